@@ -1,0 +1,55 @@
+"""The pipeline of one hook call, in the order data flows:
+
+request -> patient data (prefetch / FHIR server) -> PatientRecord (concepts) ->
+guideline findings -> cards.
+
+Nothing here knows HTTP; ``cds_service.api`` calls ``run``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fhir_mappings.builder import build_record
+from fhir_mappings.orders import map_draft_orders
+from fhir_mappings.record import PatientRecord
+
+from .cards import card_from_finding
+from .guideline import evaluate_orders, evaluate_patient_view
+from .guideline.findings import Finding
+from .services import Service
+
+
+@dataclass
+class Evaluation:
+    record: PatientRecord
+    findings: list[Finding]
+
+
+def evaluate_resources(
+    service: Service,
+    resources: list[dict[str, Any]],
+    context: dict[str, Any],
+    today: date,
+    unavailable: dict[str, str] | None = None,
+) -> Evaluation:
+    """Build the record from resources and run the service's rules."""
+    record = build_record(resources, today=today, patient_id=context.get("patientId"))
+    if unavailable:
+        record.unavailable.update(unavailable)
+    if service.hook == "patient-view":
+        findings = evaluate_patient_view(record)
+    else:
+        order_set = map_draft_orders(
+            context.get("draftOrders") or {},
+            selections=context.get("selections") if service.hook == "order-select" else None,
+            record=record,
+        )
+        findings = evaluate_orders(record, order_set)
+    return Evaluation(record, findings)
+
+
+def cards_for(service: Service, evaluation: Evaluation) -> list[dict[str, Any]]:
+    return [card_from_finding(f) for f in evaluation.findings]

@@ -1,0 +1,218 @@
+"""The evidence catalog: source documents, rules with their exact figures, and thresholds.
+
+Each guideline module declares the rules it implements with ``rule(...)`` beside the code
+that applies them, and each numeric cut-off once as a ``Threshold`` so that the logic and
+the card text are built from the same object. ``cds-service rules`` and ``GET /rules`` print
+this catalog; a test proves every finding cites rules that exist here.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# --------------------------------------------------------------------------- sources
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    title: str
+    citation: str
+    file: str | None = None  # seed file name in shared/seeds, when the source is a seed
+    url: str | None = None
+
+
+SOURCES: dict[str, Source] = {
+    s.key: s
+    for s in (
+        Source(
+            "KR",
+            "Korean Guidelines for Diagnosis and Management of ILD, Part 5: CTD-ILD",
+            "Koo SM et al. Tuberc Respir Dis 2019;82:285-297",
+            file="000_76827485c6402ad4.txt",
+        ),
+        Source(
+            "JP",
+            "Optimal management of ILD associated with DM/PM: lessons from the Japanese "
+            "experience",
+            "Kurasawa K, Arai S. Orphan Drugs: Research and Reviews 2014;4:93-107. "
+            "doi:10.2147/ODRR.S50355",
+            file="001_c4766f044e9e3af3.txt",
+            url="https://doi.org/10.2147/ODRR.S50355",
+        ),
+        Source(
+            "KW",
+            "Inflammatory myopathy-associated ILD: mechanisms, markers, and management",
+            "Kuwana M. Lecture abstract",
+            file="002_4beb0fc61675efe5.txt",
+        ),
+        Source(
+            "IV",
+            "IVIG therapy for refractory ILD associated with PM/DM",
+            "Suzuki Y et al. Lung 2009;187(3):201-6. doi:10.1007/s00408-009-9146-6",
+            file="003_25ac91f2f5a0f765.txt",
+            url="https://doi.org/10.1007/s00408-009-9146-6",
+        ),
+        Source(
+            "TC",
+            "Tocilizumab in CTD-ILD (review, Chinese with English abstract)",
+            "Review of tocilizumab in CTD-ILD (authors, journal and year not given in the text)",
+            file="004_76aaff7f1f531482.txt",
+        ),
+        Source(
+            "ACR/CHEST 2023 screening",
+            "2023 ACR/CHEST guideline for screening and monitoring of ILD in SARDs",
+            "Johnson SR et al. Arthritis Rheumatol 2024;76(8). doi:10.1002/art.42860",
+            url="https://doi.org/10.1002/art.42860",
+        ),
+        Source(
+            "ACR/CHEST 2023 treatment",
+            "2023 ACR/CHEST guideline for the treatment of ILD in SARDs",
+            "Johnson SR et al. Arthritis Care Res 2024;76(8):1051-1069. doi:10.1002/acr.25348",
+            url="https://doi.org/10.1002/acr.25348",
+        ),
+        Source(
+            "ATS/ERS 2022 PPF",
+            "ATS/ERS/JRS/ALAT 2022 guideline: IPF and progressive pulmonary fibrosis",
+            "Raghu G et al. Am J Respir Crit Care Med 2022;205(9):e18-e47. "
+            "doi:10.1164/rccm.202202-0399ST",
+            url="https://doi.org/10.1164/rccm.202202-0399ST",
+        ),
+        Source(
+            "ERS/ATS 2015 IPAF",
+            "ERS/ATS research statement: interstitial pneumonia with autoimmune features",
+            "Fischer A et al. Eur Respir J 2015;46:976-987",
+        ),
+        Source(
+            "ATS 2023 SSc-ILD",
+            "ATS 2023 guideline: treatment of SSc-ILD",
+            "Raghu G et al. Am J Respir Crit Care Med 2024;209(2):137-152",
+        ),
+        Source(
+            "Goh 2008",
+            "Interstitial lung disease in systemic sclerosis: a simple staging system",
+            "Goh NSL et al. Am J Respir Crit Care Med 2008;177(11):1248-1254",
+        ),
+        Source(
+            "Steen 1998",
+            "Case-control study of corticosteroids and other drugs that either precipitate or "
+            "protect from the development of scleroderma renal crisis",
+            "Steen VD, Medsger TA Jr. Arthritis Rheum 1998;41(9):1613-1619",
+        ),
+        Source(
+            "EULAR 2022 infections",
+            "EULAR 2022 recommendations for screening and prophylaxis of chronic and "
+            "opportunistic infections in AIIRD",
+            "Fragoulis GE et al. Ann Rheum Dis 2022 (ard-2022-223335)",
+        ),
+        Source(
+            "FDA tocilizumab SSc-ILD",
+            "Actemra (tocilizumab) SC label for SSc-ILD",
+            "US FDA approval, 4 March 2021: 162 mg SC once weekly",
+        ),
+    )
+}
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of ``shared/reference/seed-rules.md`` (R###) or ``clinical-anchors.md`` (B##)."""
+
+    id: str
+    source: str  # key of SOURCES
+    section: str  # as printed in the source, e.g. "Figure 3" or "§Treatment 2-2)"
+    statement: str  # what the rule says, in the source's terms
+    figure: str = ""  # the exact figure(s) as printed, e.g. "ferritin >1,000 ng/mL"
+    topics: tuple[str, ...] = ()  # card topics that apply this rule
+
+    @property
+    def citation(self) -> str:
+        """Short citation for card text: ``JP Figure 3 (Kurasawa 2014)``."""
+        return f"{self.source} {self.section}".strip()
+
+
+CATALOG: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    source: str,
+    section: str,
+    statement: str,
+    figure: str = "",
+    topics: tuple[str, ...] = (),
+) -> Rule:
+    """Declare (register) a rule. Declaring the same id twice with different text fails."""
+    if source not in SOURCES:
+        raise ValueError(f"rule {id}: unknown source {source!r}")
+    new = Rule(id, source, section, statement, figure, topics)
+    old = CATALOG.get(id)
+    if old is not None and old != new:
+        # the same rule may serve several topics: merge topics, keep one text
+        if (old.source, old.section, old.statement, old.figure) != (
+            new.source,
+            new.section,
+            new.statement,
+            new.figure,
+        ):
+            raise ValueError(f"rule {id} declared twice with different content")
+        new = Rule(id, source, section, statement, figure, tuple(dict.fromkeys(old.topics + topics)))
+    CATALOG[id] = new
+    return new
+
+
+def cite(*rules: Rule) -> str:
+    """Markdown citation line for a card: sources and sections of the given rules."""
+    parts: list[str] = []
+    for r in rules:
+        src = SOURCES[r.source]
+        text = f"{r.id}: {src.citation}, {r.section}"
+        if text not in parts:
+            parts.append(text)
+    return "Sources: " + "; ".join(parts) + "."
+
+
+# ------------------------------------------------------------------------ thresholds
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
+_OP_TEXT = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A cut-off defined once: concept, comparison, value, canonical unit, and its rule."""
+
+    concept: str
+    op: str  # one of > >= < <=
+    value: float
+    unit: str
+    rule: Rule
+
+    def __post_init__(self) -> None:
+        if self.op not in _OPS:
+            raise ValueError(f"bad operator {self.op!r}")
+
+    def holds(self, x: float) -> bool:
+        return _OPS[self.op](x, self.value)
+
+    @property
+    def text(self) -> str:
+        """E.g. ``ferritin >1,000 ng/mL``."""
+        return f"{_OP_TEXT[self.op]}{fmt_number(self.value)} {self.unit}".strip()
+
+
+def fmt_number(x: float) -> str:
+    """Clinician-facing number: thousands separator, no float noise (1,000 / 59.9 / 0.5)."""
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")

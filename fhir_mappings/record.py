@@ -1,0 +1,307 @@
+"""The patient record the guideline reads: concepts, canonical units, dates.
+
+Nothing here knows a LOINC, SNOMED CT, ICD-10-CM or RxNorm code: the builder in
+``fhir_mappings.builder`` turns FHIR resources into these objects, and the rules in
+``cds_service.guideline`` ask the record clinical questions ("latest ferritin within 30
+days", "is systemic sclerosis active", "active glucocorticoids with their daily dose").
+
+Conventions
+- Every date is a ``datetime.date`` (the effective/onset/authored date of the source
+  resource, in the resource's own calendar day).
+- Quantities are in the concept's canonical unit (see ``fhir_mappings.units``). A value the
+  builder could not interpret is kept with ``value=None`` and ``interpretable=False``; such a
+  value is never returned by ``latest()``/``series()`` (which return interpretable values
+  only) but is reported by ``uninterpretable()`` so a rule can say what it could not assess.
+- Unknown is never normal: a question the record cannot answer returns ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+AntibodyStatus = Literal["positive", "negative", "unknown"]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One quantitative result of a concept, normalized to the concept's canonical unit."""
+
+    concept: str
+    value: float | None
+    unit: str | None
+    when: date
+    interpretable: bool = True
+    original_value: float | str | None = None
+    original_unit: str | None = None
+    reason: str | None = None  # why it is uninterpretable
+    source_id: str | None = None  # "Observation/123"
+
+
+@dataclass(frozen=True)
+class AntibodyResult:
+    """A qualitative (or semi-quantitative) antibody result."""
+
+    concept: str
+    status: AntibodyStatus
+    when: date
+    titer: float | None = None  # reciprocal titre, "1:320" -> 320.0
+    value: float | None = None  # a quantitative result, in ``unit``
+    unit: str | None = None
+    text: str | None = None  # e.g. ANA pattern text when given
+    source_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ConditionEntry:
+    """A diagnosis or clinical finding recorded as a Condition (or an Observation/report finding)."""
+
+    concept: str
+    active: bool  # clinicalStatus active/recurrence/relapse, or finding present
+    when: date | None  # onset (or recorded/effective date when no onset)
+    recorded: date | None = None
+    source: Literal["Condition", "Observation", "DiagnosticReport"] = "Condition"
+    source_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StudyEntry:
+    """A study that was done (HRCT, PFT), independent of its result values."""
+
+    concept: str  # "hrct_chest", "ct_chest", "pft"
+    when: date
+    source_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MedicationEntry:
+    """A medication order or statement mapped to its ingredient concept(s).
+
+    ``daily_dose_mg`` is the ingredient amount per day (mg/day) when the dosage could be
+    read; ``None`` with ``dose_problem`` set otherwise (PRN, unparseable, unknown unit).
+    ``pred_eq_mg_per_day`` is set for systemic glucocorticoids only.
+    """
+
+    concept: str  # ingredient concept id, e.g. "prednisone", "cyclosporine"
+    status: str  # FHIR status: active, on-hold, completed, stopped, draft, ...
+    start: date | None
+    end: date | None = None
+    ingredients: tuple[str, ...] = ()
+    route: str | None = None  # "oral", "intravenous", "subcutaneous", ...
+    dose_mg: float | None = None  # amount per administration, mg
+    doses_per_day: float | None = None
+    period_days: float | None = None  # for regimens like "every 4 weeks" (28.0)
+    daily_dose_mg: float | None = None
+    dose_per_kg: float | None = None  # mg/kg per administration when dosed by weight
+    dose_per_m2: float | None = None  # mg/m2 per administration when dosed by BSA
+    pred_eq_mg_per_day: float | None = None
+    prn: bool = False
+    dose_problem: str | None = None
+    dose_text: str | None = None
+    is_draft: bool = False
+    source_id: str | None = None  # "MedicationRequest/abc"
+
+    @property
+    def dose_known(self) -> bool:
+        return self.daily_dose_mg is not None
+
+
+@dataclass(frozen=True)
+class Change:
+    """Change of a concept between two measurements (later minus earlier)."""
+
+    earlier: Measurement
+    later: Measurement
+
+    @property
+    def absolute(self) -> float:
+        assert self.earlier.value is not None and self.later.value is not None
+        return self.later.value - self.earlier.value
+
+    @property
+    def relative(self) -> float | None:
+        """(later - earlier) / earlier; None when the earlier value is zero."""
+        assert self.earlier.value is not None and self.later.value is not None
+        if self.earlier.value == 0:
+            return None
+        return (self.later.value - self.earlier.value) / self.earlier.value
+
+
+ACTIVE_MED_STATUSES = frozenset({"active", "on-hold", "draft", "intended"})
+
+
+@dataclass
+class PatientRecord:
+    """A patient's data as concepts, with an explicit evaluation date ``today``."""
+
+    today: date
+    patient_id: str | None = None
+    birth_date: date | None = None
+    sex: str | None = None
+    conditions: list[ConditionEntry] = field(default_factory=list)
+    measurements: dict[str, list[Measurement]] = field(default_factory=dict)
+    antibodies: dict[str, list[AntibodyResult]] = field(default_factory=dict)
+    studies: list[StudyEntry] = field(default_factory=list)
+    medications: list[MedicationEntry] = field(default_factory=list)
+    #: what the builder dropped or could not read: (resource reference, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    #: data sets that could not be had (prefetch key -> reason), filled by the service
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for series in self.measurements.values():
+            series.sort(key=lambda m: m.when)
+        for results in self.antibodies.values():
+            results.sort(key=lambda a: a.when)
+
+    # ----------------------------------------------------------------- conditions
+    def has_condition(self, *concepts: str, since: date | None = None) -> bool:
+        """True if any of ``concepts`` is recorded as active (optionally dated on/after ``since``)."""
+        return self.condition(*concepts, since=since) is not None
+
+    def condition(self, *concepts: str, since: date | None = None) -> ConditionEntry | None:
+        """The most recent active entry of any of ``concepts``, or None."""
+        wanted = set(concepts)
+        hits = [
+            c
+            for c in self.conditions
+            if c.concept in wanted
+            and c.active
+            and (since is None or (c.when is not None and c.when >= since))
+        ]
+        if not hits:
+            return None
+        return max(hits, key=lambda c: c.when or date.min)
+
+    def condition_entries(self, *concepts: str) -> list[ConditionEntry]:
+        """All entries (active or not) of the concepts, oldest first."""
+        wanted = set(concepts)
+        return sorted(
+            (c for c in self.conditions if c.concept in wanted), key=lambda c: c.when or date.min
+        )
+
+    # -------------------------------------------------------------- measurements
+    def series(
+        self, concept: str, since: date | None = None, until: date | None = None
+    ) -> list[Measurement]:
+        """Interpretable values of ``concept`` in [since, until], oldest first."""
+        return [
+            m
+            for m in self.measurements.get(concept, ())
+            if m.interpretable
+            and m.value is not None
+            and (since is None or m.when >= since)
+            and (until is None or m.when <= until)
+        ]
+
+    def latest(
+        self, concept: str, within: timedelta | None = None, until: date | None = None
+    ) -> Measurement | None:
+        """The latest interpretable value, optionally no older than ``within`` before today."""
+        since = self.today - within if within is not None else None
+        values = self.series(concept, since=since, until=until or self.today)
+        return values[-1] if values else None
+
+    def uninterpretable(self, concept: str, since: date | None = None) -> list[Measurement]:
+        """Values of ``concept`` the builder could not interpret (unknown unit, bad value)."""
+        return [
+            m
+            for m in self.measurements.get(concept, ())
+            if not m.interpretable and (since is None or m.when >= since)
+        ]
+
+    def change(self, concept: str, earlier: date, later: date) -> Change | None:
+        """Change between the values on or before each date (latest value at each date)."""
+        first = self.latest(concept, until=earlier)
+        second = self.latest(concept, until=later)
+        if first is None or second is None or first is second:
+            return None
+        return Change(first, second)
+
+    def highest(
+        self, concept: str, since: date | None = None, until: date | None = None
+    ) -> Measurement | None:
+        values = self.series(concept, since=since, until=until)
+        return max(values, key=lambda m: (m.value or 0.0, m.when)) if values else None
+
+    # ---------------------------------------------------------------- antibodies
+    def antibody_results(self, concept: str) -> list[AntibodyResult]:
+        return list(self.antibodies.get(concept, ()))
+
+    def antibody(self, concept: str) -> AntibodyResult | None:
+        """The latest result whose status is known (positive/negative); else the latest."""
+        results = self.antibodies.get(concept, [])
+        known = [r for r in results if r.status != "unknown"]
+        if known:
+            return known[-1]
+        return results[-1] if results else None
+
+    def antibody_status(self, concept: str) -> AntibodyStatus | None:
+        """positive / negative / unknown (tested, not interpretable), None when never tested."""
+        result = self.antibody(concept)
+        return result.status if result else None
+
+    def any_antibody_positive(self, concepts: Iterable[str]) -> list[AntibodyResult]:
+        out = []
+        for concept in concepts:
+            result = self.antibody(concept)
+            if result is not None and result.status == "positive":
+                out.append(result)
+        return out
+
+    # ------------------------------------------------------------------ studies
+    def studies_of(self, *concepts: str, since: date | None = None) -> list[StudyEntry]:
+        wanted = set(concepts)
+        return sorted(
+            (
+                s
+                for s in self.studies
+                if s.concept in wanted and (since is None or s.when >= since)
+            ),
+            key=lambda s: s.when,
+        )
+
+    # -------------------------------------------------------------- medications
+    def active_medications(
+        self, concepts: Sequence[str] | frozenset[str] | set[str] | None = None,
+        include_drafts: bool = True,
+    ) -> list[MedicationEntry]:
+        """Active (or on-hold, or draft when ``include_drafts``) medications, newest first."""
+        wanted = set(concepts) if concepts is not None else None
+        out = [
+            m
+            for m in self.medications
+            if m.status in ACTIVE_MED_STATUSES
+            and (include_drafts or not m.is_draft)
+            and (m.end is None or m.end >= self.today)
+            and (wanted is None or m.concept in wanted or wanted.intersection(m.ingredients))
+        ]
+        return sorted(out, key=lambda m: m.start or date.min, reverse=True)
+
+    def medications_since(
+        self, concepts: Iterable[str], since: date
+    ) -> list[MedicationEntry]:
+        """Any medication of ``concepts`` active at some time on/after ``since`` (any status
+        but entered-in-error, which the builder already drops)."""
+        wanted = set(concepts)
+        return [
+            m
+            for m in self.medications
+            if (m.concept in wanted or wanted.intersection(m.ingredients))
+            and (m.end is None or m.end >= since)
+        ]
+
+    # -------------------------------------------------------------- demographics
+    def age_years(self) -> int | None:
+        if self.birth_date is None:
+            return None
+        b, t = self.birth_date, self.today
+        return t.year - b.year - ((t.month, t.day) < (b.month, b.day))
+
+    def latest_weight_kg(self) -> Measurement | None:
+        return self.latest("body_weight", within=timedelta(days=365))
+
+    def latest_height_cm(self) -> Measurement | None:
+        return self.latest("body_height")
