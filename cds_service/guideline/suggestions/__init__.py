@@ -1,0 +1,1 @@
+"""FHIR resources the guideline suggests (order templates): the only codes near the rules."""

@@ -1,0 +1,58 @@
+"""Configuration: environment variables (all prefixed ``CDS_``) -> one typed Settings object.
+
+Each option names what it changes and its default; the README's configuration table lists
+them. Helpers add fields here additively.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: CDS_DEV: dev mode (no client JWT verification, any CORS origin; loud warning at start)
+    dev: bool = False
+    #: CDS_DATABASE_URL: feedback + JWT replay store; default a SQLite file under ./var
+    database_url: str = "sqlite:///var/cds-service.sqlite3"
+    #: CDS_MAX_BODY_BYTES: request body cap (413 above it); default 5 MB
+    max_body_bytes: int = 5 * 1024 * 1024
+    #: CDS_CORS_ORIGINS: comma-separated allowed browser origins (``*`` only in dev)
+    cors_origins: tuple[str, ...] = ()
+    #: CDS_TRUSTED_CLIENTS: JSON file of trusted CDS clients (contract format)
+    trusted_clients_file: Path | None = None
+    #: CDS_SITE_CONCEPTMAP: FHIR ConceptMap JSON file or folder mapping local codes
+    site_conceptmap: Path | None = None
+    #: CDS_FHIR_DEADLINE_MS: overall deadline for fetching patient data per hook call
+    fhir_deadline_ms: int = 400
+    #: CDS_EVALUATION_DATE: pin "today" (YYYY-MM-DD) for demos and tests; honoured in dev only
+    evaluation_date: date | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, dev: bool | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        is_dev = _flag(env.get("CDS_DEV")) if dev is None else dev
+        origins = tuple(o.strip() for o in env.get("CDS_CORS_ORIGINS", "").split(",") if o.strip())
+        eval_date = env.get("CDS_EVALUATION_DATE")
+        return cls(
+            dev=is_dev,
+            database_url=env.get("CDS_DATABASE_URL", cls.database_url),
+            max_body_bytes=int(env.get("CDS_MAX_BODY_BYTES", cls.max_body_bytes)),
+            cors_origins=origins,
+            trusted_clients_file=Path(env["CDS_TRUSTED_CLIENTS"])
+            if env.get("CDS_TRUSTED_CLIENTS")
+            else None,
+            site_conceptmap=Path(env["CDS_SITE_CONCEPTMAP"])
+            if env.get("CDS_SITE_CONCEPTMAP")
+            else None,
+            fhir_deadline_ms=int(env.get("CDS_FHIR_DEADLINE_MS", cls.fhir_deadline_ms)),
+            evaluation_date=date.fromisoformat(eval_date) if eval_date and is_dev else None,
+        )
