@@ -121,7 +121,10 @@ def poor_prognosis(record: PatientRecord) -> Iterator[Finding]:
         REGIMEN,
         "**Why initial combination:**",
         EVIDENCE,
-        describe.sources_block([R068, R113, R108, R089, R109, R110, R096, R086, R106, R140]),
+        describe.sources_block(
+            [R068, R113, R108, R089, R109, R110, R096, R106, R140]
+            + ([R086] if very_high is not None else [])
+        ),
     ]
     rules = ["R068", "R113", "R108", "R109", "R110", "R096", "R089"]
     if very_high is not None:
