@@ -22,7 +22,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import evidence
 from ..dmpm import describe
-from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..findings import Action, Finding, Indicator, Suggestion
 from ..suggestions.workup import TEMPLATES_BY_CONCEPT, lab_request, rheumatology_referral
 from .panel import R017, R019, panel_status
 from .scope import ild_without_ctd
@@ -137,7 +137,6 @@ def ctd_workup(record: PatientRecord) -> Iterator[Finding]:
         parts.append("Recorded: " + "; ".join(describe.condition_text(f) for f in present) + ".")
     parts.append(describe.sources_block([R002, R007, R008, R017, R019]))
     facts = [describe.condition_fact(ild)] + [describe.condition_fact(f) for f in present]
-    facts += [Fact(s.test.order_concept, "not tested", None, None) for s in missing]
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
