@@ -39,8 +39,14 @@ def meas(concept: str, value: float, when: date) -> Measurement:
 
 def unreadable(concept: str, when: date, original: object, unit: str) -> Measurement:
     return Measurement(
-        concept, None, None, when, interpretable=False, original_value=original,  # type: ignore[arg-type]
-        original_unit=unit, reason="unknown unit",
+        concept,
+        None,
+        None,
+        when,
+        interpretable=False,
+        original_value=original,  # type: ignore[arg-type]
+        original_unit=unit,
+        reason="unknown unit",
     )
 
 
@@ -48,7 +54,9 @@ def ab(concept: str, status: str, when: date, titer: float | None = None) -> Ant
     return AntibodyResult(concept, status, when, titer=titer)  # type: ignore[arg-type]
 
 
-def med(concept: str, start: date, pred_eq: float | None = None, daily: float | None = None) -> MedicationEntry:
+def med(
+    concept: str, start: date, pred_eq: float | None = None, daily: float | None = None
+) -> MedicationEntry:
     return MedicationEntry(
         concept, "active", start, daily_dose_mg=daily or pred_eq, pred_eq_mg_per_day=pred_eq
     )

@@ -37,7 +37,11 @@ def test_cards_cite_only_catalogued_rules_with_document_and_section() -> None:
     recs = [
         dm_as_ild(mda5="positive"),
         dm_as_ild(ferritin=None),
-        record([cond("ild", ONSET), cond("ct_nsip_pattern", day(1))], [], [ab("anti_jo1", "positive", day(1))]),
+        record(
+            [cond("ild", ONSET), cond("ct_nsip_pattern", day(1))],
+            [],
+            [ab("anti_jo1", "positive", day(1))],
+        ),
     ]
     for rec in recs:
         for f in evaluate_patient_view(rec):

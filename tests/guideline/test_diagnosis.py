@@ -53,7 +53,9 @@ def test_only_missing_tests_are_ordered() -> None:
 
 def test_unreadable_result_counts_as_not_done() -> None:
     antibodies, measurements = full_negative_panel()
-    antibodies = [a for a in antibodies if a.concept != "anti_jo1"] + [ab("anti_jo1", "unknown", day(3))]
+    antibodies = [a for a in antibodies if a.concept != "anti_jo1"] + [
+        ab("anti_jo1", "unknown", day(3))
+    ]
     card = cards(record([cond("ild", ONSET)], measurements, antibodies))["ild-ctd-workup"]
     assert "could not be read" in card.detail
 
@@ -64,7 +66,11 @@ def test_complete_negative_workup_is_silent() -> None:
 
 
 def test_defined_ctd_is_silent() -> None:
-    rec = record([cond("ild", ONSET), cond("systemic_sclerosis", day(-100))], [], [ab("anti_scl70", "positive", day(1))])
+    rec = record(
+        [cond("ild", ONSET), cond("systemic_sclerosis", day(-100))],
+        [],
+        [ab("anti_scl70", "positive", day(1))],
+    )
     assert not cards(rec)
 
 
@@ -82,14 +88,20 @@ def test_anti_jo1_positive_ild_names_antisynthetase_syndrome() -> None:
 
 
 def test_negative_or_nonspecific_antibody_does_not_fire() -> None:
-    rec = record([cond("ild", ONSET)], [], [ab("anti_jo1", "negative", day(1)), ab("rheumatoid_factor", "positive", day(1))])
+    rec = record(
+        [cond("ild", ONSET)],
+        [],
+        [ab("anti_jo1", "negative", day(1)), ab("rheumatoid_factor", "positive", day(1))],
+    )
     assert "ild-autoantibody-positive" not in cards(rec)
 
 
 def test_ipaf_needs_two_domains() -> None:
     one = record([cond("ild", ONSET), cond("mechanics_hands", day(2))])
     assert "ipaf-criteria" not in cards(one)
-    two = record([cond("ild", ONSET), cond("mechanics_hands", day(2)), cond("ct_nsip_pattern", day(1))])
+    two = record(
+        [cond("ild", ONSET), cond("mechanics_hands", day(2)), cond("ct_nsip_pattern", day(1))]
+    )
     card = cards(two)["ipaf-criteria"]
     assert "Clinical + Morphologic" in card.summary
     assert "alternative causes" in card.detail and "ERS/ATS" in card.detail

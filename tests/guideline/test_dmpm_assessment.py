@@ -42,8 +42,22 @@ def test_poor_risk_card_states_regimen_and_survival_figures() -> None:
     found = cards(dm_as_ild(mda5="positive", myositis="amyopathic_dm", ck=120.0))
     card = found["dmpm-ild-poor-prognosis"]
     assert card.indicator is Indicator.CRITICAL
-    for text in ("200 mg/day", "12 hours", "200–250 ng/mL", "not step-up", "69%", "89% ", "43%",
-                 "74%", "54%", "3/12", "50% of 10", "IVIG", "PMX-DHP", "A/S 1"):
+    for text in (
+        "200 mg/day",
+        "12 hours",
+        "200–250 ng/mL",
+        "not step-up",
+        "69%",
+        "89% ",
+        "43%",
+        "74%",
+        "54%",
+        "3/12",
+        "50% of 10",
+        "IVIG",
+        "PMX-DHP",
+        "A/S 1",
+    ):
         assert text in card.detail, text
     assert "anti-MDA5 positive" in card.summary or "poor-risk factors" in card.summary
     assert len(card.summary) <= 139

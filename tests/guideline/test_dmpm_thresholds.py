@@ -6,9 +6,9 @@ import pytest
 
 from cds_service.guideline import evaluate_patient_view
 from cds_service.guideline.dmpm.course import classify_course
+from cds_service.guideline.dmpm.gc_resistance import gc_resistance
 from cds_service.guideline.dmpm.kl6_rising import kl6_rising
 from cds_service.guideline.dmpm.poor_prognosis import poor_prognosis
-from cds_service.guideline.dmpm.gc_resistance import gc_resistance
 from cds_service.guideline.findings import Indicator
 
 from .records import ONSET, TODAY, cond, day, dm_as_ild, meas, med, record
@@ -62,7 +62,10 @@ def test_ck_cutoff_is_strictly_below_500(ck: float, poor: bool) -> None:
 def test_vc_decrease_of_10_percent_is_acute(later_vc: float, kind: str) -> None:
     rec = dm_as_ild(
         dyspnea_day=None,
-        extra_measurements=[meas("vital_capacity", 3.0, day(5)), meas("vital_capacity", later_vc, day(60))],
+        extra_measurements=[
+            meas("vital_capacity", 3.0, day(5)),
+            meas("vital_capacity", later_vc, day(60)),
+        ],
     )
     assert classify_course(rec).kind == kind
 
@@ -81,12 +84,17 @@ def test_pao2_decrease_of_1_33_kpa_counts_as_10_mmhg() -> None:
     rec = dm_as_ild(
         dyspnea_day=None,
         pao2=None,
-        extra_measurements=[meas("pao2", 10.66 * 7.50062, day(2)), meas("pao2", 9.33 * 7.50062, day(40))],
+        extra_measurements=[
+            meas("pao2", 10.66 * 7.50062, day(2)),
+            meas("pao2", 9.33 * 7.50062, day(40)),
+        ],
     )
     assert classify_course(rec).kind == "acute_subacute"
 
 
-@pytest.mark.parametrize(("n", "kind"), [(0, "acute_subacute"), (90, "acute_subacute"), (91, "chronic")])
+@pytest.mark.parametrize(
+    ("n", "kind"), [(0, "acute_subacute"), (90, "acute_subacute"), (91, "chronic")]
+)
 def test_three_month_window_ends_on_day_90(n: int, kind: str) -> None:
     assert classify_course(dm_as_ild(dyspnea_day=n)).kind == kind
 
@@ -101,7 +109,10 @@ def test_inside_first_90_days_without_criterion_is_undecided() -> None:
 def _kl6_record(ratio_value: float, days_after: int):  # type: ignore[no-untyped-def]
     start = day(20)
     return dm_as_ild(
-        extra_measurements=[meas("kl6", 1000.0, start), meas("kl6", ratio_value, day(days_after, start))],
+        extra_measurements=[
+            meas("kl6", 1000.0, start),
+            meas("kl6", ratio_value, day(days_after, start)),
+        ],
         medications=[med("prednisolone", start, pred_eq=60.0)],
     )
 
@@ -139,7 +150,13 @@ def test_gc_resistance_window(event_day: int, fires: bool) -> None:
 
 @pytest.mark.parametrize(
     ("pred", "weight", "fires"),
-    [(30.0, None, True), (29.9, None, False), (30.0, 60.0, True), (29.9, 60.0, False), (35.0, 80.0, False)],
+    [
+        (30.0, None, True),
+        (29.9, None, False),
+        (30.0, 60.0, True),
+        (29.9, 60.0, False),
+        (35.0, 80.0, False),
+    ],
 )
 def test_high_dose_gc_threshold(pred: float, weight: float | None, fires: bool) -> None:
     assert bool(list(gc_resistance(_gc_record(7, weight, pred)))) is fires
