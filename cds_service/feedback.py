@@ -42,9 +42,10 @@ def _insert_ignoring_duplicates(conn: Connection, table: Any, rows: list[dict[st
         stmt = sqlite_insert(table).on_conflict_do_nothing()
     else:  # pragma: no cover - other databases are not supported targets
         stmt = insert(table)
+    stmt = stmt.returning(*table.primary_key.columns)  # rowcount is unreliable across drivers
     inserted = 0
     for row in rows:
-        inserted += conn.execute(stmt, row).rowcount or 0
+        inserted += len(conn.execute(stmt, row).all())
     return inserted
 
 

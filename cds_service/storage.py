@@ -67,6 +67,8 @@ issued_card_table = Table(
 
 class Storage:
     def __init__(self, url: str) -> None:
+        if url.startswith(("postgresql://", "postgres://")):  # the installed driver: psycopg 3
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
         self.url = url
         kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
         if url.startswith("sqlite"):

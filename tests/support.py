@@ -193,7 +193,7 @@ def assert_valid_response(body: Any) -> None:
         errors.extend(_inferno_card_checks(card, where))
         _no_empty(card, where, errors)
         for text_field in ("summary", "detail"):
-            if _RAW_HTML.search(card.get(text_field, "")):
+            if _RAW_HTML.search(str(card.get(text_field) or "")):
                 errors.append(f"{where}.{text_field}: raw HTML")
         ids = [card.get("uuid")] + [s.get("uuid") for s in card.get("suggestions") or []]
         for u in ids:

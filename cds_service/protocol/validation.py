@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -25,6 +26,7 @@ _SCHEMA_FILES = (
     "response",
 )
 _MAX_INSTANCE_TEXT = 80
+_REFERENCE = re.compile(r"^[A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64}$")
 
 
 @cache
@@ -148,7 +150,7 @@ def _selection_problems(context: dict[str, Any]) -> list[Problem]:
     return [
         (f"$.context.selections[{i}]", f"{_short(ref)} is not an entry of draftOrders")
         for i, ref in enumerate(selections)
-        if isinstance(ref, str) and ref not in drafted
+        if isinstance(ref, str) and _REFERENCE.match(ref) and ref not in drafted
     ]
 
 
