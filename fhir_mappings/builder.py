@@ -94,6 +94,8 @@ class _Builder:
         if (concept, when) not in self.study_keys:
             self.study_keys.add((concept, when))
             self.record.studies.append(StudyEntry(concept, when, source_id))
+        if concept == "hrct_chest":
+            self.add_study("ct_chest", when, source_id)  # an HRCT is a CT of the chest
 
     def belongs(self, resource: Mapping[str, Any]) -> bool:
         if self.patient_id is None:
@@ -349,10 +351,15 @@ class _Builder:
                 verification=verification,
             )
         )
+        implied = None
         if concept == "ct_consolidation" and present and self.lower_zone(resource):
+            implied = "ct_lower_consolidation"
+        elif concept == "ct_lower_consolidation" and present:
+            implied = "ct_consolidation"  # a lower-zone consolidation is a consolidation
+        if implied is not None:
             self.record.conditions.append(
                 ConditionEntry(
-                    concept="ct_lower_consolidation",
+                    concept=implied,
                     active=True,
                     when=when,
                     recorded=recorded,
