@@ -18,7 +18,9 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 UCUM = "http://unitsofmeasure.org"
 
 
-def cc(system: str, code: str, display: str | None = None, text: str | None = None) -> dict[str, Any]:
+def cc(
+    system: str, code: str, display: str | None = None, text: str | None = None
+) -> dict[str, Any]:
     coding: dict[str, Any] = {"system": system, "code": code}
     if display:
         coding["display"] = display
@@ -37,31 +39,51 @@ def quantity(value: float, unit: str, code: str | None = None) -> dict[str, Any]
 
 
 def observation(
-    rid: str, loinc: str, when: str = "2026-11-16", subject: dict[str, Any] | None = None,
-    status: str = "final", system: str = LOINC, **value: Any,
+    rid: str,
+    loinc: str,
+    when: str = "2026-11-16",
+    subject: dict[str, Any] | None = None,
+    status: str = "final",
+    system: str = LOINC,
+    **value: Any,
 ) -> dict[str, Any]:
     obs: dict[str, Any] = {
-        "resourceType": "Observation", "id": rid, "status": status,
-        "subject": subject or SUBJECT, "code": cc(system, loinc), "effectiveDateTime": when,
+        "resourceType": "Observation",
+        "id": rid,
+        "status": status,
+        "subject": subject or SUBJECT,
+        "code": cc(system, loinc),
+        "effectiveDateTime": when,
     }
     obs.update(value)
     return obs
 
 
-def condition(rid: str, system: str, code: str, onset: str = "2026-01-05", **extra: Any) -> dict[str, Any]:
+def condition(
+    rid: str, system: str, code: str, onset: str = "2026-01-05", **extra: Any
+) -> dict[str, Any]:
     res: dict[str, Any] = {
-        "resourceType": "Condition", "id": rid, "subject": SUBJECT,
+        "resourceType": "Condition",
+        "id": rid,
+        "subject": SUBJECT,
         "clinicalStatus": cc("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
-        "code": cc(system, code), "onsetDateTime": onset,
+        "code": cc(system, code),
+        "onsetDateTime": onset,
     }
     res.update(extra)
     return res
 
 
-def med_request(rid: str, rxcui: str, dosage: list[dict[str, Any]] | None, **extra: Any) -> dict[str, Any]:
+def med_request(
+    rid: str, rxcui: str, dosage: list[dict[str, Any]] | None, **extra: Any
+) -> dict[str, Any]:
     res: dict[str, Any] = {
-        "resourceType": "MedicationRequest", "id": rid, "status": "active", "intent": "order",
-        "subject": SUBJECT, "authoredOn": "2026-11-01",
+        "resourceType": "MedicationRequest",
+        "id": rid,
+        "status": "active",
+        "intent": "order",
+        "subject": SUBJECT,
+        "authoredOn": "2026-11-01",
         "medicationCodeableConcept": cc(RXNORM, rxcui),
     }
     if dosage is not None:

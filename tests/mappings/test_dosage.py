@@ -56,8 +56,12 @@ def test_methylprednisolone_1g_iv_daily_is_1250mg_prednisolone_equivalent() -> N
 
 @pytest.mark.parametrize(
     ("rxcui", "concept", "mg", "pred_eq"),
-    [("8638", "prednisolone", 10, 10.0), ("3264", "dexamethasone", 1.5, 10.005),
-     ("5492", "hydrocortisone", 40, 10.0), ("6902", "methylprednisolone", 8, 10.0)],
+    [
+        ("8638", "prednisolone", 10, 10.0),
+        ("3264", "dexamethasone", 1.5, 10.005),
+        ("5492", "hydrocortisone", 40, 10.0),
+        ("6902", "methylprednisolone", 8, 10.0),
+    ],
 )
 def test_prednisolone_equivalents(rxcui: str, concept: str, mg: float, pred_eq: float) -> None:
     m = med([med_request("g", rxcui, [dose(mg, "mg", **repeat())])], concept)
@@ -87,8 +91,10 @@ def test_mg_per_kg_without_weight_is_unknown_not_zero() -> None:
 
 
 def test_weight_older_than_a_year_is_not_used() -> None:
-    resources = [observation("w", "29463-7", "2025-10-01", valueQuantity=quantity(60, "kg", "kg")),
-                 med_request("aza", "1256", [dose(2, "mg/kg", **repeat())])]
+    resources = [
+        observation("w", "29463-7", "2025-10-01", valueQuantity=quantity(60, "kg", "kg")),
+        med_request("aza", "1256", [dose(2, "mg/kg", **repeat())]),
+    ]
     assert med(resources, "azathioprine").daily_dose_mg is None
 
 
@@ -113,12 +119,25 @@ def test_mg_per_m2_uses_mosteller_bsa() -> None:
         (dose(20, "mg"), "timing"),
         (dose(2, "tablet", **repeat()), "strength"),
         (dose(20, "mL", **repeat()), "not a mass"),
-        ({"doseAndRate": [{"doseRange": {"low": {"value": 10, "unit": "mg"},
-                                          "high": {"value": 20, "unit": "mg"}}}],
-          "timing": repeat()}, "range"),
+        (
+            {
+                "doseAndRate": [
+                    {
+                        "doseRange": {
+                            "low": {"value": 10, "unit": "mg"},
+                            "high": {"value": 20, "unit": "mg"},
+                        }
+                    }
+                ],
+                "timing": repeat(),
+            },
+            "range",
+        ),
     ],
 )
-def test_unreadable_dosage_gives_unknown_dose_not_zero(dosage: dict[str, Any], problem: str) -> None:
+def test_unreadable_dosage_gives_unknown_dose_not_zero(
+    dosage: dict[str, Any], problem: str
+) -> None:
     m = med([med_request("p", "8640", [dosage])], "prednisone")
     assert m.daily_dose_mg is None and m.pred_eq_mg_per_day is None
     assert m.dose_problem is not None and problem.lower() in m.dose_problem.lower()
@@ -131,8 +150,12 @@ def test_no_dosage_instruction_is_unknown() -> None:
 
 
 def test_dose_range_keeps_both_limits() -> None:
-    d = {"doseAndRate": [{"doseRange": {"low": {"value": 10, "unit": "mg"},
-                                        "high": {"value": 20, "unit": "mg"}}}], "timing": repeat()}
+    d = {
+        "doseAndRate": [
+            {"doseRange": {"low": {"value": 10, "unit": "mg"}, "high": {"value": 20, "unit": "mg"}}}
+        ],
+        "timing": repeat(),
+    }
     assert daily_dose([d]).daily_dose_range_mg == (10.0, 20.0)
 
 
@@ -148,11 +171,22 @@ def test_concurrent_dosages_are_summed_and_tapers_use_first_step() -> None:
 def test_tablets_with_contained_medication_strength() -> None:
     req = med_request("p", "x", [dose(2, "tablet", **repeat(2))])
     del req["medicationCodeableConcept"]
-    req["contained"] = [{"resourceType": "Medication", "id": "m",
-                         "code": {"text": "prednisone 5 mg tablet"},
-                         "ingredient": [{"itemCodeableConcept": cc(RXNORM, "8640"),
-                                         "strength": {"numerator": {"value": 5, "unit": "mg"},
-                                                      "denominator": {"value": 1, "unit": "tablet"}}}]}]
+    req["contained"] = [
+        {
+            "resourceType": "Medication",
+            "id": "m",
+            "code": {"text": "prednisone 5 mg tablet"},
+            "ingredient": [
+                {
+                    "itemCodeableConcept": cc(RXNORM, "8640"),
+                    "strength": {
+                        "numerator": {"value": 5, "unit": "mg"},
+                        "denominator": {"value": 1, "unit": "tablet"},
+                    },
+                }
+            ],
+        }
+    ]
     req["medicationReference"] = {"reference": "#m"}
     m = med([req], "prednisone")
     assert m.daily_dose_mg == 20.0
@@ -168,8 +202,9 @@ def test_referenced_medication_and_product_table() -> None:
 
 def test_tmp_smx_product_from_its_two_ingredients() -> None:
     req = med_request("t", "x", [dose(1, "tablet", **repeat())])
-    req["medicationCodeableConcept"] = {"coding": [
-        {"system": RXNORM, "code": "10829"}, {"system": RXNORM, "code": "10180"}]}
+    req["medicationCodeableConcept"] = {
+        "coding": [{"system": RXNORM, "code": "10829"}, {"system": RXNORM, "code": "10180"}]
+    }
     m = med([req], "tmp_smx")
     assert "pjp_prophylaxis" in m.classes
 
@@ -187,13 +222,22 @@ def test_unknown_drug_is_not_recorded() -> None:
 
 
 def test_statement_and_request_dates_status() -> None:
-    stmt = {"resourceType": "MedicationStatement", "id": "s", "status": "completed",
-            "subject": {"reference": f"Patient/{PATIENT}"},
-            "medicationCodeableConcept": cc(RXNORM, "3002"),
-            "effectivePeriod": {"start": "2025-01-01", "end": "2025-07-01"},
-            "dosage": [dose(100, "mg", **repeat())]}
+    stmt = {
+        "resourceType": "MedicationStatement",
+        "id": "s",
+        "status": "completed",
+        "subject": {"reference": f"Patient/{PATIENT}"},
+        "medicationCodeableConcept": cc(RXNORM, "3002"),
+        "effectivePeriod": {"start": "2025-01-01", "end": "2025-07-01"},
+        "dosage": [dose(100, "mg", **repeat())],
+    }
     m = med([stmt], "cyclophosphamide")
-    assert (m.status, m.start, m.end, m.daily_dose_mg) == ("completed", date(2025, 1, 1), date(2025, 7, 1), 100)
+    assert (m.status, m.start, m.end, m.daily_dose_mg) == (
+        "completed",
+        date(2025, 1, 1),
+        date(2025, 7, 1),
+        100,
+    )
     not_taken = {**stmt, "id": "s2", "status": "not-taken"}
     assert build_record([not_taken], TODAY, PATIENT).medications == []
 

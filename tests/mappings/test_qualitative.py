@@ -50,7 +50,12 @@ def test_status(obs: dict[str, Any], status: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "high", "status"),
-    [(7.1, 7.0, "positive"), (7.0, 7.0, "negative"), (6.9, 7.0, "negative"), (50.0, None, "unknown")],
+    [
+        (7.1, 7.0, "positive"),
+        (7.0, 7.0, "negative"),
+        (6.9, 7.0, "negative"),
+        (50.0, None, "unknown"),
+    ],
 )
 def test_quantity_against_reference_range(value: float, high: float | None, status: str) -> None:
     obs: dict[str, Any] = {"valueQuantity": {"value": value, "unit": "U/mL"}}
@@ -61,15 +66,25 @@ def test_quantity_against_reference_range(value: float, high: float | None, stat
 
 
 def test_interpretation_wins_over_range() -> None:
-    obs = {"valueQuantity": {"value": 3.0, "unit": "U/mL"}, "interpretation": [cc(V3, "POS")],
-           "referenceRange": [{"high": {"value": 7.0}}]}
+    obs = {
+        "valueQuantity": {"value": 3.0, "unit": "U/mL"},
+        "interpretation": [cc(V3, "POS")],
+        "referenceRange": [{"high": {"value": 7.0}}],
+    }
     assert interpret(obs).status == "positive"
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1:320", (320.0, None)), (" 1 : 80 ", (80.0, None)), ("<1:40", (40.0, "<")),
-     (">1:1280", (1280.0, ">")), ("320", None), ("1:x", None), ("2:320", None)],
+    [
+        ("1:320", (320.0, None)),
+        (" 1 : 80 ", (80.0, None)),
+        ("<1:40", (40.0, "<")),
+        (">1:1280", (1280.0, ">")),
+        ("320", None),
+        ("1:x", None),
+        ("2:320", None),
+    ],
 )
 def test_parse_titer(text: str, expected: tuple[float, str | None] | None) -> None:
     assert parse_titer(text) == expected
@@ -81,9 +96,19 @@ def test_parse_titer(text: str, expected: tuple[float, str | None] | None) -> No
         ({"valueString": "1:320"}, "positive", 320.0),
         ({"valueString": "<1:40"}, "negative", 40.0),
         ({"valueString": ">1:1280"}, "positive", 1280.0),
-        ({"valueRatio": {"numerator": {"value": 1}, "denominator": {"value": 640}}}, "positive", 640.0),
-        ({"valueRatio": {"numerator": {"value": 1}, "denominator": {"value": 160}},
-          "interpretation": [cc(V3, "N")]}, "negative", 160.0),
+        (
+            {"valueRatio": {"numerator": {"value": 1}, "denominator": {"value": 640}}},
+            "positive",
+            640.0,
+        ),
+        (
+            {
+                "valueRatio": {"numerator": {"value": 1}, "denominator": {"value": 160}},
+                "interpretation": [cc(V3, "N")],
+            },
+            "negative",
+            160.0,
+        ),
         ({"valueQuantity": {"value": 320, "unit": "{titer}"}}, "unknown", 320.0),
     ],
 )

@@ -52,14 +52,20 @@ def _summary(record):
 
 def test_site_local_codes_drive_the_same_record_as_standard_codes() -> None:
     terms = build_terminology(SITE_MAP)
-    standard = build_record(bundle_resources("dm-ild-standard-codes.json"), TODAY, "pt-dm-ild", terms)
+    standard = build_record(
+        bundle_resources("dm-ild-standard-codes.json"), TODAY, "pt-dm-ild", terms
+    )
     site = build_record(bundle_resources("dm-ild-site-local-codes.json"), TODAY, "pt-dm-ild", terms)
     assert _summary(site) == _summary(standard)
     for concept in ("ct_ground_glass", "ct_lower_consolidation"):
         assert site.has_condition(concept) and standard.has_condition(concept)
     assert [s.concept for s in site.studies_of("hrct_chest")] == ["hrct_chest"]
     kl6 = site.latest("kl6")
-    assert kl6 is not None and (kl6.value, kl6.unit, kl6.when) == (1450.0, "U/mL", date(2026, 11, 16))
+    assert kl6 is not None and (kl6.value, kl6.unit, kl6.when) == (
+        1450.0,
+        "U/mL",
+        date(2026, 11, 16),
+    )
     assert standard.latest("kl6") is None  # KL-6 has no standard code
 
 
@@ -109,4 +115,6 @@ def test_terminology_from_env() -> None:
     assert terms.concepts_for(LAB, "KL6") == {"kl6"}
     assert terminology_from_env({}).concepts_for(LAB, "KL6") == set()
     with pytest.raises(SiteMapError):
-        terminology_from_env({"CDS_SITE_CONCEPTMAP": str(FIXTURES / "site-maps-malformed" / "no-group.json")})
+        terminology_from_env(
+            {"CDS_SITE_CONCEPTMAP": str(FIXTURES / "site-maps-malformed" / "no-group.json")}
+        )

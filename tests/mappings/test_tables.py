@@ -17,12 +17,33 @@ SOURCE_ROWS = list(csv.DictReader(SOURCE.read_text(encoding="utf-8").splitlines(
 USABLE = [r for r in code_rows() if r.code and r.confidence in ("verified", "probable")]
 
 CONTRACT_SITE_CONCEPTS = [
-    "kl6", "surfactant_protein_d", "anti_ks", "anti_zo", "anti_ha", "cmv_pp65",
-    "cyclosporine_trough", "cyclosporine_c2", "hrct_fibrosis_extent", "ct_ground_glass",
-    "ct_lower_consolidation", "ct_reticular", "ct_honeycombing", "ct_uip_pattern",
-    "ct_nsip_pattern", "ct_op_pattern", "ct_ild_progression", "dyspnea_worsening",
-    "mechanics_hands", "gottron_papules", "heliotrope_rash", "digital_ulcer", "fever",
-    "anti_rnap3", "cbc_panel", "urinalysis_panel", "liver_panel",
+    "kl6",
+    "surfactant_protein_d",
+    "anti_ks",
+    "anti_zo",
+    "anti_ha",
+    "cmv_pp65",
+    "cyclosporine_trough",
+    "cyclosporine_c2",
+    "hrct_fibrosis_extent",
+    "ct_ground_glass",
+    "ct_lower_consolidation",
+    "ct_reticular",
+    "ct_honeycombing",
+    "ct_uip_pattern",
+    "ct_nsip_pattern",
+    "ct_op_pattern",
+    "ct_ild_progression",
+    "dyspnea_worsening",
+    "mechanics_hands",
+    "gottron_papules",
+    "heliotrope_rash",
+    "digital_ulcer",
+    "fever",
+    "anti_rnap3",
+    "cbc_panel",
+    "urinalysis_panel",
+    "liver_panel",
 ]
 
 
@@ -48,7 +69,10 @@ def test_source_rows_are_copied_with_code_display_confidence_and_source() -> Non
     for src in SOURCE_ROWS:
         row = ours[(src["concept_id"], src["system"], src["code"])]
         assert (row.display, row.confidence, row.source) == (
-            src["display"], src["confidence"], src["source"])
+            src["display"],
+            src["confidence"],
+            src["source"],
+        )
 
 
 @pytest.mark.parametrize(
@@ -73,9 +97,13 @@ def test_display_sample_matches_source(system: str, code: str, display: str) -> 
 @pytest.mark.parametrize(
     ("code", "concept"),
     [
-        ("6969-0", "anca_mpo"), ("6968-2", "anca_pr3"),  # easy to swap (terminology.md traps)
-        ("2713-6", "sao2_calc"), ("2708-6", "spo2"),
-        ("19911-7", "dlco"), ("19872-1", "fvc_pct_pred"), ("19862-2", "tlc"),
+        ("6969-0", "anca_mpo"),
+        ("6968-2", "anca_pr3"),  # easy to swap (terminology.md traps)
+        ("2713-6", "sao2_calc"),
+        ("2708-6", "spo2"),
+        ("19911-7", "dlco"),
+        ("19872-1", "fvc_pct_pred"),
+        ("19862-2", "tlc"),
     ],
 )
 def test_traps_map_to_the_right_concept(code: str, concept: str) -> None:
@@ -93,13 +121,23 @@ def test_unknown_rows_have_no_code_and_never_match() -> None:
 @pytest.mark.parametrize(
     ("code", "concept"),
     [
-        ("M33.11", "dermatomyositis"), ("M33.19", "dermatomyositis"),
-        ("M33.01", "juvenile_dermatomyositis"), ("M33.22", "polymyositis"),
-        ("M34.83", "systemic_sclerosis"), ("M34.9", "systemic_sclerosis"),
-        ("M05.111", "ra_lung"), ("M05.111", "rheumatoid_arthritis"), ("M05.79", "rheumatoid_arthritis"),
-        ("M06.011", "rheumatoid_arthritis"), ("M32.15", "sle"), ("M35.03", "sjogren"),
-        ("J84.115", "ild"), ("J84.170", "ild"), ("J84.170", "progressive_pulmonary_fibrosis"),
-        ("I73.01", "raynaud"), ("Z79.623", "long_term_immunosuppression"),
+        ("M33.11", "dermatomyositis"),
+        ("M33.19", "dermatomyositis"),
+        ("M33.01", "juvenile_dermatomyositis"),
+        ("M33.22", "polymyositis"),
+        ("M34.83", "systemic_sclerosis"),
+        ("M34.9", "systemic_sclerosis"),
+        ("M05.111", "ra_lung"),
+        ("M05.111", "rheumatoid_arthritis"),
+        ("M05.79", "rheumatoid_arthritis"),
+        ("M06.011", "rheumatoid_arthritis"),
+        ("M32.15", "sle"),
+        ("M35.03", "sjogren"),
+        ("J84.115", "ild"),
+        ("J84.170", "ild"),
+        ("J84.170", "progressive_pulmonary_fibrosis"),
+        ("I73.01", "raynaud"),
+        ("Z79.623", "long_term_immunosuppression"),
         ("m3311", "dermatomyositis"),  # lower case, no dot
     ],
 )
@@ -117,7 +155,9 @@ def test_icd10cm_child_codes_resolve(code: str, concept: str) -> None:
     ],
 )
 def test_codes_outside_a_listed_parent_do_not_resolve(code: str, concept: str) -> None:
-    assert concept not in default_terminology().concepts_for("http://hl7.org/fhir/sid/icd-10-cm", code)
+    assert concept not in default_terminology().concepts_for(
+        "http://hl7.org/fhir/sid/icd-10-cm", code
+    )
 
 
 def test_icd_children_flag_only_on_icd_rows() -> None:
@@ -132,8 +172,13 @@ def test_added_rows_state_a_source() -> None:
 
 @pytest.mark.parametrize(
     ("code", "concept"),
-    [("29463-7", "body_weight"), ("8302-2", "body_height"), ("58410-2", "cbc_panel"),
-     ("24356-8", "urinalysis_panel"), ("24325-3", "liver_panel")],
+    [
+        ("29463-7", "body_weight"),
+        ("8302-2", "body_height"),
+        ("58410-2", "cbc_panel"),
+        ("24356-8", "urinalysis_panel"),
+        ("24325-3", "liver_panel"),
+    ],
 )
 def test_added_loinc_codes_resolve(code: str, concept: str) -> None:
     assert default_terminology().concepts_for("http://loinc.org", code) == {concept}
@@ -143,7 +188,13 @@ def test_every_drug_concept_is_a_concept_and_glucocorticoids_have_factors() -> N
     drugs = drug_rows()
     assert set(drugs) <= set(concept_rows())
     gc = {c for c, d in drugs.items() if "glucocorticoid" in d.classes}
-    assert gc == {"prednisone", "prednisolone", "methylprednisolone", "dexamethasone", "hydrocortisone"}
+    assert gc == {
+        "prednisone",
+        "prednisolone",
+        "methylprednisolone",
+        "dexamethasone",
+        "hydrocortisone",
+    }
     assert all(drugs[c].pred_eq_factor for c in gc)
 
 

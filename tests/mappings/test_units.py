@@ -51,7 +51,9 @@ from fhir_mappings.units import convert, convert_quantity
         ("body_height", 1.65, "m", 165.0, "cm"),
     ],
 )
-def test_conversion_exact(concept: str, value: float, unit: str, expected: float, canonical: str) -> None:
+def test_conversion_exact(
+    concept: str, value: float, unit: str, expected: float, canonical: str
+) -> None:
     result = convert(concept, value, unit)
     assert result is not None
     assert result.unit == canonical
@@ -85,8 +87,10 @@ def test_unknown_unit_is_refused(concept: str, unit: str | None) -> None:
 
 
 def test_quantity_prefers_ucum_code_then_printed_unit() -> None:
-    result = convert_quantity("ferritin", {"value": 500, "unit": "mcg/l", "code": "ug/L",
-                                           "system": "http://unitsofmeasure.org"})
+    result = convert_quantity(
+        "ferritin",
+        {"value": 500, "unit": "mcg/l", "code": "ug/L", "system": "http://unitsofmeasure.org"},
+    )
     assert not isinstance(result, str) and result.value == 500.0
     fallback = convert_quantity("ferritin", {"value": 500, "unit": "ng/mL", "code": "xyz"})
     assert not isinstance(fallback, str) and fallback.value == 500.0
