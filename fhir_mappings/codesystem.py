@@ -23,9 +23,9 @@ CODESYSTEM_PATH = Path(__file__).parent / "data" / "concept-codesystem.json"
 
 def build_codesystem() -> dict[str, Any]:
     codes_by_concept: dict[str, list[str]] = {}
-    for row in code_rows():
-        if row.code and row.confidence in USABLE_CONFIDENCE:
-            codes_by_concept.setdefault(row.concept_id, []).append(f"{row.system}|{row.code}")
+    for code_row in code_rows():
+        if code_row.code and code_row.confidence in USABLE_CONFIDENCE:
+            codes_by_concept.setdefault(code_row.concept_id, []).append(code_row.code)
     concepts = []
     for row in concept_rows().values():
         properties: list[dict[str, Any]] = [{"code": "kind", "valueCode": row.kind}]
