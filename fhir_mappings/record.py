@@ -299,6 +299,18 @@ class PatientRecord:
         ]
         return sorted(out, key=lambda m: m.start or date.min, reverse=True)
 
+    def active_medications_of_class(
+        self, drug_class: str, include_drafts: bool = True
+    ) -> list[MedicationEntry]:
+        """Active medications of a drug class ("glucocorticoid", "calcineurin_inhibitor",
+        "cyclophosphamide", "antimetabolite", "pjp_prophylaxis", "biologic", "antifibrotic",
+        ... see ``fhir_mappings/data/drugs.csv``), newest first."""
+        return [
+            m
+            for m in self.active_medications(include_drafts=include_drafts)
+            if drug_class in m.classes
+        ]
+
     def medications_since(self, concepts: Iterable[str], since: date) -> list[MedicationEntry]:
         """Any medication of ``concepts`` active at some time on/after ``since`` (any status
         but entered-in-error, which the builder already drops)."""

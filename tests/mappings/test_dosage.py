@@ -245,3 +245,19 @@ def test_statement_and_request_dates_status() -> None:
 def test_draft_order_is_marked() -> None:
     m = med([med_request("d", "8640", [dose(5, "mg", **repeat())], status="draft")], "prednisone")
     assert m.is_draft
+
+
+def test_active_medications_of_class() -> None:
+    resources = [
+        med_request("p", "8640", [dose(10, "mg", **repeat())]),
+        med_request("c", "3008", [dose(100, "mg", **repeat(2))]),
+        med_request("old", "6902", [dose(4, "mg", **repeat())], status="completed"),
+    ]
+    record = build_record(resources, TODAY, PATIENT)
+    assert [m.concept for m in record.active_medications_of_class("glucocorticoid")] == [
+        "prednisone"
+    ]
+    assert [m.concept for m in record.active_medications_of_class("calcineurin_inhibitor")] == [
+        "cyclosporine"
+    ]
+    assert record.active_medications_of_class("antifibrotic") == []
