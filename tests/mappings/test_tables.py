@@ -216,3 +216,13 @@ def test_codesystem_is_valid_r4() -> None:
     from fhir.resources.R4B.codesystem import CodeSystem
 
     CodeSystem.model_validate(codesystem.build_codesystem())
+
+
+def test_data_requirements_doc_lists_every_concept() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "data-requirements.md").read_text(
+        encoding="utf-8"
+    )
+    missing = [
+        c for c, row in concept_rows().items() if row.kind != "unit" and f"| `{c}` |" not in doc
+    ]
+    assert missing == []
