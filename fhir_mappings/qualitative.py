@@ -204,8 +204,13 @@ def interpret(obs: Mapping[str, Any]) -> Qualitative:
         unit = quantity.get("unit") or quantity.get("code")
         unit_s = unit if isinstance(unit, str) else None
         if unit_s is not None and unit_s.strip().lower() in {"{titer}", "titer"}:
+            # a reciprocal titre: detected at 1:value, unless reported as below ("<40")
+            below = str(quantity.get("comparator", "")).startswith("<")
+            titre_status: AntibodyStatus = "negative" if below else "positive"
+            if value <= 0:
+                titre_status = "unknown"
             return Qualitative(
-                interp or "unknown",
+                interp or titre_status,
                 titer=value,
                 value=value,
                 unit=unit_s,

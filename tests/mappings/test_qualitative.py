@@ -109,7 +109,9 @@ def test_parse_titer(text: str, expected: tuple[float, str | None] | None) -> No
             "negative",
             160.0,
         ),
-        ({"valueQuantity": {"value": 320, "unit": "{titer}"}}, "unknown", 320.0),
+        ({"valueQuantity": {"value": 320, "unit": "{titer}"}}, "positive", 320.0),
+        ({"valueQuantity": {"value": 40, "unit": "{titer}", "comparator": "<"}}, "negative", 40.0),
+        ({"valueQuantity": {"value": 0, "unit": "{titer}"}}, "unknown", 0.0),
     ],
 )
 def test_titres(obs: dict[str, Any], status: str, titer: float) -> None:
