@@ -463,3 +463,67 @@ def test_mapping_is_linear_and_single_pass_over_an_iterator() -> None:
     resources = (ferritin(f"f{i}", when=f"2026-{1 + i % 12:02d}-01") for i in range(2000))
     record = build_record(resources, TODAY, PATIENT)
     assert len(record.measurements["ferritin"]) == 2000
+
+
+def test_pft_sent_as_one_observation_with_components() -> None:
+    pft = observation(
+        "pft",
+        "PFT-PANEL",
+        system="urn:local:pft",
+        category=[{"text": "exam"}],
+        component=[
+            {"code": cc(LOINC, "19870-5"), "valueQuantity": quantity(2.4, "L", "L")},
+            {"code": cc(LOINC, "19869-7"), "valueQuantity": quantity(3.0, "L", "L")},
+            {
+                "code": cc(LOINC, "19911-7"),
+                "valueQuantity": quantity(6.0, "mmol/min/kPa", "mmol/min/kPa"),
+            },
+        ],
+    )
+    record = build([pft])
+    assert record.latest("fvc").value == 2.4
+    assert record.latest("fvc_pct_pred").value == pytest.approx(80.0)
+    assert record.latest("dlco").value == 6.0
+    assert [s.concept for s in record.studies_of("pft")] == ["pft"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "when"),
+    [
+        (
+            {
+                "resourceType": "Procedure",
+                "id": "p",
+                "status": "completed",
+                "code": cc(LOINC, "29252-4"),
+                "performedDateTime": "2026-09-01T10:00:00Z",
+            },
+            date(2026, 9, 1),
+        ),
+        (
+            {
+                "resourceType": "ImagingStudy",
+                "id": "i",
+                "status": "available",
+                "procedureCode": [cc(LOINC, "29252-4")],
+                "started": "2026-09-02",
+            },
+            date(2026, 9, 2),
+        ),
+    ],
+)
+def test_study_from_procedure_or_imaging_study(resource: dict[str, Any], when: date) -> None:
+    resource["subject"] = {"reference": f"Patient/{PATIENT}"}
+    assert [s.when for s in build([resource]).studies_of("ct_chest")] == [when]
+
+
+def test_not_done_procedure_is_not_a_study() -> None:
+    proc = {
+        "resourceType": "Procedure",
+        "id": "p",
+        "status": "not-done",
+        "code": cc(LOINC, "29252-4"),
+        "performedDateTime": "2026-09-01",
+        "subject": {"reference": f"Patient/{PATIENT}"},
+    }
+    assert build([proc]).studies == []
