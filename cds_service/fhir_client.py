@@ -123,8 +123,10 @@ def shared_executor() -> ThreadPoolExecutor:
 # ---------------------------------------------------------------- helpers
 def check_base_url(url: object) -> str:
     """``fhirServer`` as a base URL without trailing slash; ValueError unless http(s)."""
-    if not isinstance(url, str) or not url:
+    if url is None or url == "":
         raise ValueError("no fhirServer in the request")
+    if not isinstance(url, str):
+        raise ValueError("fhirServer is not an http(s) URL")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("fhirServer is not an http(s) URL")
