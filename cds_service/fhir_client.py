@@ -46,10 +46,11 @@ Resource = dict[str, Any]
 class FhirError(Exception):
     """A request that produced no usable data. ``reason`` is safe to show and to log."""
 
-    def __init__(self, reason: str, status: int | None = None) -> None:
+    def __init__(self, reason: str, status: int | None = None, retryable: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        self.retryable = retryable  # the request never reached the server: safe to try again
 
     @property
     def auth_refused(self) -> bool:
@@ -294,12 +295,14 @@ class FhirClient:
                         raise FhirError("deadline passed while reading the FHIR response")
                     chunks.append(chunk)
                 return resp.status_code, resp.headers, b"".join(chunks)
+        except requests.ConnectTimeout as exc:
+            raise FhirError("FHIR server unreachable (connect timed out)", retryable=True) from exc
         except requests.Timeout as exc:
             raise FhirError("FHIR server timed out") from exc
         except (ChunkedEncodingError, ContentDecodingError) as exc:
             raise FhirError("FHIR response truncated or corrupt") from exc
         except requests.ConnectionError as exc:
-            raise FhirError("FHIR server unreachable") from exc
+            raise FhirError("FHIR server unreachable", retryable=True) from exc
         except requests.RequestException as exc:
             raise FhirError(f"FHIR request failed ({type(exc).__name__})") from exc
 

@@ -234,7 +234,7 @@ def test_malformed_or_truncated_json_is_an_error(body: bytes) -> None:
     ("exc", "reason"),
     [
         (requests.ReadTimeout("slow"), "FHIR server timed out"),
-        (requests.ConnectTimeout("slow"), "FHIR server timed out"),
+        (requests.ConnectTimeout("slow"), "FHIR server unreachable (connect timed out)"),
         (requests.exceptions.ChunkedEncodingError("cut"), "FHIR response truncated or corrupt"),
         (requests.ConnectionError("refused"), "FHIR server unreachable"),
     ],
