@@ -2,8 +2,8 @@
 
 What it guarantees
 - ``Authorization: Bearer`` is sent only when the hook call brought a ``fhirAuthorization``
-  token, and only to URLs under the hook's ``fhirServer``; the token lives in this object for
-  the duration of the call and is never logged or stored.
+  token, and only to URLs under the hook's ``fhirServer`` (next links elsewhere are not
+  followed); the token lives in this object for the call only and is never logged or stored.
 - One pooled ``requests.Session`` per process (cookies refused, so sharing it between threads
   mutates nothing); connect and read timeouts bounded by the call's deadline.
 - GETs are retried on 429/502/503/504 and connection failures, at most ``max_retries`` times,
@@ -338,6 +338,9 @@ class FhirClient:
             if url is None:
                 return
             url = self.absolute(url)
+            if not self._under_base(url):
+                result.incomplete = "a next link outside fhirServer was not followed"
+                return
             if url in seen:
                 result.incomplete = "the FHIR server's next links loop"
                 return

@@ -57,13 +57,24 @@ def test_read_sends_bearer_token_only_when_given() -> None:
 
 
 @responses.activate
-def test_token_not_sent_to_next_link_on_another_host() -> None:
-    responses.get(f"{BASE}/Observation", json=bundle(["a"], "http://elsewhere.test/page2"))
-    responses.get("http://elsewhere.test/page2", json=bundle(["b"]))
+@pytest.mark.parametrize(
+    "next_url", ["http://elsewhere.test/fhir/page2", "https://ehr.test/fhir/page2",
+                 "http://ehr.test/other/page2", "http://ehr.test:8080/fhir/page2"],
+)  # fmt: skip
+def test_next_link_outside_the_fhir_server_is_not_followed(next_url: str) -> None:
+    responses.get(f"{BASE}/Observation", json=bundle(["a"], next_url))
     result = client("tok").fetch("Observation")
-    assert ids(result) == ["a", "b"]
-    assert responses.calls[0].request.headers["Authorization"] == "Bearer tok"
-    assert "Authorization" not in responses.calls[1].request.headers
+    assert ids(result) == ["a"]
+    assert result.incomplete == "a next link outside fhirServer was not followed"
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_token_is_sent_on_every_page_under_the_base() -> None:
+    responses.get(f"{BASE}/Observation", json=bundle(["a"], f"{BASE}/page2"))
+    responses.get(f"{BASE}/page2", json=bundle(["b"]))
+    assert ids(client("tok").fetch("Observation")) == ["a", "b"]
+    assert [c.request.headers["Authorization"] for c in responses.calls] == ["Bearer tok"] * 2
 
 
 def test_repr_hides_token() -> None:
