@@ -1,15 +1,37 @@
-"""Errors the pipeline raises for the HTTP layer to turn into responses."""
+"""Exceptions that cross the HTTP boundary and become a status code with an OperationOutcome.
+
+``cds_service.api`` turns each into its response; nothing else here knows HTTP.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 
-class DataUnavailable(Exception):
-    """Required patient data could not be had: HTTP 412 with an OperationOutcome.
 
-    ``issues`` lists (which data, why) pairs, e.g. ("conditions", "FHIR server refused
-    access (HTTP 401)").
+class ServiceError(Exception):
+    """Base class: an error with a list of ``(location, message)`` issues for the body."""
+
+    status: int = 500
+    issue_code: str = "exception"
+
+    def __init__(self, issues: Iterable[tuple[str, str]]) -> None:
+        self.issues: list[tuple[str, str]] = list(issues)
+        super().__init__("; ".join(f"{loc}: {msg}" for loc, msg in self.issues))
+
+
+class DataUnavailable(ServiceError):
+    """Required patient data could not be had from prefetch nor from the FHIR server (412).
+
+    Each issue is ``(prefetch key or JSON path, what was missing and why)``; the messages are
+    shown to the client, so they must not carry tokens or patient identifiers.
     """
 
-    def __init__(self, issues: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{what}: {why}" for what, why in issues))
-        self.issues = issues
+    status = 412
+    issue_code = "not-found"
+
+
+class InvalidRequest(ServiceError):
+    """The request body broke the CDS Hooks request or feedback rules (400)."""
+
+    status = 400
+    issue_code = "invalid"

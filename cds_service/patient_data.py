@@ -59,7 +59,7 @@ _USER_TOKENS = {
 
 @dataclass
 class ResolvedData:
-    resources: list[Resource]
+    resources: list[Resource] = field(default_factory=list)
     #: prefetch key -> why its data is missing or incomplete (optional keys only)
     unavailable: dict[str, str] = field(default_factory=dict)
 
