@@ -10,7 +10,8 @@ Each prefetch key of the service is in one of four states (CDS Hooks 2.0 §Prefe
   ``fhirServer`` when possible, else the data is unavailable.
 
 All fetches of one call run in parallel and share one deadline (``Settings.fhir_deadline_ms``).
-A required key that cannot be had raises ``DataUnavailable`` (412); an optional one is named
+A required key that cannot be had raises ``DataUnavailable`` (412; each issue is
+``("$.prefetch.<key>", "<key> (<what for>): <why>")``); an optional one is named
 in ``ResolvedData.unavailable`` and the guideline evaluates without it. Data that may be
 partial (a cap, a failed later page, an error entry) is kept and also named in ``unavailable``
 with a reason starting "incomplete:".
@@ -313,7 +314,9 @@ def _assemble(states: list[_KeyState]) -> ResolvedData:
         key = state.key
         if state.error is not None:
             if key.required:
-                issues.append((f"{key.key} ({key.purpose})", state.error))
+                issues.append(
+                    (f"$.prefetch.{key.key}", f"{key.key} ({key.purpose}): {state.error}")
+                )
             else:
                 unavailable[key.key] = state.error
             continue

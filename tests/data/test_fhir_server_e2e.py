@@ -78,6 +78,11 @@ def body(server: FhirServer | None, prefetch: dict | None = None, token: str | N
     return b
 
 
+def reasons(exc: DataUnavailable) -> list[str]:
+    """The 'why' of each issue (after "<key> (<what for>): ")."""
+    return [why.split("): ", 1)[1] for _, why in exc.issues]
+
+
 def ids(data: Any) -> set[str]:
     return {r["id"] for r in data.resources}
 
@@ -100,8 +105,8 @@ def test_all_absent_service_fetches_everything_with_the_token(fhir_server: FhirS
 def test_server_refusing_the_token_is_412(fhir_server: FhirServer, token: str | None) -> None:
     with pytest.raises(DataUnavailable) as err:
         resolve(SERVICE, body(fhir_server, token=token), SETTINGS)
-    assert [w.split(" ")[0] for w, _ in err.value.issues] == ["patient", "conditions"]
-    assert all(why == "FHIR server refused access (HTTP 401)" for _, why in err.value.issues)
+    assert [w for w, _ in err.value.issues] == ["$.prefetch.patient", "$.prefetch.conditions"]
+    assert set(reasons(err.value)) == {"FHIR server refused access (HTTP 401)"}
 
 
 def test_mixed_prefetch_and_fetch(fhir_server: FhirServer) -> None:
@@ -132,7 +137,9 @@ def test_unknown_patient_is_412_not_found(fhir_server: FhirServer) -> None:
     b["context"]["patientId"] = "nobody"
     with pytest.raises(DataUnavailable) as err:
         resolve(SERVICE, b, SETTINGS)
-    assert err.value.issues == [("patient (age, sex)", "not found on the FHIR server (HTTP 404)")]
+    assert err.value.issues == [
+        ("$.prefetch.patient", "patient (age, sex): not found on the FHIR server (HTTP 404)")
+    ]
 
 
 FIRST_LAB_PAGE = f"Observation?patient={LONG_PATIENT}&category=laboratory&_sort=-date&_count=20"

@@ -84,6 +84,11 @@ def _key_for(url: str) -> str:
     return "unknown"
 
 
+def reasons(exc: DataUnavailable) -> list[str]:
+    """The 'why' of each issue (after "<key> (<what for>): ")."""
+    return [why.split("): ", 1)[1] for _, why in exc.issues]
+
+
 def ids(data: Any) -> set[str]:
     return {r["id"] for r in data.resources}
 
@@ -225,15 +230,15 @@ def test_error_prefetch_without_server_required_is_412() -> None:
     with pytest.raises(DataUnavailable) as err:
         resolve(SERVICE, body(pre, server=False), SETTINGS)
     [(what, why)] = err.value.issues
-    assert what.startswith("conditions")
+    assert what == "$.prefetch.conditions"
     assert "reported an error" in why and "no fhirServer" in why
 
 
 def test_nothing_and_no_server_is_412_naming_the_required_keys() -> None:
     with pytest.raises(DataUnavailable) as err:
         resolve(SERVICE, body(None, server=False), SETTINGS)
-    assert [w.split(" ")[0] for w, _ in err.value.issues] == ["patient", "conditions"]
-    assert all(why == "not prefetched; no fhirServer in the request" for _, why in err.value.issues)
+    assert [w for w, _ in err.value.issues] == ["$.prefetch.patient", "$.prefetch.conditions"]
+    assert set(reasons(err.value)) == {"not prefetched; no fhirServer in the request"}
 
 
 def test_bundle_with_error_outcome_entry_is_refetched_else_kept_as_incomplete() -> None:
@@ -344,8 +349,8 @@ def test_auth_refused_is_412_for_required_data(status: int) -> None:
         rsps.add(responses.GET, re.compile(rf"{re.escape(BASE)}/.*"), status=status)
         with pytest.raises(DataUnavailable) as err:
             resolve(SERVICE, body(None), SETTINGS)
-    assert {w.split(" ")[0] for w, _ in err.value.issues} == REQUIRED
-    assert all(why == f"FHIR server refused access (HTTP {status})" for _, why in err.value.issues)
+    assert {w for w, _ in err.value.issues} == {f"$.prefetch.{k}" for k in REQUIRED}
+    assert set(reasons(err.value)) == {f"FHIR server refused access (HTTP {status})"}
 
 
 def test_optional_failures_are_named_and_evaluation_goes_on() -> None:
@@ -434,7 +439,7 @@ def test_deadline_passed_for_required_data_is_412() -> None:
         elapsed = time.monotonic() - started
     assert elapsed < 0.3
     [(what, why)] = err.value.issues
-    assert what.startswith("conditions") and "deadline passed" in why
+    assert what == "$.prefetch.conditions" and "deadline passed" in why
 
 
 def test_service_without_prefetch_resolves_to_nothing() -> None:
