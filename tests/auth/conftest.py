@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -26,10 +26,11 @@ def rsa_signer() -> Signer:
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> Storage:
+def storage(tmp_path: Path) -> Iterator[Storage]:
     store = Storage(f"sqlite:///{tmp_path / 'auth.sqlite3'}")
     store.create_all()
-    return store
+    yield store
+    store.engine.dispose()
 
 
 def inline_client(*signers: Signer, **fields: object) -> TrustedClient:

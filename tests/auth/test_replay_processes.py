@@ -30,7 +30,9 @@ def test_each_token_is_accepted_by_exactly_one_of_two_processes(
             pytest.skip("CDS_TEST_POSTGRES_URL not set")
     else:
         url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    Storage(url).create_all()
+    setup = Storage(url)
+    setup.create_all()
+    setup.engine.dispose()
     clients = tmp_path / "clients.json"
     clients.write_text(json.dumps([{"iss": ISS, "jwks": ec_signer.jwks()}]))
     tokens = [ec_signer.token() for _ in range(25)]
