@@ -47,7 +47,7 @@ class Signer:
     def jwks(self) -> dict[str, Any]:
         return {"keys": [self.public_jwk()]}
 
-    def claims(self, aud: str | list[str] = SERVICE, **overrides: Any) -> dict[str, Any]:
+    def claims(self, aud: str | list[str] | None = SERVICE, **overrides: Any) -> dict[str, Any]:
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": ISS,
@@ -61,7 +61,7 @@ class Signer:
 
     def token(
         self,
-        aud: str | list[str] = SERVICE,
+        aud: str | list[str] | None = SERVICE,
         headers: dict[str, Any] | None = None,
         **claims: Any,
     ) -> str:

@@ -40,7 +40,7 @@ def test_contract_example_loads(tmp_path: Path, ec_signer: Signer, rsa_signer: S
         ],
     )
     first, second = load_trusted_clients(path)
-    assert first.iss == ISS and first.jku == (JKU,) and first.tenants == {"hospital-a"}
+    assert first.iss == ISS and first.jku == (JKU,) and first.tenants == frozenset({"hospital-a"})
     assert first.audience == ("https://cds.example.org/cds-services",)
     assert first.keys is not None and set(first.keys) == {ec_signer.kid}
     assert second.keys is not None and set(second.keys) == {rsa_signer.kid}
