@@ -42,6 +42,12 @@ class Settings:
     fhir_max_resources: int = 5000
     #: CDS_EVALUATION_DATE: pin "today" (YYYY-MM-DD) for demos and tests; honoured in dev only
     evaluation_date: date | None = None
+    #: CDS_TRUST_FORWARDED_HEADERS: take the JWT audience's scheme/host/prefix from
+    #: X-Forwarded-Proto/-Host/-Prefix (only behind a proxy that sets them); default off
+    trust_forwarded_headers: bool = False
+    #: CDS_ALLOW_SANDBOX_ISSUER: with --dev, verify JWTs and trust the CDS Hooks sandbox issuer
+    #: (its private key is public); refused at start-up without --dev
+    allow_sandbox_issuer: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -69,4 +75,6 @@ class Settings:
             fhir_max_pages=int(env.get("CDS_FHIR_MAX_PAGES", cls.fhir_max_pages)),
             fhir_max_resources=int(env.get("CDS_FHIR_MAX_RESOURCES", cls.fhir_max_resources)),
             evaluation_date=date.fromisoformat(eval_date) if eval_date and is_dev else None,
+            trust_forwarded_headers=_flag(env.get("CDS_TRUST_FORWARDED_HEADERS")),
+            allow_sandbox_issuer=_flag(env.get("CDS_ALLOW_SANDBOX_ISSUER")),
         )
