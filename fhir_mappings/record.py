@@ -38,6 +38,40 @@ class Measurement:
     original_unit: str | None = None
     reason: str | None = None  # why it is uninterpretable
     source_id: str | None = None  # "Observation/123"
+    #: Observation.referenceRange low/high in the canonical unit, when the source gave them
+    reference_low: float | None = None
+    reference_high: float | None = None
+    #: Observation.interpretation code (v3 ObservationInterpretation: "H", "HH", "L", "N",
+    #: "POS", "NEG", "DET", "ND", "A", ...), when the source gave one
+    interpretation: str | None = None
+
+    def abnormal_high(self) -> bool | None:
+        """Is the value flagged high / positive? None when neither a flag nor a range says."""
+        if self.interpretation is not None:
+            code = self.interpretation.upper()
+            if code in _HIGH_OR_POSITIVE:
+                return True
+            if code in _NOT_HIGH:
+                return False
+        if self.value is not None and self.reference_high is not None:
+            return self.value > self.reference_high
+        return None
+
+    def abnormal_low(self) -> bool | None:
+        """Is the value flagged low? None when neither a flag nor a range says."""
+        if self.interpretation is not None:
+            code = self.interpretation.upper()
+            if code in {"L", "LL", "LU", "<"}:
+                return True
+            if code in {"N", "H", "HH", "HU", ">"}:
+                return False
+        if self.value is not None and self.reference_low is not None:
+            return self.value < self.reference_low
+        return None
+
+
+_HIGH_OR_POSITIVE = frozenset({"H", "HH", "HU", ">", "POS", "DET", "A", "AA"})
+_NOT_HIGH = frozenset({"N", "L", "LL", "LU", "<", "NEG", "ND"})
 
 
 @dataclass(frozen=True)
