@@ -38,40 +38,22 @@ class Measurement:
     original_unit: str | None = None
     reason: str | None = None  # why it is uninterpretable
     source_id: str | None = None  # "Observation/123"
-    #: Observation.referenceRange low/high in the canonical unit, when the source gave them
-    reference_low: float | None = None
-    reference_high: float | None = None
-    #: Observation.interpretation code (v3 ObservationInterpretation: "H", "HH", "L", "N",
-    #: "POS", "NEG", "DET", "ND", "A", ...), when the source gave one
-    interpretation: str | None = None
+    #: Quantity.comparator when the lab gave a bound ("<", "<=", ">=", ">"): ``value`` is then
+    #: the bound, not the exact value
+    comparator: str | None = None
+    #: referenceRange low/high converted to the canonical unit, when given
+    ref_low: float | None = None
+    ref_high: float | None = None
+    #: interpretation flag from the lab: "high", "low", "normal", "abnormal"
+    flag: str | None = None
 
-    def abnormal_high(self) -> bool | None:
-        """Is the value flagged high / positive? None when neither a flag nor a range says."""
-        if self.interpretation is not None:
-            code = self.interpretation.upper()
-            if code in _HIGH_OR_POSITIVE:
-                return True
-            if code in _NOT_HIGH:
-                return False
-        if self.value is not None and self.reference_high is not None:
-            return self.value > self.reference_high
+    def above_range(self) -> bool | None:
+        """True/False against the lab's upper limit or its H flag; None when neither known."""
+        if self.value is not None and self.ref_high is not None:
+            return self.value > self.ref_high
+        if self.flag in ("high", "low", "normal"):
+            return self.flag == "high"
         return None
-
-    def abnormal_low(self) -> bool | None:
-        """Is the value flagged low? None when neither a flag nor a range says."""
-        if self.interpretation is not None:
-            code = self.interpretation.upper()
-            if code in {"L", "LL", "LU", "<"}:
-                return True
-            if code in {"N", "H", "HH", "HU", ">"}:
-                return False
-        if self.value is not None and self.reference_low is not None:
-            return self.value < self.reference_low
-        return None
-
-
-_HIGH_OR_POSITIVE = frozenset({"H", "HH", "HU", ">", "POS", "DET", "A", "AA"})
-_NOT_HIGH = frozenset({"N", "L", "LL", "LU", "<", "NEG", "ND"})
 
 
 @dataclass(frozen=True)

@@ -100,12 +100,12 @@ def test_monitoring_interval_boundary(days, fires):
 
 def test_monitoring_abnormal_results():
     labs = _all_labs(3)
-    labs[2] = meas("creatinine", 1.6, 3, reference_high=1.1)
+    labs[2] = meas("creatinine", 1.6, 3, ref_high=1.1)
     r = record(conditions=DM_ILD, medications=INTENSIVE, measurements=labs,
                antibodies=[ab("cmv_pp65", "positive", 2)])
     (f,) = immunosuppression_monitoring(r)
     assert "abnormal" in f.summary
-    assert "cmv_pp65 positive" in f.detail and "above range" in f.detail
+    assert "cmv_pp65 positive" in f.detail and "above the reference range" in f.detail
 
 
 def test_monitoring_value_without_range_is_not_judged():

@@ -22,12 +22,12 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..ctd_ild.declare import declare
-from ..ctd_ild.disease import describe, fact_of
 from ..ctd_ild.text import clip, detail
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..ssc.options import R049
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
+from .results import below_range, last_result
 
 TOPIC = "cyclophosphamide-safety"
 
@@ -59,33 +59,34 @@ def cyclophosphamide_safety(record: PatientRecord) -> Iterator[Finding]:
     facts: list[Fact] = []
     problems: list[str] = []
     orders: list[str] = []
-    wbc = record.latest("wbc")
+    wbc = last_result(record, ("wbc",))
     if wbc is None or CBC_INTERVAL.holds((today - wbc.when).days):
         problems.append("blood count overdue")
         orders.append("cbc_panel")
         lines.append(
-            f"Blood count: {describe(wbc) if wbc else 'none on record'} "
+            f"Blood count: {wbc.text if wbc else 'none on record'} "
             f"(due every {int(CBC_INTERVAL.value)} days)"
         )
     else:
-        lines.append(f"Blood count: {describe(wbc)}")
+        lines.append(f"Blood count: {wbc.text}")
+    low_wbc = record.latest("wbc", within=timedelta(days=30))
     if wbc is not None:
-        facts.append(fact_of(wbc))
-        if today - wbc.when <= timedelta(days=30) and wbc.abnormal_low():
-            problems.append("leukopenia")
-    ua = record.latest("urine_blood")
+        facts.append(wbc.fact)
+    if low_wbc is not None and below_range(low_wbc):
+        problems.append("leukopenia")
+    ua = last_result(record, ("urine_blood",))
     if ua is None or UA_INTERVAL.holds((today - ua.when).days):
         problems.append("urinalysis overdue")
         orders.append("urinalysis_panel")
         lines.append(
-            f"Urinalysis: {describe(ua) if ua else 'none on record'} "
+            f"Urinalysis: {ua.text if ua else 'none on record'} "
             f"(due every {int(UA_INTERVAL.value)} days)"
         )
     else:
-        lines.append(f"Urinalysis: {describe(ua)}")
+        lines.append(f"Urinalysis: {ua.text}")
     if ua is not None:
-        facts.append(fact_of(ua))
-        if today - ua.when <= timedelta(days=30) and ua.abnormal_high():
+        facts.append(ua.fact)
+        if today - ua.when <= timedelta(days=30) and ua.abnormal:
             problems.append("haematuria")
     hematuria = record.condition("hematuria", since=today - timedelta(days=30))
     if hematuria is not None and "haematuria" not in problems:

@@ -21,17 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
-from fhir_mappings.record import Measurement, PatientRecord
+from fhir_mappings.record import PatientRecord
 
-from ..ctd_ild.disease import describe, fact_of
 from ..ctd_ild.text import clip, detail
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
 from .pjp_prophylaxis import R111
 from .regimen import R141, assess_regimen
+from .results import last_result
 
 TOPIC = "immunosuppression-monitoring"
 
@@ -53,21 +53,6 @@ ITEMS = (
 )
 
 
-def latest_result(record: PatientRecord, concepts: tuple[str, ...]) -> Measurement | None:
-    found = [m for c in concepts if (m := record.latest(c)) is not None]
-    return max(found, key=lambda m: m.when) if found else None
-
-
-def latest_positive(record: PatientRecord, concepts: tuple[str, ...], since: date) -> list[str]:
-    """Qualitative positives (reported as results with a status) since ``since``."""
-    out = []
-    for c in concepts:
-        r = record.antibody(c)
-        if r is not None and r.status == "positive" and r.when >= since:
-            out.append(f"{c} positive ({r.when.isoformat()})")
-    return out
-
-
 def immunosuppression_monitoring(record: PatientRecord) -> Iterator[Finding]:
     regimen = assess_regimen(record)
     if regimen.intensive is not True:
@@ -78,23 +63,21 @@ def immunosuppression_monitoring(record: PatientRecord) -> Iterator[Finding]:
     due: list[Item] = []
     abnormal: list[str] = []
     for item in ITEMS:
-        last = latest_result(record, item.concepts)
-        abnormal += latest_positive(record, item.concepts, window_start)
+        last = last_result(record, item.concepts)
         if last is None:
             lines.append(f"{item.label}: none on record (due now)")
             due.append(item)
             continue
-        facts.append(fact_of(last))
+        facts.append(last.fact)
         age = (record.today - last.when).days
         due_on = last.when + timedelta(days=int(INTERVAL.value))
-        flag = last.abnormal_high() if last.when >= window_start else None
-        if flag:
-            abnormal.append(f"{describe(last)} above range / positive")
+        if last.abnormal and last.when >= window_start:
+            abnormal.append(f"{last.text}: positive / above the reference range")
         if INTERVAL.holds(age):
             due.append(item)
-            lines.append(f"{item.label}: last {describe(last)}, due {due_on.isoformat()}")
+            lines.append(f"{item.label}: last {last.text}, due {due_on.isoformat()}")
         else:
-            lines.append(f"{item.label}: last {describe(last)}")
+            lines.append(f"{item.label}: last {last.text}")
     if not due and not abnormal:
         return
     lines += [f"Abnormal: {a}" for a in abnormal]
