@@ -13,7 +13,9 @@ Decisions (explicit day counts; the guideline gives ranges):
   IIM/SSc **183 days** (the 6-month upper bound), RA/SjD/MCTD **365 days** (12-month bound).
 - After the first year the guideline says "less often once stable" with no number: the
   service reminds at **365 days** for every disease.
-- Overlap: the shortest applicable interval. Due when the PFT is **older than** the interval
+- Overlap: the shortest applicable interval. Not shown during an acute presentation
+  (``ctd-ild-acute-exacerbation`` leads; card policy). Due when the PFT is **older than**
+  the interval
   (age in days > interval days). SLE-ILD is outside ACR/CHEST: no card.
 """
 
@@ -26,6 +28,7 @@ from fhir_mappings.record import PatientRecord
 
 from ..evidence import Threshold
 from ..findings import Fact, Finding, Indicator
+from .acute_exacerbation import acute_presentation
 from .disease import CTD_NAMES, has_ctd_ild, ild_onset, last_pft
 from .screening import B01
 from .text import clip, detail
@@ -55,6 +58,8 @@ def sard_ild_monitoring_due(record: PatientRecord) -> Iterator[Finding]:
     groups = [g for g in (*SHORT_GROUPS, *LONG_GROUPS) if has_ctd_ild(record, g)]
     if not groups:
         return
+    if acute_presentation(record):
+        return  # card policy: during an acute presentation that card leads
     interval = monitoring_interval(record, groups)
     days = int(interval.value)
     last = last_pft(record)

@@ -14,7 +14,8 @@ antifibrotic is already active, the card says the ILD progresses on it.
 
 Decisions: radiological fibrosis = a recorded reticular pattern, honeycombing, traction
 bronchiectasis, UIP pattern/UIP, pulmonary fibrosis, or an HRCT fibrosis extent >0%.
-INBUILD's relative criteria are never used here.
+INBUILD's relative criteria are never used here. Not shown during an acute presentation: ATS/ERS
+2022 requires "no alternative explanation", which the acute work-up must settle first.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..findings import Finding, Indicator
+from .acute_exacerbation import acute_presentation
 from .declare import declare
 from .disease import has_ild, has_ipf
 from .progression import B03, DLCO_POINTS, FVC_POINTS, progression_domains
@@ -63,6 +65,8 @@ def has_radiological_fibrosis(record: PatientRecord) -> bool:
 def progressive_pulmonary_fibrosis(record: PatientRecord) -> Iterator[Finding]:
     if not has_ild(record) or has_ipf(record) or not has_radiological_fibrosis(record):
         return
+    if acute_presentation(record):
+        return  # card policy: during an acute presentation that card leads
     domains = progression_domains(record)
     if domains.met < 2:
         return
