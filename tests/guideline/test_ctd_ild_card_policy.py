@@ -17,29 +17,50 @@ from cds_service.guideline.topics import PATIENT_VIEW_TOPICS
 from .guide2_records import ab, cond, meas, med, record
 
 GUIDE2_TOPICS = {
-    "sard-ild-screening", "sard-ild-monitoring-due", "ssc-ild-treatment-indicated",
-    "ssc-ild-decline", "ssc-glucocorticoid-risk", "ra-ild-management",
-    "ctd-ild-initial-treatment", "ctd-ild-acute-exacerbation", "pjp-prophylaxis",
-    "immunosuppression-monitoring", "cyclosporine-level", "cyclophosphamide-safety",
-    "progressive-pulmonary-fibrosis", "drug-induced-ild-caution",
+    "sard-ild-screening",
+    "sard-ild-monitoring-due",
+    "ssc-ild-treatment-indicated",
+    "ssc-ild-decline",
+    "ssc-glucocorticoid-risk",
+    "ra-ild-management",
+    "ctd-ild-initial-treatment",
+    "ctd-ild-acute-exacerbation",
+    "pjp-prophylaxis",
+    "immunosuppression-monitoring",
+    "cyclosporine-level",
+    "cyclophosphamide-safety",
+    "progressive-pulmonary-fibrosis",
+    "drug-induced-ild-caution",
 }
 
 
 def dm_as_ild_on_triple_therapy():
     return record(
         conditions=[
-            cond("dermatomyositis", 60), cond("amyopathic_dm", 60), cond("ild", 40),
-            cond("rp_ild_or_aip", 30), cond("ct_reticular", 40),
-            cond("dyspnea_worsening", 20), cond("ct_ild_progression", 10),
+            cond("dermatomyositis", 60),
+            cond("amyopathic_dm", 60),
+            cond("ild", 40),
+            cond("rp_ild_or_aip", 30),
+            cond("ct_reticular", 40),
+            cond("dyspnea_worsening", 20),
+            cond("ct_ild_progression", 10),
         ],
         antibodies=[ab("anti_mda5", "positive", 40)],
         measurements=[
-            meas("fvc_pct_pred", 80.0, 200), meas("fvc_pct_pred", 62.0, 5),
-            meas("cyclosporine_trough", 120.0, 2), meas("body_weight", 55.0, 5),
+            meas("fvc_pct_pred", 80.0, 200),
+            meas("fvc_pct_pred", 62.0, 5),
+            meas("cyclosporine_trough", 120.0, 2),
+            meas("body_weight", 55.0, 5),
         ],
         medications=[
-            med("methylprednisolone", 1250.0, status="completed", route="intravenous",
-                start_days_ago=25, end_days_ago=23),
+            med(
+                "methylprednisolone",
+                1250.0,
+                status="completed",
+                route="intravenous",
+                start_days_ago=25,
+                end_days_ago=23,
+            ),
             med("prednisolone", 55.0, start_days_ago=22),
             med("cyclosporine", route="intravenous", start_days_ago=22),
             med("cyclophosphamide", route="intravenous", start_days_ago=20),

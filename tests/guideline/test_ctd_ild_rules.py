@@ -14,7 +14,11 @@ from fhir_mappings.record import StudyEntry
 
 from .guide2_records import ab, ago, cond, meas, med, record
 
-FIBROTIC_RA_ILD = [cond("rheumatoid_arthritis", 2000), cond("ra_lung", 700), cond("ct_reticular", 700)]
+FIBROTIC_RA_ILD = [
+    cond("rheumatoid_arthritis", 2000),
+    cond("ra_lung", 700),
+    cond("ct_reticular", 700),
+]
 
 
 # ------------------------------------------------------------------------------ PPF
@@ -50,8 +54,9 @@ def test_ppf_relative_decline_alone_is_not_used():
 
 
 def test_ppf_symptoms_and_radiology():
-    r = record(conditions=[*FIBROTIC_RA_ILD, cond("dyspnea_worsening", 20),
-                           cond("ct_ild_progression", 40)])
+    r = record(
+        conditions=[*FIBROTIC_RA_ILD, cond("dyspnea_worsening", 20), cond("ct_ild_progression", 40)]
+    )
     (f,) = progressive_pulmonary_fibrosis(r)
     assert "2 of 3" in f.summary
 
@@ -64,8 +69,12 @@ def test_ppf_symptoms_and_radiology():
 )
 def test_ppf_not_in_ipf(extra):
     r = record(
-        conditions=[cond("ild", 700), cond("ct_reticular", 700), cond("dyspnea_worsening", 20),
-                    *extra],
+        conditions=[
+            cond("ild", 700),
+            cond("ct_reticular", 700),
+            cond("dyspnea_worsening", 20),
+            *extra,
+        ],
         measurements=[meas("fvc_pct_pred", 80.0, 200), meas("fvc_pct_pred", 70.0, 10)],
     )
     assert list(progressive_pulmonary_fibrosis(r)) == []
@@ -76,15 +85,25 @@ def test_ppf_needs_radiological_fibrosis_and_window():
         conditions=[cond("ild", 700), cond("dyspnea_worsening", 20), cond("ct_ild_progression", 20)]
     )
     assert list(progressive_pulmonary_fibrosis(no_fibrosis)) == []
-    old = record(conditions=[*FIBROTIC_RA_ILD, cond("dyspnea_worsening", 366),
-                             cond("ct_ild_progression", 366)])
+    old = record(
+        conditions=[
+            *FIBROTIC_RA_ILD,
+            cond("dyspnea_worsening", 366),
+            cond("ct_ild_progression", 366),
+        ]
+    )
     assert list(progressive_pulmonary_fibrosis(old)) == []
 
 
 def test_ppf_on_antifibrotic_says_review():
-    r = record(conditions=[*FIBROTIC_RA_ILD, cond("dyspnea_worsening", 20),
-                           cond("ct_ild_progression", 40)],
-               medications=[med("nintedanib", start_days_ago=200)])
+    r = record(
+        conditions=[
+            *FIBROTIC_RA_ILD,
+            cond("dyspnea_worsening", 20),
+            cond("ct_ild_progression", 40),
+        ],
+        medications=[med("nintedanib", start_days_ago=200)],
+    )
     (f,) = progressive_pulmonary_fibrosis(r)
     assert "review" in f.summary
 
@@ -110,12 +129,16 @@ def test_screening_ssc_with_scl70_and_no_studies():
         # no risk factor the record can show
         record(conditions=[cond("rheumatoid_arthritis", 300)], sex="female"),
         # already has ILD: monitoring, not screening
-        record(conditions=[cond("systemic_sclerosis", 300), cond("ild", 100)],
-               antibodies=[ab("anti_scl70")]),
+        record(
+            conditions=[cond("systemic_sclerosis", 300), cond("ild", 100)],
+            antibodies=[ab("anti_scl70")],
+        ),
         # SLE is outside ACR/CHEST
         record(conditions=[cond("sle", 300)], antibodies=[ab("anti_scl70")]),
         # negative antibody is not a risk factor
-        record(conditions=[cond("systemic_sclerosis", 4000)], antibodies=[ab("anti_scl70", "negative")]),
+        record(
+            conditions=[cond("systemic_sclerosis", 4000)], antibodies=[ab("anti_scl70", "negative")]
+        ),
     ],
     ids=["studied", "no-risk", "has-ild", "sle", "negative-ab"],
 )
@@ -124,8 +147,11 @@ def test_screening_silent(r):
 
 
 def test_screening_names_only_missing_test():
-    r = record(conditions=[cond("dermatomyositis", 100)], antibodies=[ab("anti_mda5")],
-               studies=[StudyEntry("pft", ago(30))])
+    r = record(
+        conditions=[cond("dermatomyositis", 100)],
+        antibodies=[ab("anti_mda5")],
+        studies=[StudyEntry("pft", ago(30))],
+    )
     (f,) = sard_ild_screening(r)
     assert "no HRCT chest on record" in f.summary
 
@@ -152,8 +178,10 @@ def test_screening_ssc_early_disease_boundary(onset_days, fires):
     ],
 )
 def test_monitoring_due_day_boundaries(ctd, ild_days, pft_days, fires):
-    r = record(conditions=[cond(ctd, 2000), cond("ild", ild_days)],
-               measurements=[meas("fvc_pct_pred", 80.0, pft_days)])
+    r = record(
+        conditions=[cond(ctd, 2000), cond("ild", ild_days)],
+        measurements=[meas("fvc_pct_pred", 80.0, pft_days)],
+    )
     findings = list(sard_ild_monitoring_due(r))
     assert bool(findings) is fires
     if fires:
@@ -164,21 +192,26 @@ def test_monitoring_due_without_any_pft_and_pft_study_counts():
     r = record(conditions=[cond("mctd", 2000), cond("ild", 100)])
     (f,) = sard_ild_monitoring_due(r)
     assert "no PFT on record" in f.summary
-    studied = record(conditions=[cond("mctd", 2000), cond("ild", 100)],
-                     studies=[StudyEntry("pft", ago(20))])
+    studied = record(
+        conditions=[cond("mctd", 2000), cond("ild", 100)], studies=[StudyEntry("pft", ago(20))]
+    )
     assert list(sard_ild_monitoring_due(studied)) == []
 
 
 def test_monitoring_due_overlap_uses_shortest_interval():
-    r = record(conditions=[cond("rheumatoid_arthritis"), cond("systemic_sclerosis"),
-                           cond("ild", 100)], measurements=[meas("fvc_pct_pred", 80.0, 200)])
+    r = record(
+        conditions=[cond("rheumatoid_arthritis"), cond("systemic_sclerosis"), cond("ild", 100)],
+        measurements=[meas("fvc_pct_pred", 80.0, 200)],
+    )
     assert len(list(sard_ild_monitoring_due(r))) == 1
 
 
 # -------------------------------------------------------------- initial treatment
 def test_initial_treatment_sjogren_progressing_untreated():
-    r = record(conditions=[cond("sjogren", 2000), cond("ild", 300), cond("dyspnea_worsening", 30)],
-               measurements=[meas("body_weight", 60.0, 10)])
+    r = record(
+        conditions=[cond("sjogren", 2000), cond("ild", 300), cond("dyspnea_worsening", 30)],
+        measurements=[meas("body_weight", 60.0, 10)],
+    )
     (f,) = ctd_ild_initial_treatment(r)
     assert "30-60 mg/day for 60 kg" in f.detail
     assert "mycophenolate" in f.detail
@@ -187,13 +220,26 @@ def test_initial_treatment_sjogren_progressing_untreated():
 @pytest.mark.parametrize(
     "r",
     [
-        record(conditions=[cond("sjogren"), cond("ild", 300), cond("dyspnea_worsening", 30)],
-               medications=[med("azathioprine")]),  # treated
+        record(
+            conditions=[cond("sjogren"), cond("ild", 300), cond("dyspnea_worsening", 30)],
+            medications=[med("azathioprine")],
+        ),  # treated
         record(conditions=[cond("sjogren"), cond("ild", 300), cond("dyspnea_worsening", 91)]),
-        record(conditions=[cond("systemic_sclerosis"), cond("sjogren"), cond("ild", 300),
-                           cond("dyspnea_worsening", 30)]),  # SSc overlap: never GC menu
-        record(conditions=[cond("rheumatoid_arthritis"), cond("ild", 300),
-                           cond("dyspnea_worsening", 30)]),  # RA has its own card
+        record(
+            conditions=[
+                cond("systemic_sclerosis"),
+                cond("sjogren"),
+                cond("ild", 300),
+                cond("dyspnea_worsening", 30),
+            ]
+        ),  # SSc overlap: never GC menu
+        record(
+            conditions=[
+                cond("rheumatoid_arthritis"),
+                cond("ild", 300),
+                cond("dyspnea_worsening", 30),
+            ]
+        ),  # RA has its own card
     ],
     ids=["treated", "old-symptoms", "ssc-overlap", "ra"],
 )
@@ -203,8 +249,11 @@ def test_initial_treatment_silent(r):
 
 # ---------------------------------------------------------------- acute presentation
 def test_acute_presentation_card():
-    r = record(conditions=[cond("mctd"), cond("ild", 300), cond("rp_ild_or_aip", 5)],
-               medications=[med("leflunomide")], measurements=[meas("body_weight", 70.0, 3)])
+    r = record(
+        conditions=[cond("mctd"), cond("ild", 300), cond("rp_ild_or_aip", 5)],
+        medications=[med("leflunomide")],
+        measurements=[meas("body_weight", 70.0, 3)],
+    )
     (f,) = ctd_ild_acute_exacerbation(r)
     assert "Pneumocystis" in f.summary
     assert "1 g IV daily for 3 days" in f.detail and "70 mg/day" in f.detail
@@ -214,8 +263,9 @@ def test_acute_presentation_card():
 
 
 def test_acute_presentation_ssc_has_no_gc_pulse():
-    r = record(conditions=[cond("ssc_lung"), cond("dyspnea_worsening", 3),
-                           cond("ct_ild_progression", 2)])
+    r = record(
+        conditions=[cond("ssc_lung"), cond("dyspnea_worsening", 3), cond("ct_ild_progression", 2)]
+    )
     (f,) = ctd_ild_acute_exacerbation(r)
     assert "not** suggested" in f.detail
     assert "Methylprednisolone pulse 1 g" not in f.detail

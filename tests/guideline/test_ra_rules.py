@@ -22,7 +22,9 @@ def test_ra_ild_physiological_progression(peak, latest, fires):
 
 
 def test_ra_ild_card_content_orders_acr_chest_first_and_labels_tc():
-    r = record(conditions=[cond("rheumatoid_arthritis"), cond("ild"), cond("ct_ild_progression", 30)])
+    r = record(
+        conditions=[cond("rheumatoid_arthritis"), cond("ild"), cond("ct_ild_progression", 30)]
+    )
     (f,) = ra_ild_management(r)
     assert f.topic == "ra-ild-management"
     acr = f.detail.index("ACR/CHEST 2023: **mycophenolate**")

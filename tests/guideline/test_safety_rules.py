@@ -51,8 +51,14 @@ def test_pjp_regimen_threshold(gc, partner, expected):
 
 @pytest.mark.parametrize(("pulse_days_ago", "fires"), [(28, True), (29, False)])
 def test_pjp_after_pulse_window(pulse_days_ago, fires):
-    pulse = med("methylprednisolone", 1250.0, status="completed", route="intravenous",
-                start_days_ago=pulse_days_ago + 2, end_days_ago=pulse_days_ago)
+    pulse = med(
+        "methylprednisolone",
+        1250.0,
+        status="completed",
+        route="intravenous",
+        start_days_ago=pulse_days_ago + 2,
+        end_days_ago=pulse_days_ago,
+    )
     r = record(conditions=DM_ILD, medications=[pulse])
     assert bool(list(pjp_prophylaxis(r))) is fires
 
@@ -85,8 +91,10 @@ INTENSIVE = [med("prednisolone", 60.0), med("cyclosporine", route="intravenous")
 
 
 def _all_labs(days: int, **kw):
-    return [meas(c, v, days, **kw) for c, v in
-            (("beta_d_glucan", 5.0), ("cmv_dna", 0.0), ("creatinine", 0.8), ("alt", 20.0))]
+    return [
+        meas(c, v, days, **kw)
+        for c, v in (("beta_d_glucan", 5.0), ("cmv_dna", 0.0), ("creatinine", 0.8), ("alt", 20.0))
+    ]
 
 
 @pytest.mark.parametrize(("days", "fires"), [(14, False), (15, True)])
@@ -101,8 +109,12 @@ def test_monitoring_interval_boundary(days, fires):
 def test_monitoring_abnormal_results():
     labs = _all_labs(3)
     labs[2] = meas("creatinine", 1.6, 3, ref_high=1.1)
-    r = record(conditions=DM_ILD, medications=INTENSIVE, measurements=labs,
-               antibodies=[ab("cmv_pp65", "positive", 2)])
+    r = record(
+        conditions=DM_ILD,
+        medications=INTENSIVE,
+        measurements=labs,
+        antibodies=[ab("cmv_pp65", "positive", 2)],
+    )
     (f,) = immunosuppression_monitoring(r)
     assert "abnormal" in f.summary
     assert "cmv_pp65 positive" in f.detail and "above the reference range" in f.detail
@@ -136,18 +148,24 @@ def test_monitoring_silent_without_intensive_regimen():
     ],
 )
 def test_cyclosporine_targets(route, concept, value, fires):
-    r = record(medications=[med("cyclosporine", route=route, start_days_ago=20)],
-               measurements=[meas(concept, value, 2)])
+    r = record(
+        medications=[med("cyclosporine", route=route, start_days_ago=20)],
+        measurements=[meas(concept, value, 2)],
+    )
     findings = list(cyclosporine_level(r))
     assert bool(findings) is fires
 
 
-@pytest.mark.parametrize(("start", "level_days", "fires"),
-                         [(20, 14, False), (20, 15, True), (2, None, False), (3, None, True)])
+@pytest.mark.parametrize(
+    ("start", "level_days", "fires"),
+    [(20, 14, False), (20, 15, True), (2, None, False), (3, None, True)],
+)
 def test_cyclosporine_level_missing(start, level_days, fires):
     ms = [meas("cyclosporine_trough", 220.0, level_days)] if level_days is not None else []
-    r = record(medications=[med("cyclosporine", route="intravenous", start_days_ago=start)],
-               measurements=ms)
+    r = record(
+        medications=[med("cyclosporine", route="intravenous", start_days_ago=start)],
+        measurements=ms,
+    )
     findings = list(cyclosporine_level(r))
     assert bool(findings) is fires
     if fires:
@@ -159,8 +177,11 @@ def _cyc_record(wbc_days=5, ua_days=10, mesna=True, start=100, **kw):
     meds = [med("cyclophosphamide", start_days_ago=start)]
     if mesna:
         meds.append(med("mesna", start_days_ago=start))
-    return record(medications=meds, measurements=[meas("wbc", 6.0, wbc_days),
-                                                   meas("urine_blood", 0.0, ua_days)], **kw)
+    return record(
+        medications=meds,
+        measurements=[meas("wbc", 6.0, wbc_days), meas("urine_blood", 0.0, ua_days)],
+        **kw,
+    )
 
 
 @pytest.mark.parametrize(

@@ -177,7 +177,9 @@ def test_glucocorticoid_risk_thresholds(doses, expected):
     (f,) = findings
     assert f.indicator is expected
     assert "blood pressure" in f.detail and "creatinine" in f.detail
-    assert f.suggestions and f.suggestions[0].actions[0].resource["resourceType"] == "ServiceRequest"
+    assert (
+        f.suggestions and f.suggestions[0].actions[0].resource["resourceType"] == "ServiceRequest"
+    )
     if expected is Indicator.INFO:
         assert "cannot be read" in f.summary or "cannot decide" in f.detail
 
