@@ -217,3 +217,38 @@ def test_leflunomide_in_ild_is_a_caution_not_a_stop():
 def test_leflunomide_without_ild_is_silent():
     r = record(conditions=[cond("rheumatoid_arthritis")], medications=[med("leflunomide")])
     assert list(drug_induced_ild_caution(r)) == []
+
+
+def test_monitoring_qualitative_beta_d_glucan_positive_is_abnormal():
+    labs = _all_labs(3)[1:]  # creatinine, ALT, CMV quantitative; glucan qualitative below
+    r = record(
+        conditions=DM_ILD,
+        medications=INTENSIVE,
+        measurements=labs,
+        antibodies=[ab("beta_d_glucan", "positive", 2)],
+    )
+    (f,) = immunosuppression_monitoring(r)
+    assert "beta_d_glucan positive" in f.detail
+    assert not f.suggestions  # nothing overdue, only abnormal
+
+
+@pytest.mark.parametrize(
+    ("wbc_kw", "ua_status", "problem"),
+    [
+        ({"flag": "low"}, None, "leukopenia"),
+        ({"ref_low": 4.0}, None, None),  # 6.0 within range
+        ({}, "positive", "haematuria"),
+    ],
+)
+def test_cyclophosphamide_abnormal_results(wbc_kw, ua_status, problem):
+    meds = [med("cyclophosphamide"), med("mesna")]
+    ms = [meas("wbc", 6.0, 5, **wbc_kw)]
+    abs_ = [ab("urine_blood", ua_status or "negative", 5)]
+    findings = list(
+        cyclophosphamide_safety(record(medications=meds, measurements=ms, antibodies=abs_))
+    )
+    if problem is None:
+        assert findings == []
+    else:
+        (f,) = findings
+        assert problem in f.summary
