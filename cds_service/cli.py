@@ -102,6 +102,8 @@ def _bundle_resources(bundle: Any) -> list[dict[str, Any]]:
 
 
 def evaluate(bundle_path: str, hook: str, draft_orders: str | None, on: str | None) -> int:
+    from fhir_mappings.terminology import build_terminology
+
     from . import engine
     from .services import REGISTRY
 
@@ -122,7 +124,10 @@ def evaluate(bundle_path: str, hook: str, draft_orders: str | None, on: str | No
     today: date = (
         date.fromisoformat(on) if on else settings.evaluation_date or datetime.now(UTC).date()
     )
-    evaluation = engine.evaluate_resources(service, resources, context, today)
+    terminology = build_terminology(settings.site_conceptmap)
+    evaluation = engine.evaluate_resources(
+        service, resources, context, today, terminology=terminology
+    )
     cards = engine.cards_for(service, evaluation)
     sys.stdout.write(json.dumps({"cards": cards}, indent=2, ensure_ascii=False) + "\n")
     return 0

@@ -29,7 +29,7 @@ from ..ctd_ild.text import clip, detail
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
-from .pjp_prophylaxis import R111
+from ..shared_rules import R111
 from .regimen import R141, assess_regimen
 from .results import last_result
 
