@@ -175,7 +175,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # standard code tables + the site's ConceptMaps; a malformed map stops start-up here
     terminology = build_terminology(settings.site_conceptmap)
     app.extensions["cds"] = {"settings": settings, "storage": storage}
-    if settings.dev:
+    if settings.dev and not settings.allow_sandbox_issuer:
         log.warning(
             "DEV MODE: client JWT verification is OFF and any CORS origin is allowed. "
             "Never expose this instance to real patient data."

@@ -49,7 +49,7 @@ def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:
         os.environ["CDS_DEV"] = "1"
     settings = Settings.from_env()
     _configure_logging()
-    if settings.dev:
+    if settings.dev and not settings.allow_sandbox_issuer:
         banner = "!" * 72
         logging.getLogger("cds_service").warning(
             "\n%s\n  DEVELOPMENT MODE: no client authentication, CORS open to any origin.\n"
@@ -57,7 +57,10 @@ def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:
             banner,
             banner,
         )
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ValueError as exc:  # a bad trusted-clients file or site ConceptMap
+        raise SystemExit(f"configuration error: {exc}") from None
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
