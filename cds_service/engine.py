@@ -57,4 +57,28 @@ def evaluate_resources(
 
 
 def cards_for(service: Service, evaluation: Evaluation) -> list[dict[str, Any]]:
-    return [card_from_finding(f) for f in evaluation.findings]
+    """The cards of the findings; when patient data could not be read (the EHR's FHIR server
+    failed, a cap was hit), every card's detail names that data and why (contract: missing
+    data is "named inside the card that could only be partly assessed")."""
+    cards = [card_from_finding(f) for f in evaluation.findings]
+    note = gap_note(service, evaluation.record.unavailable)
+    if note:
+        for card in cards:
+            detail = card.get("detail")
+            card["detail"] = f"{detail}\n\n{note}" if detail else note
+    return cards
+
+
+def gap_note(service: Service, unavailable: dict[str, str]) -> str:
+    """Markdown naming the data sets that could not be read, or "" when none."""
+    if not unavailable:
+        return ""
+    purposes = {k.key: k.purpose for k in service.prefetch}
+    lines = [
+        f"- {key} ({purposes[key]}): {why}" if key in purposes else f"- {key}: {why}"
+        for key, why in sorted(unavailable.items())
+    ]
+    return (
+        "**Patient data that could not be read** (this card was assessed without it):\n\n"
+        + "\n".join(lines)
+    )

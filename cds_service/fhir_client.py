@@ -36,7 +36,10 @@ from requests.exceptions import ChunkedEncodingError, ContentDecodingError
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-MAX_BODY_BYTES = 64 * 1024 * 1024  # one response body; larger is refused as an error
+MAX_BODY_BYTES = 16 * 1024 * 1024  # one response body; larger is refused as an error
+#: all response bodies of one hook call (one FhirClient): parsed JSON takes ~5x its size in
+#: memory, so this bounds a worker's memory per call whatever the FHIR server sends
+MAX_CALL_BYTES = 32 * 1024 * 1024
 _CHUNK = 256 * 1024
 _BACKOFF_BASE_S = 0.05
 
@@ -212,6 +215,8 @@ class FhirClient:
         base = urlsplit(self.base_url)
         self._origin = (base.scheme, base.netloc.lower())
         self._base_path = base.path.rstrip("/") + "/"
+        self._bytes_lock = threading.Lock()
+        self._bytes_read = 0  # body bytes of all responses of this call (MAX_CALL_BYTES)
 
     def __repr__(self) -> str:  # never show the token
         return f"FhirClient(base_url={self.base_url!r}, token={'***' if self._token else None})"
@@ -291,6 +296,11 @@ class FhirClient:
                     size += len(chunk)
                     if size > MAX_BODY_BYTES:
                         raise FhirError("FHIR response too large")
+                    with self._bytes_lock:
+                        self._bytes_read += len(chunk)
+                        over_budget = self._bytes_read > MAX_CALL_BYTES
+                    if over_budget:
+                        raise FhirError("FHIR responses too large for one hook call")
                     if self.deadline.passed:
                         raise FhirError("deadline passed while reading the FHIR response")
                     chunks.append(chunk)

@@ -251,8 +251,17 @@ def resolve(service: Service, body: Mapping[str, Any], settings: Settings) -> Re
 
 
 def _fetch_job(query: str) -> Callable[[FhirClient], SearchResult]:
+    read = _read_type_and_id(query)
+
     def job(client: FhirClient) -> SearchResult:
-        return client.fetch(query)
+        result = client.fetch(query)
+        if read is not None:
+            # a read answered with another resource (another patient's) is no answer
+            found = [r for r in result.resources if (r.get("resourceType"), r.get("id")) == read]
+            if not found:
+                raise FhirError("the FHIR server answered with another resource than requested")
+            result.resources = found[:1]
+        return result
 
     return job
 
