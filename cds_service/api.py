@@ -145,8 +145,12 @@ def read_json_body(max_bytes: int) -> Any:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InvalidRequest([("$", f"the body is not valid JSON: {exc.msg}")]) from None
-    # orjson keeps the last of duplicate keys silently; the stdlib parser can tell us.
-    json.loads(raw, object_pairs_hook=_reject_duplicates)
+    # orjson keeps the last of duplicate keys silently; the stdlib parser can tell us. It
+    # recurses in Python (about 500 levels) where orjson stops at 1024: deeper is refused.
+    try:
+        json.loads(raw, object_pairs_hook=_reject_duplicates)
+    except RecursionError:
+        raise InvalidRequest([("$", "the body is nested too deeply")]) from None
     return data
 
 
