@@ -167,15 +167,38 @@ def test_openapi_document_is_valid_openapi_31() -> None:
 def test_openapi_paths_match_the_app(tmp_path: Path) -> None:
     doc = json.loads(api.openapi_document())
     app = make_app(tmp_path)
-    routes = {
-        (rule.rule.replace("<service_id>", "{serviceId}"), m.lower())
-        for rule in app.url_map.iter_rules()
-        if rule.endpoint != "static"
-        for m in rule.methods or ()
-        if m not in ("HEAD", "OPTIONS")
-    }
+    from cds_service.services import REGISTRY
+
+    routes: set[tuple[str, str]] = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        methods = {m.lower() for m in rule.methods or () if m not in ("HEAD", "OPTIONS")}
+        if rule.rule == "/cds-services/<service_id>":
+            # one path per service: each has its own hook and context schema
+            paths = [f"/cds-services/{sid}" for sid in REGISTRY]
+        else:
+            paths = [rule.rule.replace("<service_id>", "{serviceId}")]
+        routes |= {(p, m) for p in paths for m in methods}
     documented = {(p, m) for p, ops in doc["paths"].items() for m in ops}
     assert routes == documented
+
+
+def test_openapi_request_schemas_are_the_validators_schemas() -> None:
+    """The OpenAPI request bodies say what the service checks, so fuzzing from them holds."""
+    from cds_service.services import REGISTRY
+
+    doc = json.loads(api.openapi_document())
+    schemas = doc["components"]["schemas"]
+    for sid, service in REGISTRY.items():
+        op = doc["paths"][f"/cds-services/{sid}"]["post"]
+        ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        body = schemas[ref.rsplit("/", 1)[1]]
+        assert body["properties"]["hook"] == {"const": service.hook}
+        assert body["required"] == ["hook", "hookInstance", "context"]
+        assert body["properties"]["hookInstance"]["maxLength"] == 200
+    assert schemas["FeedbackRequest"]["properties"]["feedback"]["maxItems"] == 1000
+    assert schemas["FeedbackItem"]["properties"]["card"]["maxLength"] == 100
 
 
 def test_openapi_service_ids_match_registry() -> None:

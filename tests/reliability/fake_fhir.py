@@ -16,6 +16,7 @@ type. ``requests`` counts the requests per fault (to show retries and the paging
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import struct
 import threading
@@ -35,6 +36,7 @@ PATIENT_BUNDLE = REPO / "fixtures" / "patients" / "dmpm_as1_anti_mda5_adm_poor_r
 PATIENT_ID = "as1-adm"
 OTHER_PATIENT_ID = "someone-else-7"
 BIG_BUNDLE_BYTES = 50 * 1024 * 1024
+_SAFE_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 
 FAULTS = (
     "ok",
@@ -76,10 +78,8 @@ def _searchset(resources: list[dict[str, Any]], next_url: str | None = None) -> 
     return out
 
 
-def _other_patient(resource: dict[str, Any]) -> dict[str, Any]:
-    moved = orjson.loads(
-        orjson.dumps(resource).replace(PATIENT_ID.encode(), OTHER_PATIENT_ID.encode())
-    )
+def _as_patient(resource: dict[str, Any], patient: str) -> dict[str, Any]:
+    moved = orjson.loads(orjson.dumps(resource).replace(PATIENT_ID.encode(), patient.encode()))
     assert isinstance(moved, dict)
     return moved
 
@@ -137,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _normal(self, rtype: str, rid: str | None, patient: str) -> None:
         resources = self.server.state.resources
         if patient != PATIENT_ID:
-            resources = [_other_patient(r) for r in resources]
+            resources = [_as_patient(r, patient) for r in resources]
         if rid is not None:
             match = [r for r in resources if r["resourceType"] == rtype]
             if rtype == "Patient" and match:
@@ -170,7 +170,10 @@ class _Handler(BaseHTTPRequestHandler):
         rtype = rest[0]
         rid = rest[1] if len(rest) > 1 else None
         if fault == "ok" or (scope == "optional" and rtype in ("Patient", "Condition")):
-            self._normal(rtype, rid, PATIENT_ID)
+            # the reference patient's data under the id asked for (fuzzed ids get data too)
+            query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+            asked = rid if rtype == "Patient" else query.get("patient")
+            self._normal(rtype, rid, asked if asked and _SAFE_ID.match(asked) else PATIENT_ID)
             return
         self._fault(fault, rtype, rid, parts)
 
