@@ -115,8 +115,10 @@ class _Builder:
         if not isinstance(resource, Mapping):
             return
         rtype = resource.get("resourceType")
+        if not isinstance(rtype, str):
+            return  # not a FHIR resource (a list or object here would not even hash)
         rid = resource.get("id")
-        if isinstance(rtype, str) and isinstance(rid, str):
+        if isinstance(rid, str):
             key = (rtype, rid)
             if key in self.seen:
                 return

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from .units import normalize_unit
 
@@ -99,6 +99,15 @@ class DoseResult:
     route: str | None = None
 
 
+def _number(x: object) -> TypeGuard[int | float]:
+    """A JSON number that is finite (booleans are not numbers)."""
+    if isinstance(x, bool):
+        return False
+    if isinstance(x, int):
+        return abs(x) <= 2**64
+    return isinstance(x, float) and math.isfinite(x)
+
+
 def bsa_mosteller(height_cm: float, weight_kg: float) -> float:
     return math.sqrt(height_cm * weight_kg / 3600.0)
 
@@ -108,9 +117,10 @@ def route_of(dosage: Mapping[str, Any]) -> str | None:
     if not isinstance(route, Mapping):
         return None
     texts: list[str] = []
-    for coding in route.get("coding") or []:
+    codings = route.get("coding")
+    for coding in codings if isinstance(codings, list) else []:
         if isinstance(coding, Mapping):
-            if coding.get("code") in _ROUTE_SNOMED:
+            if isinstance(coding.get("code"), str) and coding["code"] in _ROUTE_SNOMED:
                 return _ROUTE_SNOMED[coding["code"]]
             for key in ("display", "code"):
                 if isinstance(coding.get(key), str):
@@ -138,9 +148,9 @@ def _per_day(timing: Mapping[str, Any] | None) -> tuple[float | None, float | No
         frequency = repeat.get("frequency", 1)
         period = repeat.get("period", 1)
         unit = repeat.get("periodUnit", "d")
-        if not isinstance(frequency, int | float) or not isinstance(period, int | float):
+        if not _number(frequency) or not _number(period):
             return None, None, "timing frequency/period not numeric"
-        if unit not in _PERIOD_DAYS or period <= 0 or frequency <= 0:
+        if not isinstance(unit, str) or unit not in _PERIOD_DAYS or period <= 0 or frequency <= 0:
             return None, None, f"timing period unit {unit!r} not usable"
         period_days = float(period) * _PERIOD_DAYS[unit]
         return float(frequency) / period_days, period_days, None
@@ -156,8 +166,13 @@ def _per_day(timing: Mapping[str, Any] | None) -> tuple[float | None, float | No
             return float(count), 1.0, None
     code = timing.get("code")
     if isinstance(code, Mapping):
-        for coding in code.get("coding") or []:
-            if isinstance(coding, Mapping) and coding.get("code") in _TIMING_CODES:
+        codings = code.get("coding")
+        for coding in codings if isinstance(codings, list) else []:
+            if (
+                isinstance(coding, Mapping)
+                and isinstance(coding.get("code"), str)
+                and coding["code"] in _TIMING_CODES
+            ):
                 per_day = _TIMING_CODES[coding["code"]]
                 return per_day, (1.0 / per_day if per_day < 1 else 1.0), None
         text = code.get("text")
@@ -196,7 +211,8 @@ def _to_mg(
 def _dose_quantity(
     dosage: Mapping[str, Any],
 ) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
-    for dr in dosage.get("doseAndRate") or []:
+    dose_and_rate = dosage.get("doseAndRate")
+    for dr in dose_and_rate if isinstance(dose_and_rate, list) else []:
         if not isinstance(dr, Mapping):
             continue
         if isinstance(dr.get("doseQuantity"), Mapping):
@@ -233,8 +249,10 @@ def _one(
             return DoseResult(problem="dose range without both limits", text=text, route=route)
         lo_u, hi_u = _unit_of(low), _unit_of(high)
         lo_v, hi_v = low.get("value"), high.get("value")
-        if not (isinstance(lo_v, int | float) and isinstance(hi_v, int | float) and lo_u and hi_u):
+        if not (_number(lo_v) and _number(hi_v) and lo_u and hi_u):
             return DoseResult(problem="dose range not numeric", text=text, route=route)
+        if not 0 < lo_v <= hi_v:
+            return DoseResult(problem="dose range not positive and ordered", text=text, route=route)
         lo = _to_mg(float(lo_v), lo_u, weight_kg, height_cm, strength_mg)[0]
         hi = _to_mg(float(hi_v), hi_u, weight_kg, height_cm, strength_mg)[0]
         if lo is not None and hi is not None and lo == hi:
@@ -243,6 +261,8 @@ def _one(
             rng = None
             if lo is not None and hi is not None and per_day is not None:
                 rng = (lo * per_day, hi * per_day)
+                if not (math.isfinite(rng[0]) and math.isfinite(rng[1])):
+                    rng = None
             return DoseResult(
                 doses_per_day=per_day,
                 period_days=period_days,
@@ -260,10 +280,12 @@ def _one(
             period_days=period_days,
         )
     value, unit = quantity.get("value"), _unit_of(quantity)
-    if isinstance(value, bool) or not isinstance(value, int | float) or unit is None:
+    if not _number(value) or unit is None:
         return DoseResult(
             problem="dose quantity has no numeric value and unit", text=text, route=route
         )
+    if value <= 0:
+        return DoseResult(problem="dose quantity is not a positive number", text=text, route=route)
     mg, per_kg, per_m2, problem = _to_mg(float(value), unit, weight_kg, height_cm, strength_mg)
     if mg is not None and per_kg is None and weight_kg:
         per_kg = mg / weight_kg
@@ -271,6 +293,8 @@ def _one(
         per_m2 = mg / bsa_mosteller(height_cm, weight_kg)
     problem = problem or timing_problem
     daily = mg * per_day if (mg is not None and per_day is not None) else None
+    if not all(x is None or math.isfinite(x) for x in (mg, per_kg, per_m2, daily)):
+        return DoseResult(problem="dose out of range", text=text, route=route)
     return DoseResult(
         dose_mg=mg,
         doses_per_day=per_day,
@@ -298,7 +322,11 @@ def daily_dose(
     items = [d for d in dosages or [] if isinstance(d, Mapping)]
     if not items:
         return DoseResult(problem="no dosage instruction")
-    sequences = {d.get("sequence") for d in items}
+    # an implausible weight or height is not used for per-kg / per-m2 doses
+    weight_kg = weight_kg if _number(weight_kg) and weight_kg > 0 else None
+    height_cm = height_cm if _number(height_cm) and height_cm > 0 else None
+    strength_mg = strength_mg if _number(strength_mg) and strength_mg > 0 else None
+    sequences = {d.get("sequence") if _number(d.get("sequence")) else None for d in items}
     if len(sequences) > 1:
         first = min((s for s in sequences if isinstance(s, int)), default=None)
         items = [d for d in items if d.get("sequence") == first] or items[:1]
@@ -316,6 +344,8 @@ def daily_dose(
             route=route,
         )
     total = sum(p.daily_dose_mg for p in parts if p.daily_dose_mg is not None)
+    if not math.isfinite(total):
+        return DoseResult(problem="dose out of range", text=text, route=route)
     return DoseResult(
         daily_dose_mg=total,
         text=text,

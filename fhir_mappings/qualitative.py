@@ -115,18 +115,25 @@ def parse_titer(text: str) -> tuple[float, str | None] | None:
     return float(m.group(2)), m.group(1)
 
 
+def _items(value: Any) -> list[Any]:
+    """A JSON array as a list; anything else (a wrong type from the EHR) as empty."""
+    return value if isinstance(value, list) else []
+
+
 def _status_from_codeable(cc: Mapping[str, Any]) -> AntibodyStatus | None:
-    for coding in cc.get("coding") or []:
+    for coding in _items(cc.get("coding")):
         if not isinstance(coding, Mapping):
             continue
         code = coding.get("code")
         system = coding.get("system")
+        if not isinstance(code, str):
+            continue
         if system == SNOMED and code in SNOMED_STATUS:
             return SNOMED_STATUS[code]
         if system == V3_INTERPRETATION and code in INTERPRETATION_STATUS:
             return INTERPRETATION_STATUS[code]
     for text in [cc.get("text")] + [
-        c.get("display") for c in cc.get("coding") or [] if isinstance(c, Mapping)
+        c.get("display") for c in _items(cc.get("coding")) if isinstance(c, Mapping)
     ]:
         if isinstance(text, str):
             status = status_from_text(text)
@@ -136,12 +143,13 @@ def _status_from_codeable(cc: Mapping[str, Any]) -> AntibodyStatus | None:
 
 
 def _status_from_interpretation(obs: Mapping[str, Any]) -> AntibodyStatus | None:
-    for cc in obs.get("interpretation") or []:
+    for cc in _items(obs.get("interpretation")):
         if not isinstance(cc, Mapping):
             continue
-        for coding in cc.get("coding") or []:
-            if isinstance(coding, Mapping) and coding.get("code") in INTERPRETATION_STATUS:
-                return INTERPRETATION_STATUS[coding["code"]]
+        for coding in _items(cc.get("coding")):
+            code = coding.get("code") if isinstance(coding, Mapping) else None
+            if isinstance(code, str) and code in INTERPRETATION_STATUS:
+                return INTERPRETATION_STATUS[code]
         text = cc.get("text")
         if isinstance(text, str):
             status = status_from_text(text)
@@ -151,7 +159,7 @@ def _status_from_interpretation(obs: Mapping[str, Any]) -> AntibodyStatus | None
 
 
 def _status_from_range(obs: Mapping[str, Any], value: float) -> AntibodyStatus | None:
-    for rng in obs.get("referenceRange") or []:
+    for rng in _items(obs.get("referenceRange")):
         if not isinstance(rng, Mapping):
             continue
         high = rng.get("high")
@@ -187,8 +195,9 @@ def interpret(obs: Mapping[str, Any]) -> Qualitative:
         return Qualitative("positive" if boolean else "negative", basis="valueBoolean")
     ratio = obs.get("valueRatio")
     if isinstance(ratio, Mapping):
-        num = (ratio.get("numerator") or {}).get("value")
-        den = (ratio.get("denominator") or {}).get("value")
+        numerator, denominator = ratio.get("numerator"), ratio.get("denominator")
+        num = numerator.get("value") if isinstance(numerator, Mapping) else None
+        den = denominator.get("value") if isinstance(denominator, Mapping) else None
         if isinstance(num, int | float) and isinstance(den, int | float) and num == 1 and den > 0:
             return Qualitative(
                 interp or "positive", titer=float(den), text=f"1:{den:g}", basis="valueRatio"

@@ -14,6 +14,7 @@ records the value as uninterpretable. Nothing is ever guessed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -157,7 +158,10 @@ def convert(concept: str, value: float, unit: str | None) -> Converted | None:
     factor = table.get(normalize_unit(unit))
     if factor is None:
         return None
-    return Converted(value * factor, target)
+    converted = value * factor
+    if not math.isfinite(converted):
+        return None  # overflow (a value near the float limit): no confident number
+    return Converted(converted, target)
 
 
 def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted | str:
@@ -169,6 +173,12 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
     value = quantity.get("value")
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "quantity has no numeric value"
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond the float range
+        return "quantity value out of range"
+    if not math.isfinite(number):
+        return "quantity value is not a finite number"
     candidates: list[str] = []
     code, unit = quantity.get("code"), quantity.get("unit")
     system = quantity.get("system")
@@ -179,8 +189,10 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
     if not candidates:
         return "quantity has no unit"
     for candidate in candidates:
-        result = convert(concept, float(value), candidate)
+        result = convert(concept, number, candidate)
         if result is not None:
             return result
+        if convert(concept, 1.0, candidate) is not None:
+            return "quantity value out of range for its unit"
     target = canonical_unit(concept) or "?"
     return f"unit {candidates[0]!r} cannot be converted to {target}"
