@@ -38,6 +38,11 @@ def _configure_logging() -> None:
         format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
         stream=sys.stderr,
     )
+    # urllib3 logs every request URL at DEBUG, and FHIR search URLs hold the patient id
+    # (Observation?patient=...): never below WARNING, whatever CDS_LOG_LEVEL says
+    for name in ("urllib3", "requests"):
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
 
 
 def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:

@@ -88,6 +88,7 @@ class _State:
     def __init__(self) -> None:
         self.resources = _resources()
         self.requests: Counter[str] = Counter()
+        self.authorizations: set[str] = set()  # Authorization headers received
         self.lock = threading.Lock()
         self._big: bytes | None = None
 
@@ -167,6 +168,9 @@ class _Handler(BaseHTTPRequestHandler):
         fault, scope, rest = segs[0], segs[1], segs[3:]
         with self.server.state.lock:
             self.server.state.requests[fault] += 1
+            auth = self.headers.get("Authorization")
+            if auth:
+                self.server.state.authorizations.add(auth)
         rtype = rest[0]
         rid = rest[1] if len(rest) > 1 else None
         if fault == "ok" or (scope == "optional" and rtype in ("Patient", "Condition")):
@@ -285,6 +289,10 @@ class FakeFhir:
     @property
     def requests(self) -> Counter[str]:
         return self._server.state.requests
+
+    @property
+    def authorizations(self) -> set[str]:
+        return self._server.state.authorizations
 
     def big_bundle(self) -> bytes:
         return self._server.state.big()
