@@ -1,13 +1,13 @@
 """Feedback durability: concurrent clients, several gunicorn workers, workers killed mid-load.
 
-``CLIENTS`` threads each POST ``POSTS_PER_CLIENT`` feedback bodies (one item, a card uuid of
-its own) to a server with 2 workers x 4 threads. A third of the way in one worker gets
-SIGTERM (graceful), two thirds in the other gets SIGKILL; gunicorn's master starts new
-workers. A client that sees a connection error retries the same body once (feedback is
-idempotent on card + outcome + timestamp, so a retry of a stored item is acknowledged as a
-duplicate). Then the database is read: every acknowledged item is stored exactly once; an
-item that was never acknowledged may or may not be stored (the client could not know), but
-never twice. SQLite always; PostgreSQL with ``CDS_TEST_POSTGRES_URL``.
+``CLIENTS`` threads each POST ``posts`` feedback bodies (100 each; 500 with ``--long``), one
+item with a card uuid of its own, to a server with 2 workers x 4 threads. A third of the way
+in, one worker gets SIGTERM (graceful); two thirds in, the other gets SIGKILL; gunicorn's
+master starts new workers. A client that sees a connection error retries the same body once
+(feedback is idempotent on card + outcome + timestamp, so a retry of a stored item is
+acknowledged as a duplicate). Then the database is read: every acknowledged item is stored
+exactly once; an item never acknowledged may or may not be stored (the client could not
+know), but never twice. SQLite always; PostgreSQL with ``CDS_TEST_POSTGRES_URL``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from .conftest import worker_pids
 pytestmark = pytest.mark.e2e
 
 CLIENTS = 8
-POSTS_PER_CLIENT = 200
+POSTS_PER_CLIENT = 100  # the default run; ``--long``: LONG_POSTS_PER_CLIENT
+LONG_POSTS_PER_CLIENT = 500
 PV = "ctd-ild-patient-view"
 
 
@@ -55,7 +56,8 @@ def body(card: str) -> dict[str, Any]:
 
 
 class Load:
-    def __init__(self, base_url: str, run: str) -> None:
+    def __init__(self, base_url: str, run: str, posts: int) -> None:
+        self.posts = posts
         self.url = f"{base_url}/cds-services/{PV}/feedback"
         self.run = run
         self.acked: list[str] = []
@@ -83,7 +85,7 @@ class Load:
 
     def client(self, index: int) -> None:
         session = requests.Session()
-        for i in range(POSTS_PER_CLIENT):
+        for i in range(self.posts):
             card = f"{self.run}-{index}-{i}"
             with self.lock:
                 self.sent += 1
@@ -92,11 +94,11 @@ class Load:
                     self.acked.append(card)
 
 
-def run_load(server: Any, count_rows: Callable[[str], Counter[str]]) -> dict[str, Any]:
+def run_load(server: Any, count_rows: Callable[[str], Counter[str]], posts: int) -> dict[str, Any]:
     run = f"dur-{uuid.uuid4().hex[:12]}"
-    load = Load(server.base_url, run)
+    load = Load(server.base_url, run, posts)
     threads = [threading.Thread(target=load.client, args=(i,)) for i in range(CLIENTS)]
-    total = CLIENTS * POSTS_PER_CLIENT
+    total = CLIENTS * posts
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -152,15 +154,27 @@ def counter_for(url: str) -> Callable[[str], Counter[str]]:
     return count
 
 
-def test_feedback_survives_worker_kills_on_sqlite(start_server: Callable[..., Any]) -> None:
+POSTS = [
+    pytest.param(POSTS_PER_CLIENT, id=f"{CLIENTS}x{POSTS_PER_CLIENT}"),
+    pytest.param(
+        LONG_POSTS_PER_CLIENT, id=f"{CLIENTS}x{LONG_POSTS_PER_CLIENT}", marks=pytest.mark.long
+    ),
+]
+
+
+@pytest.mark.parametrize("posts", POSTS)
+def test_feedback_survives_worker_kills_on_sqlite(
+    start_server: Callable[..., Any], posts: int
+) -> None:
     server = start_server({"CDS_RELIABILITY_SUITE": "durability"}, workers=2)
     db = server.log_path.parent / "cds.sqlite3"
-    run_load(server, counter_for(f"sqlite:///{db}"))
+    run_load(server, counter_for(f"sqlite:///{db}"), posts)
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("posts", POSTS)
 def test_feedback_survives_worker_kills_on_postgresql(
-    start_server: Callable[..., Any], postgres_url: str
+    start_server: Callable[..., Any], postgres_url: str, posts: int
 ) -> None:
     server = start_server(
         {"CDS_RELIABILITY_SUITE": "durability", "CDS_DATABASE_URL": postgres_url}, workers=2
@@ -168,4 +182,4 @@ def test_feedback_survives_worker_kills_on_postgresql(
     url = postgres_url
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    run_load(server, counter_for(url))
+    run_load(server, counter_for(url), posts)

@@ -33,7 +33,7 @@ from fhir_mappings.tables import code_rows, concept_rows
 from fhir_mappings.units import FACTORS, canonical_unit, convert_quantity
 
 FAST = settings(
-    max_examples=100,
+    max_examples=60,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -324,7 +324,7 @@ def check_record(resources: list[Any]) -> None:
         assert isinstance(ref, str) and isinstance(reason, str)
 
 
-@settings(FAST, max_examples=60)
+@settings(FAST, max_examples=40)
 @given(st.lists(resource, max_size=12))
 def test_build_record_never_raises_nor_guesses(resources: list[Any]) -> None:
     check_record(resources)
