@@ -324,3 +324,61 @@ def test_worker_memory_stayed_bounded(server: Any) -> None:
     assert peaks and max(peaks.values()) < MAX_WORKER_PEAK_KIB, peaks
     assert requests.get(f"{server.base_url}/healthz", timeout=5).status_code == 200
     assert "Traceback" not in server.log()
+
+
+WRONG_TYPED_RESOURCES = {
+    "resourceType-array": {"resourceType": ["Observation"], "id": "x1"},
+    "resourceType-object": {"resourceType": {"a": 1}, "id": "x2"},
+    "interpretation-object": {
+        "resourceType": "Observation",
+        "id": "x3",
+        "status": "final",
+        "subject": {"reference": "Patient/as1-adm"},
+        "code": {"coding": [{"system": "http://loinc.org", "code": "8061-4"}]},
+        "effectiveDateTime": "2026-11-01",
+        "interpretation": {"coding": True},
+        "valueCodeableConcept": {"coding": [{"system": "http://snomed.info/sct", "code": []}]},
+    },
+    "dosage-wrong-types": {
+        "resourceType": "MedicationRequest",
+        "id": "x4",
+        "status": "active",
+        "intent": "order",
+        "subject": {"reference": "Patient/as1-adm"},
+        "medicationCodeableConcept": {
+            "coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "8638"}]
+        },
+        "dosageInstruction": [
+            {
+                "sequence": [1],
+                "route": {"coding": [{"code": {}}]},
+                "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": ["d"]}},
+                "doseAndRate": [{"doseQuantity": {"value": -60, "unit": "mg"}}],
+            },
+            {"sequence": 2, "doseAndRate": [{"doseQuantity": {"value": 1.7e308, "unit": "g"}}]},
+        ],
+    },
+    "quantity-overflow": {
+        "resourceType": "Observation",
+        "id": "x5",
+        "status": "final",
+        "subject": {"reference": "Patient/as1-adm"},
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2276-4"}]},
+        "effectiveDateTime": "2026-11-01",
+        "valueQuantity": {"value": 1.7e308, "unit": "pmol/L", "code": "pmol/L"},
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(WRONG_TYPED_RESOURCES))
+def test_wrong_typed_prefetch_resources_are_read_or_ignored(server: Any, name: str) -> None:
+    """Each of these raised inside the record builder before the fixes (a 500)."""
+    for service in (PV, SIGN):
+        req = request_for(service, load_json(PATIENT))
+        req["prefetch"]["labs"]["entry"].append({"resource": WRONG_TYPED_RESOURCES[name]})
+        req["prefetch"]["medications"] = {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "entry": [{"resource": WRONG_TYPED_RESOURCES[name]}],
+        }
+        assert_valid_response(post_hook(server, service, req))
