@@ -1,0 +1,89 @@
+"""GC-only plan for A/S-ILD with poor-risk factors (topic ``order-as-ild-monotherapy``).
+
+Sources: JP §Initial combination therapy (R109): initial combination beats step-up
+(Kotani 1-year survival 89% vs 43%; Takada 5-year 74% vs 54%); "for A/S-ILD with poor
+prognostic factors, consider initial combination therapy". JP Figure 3 (R113): A/S-ILD with
+any poor-risk factor → GC + CsA(iv) + IVCY.
+
+When a glucocorticoid is drafted (focused) for DM/PM A/S-ILD with ≥1 poor-risk factor, and the
+regimen (record + drafts) holds no cyclosporine, tacrolimus or cyclophosphamide → critical
+(card policy: A/S-ILD with poor-risk factors), naming the factors.
+No suggestion: the combination (drug, route, target level) is a specialist decision; the card
+names the JP regimen. Left open: which factor set (Z20 union used).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fhir_mappings.orders import OrderSet
+from fhir_mappings.record import PatientRecord
+
+from ..evidence import cite
+from ..findings import Finding, Indicator
+from . import _as_ild_risk, common
+
+TOPIC = "order-as-ild-monotherapy"
+
+R109 = common.declare(
+    "R109",
+    "JP",
+    "§Initial combination therapy",
+    "Initial combination beats step-up; for A/S-ILD with poor prognostic factors, consider "
+    "initial combination therapy.",
+    "Kotani 1-year survival 89% vs 43%",
+    (TOPIC,),
+)
+R113 = common.declare(
+    "R113",
+    "JP",
+    "Figure 3",
+    "Management algorithm for DM/PM-ILD: A/S-ILD with any poor-risk factor (ADM, anti-MDA5+, "
+    "ferritin >1,000 ng/mL, HRCT GGO + lower consolidation, PaO2 <60 mmHg) -> GC + CsA(iv) + "
+    "IVCY.",
+    "ferritin >1,000 ng/mL; PaO2 <60 mmHg",
+    (TOPIC,),
+)
+
+_COMBINATION = common.CALCINEURIN_INHIBITORS | common.CYCLOPHOSPHAMIDE
+
+
+def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
+    drafts = common.focused(orders, common.GLUCOCORTICOIDS)
+    if not drafts or _as_ild_risk.is_acute_subacute(record) is not True:
+        return
+    factors = _as_ild_risk.poor_risk_factors(record)
+    if not factors:
+        return
+    if common.of_class(common.regimen(record, orders), _COMBINATION):
+        return
+    names = ", ".join(f.concept.replace("_", " ") for f in factors)
+    yield Finding(
+        topic=TOPIC,
+        indicator=Indicator.CRITICAL,
+        summary="A/S-ILD with poor-risk factors: glucocorticoid alone ordered; consider initial "
+        "combination (CsA/TAC + IVCY).",
+        detail="\n".join(
+            [
+                "DM/PM acute/subacute ILD with poor-risk factor(s): " + names + ".",
+                *[
+                    f"- {f.concept}: {f.value}{' ' + f.unit if f.unit else ''}"
+                    f"{' (' + f.date.isoformat() + ')' if f.date else ''}"
+                    for f in factors
+                ],
+                "",
+                "The drafted regimen is glucocorticoid only: "
+                + "; ".join(f"{d.concept} {common.describe_dose(d)}" for d in drafts)
+                + ". No cyclosporine, tacrolimus or cyclophosphamide is active or drafted.",
+                "",
+                "JP Figure 3 (R113): A/S-ILD with any poor-risk factor → GC + CsA (IV) + IVCY. "
+                "R109: initial combination beats step-up (Kotani 1-year survival 89% vs 43%; "
+                "Takada 5-year 74% vs 54%).",
+                "",
+                cite(R109, R113),
+            ]
+        ),
+        rules=(R109.id, R113.id),
+        facts=tuple(factors) + tuple(common.dose_fact(d, record) for d in drafts),
+        override_reasons=common.OVERRIDE_REASONS,
+    )

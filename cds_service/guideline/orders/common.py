@@ -1,0 +1,198 @@
+"""What every order check shares: the regimen (record + drafts), patient size, planned
+monitoring, override reasons, and the tolerant rule declaration.
+
+Regimen (decision of this package): a drafted order and an active medication of the same
+ingredient are one regimen, not two: the draft is the new order for that drug (a dose change
+or renewal), so it replaces the active entry. Different ingredients add up (e.g. active
+prednisolone plus a drafted methylprednisolone pulse are summed as prednisolone-equivalent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from fhir_mappings.orders import OrderSet
+from fhir_mappings.record import MedicationEntry, PatientRecord
+
+from ..evidence import CATALOG, Rule, fmt_number, rule
+from ..findings import Fact
+
+# Drug classes by ingredient concept. Private until guide2's ``guideline.drug_classes`` lands
+# on main: then import from there (same meaning).
+GLUCOCORTICOIDS = frozenset(
+    {"prednisone", "prednisolone", "methylprednisolone", "dexamethasone", "hydrocortisone"}
+)
+CALCINEURIN_INHIBITORS = frozenset({"cyclosporine", "tacrolimus"})
+CYCLOPHOSPHAMIDE = frozenset({"cyclophosphamide"})
+#: second immunosuppressants of the B15 service rule besides CsA/TAC/CYC
+OTHER_B15_IMMUNOSUPPRESSANTS = frozenset(
+    {"mycophenolate_mofetil", "mycophenolic_acid", "rituximab", "tofacitinib", "baricitinib"}
+)
+PJP_PROPHYLAXIS = frozenset(
+    {"tmp_smx", "sulfamethoxazole", "trimethoprim", "atovaquone", "dapsone", "pentamidine"}
+)
+
+# Condition concepts (codes.csv concept ids).
+SSC = frozenset({"systemic_sclerosis", "ssc_diffuse", "ssc_limited", "ssc_lung"})
+ILD = frozenset(
+    {
+        "ild",
+        "ild_ctd",
+        "interstitial_pneumonia",
+        "pulmonary_fibrosis",
+        "nsip",
+        "uip",
+        "organizing_pneumonia",
+        "lip",
+        "ipf",
+        "idiopathic_interstitial_pneumonia",
+        "ipaf",
+        "rp_ild_or_aip",
+        "progressive_pulmonary_fibrosis",
+        "ild_other_fibrosis_elsewhere",
+        "ssc_lung",
+        "ra_lung",
+        "pm_dm_lung",
+        "sjogren_lung",
+        "lupus_pneumonitis",
+    }
+)
+#: ILD concepts that already say "due to a CTD"
+CTD_ILD = frozenset(
+    {"ild_ctd", "ssc_lung", "ra_lung", "pm_dm_lung", "sjogren_lung", "lupus_pneumonitis"}
+)
+CTD = frozenset(
+    {
+        "systemic_sclerosis",
+        "ssc_diffuse",
+        "ssc_limited",
+        "rheumatoid_arthritis",
+        "dermatomyositis",
+        "polymyositis",
+        "amyopathic_dm",
+        "juvenile_dermatomyositis",
+        "antisynthetase_syndrome",
+        "sjogren",
+        "sle",
+        "mctd",
+        "overlap_syndrome",
+        "uctd",
+    }
+)
+
+#: override reasons (codes of urn:ctd-ild-cds:override-reason) offered on every order card
+OVERRIDE_REASONS: tuple[str, ...] = (
+    "benefit-outweighs-risk",
+    "already-addressed",
+    "patient-declined",
+    "not-applicable",
+    "data-incorrect",
+)
+
+#: a monitoring result this recent counts as done (decision left open by the seeds, which
+#: say "regularly"; a drafted order always counts)
+RECENT_RESULT = timedelta(days=14)
+#: body weight older than this is not used to compute mg/kg (same as PatientRecord)
+WEIGHT_WINDOW = timedelta(days=365)
+
+
+def declare(
+    id: str,
+    source: str,
+    section: str,
+    statement: str,
+    figure: str = "",
+    topics: tuple[str, ...] = (),
+) -> Rule:
+    """Declare a rule, or add our topics to the rule another package already declared (so
+    two packages citing the same seed rule never conflict over wording)."""
+    old = CATALOG.get(id)
+    if old is not None:
+        return rule(id, old.source, old.section, old.statement, old.figure, topics)
+    return rule(id, source, section, statement, figure, topics)
+
+
+def regimen(record: PatientRecord, orders: OrderSet) -> list[MedicationEntry]:
+    """Active medications of the record plus the drafts; a draft replaces the active entry
+    of the same ingredient (one regimen, not two)."""
+    drafted = {m.concept for m in orders.medications}
+    draft_ids = {m.source_id for m in orders.medications}
+    kept = [
+        m
+        for m in record.active_medications(include_drafts=False)
+        if m.concept not in drafted and m.source_id not in draft_ids
+    ]
+    return kept + list(orders.medications)
+
+
+def of_class(entries: Iterable[MedicationEntry], concepts: frozenset[str]) -> list[MedicationEntry]:
+    return [m for m in entries if m.concept in concepts or concepts.intersection(m.ingredients)]
+
+
+def focused(orders: OrderSet, concepts: frozenset[str]) -> list[MedicationEntry]:
+    """The drafts this call is about (the selection, or every draft at order-sign)."""
+    return of_class(orders.focused_medications(), concepts)
+
+
+def has_condition(record: PatientRecord, concepts: frozenset[str]) -> bool:
+    return record.has_condition(*sorted(concepts))
+
+
+def weight_kg(record: PatientRecord) -> float | None:
+    w = record.latest("body_weight", within=WEIGHT_WINDOW)
+    return w.value if w is not None and w.value and w.value > 0 else None
+
+
+def bsa_m2(record: PatientRecord) -> float | None:
+    """Mosteller body surface area, √(cm × kg / 3600), from recent weight and height."""
+    weight, height = weight_kg(record), record.latest_height_cm()
+    if weight is None or height is None or not height.value or height.value <= 0:
+        return None
+    return float((height.value * weight / 3600.0) ** 0.5)
+
+
+def planned_or_recent(
+    record: PatientRecord,
+    orders: OrderSet,
+    service_concepts: frozenset[str],
+    result_concepts: frozenset[str],
+) -> bool:
+    """True when a drafted ServiceRequest of ``service_concepts`` exists, or a result of
+    ``result_concepts`` is no older than ``RECENT_RESULT``."""
+    if orders.service_concepts() & service_concepts:
+        return True
+    return any(record.latest(c, within=RECENT_RESULT) is not None for c in result_concepts)
+
+
+def draft_date(entry: MedicationEntry, record: PatientRecord) -> date:
+    return entry.start or record.today
+
+
+def dose_fact(entry: MedicationEntry, record: PatientRecord) -> Fact:
+    """The drafted dose as a fact: mg/day when known, else mg per administration."""
+    when = draft_date(entry, record)
+    if entry.daily_dose_mg is not None:
+        return Fact(f"{entry.concept}_dose", round(entry.daily_dose_mg, 3), "mg/day", when)
+    if entry.dose_mg is not None:
+        return Fact(f"{entry.concept}_dose", round(entry.dose_mg, 3), "mg", when)
+    return Fact(f"{entry.concept}_dose", entry.dose_text or entry.dose_problem, None, when)
+
+
+def describe_dose(entry: MedicationEntry) -> str:
+    """Clinician text of a drafted dose: "20 mg/day (oral)"."""
+    route = f" ({entry.route})" if entry.route else ""
+    if entry.daily_dose_mg is not None:
+        return f"{fmt_number(round(entry.daily_dose_mg, 2))} mg/day{route}"
+    if entry.dose_mg is not None:
+        return f"{fmt_number(round(entry.dose_mg, 2))} mg per dose{route}"
+    return f"dose not readable ({entry.dose_problem or 'unknown'})"
+
+
+def unreadable_note(entries: Iterable[MedicationEntry]) -> list[str]:
+    """Markdown bullet lines for drafts whose dose could not be read."""
+    return [
+        f"- The dose of the draft {m.source_id} could not be checked: {m.dose_problem}."
+        for m in entries
+        if m.dose_problem is not None
+    ]
