@@ -181,7 +181,13 @@ def _suggestions(
                 label=f"Change to {draft.concept} {fmt_number(new_mg)} mg/day "
                 f"(prednisolone-equivalent 10 mg/day in total)",
                 actions=(
-                    update_dose(resource, new_mg, draft.route, f"Change the draft to {text}"),
+                    update_dose(
+                        resource,
+                        new_mg,
+                        draft.route,
+                        f"{draft.concept} {fmt_number(new_mg)} mg once daily",
+                        f"Change the draft to {text}",
+                    ),
                 ),
                 is_recommended=True,
             )

@@ -74,12 +74,13 @@ def updated_dose_resource(
 
 
 def update_dose(
-    resource: dict[str, Any], dose_mg: float, route: str | None, description: str
+    resource: dict[str, Any], dose_mg: float, route: str | None, dose_text: str, description: str
 ) -> Action:
+    """Replace the draft (same id) by one with ``dose_mg`` once daily (``dose_text``)."""
     return Action(
         type="update",
         description=description,
-        resource=updated_dose_resource(resource, dose_mg, route, description),
+        resource=updated_dose_resource(resource, dose_mg, route, dose_text),
     )
 
 
