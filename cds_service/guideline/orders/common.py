@@ -139,6 +139,13 @@ def has_condition(record: PatientRecord, concepts: frozenset[str]) -> bool:
     return record.has_condition(*sorted(concepts))
 
 
+def in_scope(record: PatientRecord) -> bool:
+    """The service's patients: an ILD or a connective tissue disease is recorded. Order checks
+    whose seed ranges come from CTD-ILD treatment stay silent for other patients (e.g. the
+    oncology doses of cyclophosphamide)."""
+    return has_condition(record, ILD) or has_condition(record, CTD)
+
+
 def weight_kg(record: PatientRecord) -> float | None:
     w = record.latest("body_weight", within=WEIGHT_WINDOW)
     return w.value if w is not None and w.value and w.value > 0 else None

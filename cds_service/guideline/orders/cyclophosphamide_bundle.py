@@ -5,7 +5,9 @@ leukopenia, neutropenia, anaemia and pneumonia; "perform blood tests regularly";
 prevent hemorrhagic cystitis"; "long-term use is not recommended". Derived bundle R142 (mesna,
 blood counts, urinalysis, liver tests, a finite course; SLS used 12 months). Doses: Z5 accepts
 the seed ranges (oral 2-3 mg/kg/day, KR; IVCY 300-800 mg/m² q4w, JP R099; 10-30 mg/kg q3-4w,
-JP R110) and flags oral >3 mg/kg/day, IV >800 mg/m² or >30 mg/kg.
+JP R110) and flags oral >3 mg/kg/day, IV >800 mg/m² or >30 mg/kg. An IV order per m² is checked
+against 800 mg/m², one per kg against 30 mg/kg; an order in mg is flagged only when it is
+outside both ranges that can be computed (each range is seed-consistent in its context).
 
 When a cyclophosphamide order is drafted (focused), check against record + drafts:
 - dose: oral mg/kg/day (needs a body weight within a year), IV mg/m² (weight and height) and
@@ -58,6 +60,15 @@ R099 = common.declare(
     "300-800 mg/m² q4w",
     (TOPIC,),
 )
+R110 = common.declare(
+    "R110",
+    "JP",
+    "§Triple therapy",
+    "Triple therapy (Kameda): CsA (trough 150-250 ng/mL) + IVCY 10-30 mg/kg every 3-4 weeks + "
+    "high-dose GC for A/S-ILD with poor prognostic factors.",
+    "IVCY 10-30 mg/kg q3-4w",
+    (TOPIC,),
+)
 R041 = common.declare(
     "R041",
     "KR",
@@ -70,7 +81,7 @@ R041 = common.declare(
 
 ORAL_MAX = Threshold("cyclophosphamide_oral_dose", ">", 3.0, "mg/kg/day", R041)
 IV_MAX_M2 = Threshold("cyclophosphamide_iv_dose", ">", 800.0, "mg/m²", R099)
-IV_MAX_KG = Threshold("cyclophosphamide_iv_dose", ">", 30.0, "mg/kg", R099)
+IV_MAX_KG = Threshold("cyclophosphamide_iv_dose", ">", 30.0, "mg/kg", R110)
 
 BLOOD_COUNT_ORDERS = frozenset({"cbc_panel", "wbc", "neutrophils_abs", "hemoglobin", "platelets"})
 BLOOD_COUNT_RESULTS = frozenset({"wbc", "neutrophils_abs", "hemoglobin", "platelets"})
@@ -98,22 +109,29 @@ def _dose_problems(entry: MedicationEntry, record: PatientRecord) -> tuple[list[
                     "seed range 2-3 mg/kg/day)"
                 )
     elif entry.route == "intravenous":
-        per_m2 = entry.dose_per_m2 or (entry.dose_mg / bsa if entry.dose_mg and bsa else None)
-        per_kg = entry.dose_per_kg or (entry.dose_mg / weight if entry.dose_mg and weight else None)
-        if per_m2 is None and per_kg is None:
+        # Z5: both IV ranges are seed-consistent, labelled by context. An order per m² or per
+        # kg is checked against its own range; an order in mg is outside only when it is
+        # outside every range that can be computed.
+        checks: list[tuple[float, Threshold, str]] = []
+        if entry.dose_per_m2 is not None:
+            checks.append((entry.dose_per_m2, IV_MAX_M2, "mg/m²"))
+        elif entry.dose_per_kg is not None:
+            checks.append((entry.dose_per_kg, IV_MAX_KG, "mg/kg"))
+        elif entry.dose_mg is not None:
+            if bsa:
+                checks.append((entry.dose_mg / bsa, IV_MAX_M2, "mg/m²"))
+            if weight:
+                checks.append((entry.dose_mg / weight, IV_MAX_KG, "mg/kg"))
+        if not checks:
             unknown.append(
                 "IV dose per m² or per kg not computable "
                 f"({entry.dose_problem or 'no weight/height'})"
             )
-        if per_m2 is not None and IV_MAX_M2.holds(per_m2):
+        elif all(t.holds(v) for v, t, _ in checks):
             out.append(
-                f"IV {fmt_number(round(per_m2))} mg/m² per pulse ({IV_MAX_M2.text}; "
-                "seed range 300-800 mg/m²)"
-            )
-        if per_kg is not None and IV_MAX_KG.holds(per_kg):
-            out.append(
-                f"IV {fmt_number(round(per_kg, 1))} mg/kg per pulse ({IV_MAX_KG.text}; "
-                "seed range 10-30 mg/kg)"
+                "IV "
+                + " = ".join(f"{fmt_number(round(v, 1))} {u} ({t.text})" for v, t, u in checks)
+                + " per pulse; seed ranges 300-800 mg/m² (R099) or 10-30 mg/kg (R110)"
             )
     else:
         unknown.append("route not given (oral and IV ranges differ)")
@@ -122,7 +140,7 @@ def _dose_problems(entry: MedicationEntry, record: PatientRecord) -> tuple[list[
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     drafts = common.focused(orders, common.CYCLOPHOSPHAMIDE)
-    if not drafts:
+    if not drafts or not common.in_scope(record):
         return
     regimen = common.regimen(record, orders)
     out_of_range: list[str] = []
@@ -190,7 +208,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         "KR R049: perform blood tests regularly, use mesna to prevent haemorrhagic "
         "cystitis; long-term use is not recommended (bladder cancer and other malignancy).",
         "",
-        cite(R049, R142, R041, R099),
+        cite(R049, R142, R041, R099, R110),
     ]
     suggestions = tuple(_suggestions(record, has_cbc, has_ua, has_liver))
     yield Finding(
@@ -198,7 +216,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         indicator=Indicator.WARNING if warning else Indicator.INFO,
         summary=summary,
         detail="\n".join(lines),
-        rules=(R049.id, R142.id, R041.id, R099.id),
+        rules=(R049.id, R142.id, R041.id, R099.id, R110.id),
         facts=tuple(facts),
         suggestions=suggestions,
         selection_behavior="any" if suggestions else None,

@@ -85,9 +85,7 @@ def _per_m2(m: MedicationEntry, record: PatientRecord) -> float | None:
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     drafts = common.focused(orders, frozenset({"cyclosporine"}))
-    if not drafts or not (
-        common.has_condition(record, common.ILD) or common.has_condition(record, common.CTD)
-    ):
+    if not drafts or not common.in_scope(record):
         return
     implausible: list[str] = []
     unread: list[str] = []

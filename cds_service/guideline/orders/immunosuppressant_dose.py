@@ -98,9 +98,7 @@ def _assess(m: MedicationEntry, record: PatientRecord) -> tuple[Indicator | None
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     drafts = common.focused(orders, _DRUGS)
-    if not drafts or not (
-        common.has_condition(record, common.ILD) or common.has_condition(record, common.CTD)
-    ):
+    if not drafts or not common.in_scope(record):
         return
     flagged = [(d, *_assess(d, record)) for d in drafts]
     flagged = [(d, ind, text) for d, ind, text in flagged if ind is not None]

@@ -107,7 +107,7 @@ def intensive_reason(regimen: list[MedicationEntry]) -> str | None:
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     drafts = common.focused(orders, _ALL_AGENTS)
-    if not drafts:
+    if not drafts or not common.in_scope(record):
         return
     regimen = common.regimen(record, orders)
     if common.of_class(regimen, common.PJP_PROPHYLAXIS):
