@@ -97,11 +97,16 @@ def med_request(
         dosage["timing"] = {"repeat": repeat}
     if route is not None:
         rc, rd = ROUTE[route]
-        dosage["route"] = {"coding": [{"system": "http://snomed.info/sct", "code": rc,
-                                       "display": rd}]}
+        dosage["route"] = {
+            "coding": [{"system": "http://snomed.info/sct", "code": rc, "display": rd}]
+        }
     if dose is not None:
-        quantity = {"value": dose, "unit": unit, "system": "http://unitsofmeasure.org",
-                    "code": unit}
+        quantity = {
+            "value": dose,
+            "unit": unit,
+            "system": "http://unitsofmeasure.org",
+            "code": unit,
+        }
         if shape == "r4":
             dosage["doseAndRate"] = [{"doseQuantity": quantity}]
         else:
@@ -179,15 +184,20 @@ def active(concept: str, daily: float | None = None, **kw: Any) -> MedicationEnt
 
 
 def orders(
-    rec: PatientRecord, *resources: dict[str, Any], selections: list[str] | None = None,
+    rec: PatientRecord,
+    *resources: dict[str, Any],
+    selections: list[str] | None = None,
     shape: str = "r4",
 ) -> OrderSet:
     return map_draft_orders(bundle(*resources, shape=shape), selections, rec)
 
 
 def findings_for(
-    topic: str, rec: PatientRecord, *resources: dict[str, Any],
-    selections: list[str] | None = None, shape: str = "r4",
+    topic: str,
+    rec: PatientRecord,
+    *resources: dict[str, Any],
+    selections: list[str] | None = None,
+    shape: str = "r4",
 ) -> list[Any]:
     """The findings of one topic for the given drafts (all order rules run)."""
     from cds_service.guideline.registry import evaluate_orders

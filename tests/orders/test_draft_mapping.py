@@ -35,8 +35,15 @@ def only_med(o: Any) -> Any:
     ],
 )
 def test_dose_read_in_both_shapes(
-    shape: str, drug: str, dose: float, unit: str, freq: int, period: float,
-    period_unit: str, daily: float, pred_eq: float | None,
+    shape: str,
+    drug: str,
+    dose: float,
+    unit: str,
+    freq: int,
+    period: float,
+    period_unit: str,
+    daily: float,
+    pred_eq: float | None,
 ) -> None:
     rec = record()
     res = med_request("m1", drug, dose, unit, freq, period, period_unit, shape=shape)
@@ -52,8 +59,12 @@ def test_dose_read_in_both_shapes(
 
 
 def test_weekly_regimen_has_period_days() -> None:
-    m = only_med(orders(record(), med_request("t", "tocilizumab", 162, period=1, period_unit="wk",
-                                              route="subcutaneous")))
+    m = only_med(
+        orders(
+            record(),
+            med_request("t", "tocilizumab", 162, period=1, period_unit="wk", route="subcutaneous"),
+        )
+    )
     assert m.period_days == pytest.approx(7.0)
     assert m.route == "subcutaneous"
     assert m.dose_mg == 162
@@ -71,7 +82,10 @@ def test_weekly_regimen_has_period_days() -> None:
     ],
 )
 def test_weight_and_bsa_based_doses(
-    unit: str, weight: float | None, height: float | None, dose_mg: float | None,
+    unit: str,
+    weight: float | None,
+    height: float | None,
+    dose_mg: float | None,
     problem: str | None,
 ) -> None:
     rec = record(weight=weight, height=height)
@@ -86,8 +100,13 @@ def test_weight_and_bsa_based_doses(
 def test_tablet_dose_uses_strength_of_rxnorm_display() -> None:
     res = med_request("p", "prednisolone", 3, "tablet")
     res["medicationCodeableConcept"] = {
-        "coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "312615",
-                    "display": "prednisoLONE 5 MG Oral Tablet"}]
+        "coding": [
+            {
+                "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                "code": "312615",
+                "display": "prednisoLONE 5 MG Oral Tablet",
+            }
+        ]
     }
     m = only_med(orders(record(), res))
     assert m.concept == "prednisolone"  # by name: the SCD code is not in the table
@@ -99,12 +118,18 @@ def test_tablet_dose_uses_strength_of_rxnorm_display() -> None:
     [
         (lambda d: d.pop("timing"), "no dosing frequency"),
         (lambda d: d.update(asNeededBoolean=True), "as needed (PRN)"),
-        (lambda d: d["doseAndRate"][0].update(doseQuantity={"value": "ten", "unit": "mg"}),
-         "dose amount missing or not a number"),
-        (lambda d: d["doseAndRate"][0].update(doseQuantity={"value": -5, "unit": "mg"}),
-         "dose amount missing or not a number"),
-        (lambda d: d.update(doseAndRate=[{"doseRange": {"low": {"value": 5}}}]),
-         "dose given as a range"),
+        (
+            lambda d: d["doseAndRate"][0].update(doseQuantity={"value": "ten", "unit": "mg"}),
+            "dose amount missing or not a number",
+        ),
+        (
+            lambda d: d["doseAndRate"][0].update(doseQuantity={"value": -5, "unit": "mg"}),
+            "dose amount missing or not a number",
+        ),
+        (
+            lambda d: d.update(doseAndRate=[{"doseRange": {"low": {"value": 5}}}]),
+            "dose given as a range",
+        ),
         (lambda d: d.pop("doseAndRate"), "no dose amount"),
     ],
 )
@@ -132,8 +157,9 @@ def test_timing_code(code: str, per_day: float) -> None:
     assert m.daily_dose_mg == pytest.approx(1000 * per_day)
 
 
-@pytest.mark.parametrize(("text", "route"), [("IV", "intravenous"), ("by mouth", "oral"),
-                                             ("SC", "subcutaneous")])
+@pytest.mark.parametrize(
+    ("text", "route"), [("IV", "intravenous"), ("by mouth", "oral"), ("SC", "subcutaneous")]
+)
 def test_route_from_text(text: str, route: str) -> None:
     res = med_request("x", "tocilizumab", 162, route=None)
     res["dosageInstruction"][0]["route"] = {"text": text}
@@ -168,16 +194,23 @@ def test_malformed_draft_orders_give_an_empty_set(draft: Any) -> None:
 
 
 def test_service_requests_by_code_and_by_text() -> None:
-    text_only = {"resourceType": "ServiceRequest", "id": "t", "status": "draft",
-                 "code": {"text": "Complete blood count"}}
+    text_only = {
+        "resourceType": "ServiceRequest",
+        "id": "t",
+        "status": "draft",
+        "code": {"text": "Complete blood count"},
+    }
     o = orders(record(), service_request("s", "urinalysis_panel"), text_only)
     assert o.service_concepts() == {"urinalysis_panel", "cbc_panel"}
 
 
 def test_selections_limit_focus_and_accept_absolute_references() -> None:
     rec = record()
-    draft = bundle(med_request("a", "prednisolone", 5), med_request("b", "azathioprine", 100),
-                   service_request("s", "cbc_panel"))
+    draft = bundle(
+        med_request("a", "prednisolone", 5),
+        med_request("b", "azathioprine", 100),
+        service_request("s", "cbc_panel"),
+    )
     sign = map_draft_orders(draft, None, rec)
     assert sign.focus == {"MedicationRequest/a", "MedicationRequest/b", "ServiceRequest/s"}
     select = map_draft_orders(draft, ["https://ehr.example/fhir/MedicationRequest/b"], rec)

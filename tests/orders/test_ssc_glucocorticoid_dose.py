@@ -38,8 +38,10 @@ def test_any_ssc_concept(conditions: tuple[str, ...]) -> None:
 
 
 def test_no_ssc_no_card() -> None:
-    assert findings_for(TOPIC, record(("rheumatoid_arthritis",)),
-                        med_request("g", "prednisolone", 30)) == []
+    assert (
+        findings_for(TOPIC, record(("rheumatoid_arthritis",)), med_request("g", "prednisolone", 30))
+        == []
+    )
 
 
 def test_draft_replaces_active_of_same_drug() -> None:
@@ -83,7 +85,11 @@ def test_unreadable_dose_says_so() -> None:
 
 
 def test_not_in_focus_no_card() -> None:
-    got = findings_for(TOPIC, record(SSC), med_request("g", "prednisolone", 20),
-                       med_request("a", "azathioprine", 100),
-                       selections=["MedicationRequest/a"])
+    got = findings_for(
+        TOPIC,
+        record(SSC),
+        med_request("g", "prednisolone", 20),
+        med_request("a", "azathioprine", 100),
+        selections=["MedicationRequest/a"],
+    )
     assert got == []
