@@ -7,6 +7,7 @@ reads and writes (``cds_service.feedback``, ``cds_service.auth``).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -66,10 +67,13 @@ issued_card_table = Table(
 
 class Storage:
     def __init__(self, url: str) -> None:
+        if url.startswith(("postgresql://", "postgres://")):  # the installed driver: psycopg 3
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
         self.url = url
         kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+            _make_sqlite_dir(url)
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -84,6 +88,13 @@ class Storage:
             return True
         except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
             return False
+
+
+def _make_sqlite_dir(url: str) -> None:
+    """Create the folder of a SQLite file URL (``sqlite:///var/x.sqlite3``) if missing."""
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if path and path != ":memory:" and not path.startswith("file:"):
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -35,8 +35,7 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "JP",
-            "Optimal management of ILD associated with DM/PM: lessons from the Japanese "
-            "experience",
+            "Optimal management of ILD associated with DM/PM: lessons from the Japanese experience",
             "Kurasawa K, Arai S. Orphan Drugs: Research and Reviews 2014;4:93-107. "
             "doi:10.2147/ODRR.S50355",
             file="001_c4766f044e9e3af3.txt",
@@ -161,7 +160,8 @@ def rule(
             new.figure,
         ):
             raise ValueError(f"rule {id} declared twice with different content")
-        new = Rule(id, source, section, statement, figure, tuple(dict.fromkeys(old.topics + topics)))
+        merged = tuple(dict.fromkeys(old.topics + topics))
+        new = Rule(id, source, section, statement, figure, merged)
     CATALOG[id] = new
     return new
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 
-class Indicator(str, Enum):
+class Indicator(StrEnum):
     """Card urgency. Policy (docs/card-policy.md): ``critical`` only for A/S-ILD with
     poor-risk factors and for safety limits the contract marks critical; ``warning`` for
     findings needing action soon; ``info`` otherwise."""

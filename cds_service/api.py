@@ -1,0 +1,286 @@
+"""HTTP only: routes, CORS, request ids, client authentication, errors as OperationOutcome.
+
+``create_app(settings)`` builds the Flask app once; everything clinical happens in
+``cds_service.engine`` (request -> patient data -> concepts -> findings -> cards).
+
+Routes
+- ``GET /cds-services``                    discovery (CDS Hooks 2.0)
+- ``POST /cds-services/{id}``              a hook call -> ``{"cards": [...]}``
+- ``POST /cds-services/{id}/feedback``     card feedback
+- ``GET /healthz`` (liveness), ``GET /readyz`` (storage reachable)
+- ``GET /openapi.json`` (OpenAPI 3.1 of this API), ``GET /rules`` (the evidence catalog)
+
+Statuses: 400 bad body (an OperationOutcome issue per problem, with its JSON path), 401
+(empty body), 404, 405, 412 (required data unavailable), 413 (body over
+``CDS_MAX_BODY_BYTES``), 415 (not JSON), 500 (no internals).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import orjson
+from flask import Flask, Response, g, request
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from . import engine, feedback, patient_data
+from .auth import build_authenticator
+from .errors import DataUnavailable, InvalidRequest, ServiceError
+from .guideline.catalog import catalog_html
+from .protocol import validate_feedback, validate_request
+from .services import REGISTRY, SERVICES
+from .settings import Settings
+from .storage import Storage
+
+log = logging.getLogger("cds_service.api")
+
+JSON_TYPE = "application/json"
+FHIR_JSON_TYPE = "application/fhir+json"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_AUTHENTICATED_PREFIX = "/cds-services"
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def json_response(body: Any, status: int = 200, content_type: str = JSON_TYPE) -> Response:
+    return Response(orjson.dumps(body), status=status, content_type=content_type)
+
+
+def operation_outcome(
+    status: int, issues: list[tuple[str, str]], code: str = "invalid"
+) -> Response:
+    """An OperationOutcome body; each issue is (JSON path or "", message)."""
+    out: list[dict[str, Any]] = []
+    for where, message in issues:
+        issue: dict[str, Any] = {"severity": "error", "code": code, "diagnostics": message}
+        if where:
+            issue["expression"] = [where]
+        out.append(issue)
+    return json_response({"resourceType": "OperationOutcome", "issue": out}, status, JSON_TYPE)
+
+
+_STATUS_ISSUE_CODE = {
+    400: "invalid",
+    404: "not-found",
+    405: "not-supported",
+    412: "not-found",
+    413: "too-costly",
+    415: "not-supported",
+    500: "exception",
+}
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    message = {
+        404: "no such endpoint",
+        405: f"method {request.method} not allowed here",
+        413: "request body too large",
+    }.get(status, exc.description or exc.name)
+    resp = operation_outcome(status, [("", message)], _STATUS_ISSUE_CODE.get(status, "processing"))
+    if status == 405 and exc.response is None:
+        valid = getattr(exc, "valid_methods", None)
+        if valid:
+            resp.headers["Allow"] = ", ".join(valid)
+    return resp
+
+
+# --------------------------------------------------------------------------- body parsing
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> None:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise InvalidRequest([("$", f"duplicate object key {key!r}")])
+        seen.add(key)
+
+
+def read_json_body(max_bytes: int) -> Any:
+    """The request body parsed as JSON; ServiceError/HTTPException on any problem."""
+    mimetype = (request.mimetype or "").lower()
+    if mimetype not in (JSON_TYPE, FHIR_JSON_TYPE) and not mimetype.endswith("+json"):
+        raise _UnsupportedMediaType(
+            [("", "the body must be JSON (Content-Type: application/json)")]
+        )
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise RequestEntityTooLarge()
+    raw = request.stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise RequestEntityTooLarge()
+    if not raw.strip():
+        raise InvalidRequest([("$", "the body is empty")])
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest([("$", f"the body is not valid UTF-8 (byte {exc.start})")]) from None
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequest([("$", f"the body is not valid JSON: {exc.msg}")]) from None
+    # orjson keeps the last of duplicate keys silently; the stdlib parser can tell us.
+    json.loads(raw, object_pairs_hook=_reject_duplicates)
+    return data
+
+
+class _UnsupportedMediaType(ServiceError):
+    status = 415
+    issue_code = "not-supported"
+
+
+# --------------------------------------------------------------------------- app factory
+
+
+@cache
+def openapi_document() -> bytes:
+    return resources.files("cds_service").joinpath("openapi.json").read_bytes()
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask("cds_service")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    storage = Storage(settings.database_url)
+    storage.create_all()
+    storage.engine.dispose()  # no pooled connection survives a fork (gunicorn preload)
+    authenticator = build_authenticator(settings, storage)
+    app.extensions["cds"] = {"settings": settings, "storage": storage}
+    if settings.dev:
+        log.warning(
+            "DEV MODE: client JWT verification is OFF and any CORS origin is allowed. "
+            "Never expose this instance to real patient data."
+        )
+
+    origins: str | list[str] = "*" if settings.dev else list(settings.cors_origins)
+    if origins:
+        CORS(
+            app,
+            resources={r"/*": {"origins": origins}},
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            methods=["GET", "POST", "OPTIONS"],
+            max_age=600,
+        )
+
+    @app.before_request
+    def _start() -> Response | None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+        if request.method == "OPTIONS" or not request.path.startswith(_AUTHENTICATED_PREFIX):
+            return None
+        result = authenticator.authenticate(request.base_url, dict(request.headers))
+        if not result.ok:
+            log.info(
+                "401 %s %s (request %s): %s",
+                request.method,
+                request.path,
+                g.request_id,
+                result.reason,
+            )
+            return Response(b"", status=401)
+        return None
+
+    @app.after_request
+    def _finish(resp: Response) -> Response:
+        rid = getattr(g, "request_id", None) or uuid.uuid4().hex
+        resp.headers["X-Request-ID"] = rid
+        elapsed = (time.perf_counter() - getattr(g, "started", time.perf_counter())) * 1000
+        log.info(
+            "%s %s -> %s in %.1f ms (request %s)",
+            request.method,
+            request.path,
+            resp.status_code,
+            elapsed,
+            rid,
+        )
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def _on_http_error(exc: HTTPException) -> Response:
+        return _http_error(exc)
+
+    @app.errorhandler(ServiceError)
+    def _on_service_error(exc: ServiceError) -> Response:
+        if isinstance(exc, DataUnavailable):
+            log.info("412: required data unavailable (%d keys)", len(exc.issues))
+        return operation_outcome(exc.status, exc.issues, exc.issue_code)
+
+    @app.errorhandler(Exception)
+    def _on_error(exc: Exception) -> Response:
+        log.exception("unhandled error (request id %s)", getattr(g, "request_id", "-"))
+        return operation_outcome(
+            500,
+            [("", f"internal error; quote request id {getattr(g, 'request_id', '-')}")],
+            "exception",
+        )
+
+    # ----------------------------------------------------------------------- routes
+
+    @app.get("/cds-services")
+    def discovery() -> Response:
+        return json_response({"services": [s.discovery_json() for s in SERVICES]})
+
+    @app.post("/cds-services/<service_id>")
+    def call_service(service_id: str) -> Response:
+        service = REGISTRY.get(service_id)
+        if service is None:
+            return operation_outcome(404, [("", f"no CDS service {service_id!r}")], "not-found")
+        body = read_json_body(settings.max_body_bytes)
+        problems = validate_request(service, body)
+        if problems:
+            raise InvalidRequest(problems)
+        data = patient_data.resolve(service, body, settings)
+        today = settings.evaluation_date or datetime.now(UTC).date()
+        evaluation = engine.evaluate_resources(
+            service, data.resources, body["context"], today, data.unavailable
+        )
+        cards = engine.cards_for(service, evaluation)
+        try:
+            feedback.record_issued(storage, service.id, cards)
+        except Exception:  # the cards matter more than the feedback bookkeeping
+            log.exception("could not record issued cards")
+        return json_response({"cards": cards})
+
+    @app.post("/cds-services/<service_id>/feedback")
+    def post_feedback(service_id: str) -> Response:
+        if service_id not in REGISTRY:
+            return operation_outcome(404, [("", f"no CDS service {service_id!r}")], "not-found")
+        body = read_json_body(settings.max_body_bytes)
+        problems = validate_feedback(body)
+        if problems:
+            raise InvalidRequest(problems)
+        result = feedback.store_feedback(storage, service_id, body["feedback"])
+        log.info("feedback: %d stored, %d repeats", result.stored, result.duplicates)
+        return json_response({"stored": result.stored, "duplicates": result.duplicates})
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return json_response({"status": "ok"})
+
+    @app.get("/readyz")
+    def readyz() -> Response:
+        if storage.ping():
+            return json_response({"status": "ready"})
+        return operation_outcome(503, [("", "storage not reachable")], "transient")
+
+    @app.get("/openapi.json")
+    def openapi() -> Response:
+        return Response(openapi_document(), content_type=JSON_TYPE)
+
+    @app.get("/rules")
+    def rules() -> Response:
+        return Response(catalog_html(), content_type="text/html; charset=utf-8")
+
+    return app

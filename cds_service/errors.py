@@ -1,0 +1,37 @@
+"""Exceptions that cross the HTTP boundary and become a status code with an OperationOutcome.
+
+``cds_service.api`` turns each into its response; nothing else here knows HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class ServiceError(Exception):
+    """Base class: an error with a list of ``(location, message)`` issues for the body."""
+
+    status: int = 500
+    issue_code: str = "exception"
+
+    def __init__(self, issues: Iterable[tuple[str, str]]) -> None:
+        self.issues: list[tuple[str, str]] = list(issues)
+        super().__init__("; ".join(f"{loc}: {msg}" for loc, msg in self.issues))
+
+
+class DataUnavailable(ServiceError):
+    """Required patient data could not be had from prefetch nor from the FHIR server (412).
+
+    Each issue is ``(prefetch key or JSON path, what was missing and why)``; the messages are
+    shown to the client, so they must not carry tokens or patient identifiers.
+    """
+
+    status = 412
+    issue_code = "not-found"
+
+
+class InvalidRequest(ServiceError):
+    """The request body broke the CDS Hooks request or feedback rules (400)."""
+
+    status = 400
+    issue_code = "invalid"

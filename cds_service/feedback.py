@@ -1,0 +1,163 @@
+"""Card feedback (CDS Hooks 2.0 §Feedback): store it once, report it per card topic.
+
+Each issued card's uuid is recorded with its topic (``issued_card``) when the response is
+sent, so feedback, which names only the card uuid, can be counted per topic. Feedback is
+idempotent on (card, outcome, outcomeTimestamp): a repeat is acknowledged and not stored
+again. Nothing here stores patient identifiers; ``userComment`` is free text the clinician
+typed and is kept only in the database, never logged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+
+from .storage import Storage, feedback_table, issued_card_table
+
+UNKNOWN_TOPIC = "(card not issued by this store)"
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    stored: int
+    duplicates: int
+
+
+def _insert_ignoring_duplicates(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert rows, skipping those that break a unique constraint; returns rows inserted."""
+    if not rows:
+        return 0
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        stmt: Any = pg_insert(table).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite_insert(table).on_conflict_do_nothing()
+    else:  # pragma: no cover - other databases are not supported targets
+        stmt = insert(table)
+    stmt = stmt.returning(*table.primary_key.columns)  # rowcount is unreliable across drivers
+    inserted = 0
+    for row in rows:
+        inserted += len(conn.execute(stmt, row).all())
+    return inserted
+
+
+def record_issued(storage: Storage, service_id: str, cards: Iterable[dict[str, Any]]) -> None:
+    """Remember card uuid -> topic for the cards of one response."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "card_uuid": c["uuid"],
+            "service_id": service_id,
+            "topic": c.get("source", {}).get("topic", {}).get("code", "unknown"),
+            "issued_at": now,
+        }
+        for c in cards
+        if c.get("uuid")
+    ]
+    if rows:
+        with storage.engine.begin() as conn:
+            _insert_ignoring_duplicates(conn, issued_card_table, rows)
+
+
+def _override_parts(reason: Any) -> tuple[str | None, str | None, str | None, str | None]:
+    """(code, system, display, userComment) from a 2.0 or legacy flat overrideReason."""
+    if not isinstance(reason, dict):
+        return None, None, None, None
+    coding = reason.get("reason") if "reason" in reason or "userComment" in reason else reason
+    coding = coding if isinstance(coding, dict) else {}
+    return (
+        coding.get("code"),
+        coding.get("system"),
+        coding.get("display"),
+        reason.get("userComment"),
+    )
+
+
+def store_feedback(storage: Storage, service_id: str, items: list[dict[str, Any]]) -> StoreResult:
+    """Store validated feedback items; repeats of (card, outcome, timestamp) are skipped."""
+    now = datetime.now(UTC)
+    with storage.engine.begin() as conn:
+        uuids = {i["card"] for i in items}
+        topics: dict[str, str] = {
+            row.card_uuid: row.topic
+            for row in conn.execute(
+                select(issued_card_table.c.card_uuid, issued_card_table.c.topic).where(
+                    issued_card_table.c.card_uuid.in_(uuids)
+                )
+            )
+        }
+        rows = []
+        for item in items:
+            code, system, display, comment = _override_parts(item.get("overrideReason"))
+            accepted = [s["id"] for s in item.get("acceptedSuggestions") or []]
+            rows.append(
+                {
+                    "service_id": service_id,
+                    "card_uuid": item["card"],
+                    "outcome": item["outcome"],
+                    "outcome_timestamp": item["outcomeTimestamp"],
+                    "topic": topics.get(item["card"]),
+                    "accepted_suggestions": json.dumps(accepted) if accepted else None,
+                    "override_code": code,
+                    "override_system": system,
+                    "override_display": display,
+                    "user_comment": comment,
+                    "received_at": now,
+                }
+            )
+        stored = _insert_ignoring_duplicates(conn, feedback_table, rows)
+    return StoreResult(stored=stored, duplicates=len(items) - stored)
+
+
+@dataclass
+class TopicReport:
+    topic: str
+    issued: int = 0
+    accepted: int = 0
+    overridden: int = 0
+    #: "system|code" (or "(no reason)") -> count
+    override_reasons: dict[str, int] = field(default_factory=dict)
+
+
+def feedback_report(storage: Storage) -> list[TopicReport]:
+    """Accepted/overridden counts and override reasons per card topic (sorted by topic)."""
+    f, ic = feedback_table, issued_card_table
+    topic = func.coalesce(f.c.topic, ic.c.topic, UNKNOWN_TOPIC)
+    reports: dict[str, TopicReport] = {}
+    with storage.engine.connect() as conn:
+        for t, n in conn.execute(select(ic.c.topic, func.count()).group_by(ic.c.topic)).all():
+            reports.setdefault(t, TopicReport(t)).issued = n
+        joined = f.outerjoin(ic, f.c.card_uuid == ic.c.card_uuid)
+        counts = conn.execute(
+            select(topic, f.c.outcome, f.c.override_system, f.c.override_code, func.count())
+            .select_from(joined)
+            .group_by(topic, f.c.outcome, f.c.override_system, f.c.override_code)
+        ).all()
+    for t, outcome, system, code, n in counts:
+        rep = reports.setdefault(t, TopicReport(t))
+        if outcome == "accepted":
+            rep.accepted += n
+        else:
+            rep.overridden += n
+            key = f"{system}|{code}" if code else "(no reason)"
+            rep.override_reasons[key] = rep.override_reasons.get(key, 0) + n
+    return [reports[k] for k in sorted(reports)]
+
+
+def report_text(reports: list[TopicReport]) -> str:
+    if not reports:
+        return "No cards issued and no feedback stored yet.\n"
+    lines = [f"{'topic':40} {'issued':>7} {'accepted':>9} {'overridden':>11}"]
+    for r in reports:
+        lines.append(f"{r.topic:40} {r.issued:>7} {r.accepted:>9} {r.overridden:>11}")
+        for reason, n in sorted(r.override_reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"    override {reason}: {n}")
+    return "\n".join(lines) + "\n"

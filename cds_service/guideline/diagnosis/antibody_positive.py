@@ -1,0 +1,143 @@
+"""ILD without a CTD diagnosis but with a CTD-associated autoantibody.
+
+KR §Diagnosis 4 (R018): autoantibody positive but clinical features not meeting CTD criteria
+-> continuous follow-up and rheumatology consultation, because CTD features may appear later.
+JP §Anti-ARS Abs (R077): anti-synthetase syndrome = ILD, myositis, arthritis, fever,
+Raynaud's, mechanic's hands; 20–30% have ILD without DM/PM signs, clinically
+indistinguishable from IIP. Derived R144: flag the possible CTD; do not label the ILD
+idiopathic without that work-up.
+
+When/Then: active ILD, no defined CTD, one of the antibodies below positive -> `warning`
+card naming the suspected CTD per antibody, with a rheumatology referral suggestion.
+
+Decisions left open, taken here: ANA and RF are not triggers on their own (nonspecific,
+KR Table 2); a high-titre ANA counts in the IPAF card instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fhir_mappings.record import PatientRecord
+
+from .. import evidence
+from ..dmpm import describe
+from ..findings import Action, Finding, Indicator, Suggestion
+from ..suggestions.workup import rheumatology_referral
+from .panel import R019
+from .scope import ild_without_ctd
+from .workup import OVERRIDE_REASONS
+
+TOPIC = "ild-autoantibody-positive"
+
+SUSPECTED: dict[str, str] = {
+    "anti_jo1": "anti-synthetase syndrome",
+    "anti_pl7": "anti-synthetase syndrome",
+    "anti_pl12": "anti-synthetase syndrome",
+    "anti_ej": "anti-synthetase syndrome",
+    "anti_oj": "anti-synthetase syndrome",
+    "anti_ks": "anti-synthetase syndrome",
+    "anti_zo": "anti-synthetase syndrome",
+    "anti_ha": "anti-synthetase syndrome",
+    "anti_mda5": "dermatomyositis / clinically amyopathic DM (risk of rapidly progressive ILD)",
+    "anti_scl70": "systemic sclerosis",
+    "anti_centromere": "systemic sclerosis",
+    "anti_u1rnp": "mixed connective tissue disease",
+    "anti_ssa_ro60": "Sjögren's syndrome",
+    "anti_ssb_la": "Sjögren's syndrome",
+    "anti_ccp": "rheumatoid arthritis",
+    "anti_dsdna": "systemic lupus erythematosus",
+    "anti_pmscl": "polymyositis-scleroderma overlap",
+    "anti_mi2": "dermatomyositis",
+    "anti_tif1g": "dermatomyositis",
+    "anti_nxp2": "dermatomyositis",
+    "anti_sae": "dermatomyositis",
+    "anti_srp": "immune-mediated necrotising myopathy",
+    "anti_hmgcr": "immune-mediated necrotising myopathy",
+}
+
+R018 = evidence.rule(
+    "R018",
+    "KR",
+    "§Diagnosis 4",
+    "Autoantibody positive but clinical features not meeting CTD criteria: continuous "
+    "follow-up and rheumatology consultation, because CTD features may appear later.",
+    topics=(TOPIC,),
+)
+R077 = evidence.rule(
+    "R077",
+    "JP",
+    "§Anti-ARS Abs",
+    "Anti-synthetase syndrome = ILD, myositis, arthritis, fever, Raynaud's, mechanic's hands; "
+    "20-30% have ILD without DM/PM signs or ILD preceding myositis, clinically "
+    "indistinguishable from IIP.",
+    figure=">75% of anti-ARS+ patients develop ILD; 20-30% ILD without DM/PM signs",
+    topics=(TOPIC,),
+)
+R144 = evidence.rule(
+    "R144",
+    "KR",
+    "§Diagnosis 4 (derived, with JP §Anti-ARS Abs)",
+    "Antibody-positive ILD without a CTD diagnosis: flag the possible CTD, seek rheumatology "
+    "consultation and continuous follow-up; do not label it idiopathic without that work-up.",
+    topics=(TOPIC,),
+)
+
+
+def autoantibody_positive(record: PatientRecord) -> Iterator[Finding]:
+    ild = ild_without_ctd(record)
+    if ild is None:
+        return
+    positives = record.any_antibody_positive(SUSPECTED)
+    if not positives:
+        return
+    suspected = list(dict.fromkeys(SUSPECTED[p.concept] for p in positives))
+    first = describe.label(positives[0].concept)
+    disease = suspected[0].split(" (")[0]
+    summary = (
+        f"ILD with {first} positive, no CTD diagnosis: consider {disease}; refer to rheumatology."
+    )
+    if len(summary) > 139:
+        summary = (
+            "ILD with a CTD-associated autoantibody and no CTD diagnosis: refer to rheumatology."
+        )
+    lines = [f"{describe.antibody_text(p)}: suggests {SUSPECTED[p.concept]}" for p in positives]
+    parts = [
+        f"ILD recorded ({describe.condition_text(ild)}), no connective tissue disease diagnosis.",
+        describe.bullets(lines),
+        "**Do not label this ILD idiopathic (IPF/IIP)** before a rheumatology assessment: CTD "
+        "features may appear later. Seek rheumatology consultation and follow up continuously.",
+    ]
+    if any(SUSPECTED[p.concept] == "anti-synthetase syndrome" for p in positives):
+        parts.append(
+            "Anti-synthetase syndrome: ILD with myositis, arthritis, fever, Raynaud's or "
+            "mechanic's hands; 20–30% present with ILD alone, indistinguishable from IIP (JP)."
+        )
+    parts.append(describe.sources_block([R018, R019, R077, R144]))
+    reason = "Autoantibody-positive ILD without a CTD diagnosis"
+    yield Finding(
+        topic=TOPIC,
+        indicator=Indicator.WARNING,
+        summary=summary,
+        detail="\n\n".join(parts),
+        rules=("R018", "R019", "R077", "R144"),
+        facts=describe.unique_facts(
+            [describe.condition_fact(ild)] + [describe.antibody_fact(p) for p in positives]
+        ),
+        suggestions=(
+            Suggestion(
+                "Refer to rheumatology",
+                (
+                    Action(
+                        "create",
+                        "Rheumatology referral",
+                        rheumatology_referral(record.patient_id, reason),
+                    ),
+                ),
+                is_recommended=True,
+            ),
+        ),
+        selection_behavior="any",
+        override_reasons=OVERRIDE_REASONS,
+        priority=50,
+    )

@@ -1,0 +1,63 @@
+"""One DM/PM-ILD assessment per record: type, course, subtype group, poor-risk factors.
+
+The topic modules (acute_subacute, poor_prognosis, risk_incomplete, chronic) read this
+object, so the classification is computed the same way for every card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fhir_mappings.record import PatientRecord
+
+from ..findings import Fact
+from . import describe
+from .course import Course, classify_course
+from .myositis import TypeAnswer, ild_entry, is_dmpm_ild, myositis_type
+from .risk import RiskAssessment, assess_risk
+from .subtypes import GroupAnswer, subtype_group
+
+
+@dataclass
+class DmpmAssessment:
+    kind: TypeAnswer
+    course: Course
+    group: GroupAnswer | None
+    risk: RiskAssessment | None  # only for A/S-ILD
+    onset_fact: Fact | None
+
+    @property
+    def type_text(self) -> str:
+        return self.kind.type or "DM/PM (type unknown)"
+
+    def base_facts(self) -> list[Fact]:
+        out = [self.onset_fact] if self.onset_fact else []
+        if self.kind.entry is not None:
+            out.append(describe.condition_fact(self.kind.entry))
+        return out + list(self.course.facts)
+
+
+def assess(record: PatientRecord) -> DmpmAssessment | None:
+    """None when the patient is not in scope (no DM/PM/ADM with ILD)."""
+    if not is_dmpm_ild(record):
+        return None
+    kind = myositis_type(record)
+    course = classify_course(record)
+    ild = ild_entry(record)
+    onset_fact = describe.condition_fact(ild) if ild is not None else None
+    group = subtype_group(record, course.kind, kind) if course.kind else None
+    risk = assess_risk(record, kind, course.onset) if course.kind == "acute_subacute" else None
+    return DmpmAssessment(kind, course, group, risk, onset_fact)
+
+
+def course_lines(a: DmpmAssessment) -> list[str]:
+    onset = describe.day(a.course.onset)
+    return [f"ILD onset {onset}; myositis type {a.type_text}"] + a.course.criteria
+
+
+def group_line(a: DmpmAssessment) -> str:
+    if a.group is None:
+        return "Subtype group: not determined"
+    if a.group.group is None:
+        return f"Subtype group (JP Table 1): not determined, {a.group.why_unknown}"
+    return a.group.group.text

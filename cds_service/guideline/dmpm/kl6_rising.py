@@ -1,0 +1,97 @@
+"""KL-6 rising after the start of treatment of DM/PM-ILD.
+
+JP §KL-6 (R087): "A single KL-6 value does not predict outcome (initial KL-6 was normal in
+about 30% of A/S-ILD). An increase ratio of KL-6 >1.70 within the first 4 weeks after
+starting treatment is a poor prognostic factor."
+
+When/Then: DM/PM-ILD, current treatment started (high-dose GC, calcineurin inhibitor or
+cyclophosphamide), KL-6 at start and a KL-6 1–28 days after start; ratio = later ÷ start
+value; any ratio >1.70 -> `warning`.
+
+Decisions left open by the source, taken here:
+- The value "at start" is the latest KL-6 from 14 days before to the day of the start.
+- The ratio is rounded to 0.001 before comparison; day 28 counts, day 29 does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from fhir_mappings.record import PatientRecord
+
+from .. import evidence
+from ..findings import Finding, Indicator
+from . import describe
+from .myositis import is_dmpm_ild
+from .treatment import treatment_start
+
+TOPIC = "kl6-rising"
+WINDOW_DAYS = 28
+BASELINE_BEFORE = timedelta(days=14)
+
+R087 = evidence.rule(
+    "R087",
+    "JP",
+    "§KL-6",
+    "An increase ratio of KL-6 >1.70 within the first 4 weeks after starting treatment is a "
+    "poor prognostic factor; a single KL-6 value does not predict outcome.",
+    figure="KL-6 increase ratio >1.70 within 4 weeks",
+    topics=(TOPIC,),
+)
+KL6_RATIO = evidence.Threshold("kl6_ratio", ">", 1.70, "", R087)
+
+
+def kl6_ratio(start_value: float, later_value: float) -> float | None:
+    return round(later_value / start_value, 3) if start_value > 0 else None
+
+
+def kl6_rising(record: PatientRecord) -> Iterator[Finding]:
+    if not is_dmpm_ild(record):
+        return
+    started = treatment_start(record)
+    if started is None:
+        return
+    start, med = started
+    base = record.latest("kl6", until=start)
+    if base is None or base.value is None or base.when < start - BASELINE_BEFORE:
+        return
+    later = record.series(
+        "kl6", since=start + timedelta(days=1), until=start + timedelta(days=WINDOW_DAYS)
+    )
+    hits = []
+    for m in later:
+        if m.value is None:
+            continue
+        ratio = kl6_ratio(base.value, m.value)
+        if ratio is not None and KL6_RATIO.holds(ratio):
+            hits.append((ratio, m))
+    if not hits:
+        return
+    ratio, worst = max(hits, key=lambda h: h[0])
+    detail = "\n\n".join(
+        [
+            f"**KL-6 increase ratio {evidence.fmt_number(ratio)}** (threshold {KL6_RATIO.text}) "
+            f"within 4 weeks of starting treatment ({med.concept}, {start.isoformat()}):",
+            describe.bullets(
+                [
+                    f"at start: {describe.measurement_text(base)}",
+                    f"day {(worst.when - start).days}: {describe.measurement_text(worst)}",
+                ]
+            ),
+            "A KL-6 ratio above 1.70 in the first 4 weeks is a poor prognostic factor (JP): "
+            "reassess the regimen and monitor closely; a single KL-6 value alone does not "
+            "predict outcome.",
+            describe.sources_block([R087]),
+        ]
+    )
+    yield Finding(
+        topic=TOPIC,
+        indicator=Indicator.WARNING,
+        summary=f"KL-6 rose {evidence.fmt_number(ratio)}-fold within 4 weeks of treatment "
+        "start (ratio >1.70 is a poor prognostic factor).",
+        detail=detail,
+        rules=("R087",),
+        facts=(describe.measurement_fact(base), describe.measurement_fact(worst)),
+        priority=30,
+    )

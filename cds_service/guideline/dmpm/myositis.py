@@ -1,0 +1,114 @@
+"""Who the DM/PM-ILD algorithm is for, and the type of myositis.
+
+JP §DM, PM, and amyopathic DM (R063–R065): "DM = myositis plus skin lesions; PM = myositis
+without skin inflammation; amyopathic DM (ADM) = hallmark cutaneous DM with no clinical
+weakness and no muscle-enzyme abnormality." The type decides the management branch of
+JP Figure 3 (DM: GC + CsA/IVCY; PM: GC) and ADM is poor-risk factor 1).
+
+When/Then: ILD recorded (active) and DM, ADM, PM, anti-synthetase syndrome or "lung disease
+with polymyositis" recorded -> the patient is in scope of the DM/PM-ILD algorithm.
+
+Decisions left open by the source, taken here:
+- The myositis type is read only from recorded diagnoses (ADM over DM; DM and PM both
+  recorded -> ambiguous, reported as missing). Anti-synthetase syndrome or "lung disease with
+  polymyositis" alone leaves the type unknown.
+- "Symptom onset" of the ILD is the earliest onset date of an active ILD diagnosis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from fhir_mappings.record import ConditionEntry, PatientRecord
+
+from .. import evidence
+
+MyositisType = Literal["ADM", "DM", "PM"]
+
+ILD_CONCEPTS = (
+    "ild",
+    "ild_ctd",
+    "interstitial_pneumonia",
+    "pm_dm_lung",
+    "nsip",
+    "organizing_pneumonia",
+    "lip",
+    "uip",
+    "ipf",
+    "idiopathic_interstitial_pneumonia",
+    "pulmonary_fibrosis",
+    "rp_ild_or_aip",
+    "ild_other_fibrosis_elsewhere",
+    "ra_lung",
+    "ssc_lung",
+    "sjogren_lung",
+    "lupus_pneumonitis",
+    "progressive_pulmonary_fibrosis",
+    "ipaf",
+)
+ADM_CONCEPTS = ("amyopathic_dm",)
+DM_CONCEPTS = ("dermatomyositis", "juvenile_dermatomyositis")
+PM_CONCEPTS = ("polymyositis",)
+OTHER_IIM_CONCEPTS = ("antisynthetase_syndrome", "pm_dm_lung")
+IIM_CONCEPTS = ADM_CONCEPTS + DM_CONCEPTS + PM_CONCEPTS + OTHER_IIM_CONCEPTS
+
+R063 = evidence.rule(
+    "R063",
+    "JP",
+    "§DM, PM, and amyopathic DM",
+    "DM = myositis plus skin lesions (heliotrope rash, Gottron's papules); PM = myositis "
+    "without skin inflammation.",
+    topics=("dmpm-ild-acute-subacute", "dmpm-ild-chronic", "dmpm-ild-risk-incomplete"),
+)
+R064 = evidence.rule(
+    "R064",
+    "JP",
+    "§DM, PM, and amyopathic DM",
+    "Amyopathic DM = biopsy-confirmed hallmark cutaneous DM lasting >=6 months with no "
+    "clinical proximal weakness and no serum muscle-enzyme abnormality.",
+    figure=">=6 months",
+    topics=("dmpm-ild-poor-prognosis", "dmpm-ild-risk-incomplete"),
+)
+
+
+def ild_entry(record: PatientRecord) -> ConditionEntry | None:
+    """The earliest active ILD diagnosis (its onset is taken as the ILD symptom onset)."""
+    entries = [c for c in record.condition_entries(*ILD_CONCEPTS) if c.active]
+    dated = [c for c in entries if c.when is not None]
+    if dated:
+        return min(dated, key=lambda c: c.when or date.max)
+    return entries[0] if entries else None
+
+
+def has_ild(record: PatientRecord) -> bool:
+    return ild_entry(record) is not None
+
+
+def is_dmpm_ild(record: PatientRecord) -> bool:
+    """Is this ILD in DM, ADM, PM (or anti-synthetase syndrome)?"""
+    return has_ild(record) and record.has_condition(*IIM_CONCEPTS)
+
+
+@dataclass(frozen=True)
+class TypeAnswer:
+    type: MyositisType | None
+    entry: ConditionEntry | None
+    why_unknown: str = ""
+
+
+def myositis_type(record: PatientRecord) -> TypeAnswer:
+    """ADM / DM / PM from the recorded diagnoses; None (with the reason) when unknown."""
+    adm = record.condition(*ADM_CONCEPTS)
+    if adm is not None:
+        return TypeAnswer("ADM", adm)
+    dm = record.condition(*DM_CONCEPTS)
+    pm = record.condition(*PM_CONCEPTS)
+    if dm is not None and pm is not None:
+        return TypeAnswer(None, None, "both DM and PM are recorded")
+    if dm is not None:
+        return TypeAnswer("DM", dm)
+    if pm is not None:
+        return TypeAnswer("PM", pm)
+    return TypeAnswer(None, None, "no DM, ADM or PM diagnosis is recorded")

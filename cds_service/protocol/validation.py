@@ -1,0 +1,159 @@
+"""JSON Schema (Draft 2020-12) validation of requests and feedback, with JSON-path problems."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from referencing import Registry, Resource
+
+from ..services import Service
+
+Problem = tuple[str, str]
+
+_SCHEMA_FILES = (
+    "defs",
+    "request",
+    "context-patient-view",
+    "context-order-select",
+    "context-order-sign",
+    "feedback",
+    "response",
+)
+_MAX_INSTANCE_TEXT = 80
+_REFERENCE = re.compile(r"^[A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64}$")
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The schema ``schemas/<name>.schema.json`` from the package data."""
+    text = (
+        resources.files(__package__)
+        .joinpath("schemas", f"{name}.schema.json")
+        .read_text(encoding="utf-8")
+    )
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _registry() -> Registry[Any]:
+    registry: Registry[Any] = Registry()
+    for name in _SCHEMA_FILES:
+        schema = load_schema(name)
+        registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
+    return registry
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name), registry=_registry())
+
+
+def response_validator() -> Draft202012Validator:
+    """The strict validator of our own responses (used by tests on every card shape)."""
+    return _validator("response")
+
+
+def _path(prefix: str, parts: Iterable[Any]) -> str:
+    out = prefix
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= _MAX_INSTANCE_TEXT else text[: _MAX_INSTANCE_TEXT - 3] + "..."
+
+
+def _problems(errors: Iterable[ValidationError], prefix: str) -> list[Problem]:
+    out: list[Problem] = []
+    for err in errors:
+        where = _path(prefix, err.absolute_path)
+        if err.validator == "required":
+            missing = [
+                p
+                for p in err.validator_value
+                if isinstance(err.instance, dict) and p not in err.instance
+            ]
+            for name in missing:
+                item = (f"{where}.{name}", f"'{name}' is required")
+                if item not in out:
+                    out.append(item)
+            continue
+        if err.validator == "dependentRequired":
+            for trigger, needed in err.validator_value.items():
+                if isinstance(err.instance, dict) and trigger in err.instance:
+                    for name in needed:
+                        if name not in err.instance:
+                            out.append(
+                                (f"{where}.{name}", f"'{name}' is required with '{trigger}'")
+                            )
+            continue
+        out.append((where, _message(err)))
+    return sorted(out, key=lambda p: p[0])
+
+
+def _message(err: ValidationError) -> str:
+    schema = err.schema if isinstance(err.schema, dict) else {}
+    v = err.validator
+    if v == "type":
+        return f"must be of type {err.validator_value}"
+    if v == "pattern":
+        return f"{_short(err.instance)} does not match {err.validator_value}"
+    if v in ("enum", "const"):
+        allowed = err.validator_value if v == "enum" else [err.validator_value]
+        return f"{_short(err.instance)} is not one of {allowed}"
+    if v in ("minLength", "minItems", "minProperties"):
+        return "must not be empty"
+    if v in ("maxLength", "maxItems"):
+        return f"is longer than {err.validator_value}"
+    if v in ("oneOf", "anyOf", "not") and "description" in schema:
+        return f"must be: {schema['description']}"
+    message: str = err.message
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+def validate_request(service: Service, body: Any) -> list[Problem]:
+    """Problems of a service-call body for ``service`` (empty list = acceptable)."""
+    problems = _problems(_validator("request").iter_errors(body), "$")
+    if not isinstance(body, dict):
+        return problems
+    hook = body.get("hook")
+    if isinstance(hook, str) and hook != service.hook:
+        problems.append(("$.hook", f"'{hook}' is not this service's hook ('{service.hook}')"))
+    context = body.get("context")
+    if isinstance(context, dict):
+        problems.extend(
+            _problems(_validator(f"context-{service.hook}").iter_errors(context), "$.context")
+        )
+        problems.extend(_selection_problems(context))
+    return problems
+
+
+def _selection_problems(context: dict[str, Any]) -> list[Problem]:
+    selections = context.get("selections")
+    draft = context.get("draftOrders")
+    if not isinstance(selections, list) or not isinstance(draft, dict):
+        return []
+    drafted = {
+        f"{res.get('resourceType')}/{res.get('id')}"
+        for entry in draft.get("entry") or []
+        if isinstance(entry, dict) and isinstance(res := entry.get("resource"), dict)
+    }
+    return [
+        (f"$.context.selections[{i}]", f"{_short(ref)} is not an entry of draftOrders")
+        for i, ref in enumerate(selections)
+        if isinstance(ref, str) and _REFERENCE.match(ref) and ref not in drafted
+    ]
+
+
+def validate_feedback(body: Any) -> list[Problem]:
+    """Problems of a feedback body (empty list = acceptable)."""
+    return _problems(_validator("feedback").iter_errors(body), "$")
