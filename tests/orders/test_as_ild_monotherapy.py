@@ -58,4 +58,5 @@ def test_not_acute_subacute_cannot_decide_no_card() -> None:
 def test_amyopathic_dm_is_a_factor() -> None:
     rec = record(("amyopathic_dm", "ild", "rp_ild_or_aip"))
     (f,) = findings_for(TOPIC, rec, med_request("g", "prednisolone", 60))
-    assert "amyopathic dm" in f.detail
+    assert f.indicator == Indicator.CRITICAL
+    assert "ADM" in f.detail

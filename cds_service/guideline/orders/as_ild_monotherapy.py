@@ -9,7 +9,10 @@ When a glucocorticoid is drafted (focused) for DM/PM A/S-ILD with ≥1 poor-risk
 regimen (record + drafts) holds no cyclosporine, tacrolimus or cyclophosphamide → critical
 (card policy: A/S-ILD with poor-risk factors), naming the factors.
 No suggestion: the combination (drug, route, target level) is a specialist decision; the card
-names the JP regimen. Left open: which factor set (Z20 union used).
+names the JP regimen. The A/S-ILD course and the poor-risk factors (Z20 union) are guide1's
+DM/PM-ILD assessment (``guideline.dmpm.assessment``), so this order card and the patient-view
+``dmpm-ild-poor-prognosis`` card can never disagree; an undecided course or no factor present
+gives no card (unknown is never "poor risk").
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import PatientRecord
 
+from ..dmpm.assessment import assess
 from ..evidence import cite
 from ..findings import Finding, Indicator
-from . import _as_ild_risk, common
+from . import common
 
 TOPIC = "order-as-ild-monotherapy"
 
@@ -50,14 +54,18 @@ _COMBINATION = common.CALCINEURIN_INHIBITORS | common.CYCLOPHOSPHAMIDE
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     drafts = common.focused(orders, common.GLUCOCORTICOIDS)
-    if not drafts or _as_ild_risk.is_acute_subacute(record) is not True:
+    if not drafts:
         return
-    factors = _as_ild_risk.poor_risk_factors(record)
+    assessment = assess(record)
+    if assessment is None or assessment.course.kind != "acute_subacute":
+        return
+    factors = assessment.risk.present if assessment.risk is not None else []
     if not factors:
         return
     if common.of_class(common.regimen(record, orders), _COMBINATION):
         return
-    names = ", ".join(f.concept.replace("_", " ") for f in factors)
+    names = ", ".join(f.name for f in factors)
+    facts = [x for f in factors for x in f.facts]
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.CRITICAL,
@@ -65,12 +73,9 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         "combination (CsA/TAC + IVCY).",
         detail="\n".join(
             [
-                "DM/PM acute/subacute ILD with poor-risk factor(s): " + names + ".",
-                *[
-                    f"- {f.concept}: {f.value}{' ' + f.unit if f.unit else ''}"
-                    f"{' (' + f.date.isoformat() + ')' if f.date else ''}"
-                    for f in factors
-                ],
+                f"DM/PM acute/subacute ILD ({'; '.join(assessment.course.criteria)}) with "
+                f"poor-risk factor(s): {names}.",
+                *[f"- {f.name}: {f.evidence_text}" for f in factors],
                 "",
                 "The drafted regimen is glucocorticoid only: "
                 + "; ".join(f"{d.concept} {common.describe_dose(d)}" for d in drafts)
@@ -84,6 +89,6 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             ]
         ),
         rules=(R109.id, R113.id),
-        facts=tuple(factors) + tuple(common.dose_fact(d, record) for d in drafts),
+        facts=tuple(facts) + tuple(common.dose_fact(d, record) for d in drafts),
         override_reasons=common.OVERRIDE_REASONS,
     )
