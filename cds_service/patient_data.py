@@ -1,57 +1,335 @@
-"""Patient data for one hook call: prefetch values (and, later, the EHR's FHIR server).
+"""Patient data for one hook call: prefetch first, the EHR's FHIR server for the rest.
 
-Minimal version (protocol issue): resources come from prefetch only. A Bundle contributes its
-``entry[].resource``; a single resource contributes itself; ``null`` means "no data" (not
-refetched). A required key that is absent, with no ``fhirServer`` to fetch it from, raises
-``DataUnavailable`` (412). The data-access issue replaces the body of ``resolve``.
+Each prefetch key of the service is in one of four states (CDS Hooks 2.0 §Prefetch):
+
+- present (a Bundle or a resource): used as is; a Bundle with ``link[next]`` (the client
+  paginated) is followed on ``fhirServer``;
+- ``null``: the client has no such data; nothing is fetched;
+- absent: fetched from ``fhirServer`` with the template's query;
+- an OperationOutcome (or anything that is not usable data): an error; fetched again from
+  ``fhirServer`` when possible, else the data is unavailable.
+
+All fetches of one call run in parallel and share one deadline (``Settings.fhir_deadline_ms``).
+A required key that cannot be had raises ``DataUnavailable`` (412; each issue is
+``("$.prefetch.<key>", "<key> (<what for>): <why>")``); an optional one is named
+in ``ResolvedData.unavailable`` and the guideline evaluates without it. Data that may be
+partial (a cap, a failed later page, an error entry) is kept and also named in ``unavailable``
+with a reason starting "incomplete:".
+
+Present prefetch is not copied or validated here: resources are passed by reference to the
+record builder, which selects by code and validates what it uses.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DataUnavailable
-from .services import Service
+from .fhir_client import (
+    Deadline,
+    FhirClient,
+    FhirError,
+    Limits,
+    SearchResult,
+    bundle_resources,
+    check_base_url,
+    next_link,
+    shared_executor,
+)
+from .services import PrefetchKey, Service
 from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+Resource = dict[str, Any]
+
+_TOKEN = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+_USER_TOKENS = {
+    "userPractitionerId": "Practitioner",
+    "userPractitionerRoleId": "PractitionerRole",
+    "userPatientId": "Patient",
+    "userRelatedPersonId": "RelatedPerson",
+}
 
 
 @dataclass
 class ResolvedData:
-    resources: list[dict[str, Any]] = field(default_factory=list)
-    #: prefetch key -> why its data could not be had (the guideline says what it could not assess)
+    resources: list[Resource] = field(default_factory=list)
+    #: prefetch key -> why its data is missing or incomplete (optional keys only)
     unavailable: dict[str, str] = field(default_factory=dict)
 
 
-def _resources_of(value: Any) -> list[dict[str, Any]]:
-    if not isinstance(value, dict):
-        return []
-    if value.get("resourceType") == "Bundle":
-        out: list[dict[str, Any]] = []
-        for entry in value.get("entry") or []:
-            res = entry.get("resource") if isinstance(entry, dict) else None
-            if isinstance(res, dict) and res.get("resourceType") != "OperationOutcome":
-                out.append(res)
-        return out
-    if value.get("resourceType") == "OperationOutcome":
-        return []
-    return [value]
+class TemplateError(ValueError):
+    """A prefetch template token that the request cannot fill."""
 
 
-def resolve(service: Service, body: dict[str, Any], settings: Settings) -> ResolvedData:
-    prefetch = body.get("prefetch") or {}
-    has_server = bool(body.get("fhirServer"))
-    data = ResolvedData()
-    missing: list[tuple[str, str]] = []
-    for key in service.prefetch:
-        if key.key in prefetch:
-            data.resources.extend(_resources_of(prefetch[key.key]))
-        elif key.required and not has_server:
-            missing.append(
-                (f"$.prefetch.{key.key}", f"prefetch '{key.key}' absent and no fhirServer given")
-            )
+def render_template(template: str, context: Mapping[str, Any]) -> str:
+    """Fill a CDS Hooks 2.0 prefetch template from the hook context.
+
+    Only ``{{context.<field>}}`` with a primitive root-level field and the four
+    ``{{user…Id}}`` tokens (derived from ``context.userId`` = "Practitioner/123") are valid.
+    Every value must be a FHIR id, so a value can never change the query's shape.
+    """
+
+    def value(match: re.Match[str]) -> str:
+        token = match.group(1)
+        raw: object
+        if token.startswith("context."):
+            raw = context.get(token[len("context.") :])
+        elif token in _USER_TOKENS:
+            user = context.get("userId")
+            prefix = _USER_TOKENS[token] + "/"
+            raw = user[len(prefix) :] if isinstance(user, str) and user.startswith(prefix) else None
         else:
-            data.unavailable[key.key] = "not prefetched"
-    if missing:
-        raise DataUnavailable(missing)
-    return data
+            raise TemplateError(f"unsupported prefetch token {token!r}")
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise TemplateError(f"the request's context has no usable value for {{{{{token}}}}}")
+        text = str(raw)
+        if not _FHIR_ID.fullmatch(text):
+            raise TemplateError(f"the value for {{{{{token}}}}} is not a FHIR id")
+        return text
+
+    return _TOKEN.sub(value, template)
+
+
+# ---------------------------------------------------------------- per-key outcomes
+@dataclass
+class _KeyState:
+    key: PrefetchKey
+    resources: list[Resource] = field(default_factory=list)
+    error: str | None = None  # no data at all
+    incomplete: str | None = None  # some data, possibly partial
+
+
+def _read_type_and_id(query: str) -> tuple[str, str] | None:
+    """("Patient", "123") for a read template "Patient/123"; None for a search."""
+    if "?" in query or query.count("/") != 1:
+        return None
+    rtype, rid = query.split("/")
+    return rtype, rid
+
+
+def _use_prefetch(
+    value: object, rendered: str | None
+) -> tuple[list[Resource], str | None, str | None, Resource | None]:
+    """Read a present prefetch value: (resources, error, incomplete, bundle-to-page).
+
+    ``error`` means the value cannot be used at all (refetch it); ``bundle-to-page`` is a
+    Bundle whose next link must be followed.
+    """
+    if not isinstance(value, dict):
+        return [], "the prefetched value is not a FHIR resource", None, None
+    rtype = value.get("resourceType")
+    if rtype == "OperationOutcome":
+        return [], "the CDS client reported an error for this prefetch", None, None
+    read = _read_type_and_id(rendered) if rendered else None
+    if rtype == "Bundle":
+        if read is not None:
+            # A read template answered by a searchset (some clients do): take the match.
+            found: list[Resource] = []
+            bundle_resources(value, found)
+            matches = [r for r in found if (r.get("resourceType"), r.get("id")) == read]
+            if matches:
+                return matches[:1], None, None, None
+            return [], "the prefetched Bundle does not hold the requested resource", None, None
+        resources: list[Resource] = []
+        had_error = bundle_resources(value, resources)
+        incomplete = None
+        if had_error:
+            incomplete = "the CDS client reported an error in the prefetched Bundle"
+        return resources, None, incomplete, (value if next_link(value) else None)
+    if not isinstance(rtype, str):
+        return [], "the prefetched value is not a FHIR resource", None, None
+    if read is not None and (rtype, value.get("id")) != read:
+        return [], "the prefetched resource does not match its template", None, None
+    if read is None:
+        return [], "a search template was answered with a single resource", None, None
+    return [value], None, None, None
+
+
+# ---------------------------------------------------------------- resolve
+def _limits(settings: Settings) -> Limits:
+    return Limits(
+        connect_timeout_s=settings.fhir_connect_timeout_ms / 1000.0,
+        max_retries=settings.fhir_max_retries,
+        max_pages=settings.fhir_max_pages,
+        max_resources=settings.fhir_max_resources,
+    )
+
+
+def _token(body: Mapping[str, Any]) -> str | None:
+    auth = body.get("fhirAuthorization")
+    if not isinstance(auth, dict):
+        return None
+    token = auth.get("access_token")
+    token_type = auth.get("token_type", "Bearer")
+    if isinstance(token, str) and token and str(token_type).lower() == "bearer":
+        return token
+    return None
+
+
+def _client(
+    body: Mapping[str, Any], deadline: Deadline, settings: Settings
+) -> tuple[FhirClient | None, str]:
+    """A client for the request's fhirServer, or None and why there is none."""
+    try:
+        base = check_base_url(body.get("fhirServer"))
+    except ValueError as exc:
+        return None, str(exc)
+    return FhirClient(base, _token(body), deadline, _limits(settings)), ""
+
+
+def resolve(service: Service, body: Mapping[str, Any], settings: Settings) -> ResolvedData:
+    """Gather the patient's resources for ``service`` from ``body`` (prefetch) and fhirServer.
+
+    Raises ``DataUnavailable`` when a required key cannot be had.
+    """
+    deadline = Deadline.after_ms(settings.fhir_deadline_ms)
+    raw_prefetch = body.get("prefetch")
+    prefetch: Mapping[str, Any] = raw_prefetch if isinstance(raw_prefetch, dict) else {}
+    raw_context = body.get("context")
+    context: Mapping[str, Any] = raw_context if isinstance(raw_context, dict) else {}
+
+    states: list[_KeyState] = []
+    jobs: list[tuple[_KeyState, Callable[[FhirClient], SearchResult], str]] = []
+    client: FhirClient | None = None
+    no_client_reason = ""
+    client_made = False
+
+    for pk in service.prefetch:
+        state = _KeyState(pk)
+        states.append(state)
+        template_error = ""
+        try:
+            rendered: str | None = render_template(pk.query, context)
+        except TemplateError as exc:
+            rendered, template_error = None, str(exc)
+        to_page: Resource | None = None
+        if pk.key in prefetch:
+            value = prefetch[pk.key]
+            if value is None:
+                continue  # the client has no such data: do not refetch
+            resources, error, incomplete, to_page = _use_prefetch(value, rendered)
+            state.resources, state.incomplete = resources, incomplete
+            if error is None and to_page is None and incomplete is None:
+                continue  # complete prefetch: nothing to fetch
+            why = error or incomplete or "paginated prefetch"
+            if incomplete is not None:
+                to_page = None  # an error inside the Bundle: refetch the whole query
+        else:
+            why = "not prefetched"
+        # The FHIR server is needed: follow the prefetched Bundle's pages, or run the query.
+        if not client_made:
+            client, no_client_reason = _client(body, deadline, settings)
+            client_made = True
+        if to_page is not None:
+            jobs.append((state, _page_job(to_page), why))
+        elif rendered is not None:
+            jobs.append((state, _fetch_job(rendered), why))
+        elif state.resources:
+            state.incomplete = f"{why}; cannot fetch: {template_error}"
+        else:
+            state.error = f"{why}; cannot fetch: {template_error}"
+
+    if jobs:
+        if client is None:
+            for state, _job, why in jobs:
+                if state.resources:
+                    state.incomplete = f"{state.incomplete or why}; {no_client_reason}"
+                else:
+                    state.error = f"{why}; {no_client_reason}"
+        else:
+            _run_jobs(client, deadline, jobs)
+
+    return _assemble(states)
+
+
+def _fetch_job(query: str) -> Callable[[FhirClient], SearchResult]:
+    def job(client: FhirClient) -> SearchResult:
+        return client.fetch(query)
+
+    return job
+
+
+def _page_job(first_page: Resource) -> Callable[[FhirClient], SearchResult]:
+    def job(client: FhirClient) -> SearchResult:
+        result = SearchResult()
+        client.collect(first_page, result)
+        return result
+
+    return job
+
+
+def _run_jobs(
+    client: FhirClient,
+    deadline: Deadline,
+    jobs: list[tuple[_KeyState, Callable[[FhirClient], SearchResult], str]],
+) -> None:
+    """Run the fetches in parallel; record each key's outcome; never wait past the deadline."""
+    executor = shared_executor()
+    futures: list[tuple[_KeyState, Future[SearchResult]]] = [
+        (state, executor.submit(job, client)) for state, job, _why in jobs
+    ]
+    wait([f for _s, f in futures], timeout=max(0.0, deadline.remaining()))
+    for state, fut in futures:
+        if not fut.done():
+            fut.cancel()
+            _mark_failed(state, "deadline passed before the FHIR server answered")
+            continue
+        try:
+            result = fut.result()
+        except FhirError as exc:
+            _mark_failed(state, exc.reason, auth=exc.auth_refused)
+            continue
+        except Exception as exc:  # a bug in our paging code must not hide as "no data"
+            log.exception("FHIR fetch failed for prefetch key %s", state.key.key)
+            _mark_failed(state, f"internal error ({type(exc).__name__})")
+            continue
+        state.resources = result.resources
+        state.incomplete = result.incomplete
+        state.error = None
+
+
+def _mark_failed(state: _KeyState, reason: str, auth: bool = False) -> None:
+    log.warning("patient data %r unavailable: %s", state.key.key, reason)
+    if state.resources:
+        # keep what the client prefetched, say it may be partial
+        state.incomplete = f"{state.incomplete + '; ' if state.incomplete else ''}{reason}"
+    else:
+        state.error = reason
+
+
+def _assemble(states: list[_KeyState]) -> ResolvedData:
+    issues: list[tuple[str, str]] = []
+    unavailable: dict[str, str] = {}
+    resources: list[Resource] = []
+    seen: set[tuple[str, str]] = set()
+    for state in states:
+        key = state.key
+        if state.error is not None:
+            if key.required:
+                issues.append(
+                    (f"$.prefetch.{key.key}", f"{key.key} ({key.purpose}): {state.error}")
+                )
+            else:
+                unavailable[key.key] = state.error
+            continue
+        if state.incomplete is not None:
+            unavailable[key.key] = f"incomplete: {state.incomplete}"
+        for res in state.resources:
+            rid = res.get("id")
+            if isinstance(rid, str):
+                ident = (str(res.get("resourceType")), rid)
+                if ident in seen:
+                    continue  # the same resource answered two queries
+                seen.add(ident)
+            resources.append(res)
+    if issues:
+        raise DataUnavailable(issues)
+    return ResolvedData(resources, unavailable)

@@ -32,8 +32,22 @@ class Settings:
     site_conceptmap: Path | None = None
     #: CDS_FHIR_DEADLINE_MS: overall deadline for fetching patient data per hook call
     fhir_deadline_ms: int = 400
+    #: CDS_FHIR_CONNECT_TIMEOUT_MS: connect timeout per FHIR request (capped by the deadline)
+    fhir_connect_timeout_ms: int = 200
+    #: CDS_FHIR_MAX_RETRIES: retries of a FHIR GET on 429/502/503/504 or a failed connection
+    fhir_max_retries: int = 2
+    #: CDS_FHIR_MAX_PAGES: pages read per prefetch query (Bundle.link next); more -> incomplete
+    fhir_max_pages: int = 10
+    #: CDS_FHIR_MAX_RESOURCES: resources kept per prefetch query; more -> incomplete
+    fhir_max_resources: int = 5000
     #: CDS_EVALUATION_DATE: pin "today" (YYYY-MM-DD) for demos and tests; honoured in dev only
     evaluation_date: date | None = None
+    #: CDS_TRUST_FORWARDED_HEADERS: take the JWT audience's scheme/host/prefix from
+    #: X-Forwarded-Proto/-Host/-Prefix (only behind a proxy that sets them); default off
+    trust_forwarded_headers: bool = False
+    #: CDS_ALLOW_SANDBOX_ISSUER: with --dev, verify JWTs and trust the CDS Hooks sandbox issuer
+    #: (its private key is public); refused at start-up without --dev
+    allow_sandbox_issuer: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -54,5 +68,13 @@ class Settings:
             if env.get("CDS_SITE_CONCEPTMAP")
             else None,
             fhir_deadline_ms=int(env.get("CDS_FHIR_DEADLINE_MS", cls.fhir_deadline_ms)),
+            fhir_connect_timeout_ms=int(
+                env.get("CDS_FHIR_CONNECT_TIMEOUT_MS", cls.fhir_connect_timeout_ms)
+            ),
+            fhir_max_retries=int(env.get("CDS_FHIR_MAX_RETRIES", cls.fhir_max_retries)),
+            fhir_max_pages=int(env.get("CDS_FHIR_MAX_PAGES", cls.fhir_max_pages)),
+            fhir_max_resources=int(env.get("CDS_FHIR_MAX_RESOURCES", cls.fhir_max_resources)),
             evaluation_date=date.fromisoformat(eval_date) if eval_date and is_dev else None,
+            trust_forwarded_headers=_flag(env.get("CDS_TRUST_FORWARDED_HEADERS")),
+            allow_sandbox_issuer=_flag(env.get("CDS_ALLOW_SANDBOX_ISSUER")),
         )

@@ -1,22 +1,551 @@
-"""FHIR R4 resources -> PatientRecord. (The terminology issue fills this in.)"""
+"""FHIR R4 resources -> PatientRecord, in one pass linear in the number of resources.
+
+Order of work per resource: de-duplicate by (resourceType, id) -> select by code (a dict
+lookup in the Terminology; resources with no known code are skipped unread) -> a cheap
+structural check of the selected resource only -> exclusion rules -> mapping.
+
+Why a hand-written structural check and not ``fhir.resources`` validation: validating an R4B
+Observation costs ~0.2 ms (measured: 0.21 ms per Observation), i.e. ~2 s for a 10,000-
+Observation patient, for checks the mapper needs only a few of (a status, a code, a date, a
+value of the right shape). The check here costs microseconds and names the problem.
+
+Excluded: resources of another patient (subject/patient reference != ``patient_id``),
+``entered-in-error`` (any resource), ``cancelled`` observations/reports, refuted Conditions,
+MedicationStatements ``not-taken``. An invalid resource is dropped with a warning
+``(reference, reason)`` in ``record.warnings``; the call never raises for one bad resource.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 from typing import Any
 
-from .record import PatientRecord
+from .fhir_read import concept_texts, effective_date, parse_date, ref_label, reference_id
+from .medications import map_medication
+from .qualitative import interpret
+from .record import (
+    AntibodyResult,
+    ConditionEntry,
+    Measurement,
+    MedicationEntry,
+    PatientRecord,
+    StudyEntry,
+)
+from .tables import ConceptRow, concept_rows
+from .terminology import Terminology, default_terminology
+from .units import Converted, convert, convert_quantity
+
+_PATIENT_SCOPED = frozenset(
+    {
+        "Condition",
+        "Observation",
+        "DiagnosticReport",
+        "MedicationRequest",
+        "MedicationStatement",
+        "Procedure",
+        "ImagingStudy",
+    }
+)
+_OBS_EXCLUDED = frozenset({"entered-in-error", "cancelled", "registered"})
+_ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})
+_FLAG = {
+    "H": "high",
+    "HH": "high",
+    "HU": "high",
+    "L": "low",
+    "LL": "low",
+    "LU": "low",
+    "N": "normal",
+    "A": "abnormal",
+    "AA": "abnormal",
+}
+_DERIVED_PCT = (
+    ("fvc", "fvc_predicted", "fvc_pct_pred"),
+    ("dlco", "dlco_predicted", "dlco_pct_pred"),
+    ("tlc", "tlc_predicted", "tlc_pct_pred"),
+)
+
+
+class _Invalid(Exception):
+    """A selected resource that cannot be read; the message is the warning reason."""
+
+
+class _Builder:
+    def __init__(self, today: date, patient_id: str | None, terminology: Terminology) -> None:
+        self.today = today
+        self.patient_id = patient_id
+        self.terms = terminology
+        self.concepts: dict[str, ConceptRow] = concept_rows()
+        self.record = PatientRecord(today=today, patient_id=patient_id)
+        self.seen: set[tuple[str, str]] = set()
+        self.med_resources: list[Mapping[str, Any]] = []
+        self.medications: dict[str, Mapping[str, Any]] = {}
+        self.study_keys: set[tuple[str, date]] = set()
+
+    # ------------------------------------------------------------------ helpers
+    def warn(self, resource: Mapping[str, Any], reason: str) -> None:
+        self.record.warnings.append((ref_label(resource), reason))
+
+    def kinds(self, concepts: Iterable[str]) -> list[ConceptRow]:
+        return [self.concepts[c] for c in sorted(concepts) if c in self.concepts]
+
+    def add_study(self, concept: str, when: date, source_id: str) -> None:
+        if (concept, when) not in self.study_keys:
+            self.study_keys.add((concept, when))
+            self.record.studies.append(StudyEntry(concept, when, source_id))
+        if concept == "hrct_chest":
+            self.add_study("ct_chest", when, source_id)  # an HRCT is a CT of the chest
+
+    def belongs(self, resource: Mapping[str, Any]) -> bool:
+        if self.patient_id is None:
+            return True
+        ref = resource.get("subject") or resource.get("patient")
+        ref_id = reference_id(ref, "Patient")
+        if ref_id is None:
+            self.warn(resource, "no subject/patient reference")
+            return False
+        if ref_id != self.patient_id:
+            self.warn(resource, "belongs to another patient")
+            return False
+        return True
+
+    # ------------------------------------------------------------------- driver
+    def add(self, resource: Any) -> None:
+        if not isinstance(resource, Mapping):
+            return
+        rtype = resource.get("resourceType")
+        rid = resource.get("id")
+        if isinstance(rtype, str) and isinstance(rid, str):
+            key = (rtype, rid)
+            if key in self.seen:
+                return
+            self.seen.add(key)
+        if rtype == "Medication":
+            if isinstance(rid, str):
+                self.medications[rid] = resource
+            return
+        if rtype == "Patient":
+            self.patient(resource)
+            return
+        if rtype not in _PATIENT_SCOPED:
+            return
+        if resource.get("status") == "entered-in-error":
+            return
+        try:
+            if rtype == "Observation":
+                self.observation(resource)
+            elif rtype == "Condition":
+                self.condition(resource)
+            elif rtype == "DiagnosticReport":
+                self.report(resource)
+            elif rtype in ("MedicationRequest", "MedicationStatement"):
+                if resource.get("status") != "not-taken" and self.belongs(resource):
+                    self.med_resources.append(resource)
+            elif rtype in ("Procedure", "ImagingStudy"):
+                self.procedure(resource)
+        except _Invalid as exc:
+            self.warn(resource, str(exc))
+
+    def patient(self, resource: Mapping[str, Any]) -> None:
+        if self.patient_id is not None and resource.get("id") != self.patient_id:
+            return
+        self.record.birth_date = parse_date(resource.get("birthDate"))
+        gender = resource.get("gender")
+        self.record.sex = gender if isinstance(gender, str) else None
+
+    # -------------------------------------------------------------- observation
+    def observation(self, obs: Mapping[str, Any]) -> None:
+        code = obs.get("code")
+        code_concepts = self.terms.concepts_for_codeable(code)
+        value_concepts = self.terms.concepts_for_codeable(obs.get("valueCodeableConcept"))
+        raw_components = obs.get("component")
+        components: list[Any] = raw_components if isinstance(raw_components, list) else []
+        comp_concepts = [
+            self.terms.concepts_for_codeable(c.get("code")) if isinstance(c, Mapping) else set()
+            for c in components
+        ]
+        value_findings = {
+            c
+            for c in value_concepts
+            if self.concepts.get(c) and self.concepts[c].kind in ("finding", "condition")
+        }
+        if not code_concepts and not value_findings and not any(comp_concepts):
+            return  # not a concept the service reads: skipped unread
+        # ---- selected: structural check
+        status = obs.get("status")
+        if not isinstance(status, str):
+            raise _Invalid("Observation.status missing")
+        if status in _OBS_EXCLUDED:
+            return
+        if not isinstance(code, Mapping):
+            raise _Invalid("Observation.code missing")
+        when = effective_date(obs)
+        if when is None:
+            raise _Invalid("no effective date (effective[x] or issued)")
+        if not self.belongs(obs):
+            return
+        source_id = ref_label(obs)
+        for row in self.kinds(code_concepts):
+            self.observation_value(row, obs, when, source_id)
+        if value_findings and not any(
+            self.concepts[c].kind in ("finding", "condition") for c in code_concepts
+        ):
+            for concept in sorted(value_findings):
+                self.add_finding(concept, True, when, "Observation", source_id, obs)
+        for comp, concepts in zip(components, comp_concepts, strict=True):
+            for row in self.kinds(concepts):
+                self.observation_value(row, comp, when, source_id, parent=obs)
+
+    def observation_value(
+        self,
+        row: ConceptRow,
+        obs: Mapping[str, Any],
+        when: date,
+        source_id: str,
+        parent: Mapping[str, Any] | None = None,
+    ) -> None:
+        concept = row.concept_id
+        if row.implies_study:
+            self.add_study(row.implies_study, when, source_id)
+        if row.kind == "quantity":
+            self.add_measurement(concept, obs, when, source_id)
+        elif row.kind == "qualitative":
+            q = interpret(obs)
+            self.record.antibodies.setdefault(concept, []).append(
+                AntibodyResult(
+                    concept=concept,
+                    status=q.status,
+                    when=when,
+                    titer=q.titer,
+                    value=q.value,
+                    unit=q.unit,
+                    text=q.text,
+                    source_id=source_id,
+                )
+            )
+            if row.canonical_unit and isinstance(obs.get("valueQuantity"), Mapping):
+                self.add_measurement(concept, obs, when, source_id)
+        elif row.kind in ("finding", "condition"):
+            q = interpret(obs)
+            has_value = any(k.startswith("value") for k in obs)
+            if has_value and q.status == "unknown":
+                return  # a finding whose presence cannot be read: not recorded either way
+            present = q.status == "positive" if has_value else True
+            self.add_finding(concept, present, when, "Observation", source_id, parent or obs)
+        elif row.kind == "study":
+            self.add_study(concept, when, source_id)
+            self.hrct_from_text(concept, obs.get("code"), when, source_id)
+
+    def add_measurement(
+        self, concept: str, obs: Mapping[str, Any], when: date, source_id: str
+    ) -> None:
+        quantity = obs.get("valueQuantity")
+        series = self.record.measurements.setdefault(concept, [])
+        if not isinstance(quantity, Mapping):
+            if isinstance(obs.get("dataAbsentReason"), Mapping):
+                return
+            original = obs.get("valueString")
+            series.append(
+                Measurement(
+                    concept,
+                    None,
+                    None,
+                    when,
+                    interpretable=False,
+                    original_value=original if isinstance(original, str) else None,
+                    reason="no valueQuantity",
+                    source_id=source_id,
+                )
+            )
+            return
+        result = convert_quantity(concept, quantity)
+        raw_value = quantity.get("value")
+        raw_unit = quantity.get("code") or quantity.get("unit")
+        original_value = (
+            float(raw_value)
+            if isinstance(raw_value, int | float) and not isinstance(raw_value, bool)
+            else None
+        )
+        original_unit = raw_unit if isinstance(raw_unit, str) else None
+        if isinstance(result, str):
+            series.append(
+                Measurement(
+                    concept,
+                    None,
+                    None,
+                    when,
+                    interpretable=False,
+                    original_value=original_value,
+                    original_unit=original_unit,
+                    reason=result,
+                    source_id=source_id,
+                )
+            )
+            return
+        comparator = quantity.get("comparator")
+        low, high = self.reference_range(concept, obs, original_unit)
+        series.append(
+            Measurement(
+                concept,
+                result.value,
+                result.unit,
+                when,
+                original_value=original_value,
+                original_unit=original_unit,
+                source_id=source_id,
+                comparator=comparator if isinstance(comparator, str) else None,
+                ref_low=low,
+                ref_high=high,
+                flag=self.flag(obs),
+            )
+        )
+
+    def reference_range(
+        self, concept: str, obs: Mapping[str, Any], value_unit: str | None
+    ) -> tuple[float | None, float | None]:
+        for rng in obs.get("referenceRange") or []:
+            if not isinstance(rng, Mapping):
+                continue
+            out: list[float | None] = []
+            for key in ("low", "high"):
+                q = rng.get(key)
+                conv: Converted | str | None = None
+                if isinstance(q, Mapping):
+                    if not (q.get("code") or q.get("unit")) and value_unit:
+                        q = {**q, "unit": value_unit}
+                    conv = convert_quantity(concept, q)
+                out.append(conv.value if isinstance(conv, Converted) else None)
+            return out[0], out[1]
+        return None, None
+
+    @staticmethod
+    def flag(obs: Mapping[str, Any]) -> str | None:
+        for cc in obs.get("interpretation") or []:
+            if isinstance(cc, Mapping):
+                for coding in cc.get("coding") or []:
+                    if isinstance(coding, Mapping) and coding.get("code") in _FLAG:
+                        return _FLAG[coding["code"]]
+        return None
+
+    # ---------------------------------------------------------------- findings
+    def add_finding(
+        self,
+        concept: str,
+        present: bool,
+        when: date | None,
+        source: Any,
+        source_id: str,
+        resource: Mapping[str, Any],
+        recorded: date | None = None,
+        verification: str | None = None,
+    ) -> None:
+        self.record.conditions.append(
+            ConditionEntry(
+                concept=concept,
+                active=present,
+                when=when,
+                recorded=recorded,
+                source=source,
+                source_id=source_id,
+                verification=verification,
+            )
+        )
+        implied = None
+        if concept == "ct_consolidation" and present and self.lower_zone(resource):
+            implied = "ct_lower_consolidation"
+        elif concept == "ct_lower_consolidation" and present:
+            implied = "ct_consolidation"  # a lower-zone consolidation is a consolidation
+        if implied is not None:
+            self.record.conditions.append(
+                ConditionEntry(
+                    concept=implied,
+                    active=True,
+                    when=when,
+                    recorded=recorded,
+                    source=source,
+                    source_id=source_id,
+                    verification=verification,
+                )
+            )
+
+    @staticmethod
+    def lower_zone(resource: Mapping[str, Any]) -> bool:
+        """A body site whose text names the lower lobe/zone (contract: ct_consolidation with a
+        lower-lobe body site means ct_lower_consolidation)."""
+        sites = resource.get("bodySite")
+        items = sites if isinstance(sites, list) else [sites]
+        return any("lower" in text for site in items for text in concept_texts(site))
+
+    def hrct_from_text(self, concept: str, code: Any, when: date, source_id: str) -> None:
+        """A CT chest study named high-resolution is also an HRCT (no HRCT code exists)."""
+        if concept == "ct_chest" and any(
+            "high resolution" in t or "high-resolution" in t or "hrct" in t
+            for t in concept_texts(code)
+        ):
+            self.add_study("hrct_chest", when, source_id)
+
+    # --------------------------------------------------------------- condition
+    def condition(self, cond: Mapping[str, Any]) -> None:
+        concepts = self.terms.concepts_for_codeable(cond.get("code"))
+        rows = [r for r in self.kinds(concepts) if r.kind in ("condition", "finding")]
+        if not rows:
+            return
+        verification = None
+        vs = cond.get("verificationStatus")
+        if isinstance(vs, Mapping):
+            for coding in vs.get("coding") or []:
+                if isinstance(coding, Mapping) and isinstance(coding.get("code"), str):
+                    verification = coding["code"]
+        if verification in ("refuted", "entered-in-error"):
+            return
+        if not self.belongs(cond):
+            return
+        clinical = None
+        cs = cond.get("clinicalStatus")
+        if isinstance(cs, Mapping):
+            for coding in cs.get("coding") or []:
+                if isinstance(coding, Mapping) and isinstance(coding.get("code"), str):
+                    clinical = coding["code"]
+        elif cs is not None:
+            raise _Invalid("Condition.clinicalStatus is not a CodeableConcept")
+        abated = parse_date(cond.get("abatementDateTime"), allow_partial=True)
+        active = (clinical in _ACTIVE_CLINICAL or clinical is None) and (
+            abated is None or abated > self.today
+        )
+        onset = parse_date(cond.get("onsetDateTime"), allow_partial=True)
+        period = cond.get("onsetPeriod")
+        if onset is None and isinstance(period, Mapping):
+            onset = parse_date(period.get("start"), allow_partial=True)
+        recorded = parse_date(cond.get("recordedDate"), allow_partial=True)
+        for row in rows:
+            self.add_finding(
+                row.concept_id,
+                active,
+                onset or recorded,
+                "Condition",
+                ref_label(cond),
+                cond,
+                recorded=recorded,
+                verification=verification,
+            )
+
+    # ------------------------------------------------------- report/procedure
+    def report(self, rep: Mapping[str, Any]) -> None:
+        code_concepts = self.terms.concepts_for_codeable(rep.get("code"))
+        conclusion = rep.get("conclusionCode")
+        conclusion_items = conclusion if isinstance(conclusion, list) else []
+        conclusion_concepts: set[str] = set()
+        for cc in conclusion_items:
+            conclusion_concepts |= self.terms.concepts_for_codeable(cc)
+        if not code_concepts and not conclusion_concepts:
+            return
+        status = rep.get("status")
+        if not isinstance(status, str):
+            raise _Invalid("DiagnosticReport.status missing")
+        if status in _OBS_EXCLUDED:
+            return
+        when = effective_date(rep)
+        if when is None:
+            raise _Invalid("no effective date (effective[x] or issued)")
+        if not self.belongs(rep):
+            return
+        source_id = ref_label(rep)
+        for row in self.kinds(code_concepts):
+            if row.kind == "study":
+                self.add_study(row.concept_id, when, source_id)
+                self.hrct_from_text(row.concept_id, rep.get("code"), when, source_id)
+        for row in self.kinds(conclusion_concepts):
+            if row.kind in ("finding", "condition"):
+                self.add_finding(row.concept_id, True, when, "DiagnosticReport", source_id, rep)
+
+    def procedure(self, proc: Mapping[str, Any]) -> None:
+        key = "code" if proc.get("resourceType") == "Procedure" else "procedureCode"
+        value = proc.get(key)
+        items = value if isinstance(value, list) else [value]
+        concepts: set[str] = set()
+        for cc in items:
+            concepts |= self.terms.concepts_for_codeable(cc)
+        rows = [r for r in self.kinds(concepts) if r.kind == "study"]
+        if not rows or proc.get("status") in ("not-done", "cancelled", "preparation"):
+            return
+        when = parse_date(proc.get("performedDateTime")) or parse_date(proc.get("started"))
+        period = proc.get("performedPeriod")
+        if when is None and isinstance(period, Mapping):
+            when = parse_date(period.get("start"))
+        if when is None:
+            raise _Invalid("no performed/started date")
+        if not self.belongs(proc):
+            return
+        for row in rows:
+            self.add_study(row.concept_id, when, ref_label(proc))
+
+    # ------------------------------------------------------------------ finish
+    def finish(self) -> PatientRecord:
+        record = self.record
+        self.derive_percent_predicted()
+        weight = self.latest_value("body_weight", timedelta(days=365))
+        height = self.latest_value("body_height", None)
+        meds: list[MedicationEntry] = []
+        for resource in self.med_resources:
+            try:
+                meds.extend(map_medication(resource, self.medications, self.terms, weight, height))
+            except (TypeError, ValueError, AttributeError) as exc:
+                self.warn(resource, f"medication not readable ({exc.__class__.__name__})")
+        record.medications = meds
+        record.__post_init__()  # sort series by date
+        return record
+
+    def latest_value(self, concept: str, within: timedelta | None) -> float | None:
+        values = [
+            m
+            for m in self.record.measurements.get(concept, [])
+            if m.interpretable
+            and m.value is not None
+            and m.when <= self.today
+            and (within is None or m.when >= self.today - within)
+        ]
+        return max(values, key=lambda m: m.when).value if values else None
+
+    def derive_percent_predicted(self) -> None:
+        """% predicted = measured / predicted x 100, only from a predicted value of the same
+        date, and only when the lab did not report the % itself that day."""
+        ms = self.record.measurements
+        for measured, predicted, pct in _DERIVED_PCT:
+            reported = {m.when for m in ms.get(pct, []) if m.interpretable}
+            preds = {m.when: m for m in ms.get(predicted, []) if m.interpretable and m.value}
+            for m in ms.get(measured, []):
+                p = preds.get(m.when)
+                if m.when in reported or p is None or m.value is None or p.value is None:
+                    continue
+                unit = convert(pct, 1.0, "%")
+                ms.setdefault(pct, []).append(
+                    Measurement(
+                        pct,
+                        m.value / p.value * 100.0,
+                        unit.unit if unit else "%",
+                        m.when,
+                        original_value=None,
+                        original_unit=None,
+                        reason=None,
+                        source_id=m.source_id,
+                    )
+                )
 
 
 def build_record(
     resources: Iterable[dict[str, Any]],
     today: date,
     patient_id: str | None = None,
+    terminology: Terminology | None = None,
 ) -> PatientRecord:
     """Map the patient's resources to a PatientRecord evaluated on ``today``.
 
-    Resources of other patients, entered-in-error and refuted entries are excluded.
-    Placeholder: returns an empty record.
+    ``terminology`` is the start-up Terminology (standard codes + site ConceptMaps); None uses
+    the standard codes only. Resources of other patients, entered-in-error and refuted entries
+    are excluded; duplicates (same type and id, e.g. under two prefetch keys) are read once.
     """
-    return PatientRecord(today=today, patient_id=patient_id)
+    builder = _Builder(today, patient_id, terminology or default_terminology())
+    for resource in resources:
+        builder.add(resource)
+    return builder.finish()

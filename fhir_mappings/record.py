@@ -38,6 +38,22 @@ class Measurement:
     original_unit: str | None = None
     reason: str | None = None  # why it is uninterpretable
     source_id: str | None = None  # "Observation/123"
+    #: Quantity.comparator when the lab gave a bound ("<", "<=", ">=", ">"): ``value`` is then
+    #: the bound, not the exact value
+    comparator: str | None = None
+    #: referenceRange low/high converted to the canonical unit, when given
+    ref_low: float | None = None
+    ref_high: float | None = None
+    #: interpretation flag from the lab: "high", "low", "normal", "abnormal"
+    flag: str | None = None
+
+    def above_range(self) -> bool | None:
+        """True/False against the lab's upper limit or its H flag; None when neither known."""
+        if self.value is not None and self.ref_high is not None:
+            return self.value > self.ref_high
+        if self.flag in ("high", "low", "normal"):
+            return self.flag == "high"
+        return None
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,7 @@ class AntibodyResult:
 
 @dataclass(frozen=True)
 class ConditionEntry:
-    """A diagnosis or clinical finding recorded as a Condition (or an Observation/report finding)."""
+    """A diagnosis or finding from a Condition (or an Observation / report finding)."""
 
     concept: str
     active: bool  # clinicalStatus active/recurrence/relapse, or finding present
@@ -64,6 +80,8 @@ class ConditionEntry:
     recorded: date | None = None
     source: Literal["Condition", "Observation", "DiagnosticReport"] = "Condition"
     source_id: str | None = None
+    #: Condition.verificationStatus (confirmed, provisional, differential, unconfirmed...)
+    verification: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,10 @@ class MedicationEntry:
     doses_per_day: float | None = None
     period_days: float | None = None  # for regimens like "every 4 weeks" (28.0)
     daily_dose_mg: float | None = None
+    #: (low, high) mg/day when the order gives a dose range (``daily_dose_mg`` is then None)
+    daily_dose_range_mg: tuple[float, float] | None = None
+    #: drug classes of the ingredient (glucocorticoid, calcineurin_inhibitor, ...)
+    classes: frozenset[str] = frozenset()
     dose_per_kg: float | None = None  # mg/kg per administration when dosed by weight
     dose_per_m2: float | None = None  # mg/m2 per administration when dosed by BSA
     pred_eq_mg_per_day: float | None = None
@@ -158,7 +180,7 @@ class PatientRecord:
 
     # ----------------------------------------------------------------- conditions
     def has_condition(self, *concepts: str, since: date | None = None) -> bool:
-        """True if any of ``concepts`` is recorded as active (optionally dated on/after ``since``)."""
+        """True if any of ``concepts`` is active (optionally dated on/after ``since``)."""
         return self.condition(*concepts, since=since) is not None
 
     def condition(self, *concepts: str, since: date | None = None) -> ConditionEntry | None:
@@ -255,17 +277,14 @@ class PatientRecord:
     def studies_of(self, *concepts: str, since: date | None = None) -> list[StudyEntry]:
         wanted = set(concepts)
         return sorted(
-            (
-                s
-                for s in self.studies
-                if s.concept in wanted and (since is None or s.when >= since)
-            ),
+            (s for s in self.studies if s.concept in wanted and (since is None or s.when >= since)),
             key=lambda s: s.when,
         )
 
     # -------------------------------------------------------------- medications
     def active_medications(
-        self, concepts: Sequence[str] | frozenset[str] | set[str] | None = None,
+        self,
+        concepts: Sequence[str] | frozenset[str] | set[str] | None = None,
         include_drafts: bool = True,
     ) -> list[MedicationEntry]:
         """Active (or on-hold, or draft when ``include_drafts``) medications, newest first."""
@@ -280,9 +299,19 @@ class PatientRecord:
         ]
         return sorted(out, key=lambda m: m.start or date.min, reverse=True)
 
-    def medications_since(
-        self, concepts: Iterable[str], since: date
+    def active_medications_of_class(
+        self, drug_class: str, include_drafts: bool = True
     ) -> list[MedicationEntry]:
+        """Active medications of a drug class ("glucocorticoid", "calcineurin_inhibitor",
+        "cyclophosphamide", "antimetabolite", "pjp_prophylaxis", "biologic", "antifibrotic",
+        ... see ``fhir_mappings/data/drugs.csv``), newest first."""
+        return [
+            m
+            for m in self.active_medications(include_drafts=include_drafts)
+            if drug_class in m.classes
+        ]
+
+    def medications_since(self, concepts: Iterable[str], since: date) -> list[MedicationEntry]:
         """Any medication of ``concepts`` active at some time on/after ``since`` (any status
         but entered-in-error, which the builder already drops)."""
         wanted = set(concepts)

@@ -1,7 +1,8 @@
-"""Guideline II: ra rules (see the modules of this package)."""
+"""Guideline II: rheumatoid arthritis-associated ILD."""
 
 from __future__ import annotations
 
 from ..registry_types import PatientViewRule
+from .management import ra_ild_management
 
-RULES: list[PatientViewRule] = []
+RULES: list[PatientViewRule] = [ra_ild_management]

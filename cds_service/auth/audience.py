@@ -1,0 +1,72 @@
+"""The endpoint URL a token's ``aud`` must name (CDS Hooks §Security: "the URL of the CDS
+Service endpoint being invoked": ``…/cds-services``, ``…/cds-services/{id}``,
+``…/cds-services/{id}/feedback``).
+
+``url`` is the request URL as the WSGI app sees it (Flask ``request.url``, without
+``ProxyFix``); its query string is ignored. Behind a reverse proxy the client called a
+different scheme/host/path prefix: with ``trust_forwarded`` (``CDS_TRUST_FORWARDED_HEADERS``) the
+``X-Forwarded-Proto``, ``X-Forwarded-Host`` and ``X-Forwarded-Prefix`` headers replace them.
+Turn it on only when a proxy you run sets (overwrites) those headers: otherwise any caller
+could choose the audience it is checked against. With several values (a list), the last one,
+added by the proxy nearest to us, is used.
+
+Both sides are compared after the same normalisation: scheme and host lower-cased, default
+ports dropped, one trailing slash ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit, urlunsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup (works for plain dicts and Werkzeug headers)."""
+    value = headers.get(name)
+    if value is not None:
+        return value
+    lowered = name.lower()
+    for key, val in headers.items():
+        if key.lower() == lowered:
+            return val
+    return None
+
+
+def _last(value: str | None) -> str | None:
+    if value is None:
+        return None
+    last = value.split(",")[-1].strip()
+    return last or None
+
+
+def endpoint_url(url: str, headers: Mapping[str, str], trust_forwarded: bool) -> str:
+    parts = urlsplit(url)
+    scheme, netloc, path = parts.scheme, parts.netloc, parts.path
+    if trust_forwarded:
+        scheme = _last(header(headers, "X-Forwarded-Proto")) or scheme
+        netloc = _last(header(headers, "X-Forwarded-Host")) or netloc
+        prefix = _last(header(headers, "X-Forwarded-Prefix"))
+        if prefix:
+            path = "/" + prefix.strip("/") + path
+    return normalize(urlunsplit((scheme, netloc, path, "", "")))
+
+
+def normalize(url: str) -> str:
+    """Canonical form for comparison; an unparseable URL comes back unchanged (and so only
+    matches itself)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username or parts.password:
+        return url  # userinfo never belongs in an audience; compare verbatim
+    path = parts.path[:-1] if parts.path.endswith("/") and len(parts.path) > 1 else parts.path
+    return urlunsplit((scheme, netloc, path, parts.query, parts.fragment))

@@ -1,0 +1,182 @@
+"""Which connective tissue disease, whether there is ILD, and when lung function was last
+measured: the shared clinical questions of Guideline II (SSc, RA, other CTD-ILD, safety).
+
+Concept ids only (``shared/reference/codes.csv``); no codes. Each question answers from the
+record's active conditions; an entry the record does not hold is "not known", never "absent"
+in a clinical sense, which is why callers stay silent rather than conclude "no disease".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from fhir_mappings.record import ConditionEntry, Measurement, PatientRecord
+
+from ..findings import Fact
+
+#: CTD groups (ACR/CHEST 2023 disease names, B01) -> the concepts that establish them
+CTD_CONCEPTS: dict[str, frozenset[str]] = {
+    "ssc": frozenset({"systemic_sclerosis", "ssc_diffuse", "ssc_limited", "ssc_lung"}),
+    "ra": frozenset({"rheumatoid_arthritis", "ra_lung"}),
+    "iim": frozenset(
+        {
+            "dermatomyositis",
+            "polymyositis",
+            "amyopathic_dm",
+            "antisynthetase_syndrome",
+            "imnm",
+            "juvenile_dermatomyositis",
+            "pm_dm_lung",
+        }
+    ),
+    "sjd": frozenset({"sjogren", "sjogren_lung"}),
+    "mctd": frozenset({"mctd"}),
+    "sle": frozenset({"sle", "lupus_pneumonitis"}),
+}
+
+CTD_NAMES: dict[str, str] = {
+    "ssc": "systemic sclerosis",
+    "ra": "rheumatoid arthritis",
+    "iim": "idiopathic inflammatory myopathy",
+    "sjd": "Sjögren's disease",
+    "mctd": "mixed connective tissue disease",
+    "sle": "systemic lupus erythematosus",
+}
+
+#: concepts that establish ILD (disease-specific lung codes included)
+ILD_CONCEPTS: frozenset[str] = frozenset(
+    {
+        "ild",
+        "ild_ctd",
+        "interstitial_pneumonia",
+        "idiopathic_interstitial_pneumonia",
+        "ipf",
+        "nsip",
+        "uip",
+        "lip",
+        "organizing_pneumonia",
+        "pulmonary_fibrosis",
+        "rp_ild_or_aip",
+        "progressive_pulmonary_fibrosis",
+        "ild_other_fibrosis_elsewhere",
+        "ssc_lung",
+        "ra_lung",
+        "sjogren_lung",
+        "pm_dm_lung",
+        "lupus_pneumonitis",
+    }
+)
+
+#: disease-specific lung codes name both the CTD and the ILD
+CTD_LUNG_CONCEPTS: dict[str, str] = {
+    "ssc": "ssc_lung",
+    "ra": "ra_lung",
+    "iim": "pm_dm_lung",
+    "sjd": "sjogren_lung",
+    "sle": "lupus_pneumonitis",
+}
+
+#: a PFT is any of these results, or a StudyEntry "pft"
+PFT_CONCEPTS: tuple[str, ...] = ("fvc_pct_pred", "dlco_pct_pred", "fvc", "dlco")
+
+
+def ctd_groups(record: PatientRecord) -> set[str]:
+    """The CTD groups with an active diagnosis in the record."""
+    return {g for g, concepts in CTD_CONCEPTS.items() if record.has_condition(*concepts)}
+
+
+def has_ctd(record: PatientRecord, group: str) -> bool:
+    return record.has_condition(*CTD_CONCEPTS[group])
+
+
+def ild_entry(record: PatientRecord) -> ConditionEntry | None:
+    """The most recent active ILD entry, or None."""
+    return record.condition(*ILD_CONCEPTS)
+
+
+def has_ild(record: PatientRecord) -> bool:
+    return ild_entry(record) is not None
+
+
+def ild_onset(record: PatientRecord) -> date | None:
+    """The earliest dated active ILD entry (the ILD diagnosis date), or None."""
+    dates = [
+        c.when or c.recorded
+        for c in record.condition_entries(*ILD_CONCEPTS)
+        if c.active and (c.when or c.recorded)
+    ]
+    return min(d for d in dates if d is not None) if dates else None
+
+
+def ctd_onset(record: PatientRecord, group: str) -> date | None:
+    dates = [
+        c.when or c.recorded
+        for c in record.condition_entries(*CTD_CONCEPTS[group])
+        if c.active and (c.when or c.recorded)
+    ]
+    return min(d for d in dates if d is not None) if dates else None
+
+
+def has_ipf(record: PatientRecord) -> bool:
+    return record.has_condition("ipf")
+
+
+@dataclass(frozen=True)
+class LastStudy:
+    when: date
+    what: str  # "PFT", "FVC % predicted", ...
+
+
+def last_pft(record: PatientRecord) -> LastStudy | None:
+    """The latest PFT on record: a PFT study or any spirometry/DLCO result, up to today."""
+    candidates: list[LastStudy] = [
+        LastStudy(s.when, "PFT") for s in record.studies_of("pft") if s.when <= record.today
+    ]
+    for concept in PFT_CONCEPTS:
+        m = record.latest(concept)
+        if m is not None:
+            candidates.append(LastStudy(m.when, concept))
+    return max(candidates, key=lambda s: s.when) if candidates else None
+
+
+def last_hrct(record: PatientRecord) -> LastStudy | None:
+    """The latest chest (HR)CT on record: a study, or an HRCT extent result."""
+    candidates = [
+        LastStudy(s.when, "HRCT")
+        for s in record.studies_of("hrct_chest", "ct_chest")
+        if s.when <= record.today
+    ]
+    m = record.latest("hrct_fibrosis_extent")
+    if m is not None:
+        candidates.append(LastStudy(m.when, "HRCT extent"))
+    return max(candidates, key=lambda s: s.when) if candidates else None
+
+
+def fact_of(m: Measurement) -> Fact:
+    return Fact(m.concept, m.value, m.unit, m.when)
+
+
+LABELS: dict[str, str] = {
+    "fvc_pct_pred": "FVC",
+    "dlco_pct_pred": "DLCO",
+    "hrct_fibrosis_extent": "HRCT extent",
+}
+
+
+def describe(m: Measurement) -> str:
+    """``FVC 68 % (2026-01-05)``: a value with its unit and date for card text."""
+    from ..evidence import fmt_number
+
+    label = LABELS.get(m.concept, m.concept.replace("_", " "))
+    value = fmt_number(m.value) if m.value is not None else "?"
+    unit = f" {m.unit}" if m.unit else ""
+    return f"{label} {value}{unit} ({m.when.isoformat()})"
+
+
+def has_ctd_ild(record: PatientRecord, group: str) -> bool:
+    """The CTD's own lung code, or the CTD and an ILD both recorded."""
+    lung = CTD_LUNG_CONCEPTS.get(group)
+    if lung is not None and record.has_condition(lung):
+        return True
+    return has_ctd(record, group) and has_ild(record)

@@ -1,0 +1,93 @@
+"""The three ATS/ERS 2022 progression domains in the past 12 months (B03), shared by the PPF
+card and the RA-ILD progression check.
+
+1. Worsening respiratory symptoms: a ``dyspnea_worsening`` record dated in the window.
+2. Physiological progression: **absolute** decline of FVC >=5 points or DLCO >=10 points of %
+   predicted, the latest value (in the window) against the highest value of the 12 months
+   before it (contract; ``physiology.decline_from_peak``). Never INBUILD's relative criteria.
+3. Radiological progression: a ``ct_ild_progression`` finding dated in the window.
+
+A domain the record has no data for is "not shown" (None) and is not counted; it is never
+read as "no progression" in card text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from fhir_mappings.record import PatientRecord
+
+from ..evidence import Threshold, fmt_number
+from ..findings import Fact
+from .declare import declare
+from .disease import describe, fact_of
+from .physiology import decline_from_peak
+
+WINDOW = timedelta(days=365)
+
+B03 = declare(
+    "B03",
+    "ATS/ERS 2022 PPF",
+    "Table 4 (PPF definition); nintedanib recommendation",
+    "PPF: in non-IPF ILD with radiological fibrosis, at least 2 of 3 within the past year: "
+    "worse respiratory symptoms; absolute FVC decline >=5% or DLCO decline >=10% predicted; "
+    "radiological progression. Nintedanib conditionally recommended",
+    "FVC >=5% predicted; DLCO >=10% predicted (absolute, within 1 year)",
+    ("progressive-pulmonary-fibrosis", "ra-ild-management", "ctd-ild-initial-treatment"),
+)
+
+FVC_POINTS = Threshold("fvc_pct_pred_absolute_decline", ">=", 5.0, "points", B03)
+DLCO_POINTS = Threshold("dlco_pct_pred_absolute_decline", ">=", 10.0, "points", B03)
+
+
+@dataclass
+class Domains:
+    symptoms: bool | None = None
+    physiology: bool | None = None
+    radiology: bool | None = None
+    lines: list[str] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+
+    @property
+    def met(self) -> int:
+        return sum(1 for d in (self.symptoms, self.physiology, self.radiology) if d)
+
+
+def progression_domains(record: PatientRecord) -> Domains:
+    out = Domains()
+    since = record.today - WINDOW
+    dyspnea = record.condition("dyspnea_worsening", since=since)
+    if dyspnea is not None and dyspnea.when is not None:
+        out.symptoms = True
+        out.lines.append(f"Worsening dyspnea recorded {dyspnea.when.isoformat()}")
+        out.facts.append(Fact("dyspnea_worsening", True, None, dyspnea.when))
+    else:
+        out.lines.append("Worsening symptoms: none recorded in the past 12 months")
+    physiology: list[bool] = []
+    for concept, label, threshold in (
+        ("fvc_pct_pred", "FVC", FVC_POINTS),
+        ("dlco_pct_pred", "DLCO", DLCO_POINTS),
+    ):
+        change = decline_from_peak(record, concept, latest_within=WINDOW)
+        if change is None:
+            out.lines.append(f"{label}: no pair of values to compare in the past 12 months")
+            continue
+        hit = threshold.holds(change.absolute_points)
+        physiology.append(hit)
+        out.facts.extend((fact_of(change.latest), fact_of(change.peak)))
+        out.lines.append(
+            f"{label}: {describe(change.latest)} vs 12-month peak {describe(change.peak)}: "
+            f"{fmt_number(change.absolute_points)} points "
+            f"({'meets' if hit else 'below'} {threshold.text})"
+        )
+    if physiology:
+        out.physiology = any(physiology)
+    progression = record.condition("ct_ild_progression", since=since)
+    if progression is not None and progression.when is not None:
+        out.radiology = True
+        out.lines.append(f"HRCT progression recorded {progression.when.isoformat()}")
+        out.facts.append(Fact("ct_ild_progression", True, None, progression.when))
+    else:
+        out.lines.append("Radiological progression: none recorded in the past 12 months")
+    return out

@@ -1,0 +1,148 @@
+"""Cyclophosphamide safety (KR §Treatment 2-2), R049; derived R142).
+
+Recommendation (KR): CYC causes hematuria (hemorrhagic cystitis), leukopenia, neutropenia,
+anemia and pneumonia: perform blood tests regularly, use mesna to prevent hemorrhagic
+cystitis; long-term use is not recommended (bladder cancer, malignancy). SLS used 12 months.
+
+When: cyclophosphamide active and any of: no blood count (WBC or CBC) in the last 14 days;
+no urinalysis (urine blood) in the last 30 days; no mesna active; the course (earliest CYC
+start on record) longer than 12 months (>365 days); or haematuria / low WBC flagged in the
+last 30 days. Then: warning card with each item and ServiceRequest suggestions.
+
+Decisions: 14-day blood count and 30-day urinalysis intervals are service defaults (KR says
+"regularly"); a course is continuous from the earliest CYC entry ending on/after the last year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from fhir_mappings.record import PatientRecord
+
+from .. import drug_classes
+from ..ctd_ild.declare import declare
+from ..ctd_ild.text import clip, detail
+from ..evidence import Threshold
+from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..ssc.options import R049
+from ..suggestions.labs import LAB_TEMPLATES, lab_request
+from .results import below_range, last_result
+
+TOPIC = "cyclophosphamide-safety"
+
+R142 = declare(
+    "R142",
+    "KR",
+    "§Treatment 2-2) (derived)",
+    "CYC order bundle: mesna, regular blood counts, urinalysis for haematuria, liver tests, "
+    "a planned finite duration",
+    "SLS: 12 months",
+    (TOPIC,),
+)
+
+CBC_INTERVAL = Threshold("cbc_age_days", ">", 14.0, "days", R049)
+UA_INTERVAL = Threshold("urinalysis_age_days", ">", 30.0, "days", R049)
+COURSE_LIMIT = Threshold("cyclophosphamide_course_days", ">", 365.0, "days", R142)
+
+
+def cyclophosphamide_safety(record: PatientRecord) -> Iterator[Finding]:
+    meds = record.active_medications(drug_classes.CYCLOPHOSPHAMIDE, include_drafts=False)
+    if not meds:
+        return
+    today = record.today
+    lines = [
+        f"cyclophosphamide {m.dose_text or ''} ({m.route or 'route not recorded'}) "
+        f"since {m.start.isoformat() if m.start else 'unknown date'}".replace("  ", " ")
+        for m in meds
+    ]
+    facts: list[Fact] = []
+    problems: list[str] = []
+    orders: list[str] = []
+    wbc = last_result(record, ("wbc",))
+    if wbc is None or CBC_INTERVAL.holds((today - wbc.when).days):
+        problems.append("blood count overdue")
+        orders.append("cbc_panel")
+        lines.append(
+            f"Blood count: {wbc.text if wbc else 'none on record'} "
+            f"(due every {int(CBC_INTERVAL.value)} days)"
+        )
+    else:
+        lines.append(f"Blood count: {wbc.text}")
+    low_wbc = record.latest("wbc", within=timedelta(days=30))
+    if wbc is not None:
+        facts.append(wbc.fact)
+    if low_wbc is not None and below_range(low_wbc):
+        problems.append("leukopenia")
+    ua = last_result(record, ("urine_blood",))
+    if ua is None or UA_INTERVAL.holds((today - ua.when).days):
+        problems.append("urinalysis overdue")
+        orders.append("urinalysis_panel")
+        lines.append(
+            f"Urinalysis: {ua.text if ua else 'none on record'} "
+            f"(due every {int(UA_INTERVAL.value)} days)"
+        )
+    else:
+        lines.append(f"Urinalysis: {ua.text}")
+    if ua is not None:
+        facts.append(ua.fact)
+        if today - ua.when <= timedelta(days=30) and ua.abnormal:
+            problems.append("haematuria")
+    hematuria = record.condition("hematuria", since=today - timedelta(days=30))
+    if hematuria is not None and "haematuria" not in problems:
+        problems.append("haematuria")
+        facts.append(Fact("hematuria", True, None, hematuria.when))
+    if not record.active_medications(("mesna",), include_drafts=True):
+        problems.append("no mesna")
+        lines.append("Mesna: none active (KR: use mesna against hemorrhagic cystitis)")
+    starts = [
+        m.start
+        for m in record.medications_since(
+            drug_classes.CYCLOPHOSPHAMIDE, today - timedelta(days=365)
+        )
+        if m.start is not None
+    ]
+    if starts:
+        first = min(starts)
+        course = (today - first).days
+        lines.append(f"Course: since {first.isoformat()} ({course} days)")
+        facts.append(Fact("cyclophosphamide_course_days", course, "d", first))
+        if COURSE_LIMIT.holds(course):
+            problems.append("course over 12 months")
+    if not problems:
+        return
+    rules = (R049, R142)
+    suggestions = tuple(
+        Suggestion(
+            label=f"Order {LAB_TEMPLATES[o].text}",
+            actions=(
+                Action(
+                    "create",
+                    LAB_TEMPLATES[o].text,
+                    lab_request(o, record.patient_id, "Cyclophosphamide monitoring"),
+                ),
+            ),
+        )
+        for o in orders
+    )
+    yield Finding(
+        topic=TOPIC,
+        indicator=Indicator.WARNING,
+        summary=clip(
+            f"Cyclophosphamide: {', '.join(problems)} (KR: blood tests, mesna, no long-term use)."
+        ),
+        detail=detail(
+            facts=lines,
+            body=(
+                "KR (R049): hematuria, leukopenia, neutropenia, anemia and pneumonia; regular "
+                "blood tests; mesna; long-term use not recommended (bladder cancer). SLS "
+                "courses lasted 12 months. Liver tests also (JP R111).",
+            ),
+            rules=rules,
+        ),
+        rules=tuple(r.id for r in rules),
+        facts=tuple(facts),
+        suggestions=suggestions,
+        selection_behavior="any" if suggestions else None,
+        priority=13,
+    )

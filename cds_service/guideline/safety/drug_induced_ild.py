@@ -1,0 +1,86 @@
+"""Drug-induced ILD caution: leflunomide (and gefitinib, bleomycin) in ILD (JP R115; KR R003;
+conflict note Z6).
+
+Recommendation: JP §Lessons learned: leflunomide causes fatal A/S-ILD at a high frequency
+(1.2%) in Japan (not Korea or China); gefitinib and bleomycin ILD are also more frequent in
+Japanese patients. KR R003: exclude drug-induced ILD before attributing ILD to the CTD. TC:
+MTX and leflunomide not clearly associated with ILD onset, use with caution. ACR/CHEST 2023:
+conditionally against leflunomide as ILD treatment.
+
+When: ILD recorded and leflunomide, gefitinib or bleomycin active. Then: warning card
+(a caution, not a hard stop: no delete action).
+Decisions: ethnicity is not in the record; the 1.2% figure is quoted as Japanese data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fhir_mappings.record import PatientRecord
+
+from .. import drug_classes
+from ..ctd_ild.declare import declare
+from ..ctd_ild.disease import ild_entry
+from ..ctd_ild.text import clip, detail
+from ..findings import Fact, Finding, Indicator
+
+TOPIC = "drug-induced-ild-caution"
+
+R003 = declare(
+    "R003",
+    "KR",
+    "§Diagnosis 1-1)",
+    "In a CTD patient who develops ILD, exclude drug-induced ILD and infection before "
+    "attributing the ILD to the CTD",
+    "",
+    (TOPIC,),
+)
+R115 = declare(
+    "R115",
+    "JP",
+    "§Lessons learned",
+    "Drug-induced ILD is unusually frequent in Japanese patients: leflunomide causes fatal "
+    "A/S-ILD; gefitinib and bleomycin ILD are more frequent",
+    "leflunomide fatal A/S-ILD 1.2% in Japan",
+    (TOPIC,),
+)
+
+
+def drug_induced_ild_caution(record: PatientRecord) -> Iterator[Finding]:
+    ild = ild_entry(record)
+    if ild is None:
+        return
+    drugs = record.active_medications(drug_classes.DRUG_INDUCED_ILD_CAUTION, include_drafts=False)
+    if not drugs:
+        return
+    names = ", ".join(sorted({m.concept for m in drugs}))
+    lines = [f"ILD: {ild.concept}" + (f" ({ild.when.isoformat()})" if ild.when else "")]
+    lines += [
+        f"{m.concept} active since {m.start.isoformat() if m.start else 'unknown date'}"
+        for m in drugs
+    ]
+    rules = (R003, R115)
+    yield Finding(
+        topic=TOPIC,
+        indicator=Indicator.WARNING,
+        summary=clip(
+            f"ILD patient on {names}: drug-induced ILD caution; review the need "
+            "for it (not a hard stop)."
+        ),
+        detail=detail(
+            facts=lines,
+            body=(
+                "JP (R115): leflunomide caused fatal acute/subacute ILD in 1.2% of Japanese "
+                "patients (not reported in Korea or China); gefitinib and bleomycin ILD were "
+                "also more frequent in Japanese patients. TC: methotrexate and leflunomide "
+                "are not clearly associated with ILD onset but should be used with caution "
+                "(conflict note Z6). ACR/CHEST 2023: conditionally against leflunomide as ILD "
+                "treatment. KR (R003): exclude drug-induced ILD before attributing ILD to the "
+                "CTD.",
+            ),
+            rules=rules,
+        ),
+        rules=tuple(r.id for r in rules),
+        facts=tuple(Fact(m.concept, "active", None, m.start) for m in drugs),
+        priority=35,
+    )

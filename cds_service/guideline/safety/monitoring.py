@@ -1,0 +1,121 @@
+"""Monitoring during intensive immunosuppression (JP R111; derived R141).
+
+Recommendation (JP §Importance of monitoring): watch adverse events including opportunistic
+infection: plasma beta-D-glucan (Pneumocystis and fungi), CMV antigenemia (CMV
+reactivation), nephrotoxicity and hepatotoxicity of CsA, hepatotoxicity of CY; "clinical
+status can deteriorate to mechanical ventilation within a few days, so monitoring must be
+tight".
+
+When: an intensive regimen (``regimen.assess_regimen``) and any monitoring item overdue, or a
+monitoring result of the interval abnormal (beta-D-glucan or CMV positive / flagged;
+creatinine, ALT or AST above the reference range or flagged high). Then: warning card listing
+each item with its last date and due date, with ServiceRequest suggestions for what is due.
+
+Decisions (JP gives no interval): every item is due **14 days** after its last result (a
+service default for the intensive phase; "tight" monitoring). CMV = pp65 antigenemia or CMV
+DNA. Liver tests = ALT or AST (either counts). "Abnormal" is read from the result's own
+interpretation flag or reference range; a bare number without either is shown, not judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fhir_mappings.record import PatientRecord
+
+from ..ctd_ild.text import clip, detail
+from ..evidence import Threshold
+from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..suggestions.labs import LAB_TEMPLATES, lab_request
+from .pjp_prophylaxis import R111
+from .regimen import R141, assess_regimen
+from .results import last_result
+
+TOPIC = "immunosuppression-monitoring"
+
+INTERVAL = Threshold("monitoring_age_days", ">", 14.0, "days", R141)
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    concepts: tuple[str, ...]  # results that count
+    order: str  # lab template to suggest
+
+
+ITEMS = (
+    Item("beta-D-glucan", ("beta_d_glucan",), "beta_d_glucan"),
+    Item("CMV antigenemia / CMV DNA", ("cmv_pp65", "cmv_dna"), "cmv_pp65"),
+    Item("creatinine", ("creatinine",), "creatinine"),
+    Item("liver tests (ALT/AST)", ("alt", "ast"), "liver_panel"),
+)
+
+
+def immunosuppression_monitoring(record: PatientRecord) -> Iterator[Finding]:
+    regimen = assess_regimen(record)
+    if regimen.intensive is not True:
+        return
+    window_start = record.today - timedelta(days=int(INTERVAL.value))
+    lines = [f"Regimen: {reason}" for reason in regimen.reasons]
+    facts: list[Fact] = []
+    due: list[Item] = []
+    abnormal: list[str] = []
+    for item in ITEMS:
+        last = last_result(record, item.concepts)
+        if last is None:
+            lines.append(f"{item.label}: none on record (due now)")
+            due.append(item)
+            continue
+        facts.append(last.fact)
+        age = (record.today - last.when).days
+        due_on = last.when + timedelta(days=int(INTERVAL.value))
+        if last.abnormal and last.when >= window_start:
+            abnormal.append(f"{last.text}: positive / above the reference range")
+        if INTERVAL.holds(age):
+            due.append(item)
+            lines.append(f"{item.label}: last {last.text}, due {due_on.isoformat()}")
+        else:
+            lines.append(f"{item.label}: last {last.text}")
+    if not due and not abnormal:
+        return
+    lines += [f"Abnormal: {a}" for a in abnormal]
+    parts = []
+    if due:
+        parts.append(", ".join(i.label for i in due) + " overdue")
+    if abnormal:
+        parts.append("abnormal result")
+    rules = (R111, R141)
+    suggestions = tuple(
+        Suggestion(
+            label=f"Order {LAB_TEMPLATES[i.order].text}",
+            actions=(
+                Action(
+                    "create",
+                    LAB_TEMPLATES[i.order].text,
+                    lab_request(i.order, record.patient_id, "Intensive immunosuppression"),
+                ),
+            ),
+        )
+        for i in due
+    )
+    yield Finding(
+        topic=TOPIC,
+        indicator=Indicator.WARNING,
+        summary=clip(f"Intensive immunosuppression: {'; '.join(parts)}."),
+        detail=detail(
+            facts=lines,
+            body=(
+                "JP (R111): beta-D-glucan, CMV antigenemia, renal and hepatic function during "
+                "intensive therapy; deterioration can happen within days. Service interval: "
+                f"each item {INTERVAL.text} old is overdue.",
+            ),
+            rules=rules,
+        ),
+        rules=tuple(r.id for r in rules),
+        facts=tuple(facts),
+        suggestions=suggestions,
+        selection_behavior="any" if suggestions else None,
+        priority=9,
+    )

@@ -1,0 +1,108 @@
+"""Pneumocystis prophylaxis during intensive immunosuppression (JP R111; derived R141;
+EULAR 2022, B15).
+
+Recommendation: JP §Importance of monitoring lists "prophylactic trimethoprim-
+sulfamethoxazole for Pneumocystis pneumonia" among the adverse-event measures of intensive
+DM/PM-ILD therapy; EULAR 2022: consider prophylaxis with prednisolone-equivalent >15-30 mg/day
+for >2-4 weeks, especially with other immunosuppressants (TMP-SMX 480 mg daily or 3 x 480 mg
+weekly; GC >=30 mg/day >=4 weeks: HR 0.07).
+
+When: an intensive regimen (``regimen.assess_regimen``: GC >=15 mg/day pred-eq plus a second
+immunosuppressant, or a GC pulse in the last 28 days) and no PJP prophylaxis active or drafted
+(TMP-SMX, trimethoprim + sulfamethoxazole, atovaquone, dapsone, pentamidine). Then: warning
+card with a suggestion to create a TMP-SMX 480 mg daily MedicationRequest. When a GC dose
+cannot be read (regimen undecidable): info card saying so, the same suggestion not marked as
+recommended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fhir_mappings.record import PatientRecord
+
+from .. import drug_classes
+from ..ctd_ild.declare import declare
+from ..ctd_ild.text import clip, detail
+from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..suggestions.medications import (
+    TMP_SMX_REGIMEN_SOURCE,
+    TMP_SMX_REGIMEN_TEXT,
+    tmp_smx_prophylaxis_request,
+)
+from .regimen import B15, R141, assess_regimen
+
+TOPIC = "pjp-prophylaxis"
+
+R111 = declare(
+    "R111",
+    "JP",
+    "§Importance of monitoring",
+    "Monitoring in DM/PM-ILD: disease activity (ferritin, anti-MDA5 titre), respiratory "
+    "condition, and adverse events: beta-D-glucan, CMV antigenemia, prophylactic TMP-SMX, "
+    "CsA nephro- and hepatotoxicity, CY hepatotoxicity",
+    "",
+    (TOPIC, "immunosuppression-monitoring"),
+)
+
+
+def has_pjp_prophylaxis(record: PatientRecord) -> bool:
+    return bool(record.active_medications(drug_classes.PJP_PROPHYLAXIS, include_drafts=True))
+
+
+def pjp_prophylaxis(record: PatientRecord) -> Iterator[Finding]:
+    regimen = assess_regimen(record)
+    if regimen.intensive is False or has_pjp_prophylaxis(record):
+        return
+    lines = list(regimen.gc.describe())
+    lines += [f"{m.concept} active" for m in regimen.partners]
+    lines += [f"Regimen: {reason}" for reason in regimen.reasons]
+    lines.append("PJP prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine): none active")
+    facts = [Fact("pred_eq_mg_per_day", regimen.gc.known_mg, "mg/day", record.today)]
+    facts += [Fact(m.concept, "active", None, m.start) for m in regimen.partners]
+    rules = (R111, R141, B15)
+    suggestion = Suggestion(
+        label="Start TMP-SMX 480 mg once daily (PJP prophylaxis)",
+        actions=(
+            Action(
+                "create",
+                f"{TMP_SMX_REGIMEN_TEXT} ({TMP_SMX_REGIMEN_SOURCE})",
+                tmp_smx_prophylaxis_request(record.patient_id),
+            ),
+        ),
+        is_recommended=regimen.intensive is True,
+    )
+    body = (
+        f"Suggested regimen: {TMP_SMX_REGIMEN_TEXT} ({TMP_SMX_REGIMEN_SOURCE}); adjust for "
+        "renal function; atovaquone, dapsone or pentamidine if TMP-SMX cannot be used.",
+        "Service definition of an intensive regimen: prednisolone-equivalent >=15 mg/day with "
+        "a second immunosuppressant, or a glucocorticoid pulse in the last 28 days.",
+    )
+    if regimen.intensive is None:
+        yield Finding(
+            topic=TOPIC,
+            indicator=Indicator.INFO,
+            summary=clip(
+                "Immunosuppressant with a glucocorticoid of unreadable dose and no PJP "
+                "prophylaxis: check whether TMP-SMX is indicated."
+            ),
+            detail=detail(facts=lines, body=body, rules=rules),
+            rules=tuple(r.id for r in rules),
+            facts=tuple(facts),
+            suggestions=(suggestion,),
+            priority=20,
+        )
+        return
+    yield Finding(
+        topic=TOPIC,
+        indicator=Indicator.WARNING,
+        summary=clip(
+            "Intensive immunosuppression without Pneumocystis prophylaxis: start TMP-SMX "
+            "480 mg daily (EULAR 2022, JP)."
+        ),
+        detail=detail(facts=lines, body=body, rules=rules),
+        rules=tuple(r.id for r in rules),
+        facts=tuple(facts),
+        suggestions=(suggestion,),
+        priority=8,
+    )

@@ -1,0 +1,97 @@
+"""SSc-ILD follow-up decline (KR §Classification 2, R024 part 2; conflict note Z11).
+
+Recommendation (KR): treatment should be considered "on a follow-up PFT" when DLCO declines
+over 15% or FVC over 10%. The seed leaves relative vs absolute and the interval open (Z11).
+
+When: SSc-ILD, and the latest FVC % predicted (or DLCO % predicted) of the last 12 months has
+fallen from the highest value of the 12 months before it by a **relative** decline of >10%
+(FVC) or >15% (DLCO) (contract; Z11). Then: card (warning) with both the relative and the
+absolute change, and the SSc-ILD options for progression (ACR/CHEST 2023 Figure 4).
+
+Decisions: relative = (peak - latest) / peak; the absolute change (points of predicted) is
+shown beside it, never used to decide here (the PPF card applies ATS 2022's absolute rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fhir_mappings.record import PatientRecord
+
+from ..ctd_ild.disease import describe, fact_of, has_ctd_ild
+from ..ctd_ild.physiology import PeakDecline, decline_from_peak
+from ..ctd_ild.text import clip, detail
+from ..evidence import Threshold, fmt_number
+from ..findings import Fact, Finding, Indicator
+from .options import NO_GLUCOCORTICOID_NOTE, OPTION_RULES, OPTIONS
+from .treatment_indicated import R024
+
+TOPIC = "ssc-ild-decline"
+
+FVC_DECLINE = Threshold("fvc_pct_pred_relative_decline", ">", 10.0, "% (relative)", R024)
+DLCO_DECLINE = Threshold("dlco_pct_pred_relative_decline", ">", 15.0, "% (relative)", R024)
+
+MEASURES = (("fvc_pct_pred", "FVC", FVC_DECLINE), ("dlco_pct_pred", "DLCO", DLCO_DECLINE))
+
+
+def significant_decline(change: PeakDecline | None, threshold: Threshold) -> bool | None:
+    if change is None:
+        return None
+    relative = change.relative_percent
+    return None if relative is None else threshold.holds(relative)
+
+
+def describe_change(label: str, change: PeakDecline) -> str:
+    relative = change.relative_percent
+    rel = f"{fmt_number(relative)}% relative" if relative is not None else "relative n/a"
+    return (
+        f"{label}: {describe(change.latest)} vs highest of the preceding 12 months "
+        f"{describe(change.peak)}: decline {rel}, {fmt_number(change.absolute_points)} points"
+    )
+
+
+def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
+    if not has_ctd_ild(record, "ssc"):
+        return
+    hits: list[str] = []
+    lines: list[str] = []
+    facts: list[Fact] = []
+    for concept, label, threshold in MEASURES:
+        change = decline_from_peak(record, concept)
+        if change is None:
+            lines.append(
+                f"{label}: no comparison available (needs a value in the last 12 "
+                "months and an earlier one within 12 months before it)"
+            )
+            continue
+        lines.append(describe_change(label, change))
+        facts.extend((fact_of(change.latest), fact_of(change.peak)))
+        if significant_decline(change, threshold):
+            hits.append(f"{label} {threshold.text.replace(' (relative)', '')}")
+    if not hits:
+        return
+    rules = (R024, *OPTION_RULES)
+    yield Finding(
+        topic=TOPIC,
+        indicator=Indicator.WARNING,
+        summary=clip(
+            f"SSc-ILD lung function decline ({' and '.join(hits)} relative to the 12-month "
+            "peak): reassess treatment."
+        ),
+        detail=detail(
+            facts=lines,
+            body=(
+                f"KR (R024) on follow-up: FVC decline {FVC_DECLINE.text} or DLCO decline "
+                f"{DLCO_DECLINE.text}, read as the latest value against the highest value of "
+                "the preceding 12 months (conflict note Z11); the absolute change is shown "
+                "beside it.",
+            ),
+            options_title="Options at progression (ACR/CHEST 2023 Figure 4, ATS 2023, KR)",
+            options=OPTIONS,
+            notes=(NO_GLUCOCORTICOID_NOTE,),
+            rules=rules,
+        ),
+        rules=tuple(r.id for r in rules),
+        facts=tuple(facts),
+        priority=15,
+    )

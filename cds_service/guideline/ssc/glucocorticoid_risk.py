@@ -1,0 +1,134 @@
+"""SSc on glucocorticoids: scleroderma renal crisis risk (KR R051; Steen 1998, B12; Z2).
+
+Recommendation (KR §Treatment 2-2)): "High-dose steroid is not recommended in SSc, because
+renal crisis can develop rapidly if the daily prednisolone dose is over 10 mg." Steen 1998:
+>=15 mg/day prednisone in the prior 6 months, OR 4.37 (95% CI 2.03-9.43).
+
+When: SSc (any form, with or without ILD) and active systemic glucocorticoids totalling
+prednisolone-equivalent >10 mg/day. Then: ``warning``; at >=15 mg/day ``critical`` (contract,
+Z2). Suggest blood pressure and creatinine monitoring (B12), tapering, and state that GC is
+not an SSc-ILD treatment (ACR/CHEST 2023 strong against).
+When a GC's daily dose cannot be read and the known doses do not already exceed 10 mg/day:
+``info`` card saying the risk cannot be assessed (an unknown dose is never treated as low).
+
+Decisions: doses of all active systemic GCs are summed; anti-RNA polymerase III and diffuse
+cutaneous SSc (B12 risk markers) are named when present; they do not change the indicator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fhir_mappings.record import PatientRecord
+
+from ..ctd_ild.declare import declare
+from ..ctd_ild.disease import has_ctd
+from ..ctd_ild.text import clip, detail
+from ..evidence import Threshold, fmt_number
+from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..safety.regimen import glucocorticoid_dose
+from ..suggestions.labs import lab_request
+from .options import B02
+
+TOPIC = "ssc-glucocorticoid-risk"
+
+R051 = declare(
+    "R051",
+    "KR",
+    "§Treatment 2-2)",
+    "High-dose steroid is not recommended in SSc because renal crisis can develop rapidly if "
+    "the daily prednisolone dose is over 10 mg",
+    "prednisolone >10 mg/day",
+    (TOPIC,),
+)
+B12 = declare(
+    "B12",
+    "Steen 1998",
+    "case-control study of 110 SRC",
+    "Prednisone >=15 mg/day (or equivalent) in the prior 6 months is associated with "
+    "scleroderma renal crisis; monitor blood pressure and creatinine",
+    "OR 4.37 (95% CI 2.03-9.43)",
+    (TOPIC,),
+)
+
+GC_WARNING = Threshold("pred_eq_mg_per_day", ">", 10.0, "mg/day", R051)
+GC_CRITICAL = Threshold("pred_eq_mg_per_day", ">=", 15.0, "mg/day", B12)
+
+
+def ssc_glucocorticoid_risk(record: PatientRecord) -> Iterator[Finding]:
+    if not has_ctd(record, "ssc"):
+        return
+    gc = glucocorticoid_dose(record)
+    if not gc.any:
+        return
+    over = gc.meets(GC_WARNING)
+    if over is False:
+        return
+    critical = gc.meets(GC_CRITICAL) is True
+    facts = [
+        Fact("pred_eq_mg_per_day", gc.known_mg, "mg/day", record.today),
+    ]
+    lines = gc.describe()
+    markers = []
+    rnap3 = record.antibody("anti_rnap3")
+    if rnap3 is not None and rnap3.status == "positive":
+        markers.append(f"anti-RNA polymerase III positive ({rnap3.when.isoformat()})")
+        facts.append(Fact("anti_rnap3", "positive", None, rnap3.when))
+    if record.has_condition("ssc_diffuse"):
+        markers.append("diffuse cutaneous SSc")
+        facts.append(Fact("ssc_diffuse", True))
+    if markers:
+        lines.append("Renal-crisis risk markers (B12): " + "; ".join(markers))
+    rules = (R051, B12, B02)
+    suggestion = Suggestion(
+        label="Order serum creatinine (renal crisis watch)",
+        actions=(
+            Action(
+                "create",
+                "Serum creatinine",
+                lab_request("creatinine", record.patient_id, "SSc on glucocorticoids"),
+            ),
+        ),
+    )
+    body = (
+        f"KR (R051): in SSc a prednisolone dose {GC_WARNING.text} risks scleroderma renal "
+        f"crisis; Steen 1998 (B12): {GC_CRITICAL.text} in the prior 6 months, OR 4.37.",
+        "Check blood pressure at each visit (and home readings) and serum creatinine; "
+        "taper to the lowest effective dose. Glucocorticoids are not an SSc-ILD treatment "
+        "(ACR/CHEST 2023: strong recommendation against).",
+    )
+    if over is None:
+        yield Finding(
+            topic=TOPIC,
+            indicator=Indicator.INFO,
+            summary=clip(
+                "SSc on a glucocorticoid whose daily dose cannot be read: renal-crisis risk "
+                f"(>{fmt_number(GC_WARNING.value)} mg/day) cannot be assessed."
+            ),
+            detail=detail(facts=lines, body=body, rules=rules),
+            rules=tuple(r.id for r in rules),
+            facts=tuple(facts),
+            suggestions=(suggestion,),
+            priority=12,
+        )
+        return
+    level = "critical" if critical else "warning"
+    yield Finding(
+        topic=TOPIC,
+        indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
+        summary=clip(
+            f"SSc on prednisolone-equivalent {fmt_number(gc.known_mg)} mg/day "
+            f"({GC_CRITICAL.text if critical else GC_WARNING.text}): scleroderma renal "
+            "crisis risk; check BP and creatinine."
+        ),
+        detail=detail(
+            facts=lines
+            + [f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})"],
+            body=body,
+            rules=rules,
+        ),
+        rules=tuple(r.id for r in rules),
+        facts=tuple(facts),
+        suggestions=(suggestion,),
+        priority=10,
+    )

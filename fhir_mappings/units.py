@@ -1,0 +1,186 @@
+"""Unit normalization: every quantitative concept to one canonical unit.
+
+Why explicit factor tables and not a UCUM library: the conversions the rules need are few and
+partly analyte-specific (ferritin pmol/L -> ng/mL needs ferritin's molar mass; DLCO
+mL/min/mmHg -> mmol/min/kPa needs the molar gas volume; enzyme "IU/L" is the enzyme unit, not
+UCUM's arbitrary ``[IU]``). A general UCUM engine cannot know these, and would happily convert
+what must not be converted. A small table, each factor with its source and an exact-value
+test, is easier to review. Units are matched on a normalized spelling (UCUM code or the common
+printed forms: ``ug/L``, ``µg/L``, ``mcg/L``, ``mm[Hg]``, ``mmHg``, ``10^9/L``...).
+
+A unit not in the concept's table is refused: ``convert()`` returns ``None`` and the caller
+records the value as uninterpretable. Nothing is ever guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .tables import concept_rows
+
+#: 1 kPa = 7.50062 mmHg (UCUM: m[Hg] = 133.3220 kPa; seed-rules Units section)
+KPA_TO_MMHG = 7.50062
+#: ferritin pmol/L / 2.247 = ng/mL (seed-rules Units section)
+FERRITIN_PMOL_PER_NG = 2.247
+#: creatinine: mg/dL x 88.4 = umol/L (labunits 0.2.1, terminology.md)
+CREATININE_UMOL_PER_MG_DL = 88.4
+#: 1 ukat = 1 umol/s = 60 umol/min = 60 U (seed-rules: CK ukat/L x 60 = U/L)
+UKAT_TO_U = 60.0
+#: DLCO: 1 mmol/min/kPa = 22.414 mL (STPD molar gas volume) / 7.50062 mmHg = 2.98829
+#: mL/min/mmHg. Derived from the molar volume of an ideal gas at STPD (22.414 L/mol) and the
+#: UCUM kPa/mmHg factor; the ATS/ERS figure quoted in terminology.md (~2.986) agrees to 0.1 %.
+DLCO_US_PER_SI = 22.414 / KPA_TO_MMHG
+
+
+def normalize_unit(unit: str) -> str:
+    """Spelling-insensitive key for a unit string (case, micro sign, mcg, spaces)."""
+    u = unit.strip().replace("µ", "u").replace("μ", "u").replace(" ", "")
+    u = u.lower().replace("mcg", "ug").replace("^", "*")
+    if u.startswith("x10"):
+        u = u[1:]
+    return u.replace("10e", "10*")
+
+
+_NG_ML = {"ng/ml": 1.0, "ug/l": 1.0}
+_ENZYME = {
+    "u/l": 1.0,
+    # "IU/L" for an enzyme is the IUB enzyme unit (1 umol/min) = UCUM "U"; UCUM's arbitrary
+    # [IU] is for WHO biological standards and does not apply to enzyme activity.
+    "iu/l": 1.0,
+    "[iu]/l": 1.0,
+    "ukat/l": UKAT_TO_U,
+    "nkat/l": UKAT_TO_U / 1000.0,
+}
+_COUNT = {
+    "10*9/l": 1.0,
+    "10*3/ul": 1.0,
+    "10*3/mm3": 1.0,
+    "k/ul": 1.0,
+    "/ul": 0.001,
+    "/mm3": 0.001,
+    "{cells}/ul": 0.001,
+}
+_PERCENT = {"%": 1.0}
+_LITRE = {"l": 1.0, "ml": 0.001}
+_PRESSURE = {"mm[hg]": 1.0, "mmhg": 1.0, "kpa": KPA_TO_MMHG}
+_DLCO = {
+    "mmol/min/kpa": 1.0,
+    "ml/min/mm[hg]": 1.0 / DLCO_US_PER_SI,
+    "ml/min/mmhg": 1.0 / DLCO_US_PER_SI,
+}
+_KCO = {
+    "mmol/min/kpa/l": 1.0,
+    "ml/min/mm[hg]/l": 1.0 / DLCO_US_PER_SI,
+    "ml/min/mmhg/l": 1.0 / DLCO_US_PER_SI,
+}
+
+#: concept -> {normalized unit -> factor to the canonical unit}
+FACTORS: dict[str, dict[str, float]] = {
+    "ferritin": {**_NG_ML, "pmol/l": 1.0 / FERRITIN_PMOL_PER_NG},
+    "surfactant_protein_d": dict(_NG_ML),
+    "cyclosporine": dict(_NG_ML),
+    "cyclosporine_trough": dict(_NG_ML),
+    "cyclosporine_c2": dict(_NG_ML),
+    "cyclosporine_post_dose": dict(_NG_ML),
+    "tacrolimus": dict(_NG_ML),
+    "tacrolimus_trough": dict(_NG_ML),
+    "creatine_kinase": dict(_ENZYME),
+    "aldolase": dict(_ENZYME),
+    "ldh": dict(_ENZYME),
+    "alt": dict(_ENZYME),
+    "ast": dict(_ENZYME),
+    "kl6": {"u/ml": 1.0, "[arb'u]/ml": 1.0, "ku/l": 1.0},
+    "crp": {"mg/dl": 1.0, "mg/l": 0.1},
+    "creatinine": {"mg/dl": 1.0, "umol/l": 1.0 / CREATININE_UMOL_PER_MG_DL},
+    "egfr": {
+        "ml/min/{1.73_m2}": 1.0,
+        "ml/min/1.73m2": 1.0,
+        "ml/min/1.73m*2": 1.0,
+        "ml/min/{1.73m2}": 1.0,
+    },
+    "esr": {"mm/h": 1.0, "mm/hr": 1.0},
+    "il6": {"pg/ml": 1.0, "ng/l": 1.0},
+    "beta_d_glucan": {"pg/ml": 1.0, "ng/l": 1.0},
+    "cmv_dna": {"{copies}/ml": 1.0, "copies/ml": 1.0},
+    "wbc": dict(_COUNT),
+    "neutrophils_abs": dict(_COUNT),
+    "lymphocytes_abs": dict(_COUNT),
+    "platelets": dict(_COUNT),
+    "neutrophils_pct": dict(_PERCENT),
+    "lymphocytes_pct": dict(_PERCENT),
+    "hemoglobin": {"g/dl": 1.0, "g/l": 0.1},
+    "fvc": dict(_LITRE),
+    "fvc_predicted": dict(_LITRE),
+    "vital_capacity": dict(_LITRE),
+    "tlc": dict(_LITRE),
+    "tlc_predicted": dict(_LITRE),
+    "fev1": dict(_LITRE),
+    "fvc_pct_pred": dict(_PERCENT),
+    "vital_capacity_pct_pred": dict(_PERCENT),
+    "dlco_pct_pred": dict(_PERCENT),
+    "tlc_pct_pred": dict(_PERCENT),
+    "fev1_pct_pred": dict(_PERCENT),
+    "fev1_fvc": {"%": 1.0, "{ratio}": 100.0, "1": 100.0},
+    "dlco": dict(_DLCO),
+    "dlco_predicted": dict(_DLCO),
+    "kco": dict(_KCO),
+    "pao2": dict(_PRESSURE),
+    "aa_gradient": dict(_PRESSURE),
+    "spo2": dict(_PERCENT),
+    "spo2_exercise": dict(_PERCENT),
+    "sao2_calc": dict(_PERCENT),
+    "six_min_walk_distance": {"m": 1.0},
+    "hrct_fibrosis_extent": dict(_PERCENT),
+    "body_weight": {"kg": 1.0, "g": 0.001, "[lb_av]": 0.45359237, "lb": 0.45359237},
+    "body_height": {"cm": 1.0, "m": 100.0, "mm": 0.1, "[in_i]": 2.54, "in": 2.54},
+}
+
+
+def canonical_unit(concept: str) -> str | None:
+    row = concept_rows().get(concept)
+    return row.canonical_unit if row else None
+
+
+@dataclass(frozen=True)
+class Converted:
+    value: float
+    unit: str
+
+
+def convert(concept: str, value: float, unit: str | None) -> Converted | None:
+    """``value`` in ``unit`` as the concept's canonical unit, or None when not convertible."""
+    target = canonical_unit(concept)
+    table: Mapping[str, float] | None = FACTORS.get(concept)
+    if target is None or table is None or not unit:
+        return None
+    factor = table.get(normalize_unit(unit))
+    if factor is None:
+        return None
+    return Converted(value * factor, target)
+
+
+def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted | str:
+    """Convert a FHIR Quantity; returns a reason string when it cannot be interpreted.
+
+    The UCUM ``code`` is tried first (when the system is UCUM or absent), then the printed
+    ``unit``.
+    """
+    value = quantity.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "quantity has no numeric value"
+    candidates: list[str] = []
+    code, unit = quantity.get("code"), quantity.get("unit")
+    system = quantity.get("system")
+    if isinstance(code, str) and code and (system in (None, "http://unitsofmeasure.org")):
+        candidates.append(code)
+    if isinstance(unit, str) and unit:
+        candidates.append(unit)
+    if not candidates:
+        return "quantity has no unit"
+    for candidate in candidates:
+        result = convert(concept, float(value), candidate)
+        if result is not None:
+            return result
+    target = canonical_unit(concept) or "?"
+    return f"unit {candidates[0]!r} cannot be converted to {target}"

@@ -1,0 +1,105 @@
+"""resolve() against tiny loopback HTTP servers: down, slow, truncating, busy (no FHIR server
+needed, so these always run)."""
+
+from __future__ import annotations
+
+import re
+import time
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+import pytest
+
+from cds_service.errors import DataUnavailable
+from cds_service.patient_data import resolve
+from cds_service.services import REGISTRY
+from cds_service.settings import Settings
+
+from .conftest import Loopback, free_port, send_json
+
+SERVICE = REGISTRY["ctd-ild-patient-view"]
+
+
+def body(base_url: str) -> dict[str, Any]:
+    return {
+        "hook": "patient-view",
+        "hookInstance": "h",
+        "context": {"patientId": "dm-ild-1"},
+        "fhirServer": base_url,
+    }
+
+
+def reasons(exc: DataUnavailable) -> list[str]:
+    """The 'why' of each issue (after "<key> (<what for>): ")."""
+    return [why.split("): ", 1)[1] for _, why in exc.issues]
+
+
+def ids(data: Any) -> set[str]:
+    return {r["id"] for r in data.resources}
+
+
+def test_server_down_is_412_quickly() -> None:
+    down = f"http://127.0.0.1:{free_port()}/fhir"
+    b = body(down)
+    started = time.monotonic()
+    with pytest.raises(DataUnavailable) as err:
+        resolve(SERVICE, b, Settings())
+    assert time.monotonic() - started < 0.6
+    assert set(reasons(err.value)) == {"FHIR server unreachable"}
+
+
+def test_slow_server_deadline_is_honoured(loopback: Any) -> None:
+    def slow(h: BaseHTTPRequestHandler) -> None:
+        time.sleep(1.5)
+        send_json(h, 200, b'{"resourceType": "Bundle", "type": "searchset"}')
+
+    server: Loopback = loopback(slow)
+    b = body(server.base_url)
+    started = time.monotonic()
+    with pytest.raises(DataUnavailable) as err:
+        resolve(SERVICE, b, Settings(fhir_deadline_ms=400))
+    elapsed = time.monotonic() - started
+    assert elapsed < 0.6
+    assert all(re.search("deadline passed|timed out", why) for _, why in err.value.issues), (
+        err.value.issues
+    )
+
+
+def test_truncated_body_on_a_real_socket_is_handled(loopback: Any) -> None:
+    def truncating(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/fhir+json")
+        h.send_header("Content-Length", "5000")
+        h.end_headers()
+        h.wfile.write(b'{"resourceType": "Bundle", "entry": [')
+        h.wfile.flush()
+        h.close_connection = True
+
+    server: Loopback = loopback(truncating)
+    b = body(server.base_url)
+    with pytest.raises(DataUnavailable) as err:
+        resolve(SERVICE, b, Settings(fhir_deadline_ms=2000, fhir_max_retries=0))
+    assert set(reasons(err.value)) <= {
+        "FHIR response truncated or corrupt",
+        "FHIR response is not valid JSON (malformed or truncated)",
+        "FHIR server unreachable",
+    }
+
+
+def test_retry_after_on_a_real_socket(loopback: Any) -> None:
+    calls: list[int] = []
+
+    def busy_once(h: BaseHTTPRequestHandler) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            send_json(h, 503, b"{}", Retry_After="0")
+        elif h.path.startswith("/fhir/Patient/"):
+            send_json(h, 200, b'{"resourceType": "Patient", "id": "dm-ild-1"}')
+        else:
+            send_json(h, 200, b'{"resourceType": "Bundle", "type": "searchset"}')
+
+    server: Loopback = loopback(busy_once)
+    b = body(server.base_url)
+    data = resolve(SERVICE, b, Settings(fhir_deadline_ms=2000))
+    assert ids(data) == {"dm-ild-1"}
+    assert len(calls) == len(SERVICE.prefetch) + 1

@@ -1,0 +1,107 @@
+"""Guideline II end to end: one FHIR Bundle per clinical situation through the HTTP service.
+
+Each fixture (``fixtures/guideline2/``) is posted to ``ctd-ild-patient-view`` of a real server
+started with the Guideline II site ConceptMap (HRCT extent, HRCT progression, reticular
+pattern, worse dyspnea and cyclosporine trough have no standard code); the response must be
+valid (``assert_valid_response``) and carry exactly the expected Guideline II topics, in order.
+Evaluation date: the test server's pinned CDS_EVALUATION_DATE (2026-11-21).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+support = pytest.importorskip("tests.support")
+if not hasattr(support, "request_for"):  # pragma: no cover - before the protocol merge
+    pytest.skip("tests.support.request_for not available yet", allow_module_level=True)
+
+pytestmark = pytest.mark.e2e
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "guideline2"
+SERVICE = "ctd-ild-patient-view"
+
+GUIDE2_TOPICS = {
+    "sard-ild-screening",
+    "sard-ild-monitoring-due",
+    "ssc-ild-treatment-indicated",
+    "ssc-ild-decline",
+    "ssc-glucocorticoid-risk",
+    "ra-ild-management",
+    "ctd-ild-initial-treatment",
+    "ctd-ild-acute-exacerbation",
+    "pjp-prophylaxis",
+    "immunosuppression-monitoring",
+    "cyclosporine-level",
+    "cyclophosphamide-safety",
+    "progressive-pulmonary-fibrosis",
+    "drug-induced-ild-caution",
+}
+
+CASES: list[tuple[str, list[str]]] = [
+    ("ssc_ild_treatment_indicated.json", ["ssc-ild-treatment-indicated"]),
+    ("ssc_ild_decline.json", ["ssc-ild-decline"]),
+    ("ssc_glucocorticoid_20mg.json", ["ssc-glucocorticoid-risk", "sard-ild-screening"]),
+    ("ssc_no_ild_prednisolone_5mg.json", []),  # negative control: no steroid card
+    ("ra_ild_progressing_on_leflunomide.json", ["ra-ild-management", "drug-induced-ild-caution"]),
+    ("ipf_fvc_decline_no_ppf.json", []),  # negative control: IPF is not PPF
+    ("ppf_sjogren_ild.json", ["progressive-pulmonary-fibrosis"]),
+    ("sard_screening_ssc_scl70.json", ["sard-ild-screening"]),
+    ("sard_monitoring_due_ra_ild.json", ["sard-ild-monitoring-due"]),
+    ("ctd_ild_acute_mctd.json", ["ctd-ild-acute-exacerbation"]),
+    (
+        "safety_dm_as_ild_triple_therapy.json",
+        [
+            "ctd-ild-acute-exacerbation",
+            "pjp-prophylaxis",
+            "immunosuppression-monitoring",
+            "cyclosporine-level",
+            "cyclophosphamide-safety",
+        ],
+    ),
+    (
+        "safety_tmp_smx_active.json",  # negative control: no prophylaxis card
+        [
+            "ctd-ild-acute-exacerbation",
+            "immunosuppression-monitoring",
+            "cyclosporine-level",
+            "cyclophosphamide-safety",
+        ],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def guide2_server(start_server: Any) -> Any:
+    return start_server({"CDS_SITE_CONCEPTMAP": str(FIXTURES / "site-conceptmap-guideline2.json")})
+
+
+@pytest.mark.parametrize(("fixture", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_guideline2_patient(guide2_server: Any, fixture: str, expected: list[str]) -> None:
+    bundle = support.load_json(FIXTURES / fixture)
+    response = support.post_hook(
+        guide2_server.base_url, SERVICE, support.request_for(SERVICE, bundle)
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    support.assert_valid_response(body)
+    topics = [c["source"]["topic"]["code"] for c in body["cards"]]
+    assert [t for t in topics if t in GUIDE2_TOPICS] == expected
+    for card in body["cards"]:
+        if card["source"]["topic"]["code"] in GUIDE2_TOPICS:
+            ext = card["extension"]["ctd-ild-cds"]
+            assert ext["rules"], card["summary"]
+
+
+def test_pjp_card_offers_tmp_smx_medication_request(guide2_server: Any) -> None:
+    bundle = support.load_json(FIXTURES / "safety_dm_as_ild_triple_therapy.json")
+    body = support.post_hook(
+        guide2_server.base_url, SERVICE, support.request_for(SERVICE, bundle)
+    ).json()
+    (card,) = [c for c in body["cards"] if c["source"]["topic"]["code"] == "pjp-prophylaxis"]
+    resources = [
+        a.get("resource", {}) for s in card.get("suggestions", []) for a in s.get("actions", [])
+    ]
+    assert any(r.get("resourceType") == "MedicationRequest" for r in resources)
