@@ -1,10 +1,16 @@
 """Adapter: one drafted MedicationRequest / ServiceRequest -> concepts, for the order checks.
 
-This is the thin adapter the orders issue needs until the terminology issue's medication
-mapping lands in ``fhir_mappings``: it produces the same ``MedicationEntry`` fields
-(ingredient concept, route, dose per administration, doses per day, mg/day, prednisolone
-equivalent) from a single resource. When the shared mapping lands, ``map_medication_request``
-should delegate to it and keep only the lenient reading of sandbox shapes.
+Drafted MedicationRequests are mapped by the record's own medication mapping
+(``fhir_mappings.medications.map_medication`` with ``fhir_mappings.dosage``), so a draft and
+the patient's active medication speak the same concepts and units. This module only adds
+what drafts need on top:
+- the lenient reading of the CDS Hooks Sandbox's shape (``doseQuantity`` directly on the
+  dosage, ``category`` an object) by normalizing it to R4 first;
+- a fallback for drugs the code tables do not know by that code (an RxNorm clinical drug such
+  as TMP-SMX 198334, or an ingredient name in the text) and, when the product strength is
+  unknown, the strength printed in a single-ingredient RxNorm name ("... 5 MG Oral Tablet");
+- which basis the dose was ordered on (mg, mg/kg or mg/m²): only that per-kg/per-m² value is
+  kept, so a check can tell "ordered at 30 mg/kg" from "1,500 mg that is also 21 mg/kg".
 
 Codes: RxNorm ingredient codes (and the two TMP-SMX tablets) and LOINC order codes, from
 ``shared/reference/codes.csv`` (verified rows) plus the panel codes named in the comments.
@@ -14,12 +20,17 @@ methylprednisolone x 1.25, dexamethasone x 5/0.75, hydrocortisone x 0.25.
 
 from __future__ import annotations
 
-import math
+import copy
 import re
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
+from .dosage import daily_dose
+from .medications import map_medication
 from .record import MedicationEntry, PatientRecord
+from .tables import drug_rows
+from .terminology import default_terminology
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 LOINC = "http://loinc.org"
@@ -113,72 +124,14 @@ _SERVICE_TEXT: tuple[tuple[str, str], ...] = (
     ),
 )
 
-_ROUTE_SNOMED = {
-    "26643006": "oral",
-    "47625008": "intravenous",
-    "34206005": "subcutaneous",
-    "78421000": "intramuscular",
-}
-_ROUTE_TEXT: tuple[tuple[str, str], ...] = (
-    (r"subcut|\bs\.?c\.?\b|\bsq\b|\bsubq\b", "subcutaneous"),
-    (r"intravenous|\bi\.?v\.?\b", "intravenous"),
-    (r"intramuscular|\bi\.?m\.?\b", "intramuscular"),
-    (r"\boral|by mouth|\bp\.?o\.?\b", "oral"),
-)
 # dose forms in an RxNorm display that fix the route
 _FORM_ROUTE: tuple[tuple[str, str], ...] = (
     (r"\boral\b", "oral"),
     (r"prefilled syringe|auto-?injector|pen injector", "subcutaneous"),
 )
 
-_MASS_UNITS = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001, "µg": 0.001}
 _PER_KG_UNITS = {"mg/kg": 1.0, "g/kg": 1000.0}
 _PER_M2_UNITS = {"mg/m2": 1.0, "mg/m^2": 1.0, "mg/m²": 1.0, "g/m2": 1000.0, "g/m²": 1000.0}
-_COUNT_UNITS = {
-    "tab",
-    "tabs",
-    "tablet",
-    "tablets",
-    "{tbl}",
-    "{tablet}",
-    "{tablets}",
-    "cap",
-    "caps",
-    "capsule",
-    "capsules",
-    "{capsule}",
-    "{cap}",
-    "1",
-    "{unit}",
-}
-
-_PERIOD_DAYS = {
-    "s": 1 / 86400,
-    "min": 1 / 1440,
-    "h": 1 / 24,
-    "d": 1.0,
-    "wk": 7.0,
-    "mo": 30.0,
-    "a": 365.0,
-}
-# HL7 v3 GTSAbbreviation (timing.code): doses per day
-_TIMING_CODES: dict[str, float] = {
-    "QD": 1.0,
-    "QDAY": 1.0,
-    "DAILY": 1.0,
-    "AM": 1.0,
-    "PM": 1.0,
-    "BID": 2.0,
-    "TID": 3.0,
-    "QID": 4.0,
-    "Q4H": 6.0,
-    "Q6H": 4.0,
-    "Q8H": 3.0,
-    "Q12H": 2.0,
-    "QOD": 0.5,
-    "WK": 1 / 7,
-    "QWK": 1 / 7,
-}
 
 
 def _texts(concept: object) -> list[str]:
@@ -231,25 +184,8 @@ def _medication(resource: dict[str, Any]) -> object:
     return med
 
 
-def _first_dict(value: object) -> dict[str, Any] | None:
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict):
-                return item
-    return None
-
-
-def _route(dosage: dict[str, Any], medication: object) -> str | None:
-    route = dosage.get("route")
-    for code in _codes(route, "http://snomed.info/sct"):
-        if code in _ROUTE_SNOMED:
-            return _ROUTE_SNOMED[code]
-    text = " ".join(_texts(route)).lower()
-    for pattern, name in _ROUTE_TEXT:
-        if text and re.search(pattern, text):
-            return name
+def _form_route(medication: object) -> str | None:
+    """The route a dose form in the product name fixes ("Oral Tablet", "Prefilled Syringe")."""
     form = " ".join(_texts(medication)).lower()
     for pattern, name in _FORM_ROUTE:
         if re.search(pattern, form):
@@ -266,57 +202,12 @@ def _strength_mg(medication: object) -> float | None:
     return values.pop() if len(values) == 1 else None
 
 
-def _doses_per_day(timing: object) -> tuple[float | None, float | None]:
-    """(doses per day, days between doses when >= 1 day) from Timing; (None, None) if absent."""
-    if not isinstance(timing, dict):
-        return None, None
-    repeat = timing.get("repeat")
-    if isinstance(repeat, dict):
-        period = repeat.get("period")
-        unit = repeat.get("periodUnit")
-        freq = repeat.get("frequency", 1)
-        if isinstance(period, int | float) and period > 0 and unit in _PERIOD_DAYS:
-            if not isinstance(freq, int | float) or freq <= 0:
-                return None, None
-            days = float(period) * _PERIOD_DAYS[str(unit)]
-            per_day = float(freq) / days
-            return per_day, (days / float(freq) if days / float(freq) >= 1 else None)
-        times = repeat.get("timeOfDay")
-        if isinstance(times, list) and times:
-            return float(len(times)), 1.0 if len(times) == 1 else None
-    code = timing.get("code")
-    for c in (code.get("coding") or []) if isinstance(code, dict) else []:
-        key = str(c.get("code", "")).upper() if isinstance(c, dict) else ""
-        if key in _TIMING_CODES:
-            per_day = _TIMING_CODES[key]
-            return per_day, (1 / per_day if per_day <= 1 else None)
-    return None, None
-
-
 def _date(value: object) -> date | None:
     if isinstance(value, str) and len(value) >= 10:
         try:
             return date.fromisoformat(value[:10])
         except ValueError:
             return None
-    return None
-
-
-def _end(dosage: dict[str, Any], resource: dict[str, Any], start: date | None) -> date | None:
-    timing = dosage.get("timing")
-    repeat = timing.get("repeat") if isinstance(timing, dict) else None
-    if isinstance(repeat, dict):
-        bounds_period = repeat.get("boundsPeriod")
-        if isinstance(bounds_period, dict) and _date(bounds_period.get("end")):
-            return _date(bounds_period.get("end"))
-        duration = repeat.get("boundsDuration")
-        if isinstance(duration, dict) and start is not None:
-            value, unit = duration.get("value"), duration.get("code") or duration.get("unit")
-            if isinstance(value, int | float) and unit in _PERIOD_DAYS:
-                return start + timedelta(days=float(value) * _PERIOD_DAYS[str(unit)])
-    dispense = resource.get("dispenseRequest")
-    if isinstance(dispense, dict) and isinstance(dispense.get("validityPeriod"), dict):
-        return _date(dispense["validityPeriod"].get("end"))
     return None
 
 
@@ -342,100 +233,147 @@ def _unit_key(quantity: dict[str, Any]) -> str:
     return str(raw).strip().lower().replace(" ", "")
 
 
+def _as_r4(resource: dict[str, Any]) -> dict[str, Any]:
+    """A copy with the sandbox's dosage shape normalized (dose on the dosage -> doseAndRate;
+    a single dosageInstruction object -> a list)."""
+    out = copy.deepcopy(resource)
+    dosages = out.get("dosageInstruction")
+    if isinstance(dosages, dict):
+        dosages = [dosages]
+    fixed: list[Any] = []
+    for dosage in dosages if isinstance(dosages, list) else []:
+        if isinstance(dosage, dict):
+            dosage = dict(dosage)
+            if isinstance(dosage.get("doseAndRate"), dict):
+                dosage["doseAndRate"] = [dosage["doseAndRate"]]
+            for key in ("doseQuantity", "doseRange"):
+                if key in dosage and not dosage.get("doseAndRate"):
+                    dosage["doseAndRate"] = [{key: dosage.pop(key)}]
+        fixed.append(dosage)
+    out["dosageInstruction"] = fixed
+    return out
+
+
+def _ordered_basis(resource: dict[str, Any]) -> str | None:
+    """ "kg", "m2" or "mass" for the first dosage's dose unit; None when unknown."""
+    for dosage in resource.get("dosageInstruction") or []:
+        quantity, _ = _dose_quantity(dosage) if isinstance(dosage, dict) else (None, None)
+        if quantity is not None:
+            unit = _unit_key(quantity)
+            if unit in _PER_KG_UNITS:
+                return "kg"
+            if unit in _PER_M2_UNITS:
+                return "m2"
+            return "mass"
+    return None
+
+
+def _size(record: PatientRecord | None) -> tuple[float | None, float | None]:
+    if record is None:
+        return None, None
+    weight, height = record.latest_weight_kg(), record.latest_height_cm()
+    return (
+        weight.value if weight is not None else None,
+        height.value if height is not None else None,
+    )
+
+
+def _fallback_entry(
+    resource: dict[str, Any], concept: str, weight: float | None, height: float | None
+) -> MedicationEntry:
+    """A drug the code tables miss by this code: ingredient by name or product code, dose by
+    the shared dosage reader."""
+    medication = _medication(resource)
+    dose = daily_dose(resource.get("dosageInstruction"), weight, height, _strength_mg(medication))
+    row = drug_rows().get(concept)
+    factor = row.pred_eq_factor if row is not None else PRED_EQ_FACTOR.get(concept)
+    pred_eq = dose.daily_dose_mg * factor if factor and dose.daily_dose_mg is not None else None
+    return MedicationEntry(
+        concept=concept,
+        status=str(resource.get("status") or "draft"),
+        start=_date(resource.get("authoredOn")),
+        ingredients=_INGREDIENTS.get(concept, (concept,)),
+        route=dose.route,
+        dose_mg=dose.dose_mg,
+        doses_per_day=dose.doses_per_day,
+        period_days=dose.period_days,
+        daily_dose_mg=dose.daily_dose_mg,
+        daily_dose_range_mg=dose.daily_dose_range_mg,
+        classes=row.classes if row is not None else frozenset(),
+        dose_per_kg=dose.dose_per_kg,
+        dose_per_m2=dose.dose_per_m2,
+        pred_eq_mg_per_day=pred_eq,
+        prn=dose.prn,
+        dose_problem=dose.problem,
+        dose_text=dose.text,
+    )
+
+
+def _with_label_strength(
+    entry: MedicationEntry, resource: dict[str, Any], weight: float | None, height: float | None
+) -> MedicationEntry:
+    """Re-read a dose given in tablets when the product strength is in the RxNorm name."""
+    if entry.dose_problem is None or "strength is unknown" not in entry.dose_problem:
+        return entry
+    strength = _strength_mg(_medication(resource))
+    if strength is None:
+        return entry
+    dose = daily_dose(resource.get("dosageInstruction"), weight, height, strength)
+    row = drug_rows().get(entry.concept)
+    factor = row.pred_eq_factor if row is not None else PRED_EQ_FACTOR.get(entry.concept)
+    return replace(
+        entry,
+        dose_mg=dose.dose_mg,
+        doses_per_day=dose.doses_per_day,
+        period_days=dose.period_days,
+        daily_dose_mg=dose.daily_dose_mg,
+        dose_per_kg=dose.dose_per_kg,
+        dose_per_m2=dose.dose_per_m2,
+        pred_eq_mg_per_day=(
+            dose.daily_dose_mg * factor if factor and dose.daily_dose_mg is not None else None
+        ),
+        dose_problem=dose.problem,
+    )
+
+
 def map_medication_request(
     resource: dict[str, Any], reference: str, record: PatientRecord | None
-) -> tuple[MedicationEntry | None, str | None]:
-    """One drafted MedicationRequest -> (entry, None); (None, reason) when unreadable;
-    (None, None) for a drug none of the checks is about."""
+) -> tuple[list[MedicationEntry], str | None]:
+    """One drafted MedicationRequest -> (entries, None) (one per ingredient concept; empty for
+    a drug none of the checks is about) or ([], reason) when it cannot be read."""
     medication = _medication(resource)
     if not _texts(medication) and not _codes(medication, RXNORM):
-        return None, "no medication chosen or coded"
-    concept = drug_concept(medication)
-    if concept is None:
-        return None, None
-    start = _date(resource.get("authoredOn"))
-    base: dict[str, Any] = {
-        "concept": concept,
-        "status": resource.get("status") if isinstance(resource.get("status"), str) else "draft",
-        "start": start,
-        "ingredients": _INGREDIENTS.get(concept, (concept,)),
-        "is_draft": True,
-        "source_id": reference,
-    }
-    dosages = [d for d in resource.get("dosageInstruction") or [] if isinstance(d, dict)]
-    if isinstance(resource.get("dosageInstruction"), dict):
-        dosages = [resource["dosageInstruction"]]
-    if not dosages:
-        return MedicationEntry(**base, dose_problem="no dosage instruction"), None
-    dosage = dosages[0]
-    base["route"] = _route(dosage, medication)
-    base["dose_text"] = dosage.get("text") if isinstance(dosage.get("text"), str) else None
-    base["end"] = _end(dosage, resource, start or (record.today if record else None))
-    if len(dosages) > 1:
-        return MedicationEntry(**base, dose_problem="several dosage instructions"), None
-    if dosage.get("asNeededBoolean") is True or dosage.get("asNeededCodeableConcept"):
-        return MedicationEntry(**base, prn=True, dose_problem="as needed (PRN)"), None
-    quantity, problem = _dose_quantity(dosage)
-    per_day, period_days = _doses_per_day(dosage.get("timing"))
-    base["doses_per_day"] = per_day
-    base["period_days"] = period_days
-    if quantity is None:
-        return MedicationEntry(**base, dose_problem=problem), None
-    value = quantity.get("value")
-    if (
-        not isinstance(value, int | float)
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        return MedicationEntry(**base, dose_problem="dose amount missing or not a number"), None
-    unit = _unit_key(quantity)
-    dose_mg: float | None = None
-    if unit in _MASS_UNITS:
-        dose_mg = float(value) * _MASS_UNITS[unit]
-    elif unit in _PER_KG_UNITS:
-        base["dose_per_kg"] = float(value) * _PER_KG_UNITS[unit]
-        weight = record.latest_weight_kg() if record else None
-        if weight is None or weight.value is None:
-            return MedicationEntry(**base, dose_problem="dose per kg and no body weight"), None
-        dose_mg = base["dose_per_kg"] * weight.value
-    elif unit in _PER_M2_UNITS:
-        base["dose_per_m2"] = float(value) * _PER_M2_UNITS[unit]
-        bsa = body_surface_area(record)
-        if bsa is None:
-            return MedicationEntry(**base, dose_problem="dose per m² and no weight/height"), None
-        dose_mg = base["dose_per_m2"] * bsa
-    elif unit in _COUNT_UNITS:
-        strength = _strength_mg(medication)
-        if strength is None:
-            return MedicationEntry(
-                **base, dose_problem="dose in units of the product and its strength is unknown"
-            ), None
-        dose_mg = float(value) * strength
-    else:
-        return MedicationEntry(
-            **base, dose_problem=f"dose unit {quantity.get('unit') or unit!r} is not a mass"
-        ), None
-    base["dose_mg"] = dose_mg
-    if per_day is None:
-        return MedicationEntry(**base, dose_problem="no dosing frequency"), None
-    daily = dose_mg * per_day
-    base["daily_dose_mg"] = daily
-    if concept in PRED_EQ_FACTOR:
-        base["pred_eq_mg_per_day"] = daily * PRED_EQ_FACTOR[concept]
-    return MedicationEntry(**base), None
-
-
-def body_surface_area(record: PatientRecord | None) -> float | None:
-    """Mosteller BSA (m²) from the latest weight (within a year) and height; None if missing."""
-    if record is None:
-        return None
-    weight, height = record.latest_weight_kg(), record.latest_height_cm()
-    if weight is None or height is None or weight.value is None or height.value is None:
-        return None
-    if weight.value <= 0 or height.value <= 0:
-        return None
-    return math.sqrt(height.value * weight.value / 3600.0)
+        return [], "no medication chosen or coded"
+    normalized = _as_r4(resource)
+    weight, height = _size(record)
+    entries = map_medication(normalized, {}, default_terminology(), weight, height)
+    if not entries:
+        concept = drug_concept(medication)
+        if concept is None:
+            return [], None
+        entries = [_fallback_entry(normalized, concept, weight, height)]
+    basis = _ordered_basis(normalized)
+    out: list[MedicationEntry] = []
+    for entry in entries:
+        entry = _with_label_strength(entry, normalized, weight, height)
+        if basis == "kg":
+            entry = replace(entry, dose_per_m2=None)
+        elif basis == "m2":
+            entry = replace(entry, dose_per_kg=None)
+        if entry.route is None:
+            entry = replace(entry, route=_form_route(medication))
+        if entry.dose_mg is not None and entry.dose_mg <= 0:
+            entry = replace(
+                entry,
+                dose_mg=None,
+                daily_dose_mg=None,
+                dose_per_kg=None,
+                dose_per_m2=None,
+                pred_eq_mg_per_day=None,
+                dose_problem="dose amount is not positive",
+            )
+        out.append(replace(entry, is_draft=True, source_id=reference))
+    return out, None
 
 
 def service_concept(resource: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -127,10 +127,9 @@ def map_draft_orders(
         if has_id:
             out.resources[ref] = resource
         if rtype == "MedicationRequest":
-            entry, problem = map_medication_request(resource, ref, patient)
-            if entry is not None:
-                out.medications.append(entry)
-            elif problem is not None:
+            entries, problem = map_medication_request(resource, ref, patient)
+            out.medications.extend(entries)
+            if problem is not None:
                 out.unreadable.append((ref, problem))
             # else: a drug none of the checks is about (not an error)
         else:

@@ -81,7 +81,7 @@ def test_unreadable_dose_says_so() -> None:
     (f,) = findings_for(TOPIC, record(SSC), med_request("g", "prednisolone", 20, timing=False))
     assert f.indicator == Indicator.INFO
     assert "could not be checked" in f.summary
-    assert "no dosing frequency" in f.detail
+    assert "no timing" in f.detail
 
 
 def test_not_in_focus_no_card() -> None:

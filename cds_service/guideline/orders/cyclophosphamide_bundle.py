@@ -113,15 +113,15 @@ def _dose_problems(entry: MedicationEntry, record: PatientRecord) -> tuple[list[
         # kg is checked against its own range; an order in mg is outside only when it is
         # outside every range that can be computed.
         checks: list[tuple[float, Threshold, str]] = []
-        if entry.dose_per_m2 is not None:
-            checks.append((entry.dose_per_m2, IV_MAX_M2, "mg/m²"))
-        elif entry.dose_per_kg is not None:
-            checks.append((entry.dose_per_kg, IV_MAX_KG, "mg/kg"))
-        elif entry.dose_mg is not None:
-            if bsa:
-                checks.append((entry.dose_mg / bsa, IV_MAX_M2, "mg/m²"))
-            if weight:
-                checks.append((entry.dose_mg / weight, IV_MAX_KG, "mg/kg"))
+        per_m2 = entry.dose_per_m2
+        per_kg = entry.dose_per_kg
+        if per_m2 is None and per_kg is None and entry.dose_mg is not None:
+            per_m2 = entry.dose_mg / bsa if bsa else None
+            per_kg = entry.dose_mg / weight if weight else None
+        if per_m2 is not None:
+            checks.append((per_m2, IV_MAX_M2, "mg/m²"))
+        if per_kg is not None:
+            checks.append((per_kg, IV_MAX_KG, "mg/kg"))
         if not checks:
             unknown.append(
                 "IV dose per m² or per kg not computable "
