@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.servicerequest import ServiceRequest
+
 from tests.support import assert_valid_response, load_json, post_hook, request_for
 
 pytestmark = pytest.mark.e2e
