@@ -34,6 +34,7 @@ from .terminology import default_terminology
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 LOINC = "http://loinc.org"
+CONCEPT_SYSTEM = "urn:ctd-ild-cds:concept"
 
 # concept -> (RxNorm codes, name patterns). Order matters for names: specific before generic.
 _DRUGS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -380,6 +381,8 @@ def service_concept(resource: dict[str, Any]) -> tuple[str | None, str | None]:
     """(concept, text) of a drafted ServiceRequest: LOINC code first, then its text."""
     code = resource.get("code")
     texts = _texts(code)
+    for c in _codes(code, CONCEPT_SYSTEM):  # the service's own suggested orders carry it
+        return c, texts[0] if texts else None
     for c in _codes(code, LOINC):
         if c in _SERVICE_CODES:
             return _SERVICE_CODES[c], texts[0] if texts else None

@@ -16,15 +16,18 @@ DM = ("dermatomyositis", "ild")
 @pytest.mark.parametrize(
     ("drafts", "meds", "fires"),
     [
-        ([("prednisolone", 5, "oral"), ("cyclosporine", 200, "oral")], (), True),  # R141
-        ([("prednisolone", 5, "oral")], (("tacrolimus", 2.0),), True),  # partner active
-        ([("cyclophosphamide", 100, "oral")], (("prednisolone", 5.0),), True),
+        # guide2's intensive regimen (safety.regimen): pred-eq >=15 mg/day + a second agent
+        ([("prednisolone", 15, "oral"), ("cyclosporine", 200, "oral")], (), True),
+        ([("prednisolone", 14.5, "oral"), ("cyclosporine", 200, "oral")], (), False),
+        ([("prednisolone", 20, "oral")], (("tacrolimus", 2.0),), True),  # partner active
+        ([("cyclophosphamide", 100, "oral")], (("prednisolone", 20.0),), True),  # GC active
         ([("prednisolone", 15, "oral"), ("mycophenolate_mofetil", 1000, "oral")], (), True),
-        ([("prednisolone", 14.5, "oral"), ("mycophenolate_mofetil", 1000, "oral")], (), False),
-        ([("methylprednisolone", 250, "intravenous")], (), True),  # pulse (B15)
-        ([("methylprednisolone", 200, "intravenous")], (), False),
+        ([("azathioprine", 100, "oral")], (("prednisolone", 20.0),), True),
+        ([("methylprednisolone", 200, "intravenous")], (), True),  # 250 mg pred-eq: a pulse
+        ([("methylprednisolone", 199, "intravenous")], (), False),
         ([("prednisolone", 30, "oral")], (), False),  # GC alone, not a pulse
-        ([("azathioprine", 100, "oral")], (("prednisolone", 20.0),), False),  # AZA not in B15
+        # the draft replaces the active order of the same drug: 20 -> 10 mg, not 30 mg
+        ([("prednisolone", 10, "oral")], (("prednisolone", 20.0), ("cyclosporine", 200.0)), False),
     ],
 )
 def test_intensive_regimen_table(
@@ -81,11 +84,23 @@ def test_only_unrelated_draft_in_focus_no_card() -> None:
     assert got == []
 
 
-def test_unknown_gc_dose_does_not_make_b15_branch() -> None:
-    got = findings_for(
+def test_unknown_gc_dose_with_second_agent_cannot_be_decided_and_says_so() -> None:
+    (f,) = findings_for(
         TOPIC,
         record(DM),
         med_request("g", "prednisolone", 30, timing=False),
         med_request("m", "mycophenolate_mofetil", 1000),
+    )
+    assert f.indicator == Indicator.INFO
+    assert "could not be decided" in f.summary
+    assert f.suggestions == ()
+
+
+def test_outside_scope_no_card() -> None:
+    got = findings_for(
+        TOPIC,
+        record(()),
+        med_request("g", "prednisolone", 30),
+        med_request("c", "cyclosporine", 200),
     )
     assert got == []

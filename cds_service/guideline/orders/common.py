@@ -1,5 +1,6 @@
 """What every order check shares: the regimen (record + drafts), patient size, planned
-monitoring, override reasons, and the tolerant rule declaration.
+monitoring, override reasons, and rule declaration (guide2's tolerant ``declare``: a seed rule
+declared by several packages keeps one text and collects every topic).
 
 Regimen (decision of this package): a drafted order and an active medication of the same
 ingredient are one regimen, not two: the draft is the new order for that drug (a dose change
@@ -10,76 +11,31 @@ prednisolone plus a drafted methylprednisolone pulse are summed as prednisolone-
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..evidence import CATALOG, Rule, fmt_number, rule
+from .. import drug_classes
+from ..ctd_ild import disease
+from ..ctd_ild.declare import declare as declare  # re-exported for the topic modules
+from ..evidence import fmt_number
 from ..findings import Fact
+from ..safety.regimen import systemic
 
-# Drug classes by ingredient concept. Private until guide2's ``guideline.drug_classes`` lands
-# on main: then import from there (same meaning).
-GLUCOCORTICOIDS = frozenset(
-    {"prednisone", "prednisolone", "methylprednisolone", "dexamethasone", "hydrocortisone"}
-)
-CALCINEURIN_INHIBITORS = frozenset({"cyclosporine", "tacrolimus"})
-CYCLOPHOSPHAMIDE = frozenset({"cyclophosphamide"})
-#: second immunosuppressants of the B15 service rule besides CsA/TAC/CYC
-OTHER_B15_IMMUNOSUPPRESSANTS = frozenset(
-    {"mycophenolate_mofetil", "mycophenolic_acid", "rituximab", "tofacitinib", "baricitinib"}
-)
-PJP_PROPHYLAXIS = frozenset(
-    {"tmp_smx", "sulfamethoxazole", "trimethoprim", "atovaquone", "dapsone", "pentamidine"}
-)
-
-# Condition concepts (codes.csv concept ids).
-SSC = frozenset({"systemic_sclerosis", "ssc_diffuse", "ssc_limited", "ssc_lung"})
-ILD = frozenset(
-    {
-        "ild",
-        "ild_ctd",
-        "interstitial_pneumonia",
-        "pulmonary_fibrosis",
-        "nsip",
-        "uip",
-        "organizing_pneumonia",
-        "lip",
-        "ipf",
-        "idiopathic_interstitial_pneumonia",
-        "ipaf",
-        "rp_ild_or_aip",
-        "progressive_pulmonary_fibrosis",
-        "ild_other_fibrosis_elsewhere",
-        "ssc_lung",
-        "ra_lung",
-        "pm_dm_lung",
-        "sjogren_lung",
-        "lupus_pneumonitis",
-    }
-)
+# Drug classes (guide2's ``guideline.drug_classes``) and diseases (``ctd_ild.disease``): one
+# definition for the patient-view and the order cards.
+GLUCOCORTICOIDS = drug_classes.GLUCOCORTICOIDS
+CALCINEURIN_INHIBITORS = drug_classes.CALCINEURIN_INHIBITORS
+CYCLOPHOSPHAMIDE = drug_classes.CYCLOPHOSPHAMIDE
+SECOND_IMMUNOSUPPRESSANTS = drug_classes.SECOND_IMMUNOSUPPRESSANTS
+PJP_PROPHYLAXIS = drug_classes.PJP_PROPHYLAXIS
+SSC = disease.CTD_CONCEPTS["ssc"]
+ILD = disease.ILD_CONCEPTS
 #: ILD concepts that already say "due to a CTD"
-CTD_ILD = frozenset(
-    {"ild_ctd", "ssc_lung", "ra_lung", "pm_dm_lung", "sjogren_lung", "lupus_pneumonitis"}
-)
-CTD = frozenset(
-    {
-        "systemic_sclerosis",
-        "ssc_diffuse",
-        "ssc_limited",
-        "rheumatoid_arthritis",
-        "dermatomyositis",
-        "polymyositis",
-        "amyopathic_dm",
-        "juvenile_dermatomyositis",
-        "antisynthetase_syndrome",
-        "sjogren",
-        "sle",
-        "mctd",
-        "overlap_syndrome",
-        "uctd",
-    }
-)
+CTD_ILD = frozenset(disease.CTD_LUNG_CONCEPTS.values()) | {"ild_ctd"}
+CTD = frozenset().union(*disease.CTD_CONCEPTS.values())
 
 #: override reasons (codes of urn:ctd-ild-cds:override-reason) offered on every order card
 OVERRIDE_REASONS: tuple[str, ...] = (
@@ -97,22 +53,6 @@ RECENT_RESULT = timedelta(days=14)
 WEIGHT_WINDOW = timedelta(days=365)
 
 
-def declare(
-    id: str,
-    source: str,
-    section: str,
-    statement: str,
-    figure: str = "",
-    topics: tuple[str, ...] = (),
-) -> Rule:
-    """Declare a rule, or add our topics to the rule another package already declared (so
-    two packages citing the same seed rule never conflict over wording)."""
-    old = CATALOG.get(id)
-    if old is not None:
-        return rule(id, old.source, old.section, old.statement, old.figure, topics)
-    return rule(id, source, section, statement, figure, topics)
-
-
 def regimen(record: PatientRecord, orders: OrderSet) -> list[MedicationEntry]:
     """Active medications of the record plus the drafts; a draft replaces the active entry
     of the same ingredient (one regimen, not two)."""
@@ -127,7 +67,24 @@ def regimen(record: PatientRecord, orders: OrderSet) -> list[MedicationEntry]:
 
 
 def of_class(entries: Iterable[MedicationEntry], concepts: frozenset[str]) -> list[MedicationEntry]:
-    return [m for m in entries if m.concept in concepts or concepts.intersection(m.ingredients)]
+    """Entries of the class; glucocorticoids count only when systemic (not topical/inhaled)."""
+    return [
+        m
+        for m in entries
+        if (m.concept in concepts or concepts.intersection(m.ingredients))
+        and (m.concept not in GLUCOCORTICOIDS or systemic(m))
+    ]
+
+
+def projected_record(record: PatientRecord, orders: OrderSet) -> PatientRecord:
+    """The record as it would be once the drafts are signed: the regimen's drafts become
+    active entries, so patient-view questions (guide2's ``safety.regimen``) can be asked of
+    it and the order card agrees with the patient-view card."""
+    signed = [
+        replace(m, status="active", is_draft=False) if m.is_draft else m
+        for m in regimen(record, orders)
+    ]
+    return replace(record, medications=signed)
 
 
 def focused(orders: OrderSet, concepts: frozenset[str]) -> list[MedicationEntry]:

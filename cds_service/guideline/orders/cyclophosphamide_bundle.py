@@ -244,7 +244,6 @@ def _suggestions(
                     lab_order(
                         concept,
                         record.patient_id,
-                        record.today,
                         "cyclophosphamide monitoring (KR R049)",
                     ),
                 ),

@@ -69,7 +69,7 @@ R096 = common.declare(
 
 IMPLAUSIBLE = Threshold("cyclosporine_dose", ">=", 500.0, "mg/m²", R032)
 
-LEVEL_ORDERS = frozenset({"cyclosporine_level", "cyclosporine_c2"})
+LEVEL_ORDERS = frozenset({"cyclosporine_level", "cyclosporine_trough", "cyclosporine_c2"})
 LEVEL_RESULTS = frozenset(
     {"cyclosporine_trough", "cyclosporine_c2", "cyclosporine_post_dose", "cyclosporine"}
 )
@@ -98,7 +98,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     has_level = common.planned_or_recent(record, orders, LEVEL_ORDERS, LEVEL_RESULTS)
     has_creat = common.planned_or_recent(record, orders, CREATININE, CREATININE)
     missing = [
-        c for c, ok in (("cyclosporine_level", has_level), ("creatinine", has_creat)) if not ok
+        c for c, ok in (("cyclosporine_trough", has_level), ("creatinine", has_creat)) if not ok
     ]
     if not (implausible or unread or missing):
         return
@@ -152,7 +152,6 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                         lab_order(
                             concept,
                             record.patient_id,
-                            record.today,
                             "cyclosporine monitoring (JP R094-R096)",
                         ),
                     ),

@@ -26,22 +26,16 @@ from fhir_mappings.draft_medication import PRED_EQ_FACTOR
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..evidence import Threshold, cite, fmt_number
+from ..evidence import cite, fmt_number
 from ..findings import Fact, Finding, Indicator, Suggestion
+from ..ssc.glucocorticoid_risk import B12 as B12_PV
+from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
+from ..ssc.glucocorticoid_risk import R051 as R051_PV
 from ..suggestions.orders import update_dose
 from . import common
 
 TOPIC = "order-ssc-glucocorticoid-dose"
 
-R051 = common.declare(
-    "R051",
-    "KR",
-    "§Treatment 2-2)",
-    "High-dose steroid is not recommended in SSc: renal crisis can develop rapidly if the daily "
-    "prednisolone dose is over 10 mg.",
-    "prednisolone >10 mg/day",
-    (TOPIC,),
-)
 R143 = common.declare(
     "R143",
     "KR",
@@ -51,17 +45,16 @@ R143 = common.declare(
     ">10 mg/day prednisolone-equivalent",
     (TOPIC,),
 )
-B12 = common.declare(
-    "B12",
-    "Steen 1998",
-    "case-control study (110 renal crises)",
-    "Prednisone ≥15 mg/day in the prior 6 months was associated with scleroderma renal crisis.",
-    "≥15 mg/day, OR 4.37 (95% CI 2.03-9.43)",
-    (TOPIC,),
+# R051, B12 and the two thresholds are the patient-view card's (ssc.glucocorticoid_risk):
+# one definition, so the order card and the patient-view card cannot disagree.
+R051 = common.declare(
+    R051_PV.id, R051_PV.source, R051_PV.section, R051_PV.statement, R051_PV.figure, (TOPIC,)
 )
-
-WARN = Threshold("prednisolone_equivalent", ">", 10.0, "mg/day", R051)
-CRITICAL = Threshold("prednisolone_equivalent", ">=", 15.0, "mg/day", B12)
+B12 = common.declare(
+    B12_PV.id, B12_PV.source, B12_PV.section, B12_PV.statement, B12_PV.figure, (TOPIC,)
+)
+WARN = GC_WARNING
+CRITICAL = GC_CRITICAL
 #: the dose the update suggestion brings the regimen to (the R051 limit itself)
 TARGET_PRED_EQ = WARN.value
 

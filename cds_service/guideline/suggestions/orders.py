@@ -1,28 +1,19 @@
 """Actions on draft orders: ``update`` a drafted MedicationRequest to a new dose, ``delete``
 a draft, and ``create`` the orders an order check asks for (TMP-SMX prophylaxis, monitoring
-labs). Every resource built here is a FHIR R4 resource (checked in tests with
-``fhir.resources.R4B``, the R4-compatible models of fhir.resources 8.x).
-
-Codes live here, not in the rules: RxNorm 198334 (sulfamethoxazole 400 MG / trimethoprim 80
-MG Oral Tablet, i.e. TMP-SMX 480 mg) and LOINC order codes 58410-2 (CBC panel - Blood by
-Automated count), 24356-8 (Urinalysis complete panel - Urine), 24325-3 (Hepatic function
-panel - Serum or Plasma), 2160-0 (Creatinine [Mass/volume] in Serum or Plasma), 3520-4
-(Cyclosporine [Mass/volume] in Blood).
-
-The TMP-SMX and lab templates are private stand-ins for guide2's
-``suggestions.medications``/``suggestions.labs``: replace them with those once on main.
+labs, from guide2's templates in ``suggestions.medications`` and ``suggestions.labs``). Every
+resource is FHIR R4 (checked in tests with ``fhir.resources.R4B``, the R4-compatible models of
+fhir.resources 8.x). The only codes here are the SNOMED CT route codes of an updated dosage.
 """
 
 from __future__ import annotations
 
 import copy
-from datetime import date
 from typing import Any
 
 from ..findings import Action
+from .labs import LAB_TEMPLATES, lab_request
+from .medications import TMP_SMX_REGIMEN_SOURCE, TMP_SMX_REGIMEN_TEXT, tmp_smx_prophylaxis_request
 
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 SNOMED = "http://snomed.info/sct"
 
@@ -30,15 +21,6 @@ _ROUTES = {
     "oral": ("26643006", "Oral route"),
     "intravenous": ("47625008", "Intravenous route"),
     "subcutaneous": ("34206005", "Subcutaneous route"),
-}
-
-#: monitoring concept -> (LOINC code, display, specimen-independent short label)
-LAB_ORDERS: dict[str, tuple[str, str, str]] = {
-    "cbc_panel": ("58410-2", "CBC panel - Blood by Automated count", "blood count"),
-    "urinalysis_panel": ("24356-8", "Urinalysis complete panel - Urine", "urinalysis"),
-    "liver_panel": ("24325-3", "Hepatic function panel - Serum or Plasma", "liver tests"),
-    "creatinine": ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "serum creatinine"),
-    "cyclosporine_level": ("3520-4", "Cyclosporine [Mass/volume] in Blood", "cyclosporine level"),
 }
 
 
@@ -89,72 +71,24 @@ def delete_draft(reference: str, description: str) -> Action:
     return Action(type="delete", description=description, resource_id=reference)
 
 
-def tmp_smx_prophylaxis(patient_id: str, today: date) -> Action:
-    """Create TMP-SMX 480 mg (one 400/80 mg tablet) orally once daily: the prophylactic
-    regimen of the EULAR 2022 evidence table (clinical anchor B15)."""
-    resource: dict[str, Any] = {
-        "resourceType": "MedicationRequest",
-        "status": "draft",
-        "intent": "proposal",
-        "subject": {"reference": f"Patient/{patient_id}"},
-        "authoredOn": today.isoformat(),
-        "medicationCodeableConcept": {
-            "coding": [
-                {
-                    "system": RXNORM,
-                    "code": "198334",
-                    "display": "sulfamethoxazole 400 MG / trimethoprim 80 MG Oral Tablet",
-                }
-            ],
-            "text": "Trimethoprim-sulfamethoxazole 80/400 mg tablet",
-        },
-        "reasonCode": [
-            {"text": "Pneumocystis pneumonia prophylaxis during intensive immunosuppression"}
-        ],
-        "dosageInstruction": [
-            {
-                "text": "1 tablet (TMP-SMX 480 mg) by mouth once daily",
-                "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
-                "route": {
-                    "coding": [{"system": SNOMED, "code": "26643006", "display": "Oral route"}]
-                },
-                "doseAndRate": [
-                    {
-                        "doseQuantity": {
-                            "value": 1,
-                            "unit": "tablet",
-                            "system": UCUM,
-                            "code": "{tbl}",
-                        }
-                    }
-                ],
-            }
-        ],
-    }
+def tmp_smx_prophylaxis(patient_id: str) -> Action:
+    """Create TMP-SMX 480 mg once daily (guide2's template; EULAR 2022, B15)."""
     return Action(
         type="create",
-        description="Order TMP-SMX 480 mg by mouth once daily for Pneumocystis prophylaxis",
-        resource=resource,
+        description=f"Order {TMP_SMX_REGIMEN_TEXT} for Pneumocystis prophylaxis "
+        f"({TMP_SMX_REGIMEN_SOURCE})",
+        resource=tmp_smx_prophylaxis_request(patient_id),
     )
 
 
-def lab_order(concept: str, patient_id: str, today: date, reason: str) -> Action:
-    """Create a ServiceRequest for a monitoring lab (``LAB_ORDERS`` concept)."""
-    code, display, label = LAB_ORDERS[concept]
-    resource: dict[str, Any] = {
-        "resourceType": "ServiceRequest",
-        "status": "draft",
-        "intent": "proposal",
-        "category": [
-            {"coding": [{"system": SNOMED, "code": "108252007", "display": "Laboratory procedure"}]}
-        ],
-        "code": {"coding": [{"system": LOINC, "code": code, "display": display}], "text": label},
-        "subject": {"reference": f"Patient/{patient_id}"},
-        "authoredOn": today.isoformat(),
-        "reasonCode": [{"text": reason}],
-    }
-    return Action(type="create", description=f"Order {label} ({reason})", resource=resource)
+def lab_order(concept: str, patient_id: str, reason: str) -> Action:
+    """Create a monitoring-lab ServiceRequest (guide2's ``suggestions.labs`` template)."""
+    resource = lab_request(concept, patient_id, reason)
+    return Action(
+        type="create", description=f"Order {lab_label(concept)} ({reason})", resource=resource
+    )
 
 
 def lab_label(concept: str) -> str:
-    return LAB_ORDERS[concept][2]
+    """What the clinician sees for a lab template ("Complete blood count")."""
+    return LAB_TEMPLATES[concept].text
