@@ -106,6 +106,25 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> None:
         seen.add(key)
 
 
+def _read_body(max_bytes: int) -> bytes:
+    """The raw body, refusing more than ``max_bytes``: from Content-Length before reading,
+    and while reading a chunked body (the WSGI server terminates the input stream)."""
+    stream = request.environ["wsgi.input"]
+    length = request.content_length
+    if length is not None:
+        if length > max_bytes:
+            raise RequestEntityTooLarge()
+        return bytes(stream.read(length))
+    if not request.environ.get("wsgi.input_terminated"):
+        return b""  # no length and no server-side framing: reading could hang
+    buf = bytearray()
+    while chunk := stream.read(min(65536, max_bytes + 1 - len(buf))):
+        buf += chunk
+        if len(buf) > max_bytes:
+            raise RequestEntityTooLarge()
+    return bytes(buf)
+
+
 def read_json_body(max_bytes: int) -> Any:
     """The request body parsed as JSON; ServiceError/HTTPException on any problem."""
     mimetype = (request.mimetype or "").lower()
@@ -113,11 +132,7 @@ def read_json_body(max_bytes: int) -> Any:
         raise _UnsupportedMediaType(
             [("", "the body must be JSON (Content-Type: application/json)")]
         )
-    if request.content_length is not None and request.content_length > max_bytes:
-        raise RequestEntityTooLarge()
-    raw = request.stream.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise RequestEntityTooLarge()
+    raw = _read_body(max_bytes)
     if not raw.strip():
         raise InvalidRequest([("$", "the body is empty")])
     try:

@@ -85,6 +85,11 @@ class Terminology:
             exact.setdefault((system, code), set()).add(row.concept_id)
             if system == ICD10CM and row.icd_children:
                 parents.setdefault(code, set()).add(row.concept_id)
+        # A resource may be coded directly in the service's own CodeSystem (the identity
+        # map): an integrator that has no standard code for, say, an HRCT finding can send
+        # {"system": "urn:ctd-ild-cds:concept", "code": "ct_ground_glass"}.
+        for concept_id in concept_rows():
+            exact.setdefault((CONCEPT_SYSTEM, concept_id), set()).add(concept_id)
         return cls(
             exact={k: frozenset(v) for k, v in exact.items()},
             icd_parents={k: frozenset(v) for k, v in parents.items()},

@@ -108,9 +108,12 @@ def request_for(
 
 
 def post_hook(
-    base_url: str, service_id: str, body: Any, headers: dict[str, str] | None = None
+    base_url: str | Any, service_id: str, body: Any, headers: dict[str, str] | None = None
 ) -> requests.Response:
-    """POST a hook call (``body`` a dict, or raw bytes/str sent as-is) to the live server."""
+    """POST a hook call (``body`` a dict, or raw bytes/str sent as-is) to the live server.
+
+    ``base_url`` may also be the server object itself (anything with ``.base_url``)."""
+    base_url = getattr(base_url, "base_url", base_url)
     h = {"Content-Type": "application/json", **(headers or {})}
     data = body if isinstance(body, bytes | str) else json.dumps(body)
     return requests.post(f"{base_url}/cds-services/{service_id}", data=data, headers=h, timeout=30)
@@ -179,7 +182,13 @@ def _no_empty(value: Any, where: str, errors: list[str]) -> None:
 
 def assert_valid_response(body: Any) -> None:
     """Fail with every problem of a service response: the response schema, the Inferno card
-    checks, invariants cds-resp-1..6, no null/empty fields, unique uuids, no raw HTML."""
+    checks, invariants cds-resp-1..6, no null/empty fields, unique uuids, no raw HTML.
+
+    ``body`` is the parsed JSON, or an HTTP response (then it must be 200 JSON)."""
+    if isinstance(body, requests.Response):
+        assert body.status_code == 200, f"HTTP {body.status_code}: {body.text[:2000]}"
+        assert body.headers.get("Content-Type", "").startswith("application/json")
+        body = body.json()
     errors = [
         f"$.{'.'.join(str(p) for p in e.absolute_path)}: {e.message}"
         for e in response_validator().iter_errors(body)

@@ -103,3 +103,20 @@ def test_retry_after_on_a_real_socket(loopback: Any) -> None:
     data = resolve(SERVICE, b, Settings(fhir_deadline_ms=2000))
     assert ids(data) == {"dm-ild-1"}
     assert len(calls) == len(SERVICE.prefetch) + 1
+
+
+def test_the_shared_session_keeps_no_cookies(loopback: Any) -> None:
+    cookies_seen: list[str | None] = []
+
+    def sets_cookie(h: BaseHTTPRequestHandler) -> None:
+        cookies_seen.append(h.headers.get("Cookie"))
+        if h.path.startswith("/fhir/Patient/"):
+            send_json(h, 200, b'{"resourceType": "Patient", "id": "dm-ild-1"}', Set_Cookie="s=1")
+        else:
+            send_json(h, 200, b'{"resourceType": "Bundle", "type": "searchset"}', Set_Cookie="s=1")
+
+    server: Loopback = loopback(sets_cookie)
+    for _ in range(2):
+        resolve(SERVICE, body(server.base_url), Settings(fhir_deadline_ms=2000))
+    assert len(cookies_seen) == 2 * len(SERVICE.prefetch)
+    assert cookies_seen == [None] * len(cookies_seen)

@@ -445,3 +445,17 @@ def test_deadline_passed_for_required_data_is_412() -> None:
 def test_service_without_prefetch_resolves_to_nothing() -> None:
     bare = Service("x", "patient-view", "t", "d", "u")
     assert resolve(bare, body(None, server=False), SETTINGS).resources == []
+
+
+def test_logs_carry_neither_token_nor_patient_id(caplog: pytest.LogCaptureFixture) -> None:
+    b = body(None)
+    b["context"]["patientId"] = "pat-4711"
+    b["fhirAuthorization"]["access_token"] = "tok-secret-123"
+    with responses.RequestsMock() as rsps, caplog.at_level("DEBUG"):
+        rsps.add(responses.GET, re.compile(rf"{re.escape(BASE)}/Patient/.*"), status=401)
+        rsps.add(responses.GET, re.compile(rf"{re.escape(BASE)}/\w+\?.*"), status=500)
+        with pytest.raises(DataUnavailable) as err:
+            resolve(SERVICE, b, SETTINGS)
+    assert caplog.records  # failures are logged...
+    for text in (caplog.text, str(err.value)):  # ...without the secrets
+        assert "tok-secret-123" not in text and "pat-4711" not in text

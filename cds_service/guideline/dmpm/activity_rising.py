@@ -25,6 +25,7 @@ from fhir_mappings.record import AntibodyResult, PatientRecord
 
 from .. import evidence
 from ..findings import Fact, Finding, Indicator
+from ..shared_rules import R111
 from . import describe
 from .myositis import is_dmpm_ild
 from .risk import FERRITIN_HIGH, R086
@@ -38,14 +39,6 @@ R074 = evidence.rule(
     "§Anti-MDA5 Ab",
     "Ferritin is associated with A/S-ILD severity and activity in DM; the anti-MDA5 titre "
     "correlates with ILD activity and ferritin.",
-    topics=(TOPIC,),
-)
-R111 = evidence.rule(
-    "R111",
-    "JP",
-    "§Importance of monitoring",
-    "Monitor disease activity (serum ferritin, anti-MDA5 titre, skin rash), respiratory "
-    "condition (A-aDO2, HRCT, KL-6, SP-D) and adverse events.",
     topics=(TOPIC,),
 )
 

@@ -25,6 +25,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import evidence
 from ..findings import Finding, Indicator
+from ..shared_rules import R096
 from . import describe
 from .acute_subacute import R106
 from .assessment import assess, course_lines, group_line
@@ -34,15 +35,6 @@ from .subtypes import R089
 
 TOPIC = "dmpm-ild-poor-prognosis"
 
-R096 = evidence.rule(
-    "R096",
-    "JP",
-    "§Cyclosporine",
-    "IV CsA (authors' institute): infuse over 12 hours every day, start at 200 mg/day, adjust "
-    "to a pre-dose concentration of 200-250 ng/mL; switch to oral when ILD is controlled.",
-    figure="200 mg/day IV over 12 h; pre-dose 200-250 ng/mL",
-    topics=(TOPIC,),
-)
 R109 = evidence.rule(
     "R109",
     "JP",

@@ -30,6 +30,7 @@ from ..ctd_ild.disease import describe, fact_of
 from ..ctd_ild.text import clip, detail
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..shared_rules import R096
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
 from .regimen import R141
 
@@ -51,15 +52,6 @@ R095 = declare(
     "Kotani: GC-CsA with the 2-hour post-dose concentration (C2) kept >1,000 ng/mL is "
     "effective; monitor both trough and C2",
     "C2 >1,000 ng/mL; 1-year survival 89%",
-    (TOPIC,),
-)
-R096 = declare(
-    "R096",
-    "JP",
-    "§Cyclosporine",
-    "IV CsA: infuse over 12 hours daily, start at 200 mg/day, adjust to a pre-dose (trough) "
-    "concentration of 200-250 ng/mL; switch to oral when controlled",
-    "trough 200-250 ng/mL",
     (TOPIC,),
 )
 

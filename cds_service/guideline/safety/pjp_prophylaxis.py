@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
-from ..ctd_ild.declare import declare
 from ..ctd_ild.text import clip, detail
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..shared_rules import R111
 from ..suggestions.medications import (
     TMP_SMX_REGIMEN_SOURCE,
     TMP_SMX_REGIMEN_TEXT,
@@ -33,17 +33,6 @@ from ..suggestions.medications import (
 from .regimen import B15, R141, assess_regimen
 
 TOPIC = "pjp-prophylaxis"
-
-R111 = declare(
-    "R111",
-    "JP",
-    "§Importance of monitoring",
-    "Monitoring in DM/PM-ILD: disease activity (ferritin, anti-MDA5 titre), respiratory "
-    "condition, and adverse events: beta-D-glucan, CMV antigenemia, prophylactic TMP-SMX, "
-    "CsA nephro- and hepatotoxicity, CY hepatotoxicity",
-    "",
-    (TOPIC, "immunosuppression-monitoring"),
-)
 
 
 def has_pjp_prophylaxis(record: PatientRecord) -> bool:
