@@ -32,6 +32,8 @@ from flask import Flask, Response, g, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from fhir_mappings.terminology import build_terminology
+
 from . import engine, feedback, patient_data
 from .auth import build_authenticator
 from .errors import DataUnavailable, InvalidRequest, ServiceError
@@ -170,8 +172,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     storage.create_all()
     storage.engine.dispose()  # no pooled connection survives a fork (gunicorn preload)
     authenticator = build_authenticator(settings, storage)
+    # standard code tables + the site's ConceptMaps; a malformed map stops start-up here
+    terminology = build_terminology(settings.site_conceptmap)
     app.extensions["cds"] = {"settings": settings, "storage": storage}
-    if settings.dev:
+    if settings.dev and not settings.allow_sandbox_issuer:
         log.warning(
             "DEV MODE: client JWT verification is OFF and any CORS origin is allowed. "
             "Never expose this instance to real patient data."
@@ -259,7 +263,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         data = patient_data.resolve(service, body, settings)
         today = settings.evaluation_date or datetime.now(UTC).date()
         evaluation = engine.evaluate_resources(
-            service, data.resources, body["context"], today, data.unavailable
+            service, data.resources, body["context"], today, data.unavailable, terminology
         )
         cards = engine.cards_for(service, evaluation)
         try:

@@ -49,7 +49,7 @@ def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:
         os.environ["CDS_DEV"] = "1"
     settings = Settings.from_env()
     _configure_logging()
-    if settings.dev:
+    if settings.dev and not settings.allow_sandbox_issuer:
         banner = "!" * 72
         logging.getLogger("cds_service").warning(
             "\n%s\n  DEVELOPMENT MODE: no client authentication, CORS open to any origin.\n"
@@ -57,7 +57,10 @@ def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:
             banner,
             banner,
         )
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ValueError as exc:  # a bad trusted-clients file or site ConceptMap
+        raise SystemExit(f"configuration error: {exc}") from None
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -102,6 +105,8 @@ def _bundle_resources(bundle: Any) -> list[dict[str, Any]]:
 
 
 def evaluate(bundle_path: str, hook: str, draft_orders: str | None, on: str | None) -> int:
+    from fhir_mappings.terminology import build_terminology
+
     from . import engine
     from .services import REGISTRY
 
@@ -122,7 +127,10 @@ def evaluate(bundle_path: str, hook: str, draft_orders: str | None, on: str | No
     today: date = (
         date.fromisoformat(on) if on else settings.evaluation_date or datetime.now(UTC).date()
     )
-    evaluation = engine.evaluate_resources(service, resources, context, today)
+    terminology = build_terminology(settings.site_conceptmap)
+    evaluation = engine.evaluate_resources(
+        service, resources, context, today, terminology=terminology
+    )
     cards = engine.cards_for(service, evaluation)
     sys.stdout.write(json.dumps({"cards": cards}, indent=2, ensure_ascii=False) + "\n")
     return 0

@@ -3,7 +3,7 @@
 request -> patient data (prefetch / FHIR server) -> PatientRecord (concepts) ->
 guideline findings -> cards.
 
-Nothing here knows HTTP; ``cds_service.api`` calls ``run``.
+Nothing here knows HTTP; ``cds_service.api`` and the CLI call ``evaluate_resources``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from fhir_mappings.builder import build_record
 from fhir_mappings.orders import map_draft_orders
 from fhir_mappings.record import PatientRecord
+from fhir_mappings.terminology import Terminology
 
 from .cards import card_from_finding
 from .guideline import evaluate_orders, evaluate_patient_view
@@ -34,9 +35,13 @@ def evaluate_resources(
     context: dict[str, Any],
     today: date,
     unavailable: dict[str, str] | None = None,
+    terminology: Terminology | None = None,
 ) -> Evaluation:
-    """Build the record from resources and run the service's rules."""
-    record = build_record(resources, today=today, patient_id=context.get("patientId"))
+    """Build the record from resources (standard codes plus the site's ConceptMaps in
+    ``terminology``) and run the service's rules."""
+    record = build_record(
+        resources, today=today, patient_id=context.get("patientId"), terminology=terminology
+    )
     if unavailable:
         record.unavailable.update(unavailable)
     if service.hook == "patient-view":

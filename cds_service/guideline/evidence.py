@@ -167,14 +167,18 @@ def rule(
 
 
 def cite(*rules: Rule) -> str:
-    """Markdown citation line for a card: sources and sections of the given rules."""
-    parts: list[str] = []
+    """The evidence section of every card (Markdown): a ``**Sources**`` heading, then one
+    bullet per rule with its id, source key, section, full citation and exact figure."""
+    lines: list[str] = []
+    seen: set[str] = set()
     for r in rules:
+        if r.id in seen:
+            continue
+        seen.add(r.id)
         src = SOURCES[r.source]
-        text = f"{r.id}: {src.citation}, {r.section}"
-        if text not in parts:
-            parts.append(text)
-    return "Sources: " + "; ".join(parts) + "."
+        figure = f": {r.figure}" if r.figure else ""
+        lines.append(f"- {r.id}, {src.key} {r.section} ({src.citation}){figure}")
+    return "**Sources**\n\n" + "\n".join(lines)
 
 
 # ------------------------------------------------------------------------ thresholds

@@ -71,7 +71,7 @@ def sard_ild_monitoring_due(record: PatientRecord) -> Iterator[Finding]:
         f"Interval applied: every {days} days"
         + (" (first year)" if interval is not AFTER_FIRST_YEAR else " (after the first year)"),
     ]
-    facts: list[Fact] = []
+    facts: list[Fact] = [Fact("ild", "present", None, onset)]
     if last is None:
         lines.append("Last PFT: none on record")
         summary = f"ILD with {diseases}: no PFT on record; lung-function monitoring is due."

@@ -11,7 +11,7 @@ from datetime import date
 
 from fhir_mappings.record import AntibodyResult, ConditionEntry, Measurement
 
-from ..evidence import SOURCES, Rule, fmt_number
+from ..evidence import Rule, cite, fmt_number
 from ..findings import Fact
 
 LABELS: dict[str, str] = {
@@ -94,17 +94,8 @@ def bullets(lines: Iterable[str]) -> str:
 
 
 def sources_block(rules: Iterable[Rule]) -> str:
-    """The evidence section of a card: document, section and the exact figure of each rule."""
-    lines = []
-    seen: set[str] = set()
-    for r in rules:
-        if r.id in seen:
-            continue
-        seen.add(r.id)
-        src = SOURCES[r.source]
-        figure = f": {r.figure}" if r.figure else ""
-        lines.append(f"{r.id}, {src.key} {r.section} ({src.citation}){figure}")
-    return "**Sources**\n\n" + bullets(lines)
+    """The evidence section of a card (``evidence.cite``)."""
+    return cite(*rules)
 
 
 def unique_facts(facts: Iterable[Fact]) -> tuple[Fact, ...]:

@@ -28,8 +28,8 @@ from fhir_mappings.record import PatientRecord
 from ..ctd_ild.text import clip, detail
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..shared_rules import R111
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
-from .pjp_prophylaxis import R111
 from .regimen import R141, assess_regimen
 from .results import last_result
 
