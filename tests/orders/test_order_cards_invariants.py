@@ -94,7 +94,7 @@ def test_card_invariants(name: str, shape: str, finding: Finding) -> None:
     assert f.topic in ORDER_TOPICS
     assert len(f.summary) <= 139 and "\n" not in f.summary
     assert not re.search(r"<[a-zA-Z/!]", f.detail)  # Markdown, no raw HTML
-    assert "Sources:" in f.detail
+    assert "**Sources**" in f.detail
     assert f.rules and all(r in CATALOG for r in f.rules)
     assert all(f.topic in CATALOG[r].topics for r in f.rules)
     if f.indicator in (Indicator.WARNING, Indicator.CRITICAL):
