@@ -192,6 +192,13 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         + "; ".join(f"{d.source_id} {common.describe_dose(d)}" for d in drafts)
         + "."
     ]
+    if weight is not None and weight.value is not None:
+        bsa = common.bsa_m2(record)
+        lines.append(
+            f"Body weight {fmt_number(round(weight.value, 1))} kg ({weight.when.isoformat()})"
+            + (f"; body surface area {fmt_number(round(bsa, 2))} m² (Mosteller)" if bsa else "")
+            + "."
+        )
     if out_of_range:
         lines += ["", "**Dose outside the seed ranges (Z5):**", *[f"- {x}" for x in out_of_range]]
     if not_checked:
@@ -244,7 +251,7 @@ def _suggestions(
                     lab_order(
                         concept,
                         record.patient_id,
-                        "cyclophosphamide monitoring (KR R049)",
+                        "cyclophosphamide monitoring, KR R049",
                     ),
                 ),
                 is_recommended=not out,

@@ -152,7 +152,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                         lab_order(
                             concept,
                             record.patient_id,
-                            "cyclosporine monitoring (JP R094-R096)",
+                            "cyclosporine monitoring, JP R094-R096",
                         ),
                     ),
                     is_recommended=not suggestions,

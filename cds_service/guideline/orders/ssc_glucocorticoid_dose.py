@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from fhir_mappings.draft_medication import PRED_EQ_FACTOR
 from fhir_mappings.orders import OrderSet
-from fhir_mappings.record import MedicationEntry, PatientRecord
+from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
 from ..evidence import cite, fmt_number
 from ..findings import Fact, Finding, Indicator, Suggestion
@@ -85,7 +85,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             "renal-crisis limit.",
             detail="\n".join(
                 [
-                    "The patient has systemic sclerosis. The prednisolone-equivalent dose of "
+                    f"{_ssc_text(ssc)} The prednisolone-equivalent dose of "
                     "this glucocorticoid regimen could not be computed:",
                     *[
                         f"- {m.source_id or m.concept}: {m.dose_problem or 'dose unknown'}."
@@ -114,7 +114,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
         summary="SSc: glucocorticoid order gives prednisolone-equivalent "
         f"{fmt_number(round(total, 1))} mg/day ({level.text}): renal crisis risk.",
-        detail=_detail(gcs, total, critical),
+        detail=_detail(_ssc_text(ssc), gcs, total, critical),
         rules=rules,
         facts=tuple(facts),
         suggestions=suggestions,
@@ -123,9 +123,14 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     )
 
 
-def _detail(gcs: list[MedicationEntry], total: float, critical: bool) -> str:
+def _ssc_text(ssc: ConditionEntry | None) -> str:
+    since = f" (recorded since {ssc.when.isoformat()})" if ssc and ssc.when else ""
+    return f"The patient has systemic sclerosis{since}."
+
+
+def _detail(ssc_text: str, gcs: list[MedicationEntry], total: float, critical: bool) -> str:
     lines = [
-        "The patient has systemic sclerosis. The glucocorticoid regimen with this order:",
+        f"{ssc_text} The glucocorticoid regimen with this order:",
         *[
             f"- {m.concept} {common.describe_dose(m)}"
             f"{' (draft)' if m.is_draft else ' (active)'}: prednisolone-equivalent "
