@@ -25,6 +25,7 @@ from fhir_mappings.record import PatientRecord
 
 from ..evidence import cite
 from ..findings import Fact, Finding, Indicator, Suggestion
+from ..ssc.options import B02 as B02_PV
 from ..suggestions.orders import delete_draft
 from . import common
 
@@ -48,6 +49,21 @@ R131 = common.declare(
     (TOPIC,),
 )
 
+B02 = common.declare(
+    B02_PV.id, B02_PV.source, B02_PV.section, B02_PV.statement, B02_PV.figure, (TOPIC,)
+)
+
+#: how an ILD diagnosis concept reads in card text
+_ILD_NAMES = {
+    "ild": "interstitial lung disease",
+    "ild_ctd": "ILD due to connective tissue disease",
+    "ra_lung": "rheumatoid lung disease",
+    "ssc_lung": "lung disease with systemic sclerosis",
+    "pm_dm_lung": "lung disease with DM/PM",
+    "sjogren_lung": "lung disease with Sjögren's disease",
+    "rp_ild_or_aip": "acute interstitial pneumonia",
+}
+
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     drafts = common.focused(orders, frozenset({"leflunomide"}))
@@ -70,7 +86,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         "1.2% in Japan).",
         detail="\n".join(
             [
-                f"The patient has {ild.concept.replace('_', ' ')}"
+                f"The patient has {_ILD_NAMES.get(ild.concept, ild.concept.replace('_', ' '))}"
                 f"{' since ' + ild.when.isoformat() if ild.when else ''}; leflunomide is drafted "
                 f"({', '.join(d.source_id or 'draft' for d in drafts)}).",
                 "",
@@ -81,10 +97,10 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                 "- ACR/CHEST 2023 conditionally recommends against leflunomide as ILD treatment "
                 "(Z6). This is a caution, not a contraindication.",
                 "",
-                cite(R115, R131),
+                cite(R115, R131, B02),
             ]
         ),
-        rules=(R115.id, R131.id),
+        rules=(R115.id, R131.id, B02.id),
         facts=(
             Fact(ild.concept, True, None, ild.when),
             *(common.dose_fact(d, record) for d in drafts),
