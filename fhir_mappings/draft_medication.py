@@ -30,7 +30,7 @@ from .dosage import daily_dose
 from .medications import map_medication
 from .record import MedicationEntry, PatientRecord
 from .tables import drug_rows
-from .terminology import default_terminology
+from .terminology import Terminology, default_terminology
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 LOINC = "http://loinc.org"
@@ -156,6 +156,14 @@ def _codes(concept: object, system: str) -> list[str]:
         for c in concept.get("coding") or []
         if isinstance(c, dict) and c.get("system") == system and c.get("code") is not None
     ]
+
+
+def _any_code(concept: object) -> bool:
+    if not isinstance(concept, dict):
+        return False
+    return any(
+        isinstance(c, dict) and c.get("code") not in (None, "") for c in concept.get("coding") or []
+    )
 
 
 def drug_concept(medication: object) -> str | None:
@@ -338,16 +346,19 @@ def _with_label_strength(
 
 
 def map_medication_request(
-    resource: dict[str, Any], reference: str, record: PatientRecord | None
+    resource: dict[str, Any],
+    reference: str,
+    record: PatientRecord | None,
+    terminology: Terminology | None = None,
 ) -> tuple[list[MedicationEntry], str | None]:
     """One drafted MedicationRequest -> (entries, None) (one per ingredient concept; empty for
     a drug none of the checks is about) or ([], reason) when it cannot be read."""
     medication = _medication(resource)
-    if not _texts(medication) and not _codes(medication, RXNORM):
+    if not _texts(medication) and not _any_code(medication):
         return [], "no medication chosen or coded"
     normalized = _as_r4(resource)
     weight, height = _size(record)
-    entries = map_medication(normalized, {}, default_terminology(), weight, height)
+    entries = map_medication(normalized, {}, terminology or default_terminology(), weight, height)
     if not entries:
         concept = drug_concept(medication)
         if concept is None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from .draft_medication import map_medication_request, service_concept
 from .record import MedicationEntry, PatientRecord
+from .terminology import Terminology
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,15 @@ def map_draft_orders(
     draft_orders: dict[str, object] | object,
     selections: list[str] | None,
     record: PatientRecord | object,
+    terminology: Terminology | None = None,
 ) -> OrderSet:
     """Map ``context.draftOrders`` (strict R4 or sandbox-shaped) to an OrderSet.
 
     ``selections`` (order-select) limits the focus to the selected drafts; ``None``
     (order-sign) focuses on every draft. ``record`` supplies weight and height, so a dose
     ordered per kg or per m² gets its mg amount (and an mg dose its per-kg value).
+    ``terminology`` is the start-up Terminology (standard codes + site ConceptMaps), as for
+    the record; None uses the standard codes.
     """
     patient = record if isinstance(record, PatientRecord) else None
     out = OrderSet()
@@ -127,7 +131,7 @@ def map_draft_orders(
         if has_id:
             out.resources[ref] = resource
         if rtype == "MedicationRequest":
-            entries, problem = map_medication_request(resource, ref, patient)
+            entries, problem = map_medication_request(resource, ref, patient, terminology)
             out.medications.extend(entries)
             if problem is not None:
                 out.unreadable.append((ref, problem))

@@ -261,3 +261,24 @@ def test_only_the_ordered_basis_is_kept(unit: str, per_kg: bool, per_m2: bool) -
     m = only_med(orders(record(), res))
     assert (m.dose_per_kg is not None) is per_kg
     assert (m.dose_per_m2 is not None) is per_m2
+
+
+def test_site_conceptmap_codes_reach_drafts() -> None:
+    """A site drug code mapped by the site's ConceptMap is read in drafts too."""
+    from fhir_mappings.terminology import Terminology
+
+    site = Terminology.standard().with_site_maps(
+        {("http://hospital.example/drugs", "PRED-5"): {"prednisolone"}}, "test-site"
+    )
+    res = med_request("p", "prednisolone", 20)
+    res["medicationCodeableConcept"] = {
+        "coding": [{"system": "http://hospital.example/drugs", "code": "PRED-5"}]
+    }
+    rec = record()
+    assert (
+        map_draft_orders(bundle(res), None, rec).unreadable
+        == [("MedicationRequest/p", "no medication chosen or coded")]
+        or map_draft_orders(bundle(res), None, rec).medications == []
+    )
+    (m,) = map_draft_orders(bundle(res), None, rec, terminology=site).medications
+    assert m.concept == "prednisolone" and m.daily_dose_mg == 20
