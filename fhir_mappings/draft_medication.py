@@ -14,8 +14,7 @@ what drafts need on top:
 
 Codes: RxNorm ingredient codes (and the two TMP-SMX tablets) and LOINC order codes, from
 ``shared/reference/codes.csv`` (verified rows) plus the panel codes named in the comments.
-Unit conversions follow the seed "Units" table: prednisolone-equivalent = prednisone x 1,
-methylprednisolone x 1.25, dexamethasone x 5/0.75, hydrocortisone x 0.25.
+Prednisolone-equivalent factors are the record's (``data/drugs.csv``, seed Units table).
 """
 
 from __future__ import annotations
@@ -77,14 +76,12 @@ _DRUGS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 )
 _INGREDIENTS = {"tmp_smx": ("sulfamethoxazole", "trimethoprim")}
 
-#: prednisolone-equivalent mg per mg of the glucocorticoid (seed Units table)
-PRED_EQ_FACTOR: dict[str, float] = {
-    "prednisone": 1.0,
-    "prednisolone": 1.0,
-    "methylprednisolone": 1.25,
-    "dexamethasone": 5.0 / 0.75,
-    "hydrocortisone": 0.25,
-}
+
+def pred_eq_factor(concept: str) -> float | None:
+    """Prednisolone-equivalent mg per mg of a glucocorticoid (the record's ``drugs.csv``)."""
+    row = drug_rows().get(concept)
+    return row.pred_eq_factor if row is not None else None
+
 
 # ServiceRequest codes -> concept. Panels: LOINC 58410-2 CBC panel (automated count),
 # 57021-8 CBC W Auto Differential panel, 69742-5 CBC W Differential panel, 24356-8
@@ -295,7 +292,7 @@ def _fallback_entry(
     medication = _medication(resource)
     dose = daily_dose(resource.get("dosageInstruction"), weight, height, _strength_mg(medication))
     row = drug_rows().get(concept)
-    factor = row.pred_eq_factor if row is not None else PRED_EQ_FACTOR.get(concept)
+    factor = pred_eq_factor(concept)
     pred_eq = dose.daily_dose_mg * factor if factor and dose.daily_dose_mg is not None else None
     return MedicationEntry(
         concept=concept,
@@ -328,8 +325,7 @@ def _with_label_strength(
     if strength is None:
         return entry
     dose = daily_dose(resource.get("dosageInstruction"), weight, height, strength)
-    row = drug_rows().get(entry.concept)
-    factor = row.pred_eq_factor if row is not None else PRED_EQ_FACTOR.get(entry.concept)
+    factor = pred_eq_factor(entry.concept)
     return replace(
         entry,
         dose_mg=dose.dose_mg,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fhir_mappings.draft_medication import PRED_EQ_FACTOR
+from fhir_mappings.draft_medication import pred_eq_factor
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
@@ -162,7 +162,7 @@ def _suggestions(
     """Update of one focused draft so that the regimen totals 10 mg/day prednisolone-eq."""
     for draft in drafts:
         resource = orders.resource(draft.source_id)
-        factor = PRED_EQ_FACTOR.get(draft.concept)
+        factor = pred_eq_factor(draft.concept)
         if resource is None or factor is None or draft.pred_eq_mg_per_day is None:
             continue
         others = total - draft.pred_eq_mg_per_day
