@@ -126,6 +126,24 @@ _SERVICE_TEXT: tuple[tuple[str, str], ...] = (
 _FORM_ROUTE: tuple[tuple[str, str], ...] = (
     (r"\boral\b", "oral"),
     (r"prefilled syringe|auto-?injector|pen injector", "subcutaneous"),
+    (r"topical|cream|ointment|lotion|\bgel\b", "topical"),
+    (r"inhal|metered dose|dry powder", "inhalation"),
+    (r"nasal", "nasal"),
+    (r"ophthalmic|eye drop", "ophthalmic"),
+    (r"\botic\b|ear drop", "otic"),
+)
+#: non-systemic routes by word in the dosage's route text (names as in
+#: ``guideline.safety.regimen.NON_SYSTEMIC_ROUTES``); the shared reader knows systemic ones only
+_LOCAL_ROUTE_WORDS: tuple[tuple[str, str], ...] = (
+    ("topical", "topical"),
+    ("cutaneous", "cutaneous"),
+    ("skin", "cutaneous"),
+    ("inhal", "inhalation"),
+    ("nasal", "nasal"),
+    ("ophthalm", "ophthalmic"),
+    ("otic", "otic"),
+    ("intra-articular", "intra-articular"),
+    ("intraarticular", "intra-articular"),
 )
 
 _PER_KG_UNITS = {"mg/kg": 1.0, "g/kg": 1000.0}
@@ -188,6 +206,19 @@ def _medication(resource: dict[str, Any]) -> object:
         if isinstance(ref.get("display"), str):
             return {"text": ref["display"]}
     return med
+
+
+def _local_route(resource: dict[str, Any]) -> str | None:
+    """A non-systemic route named in the first dosage's route (text or display)."""
+    for dosage in resource.get("dosageInstruction") or []:
+        if not isinstance(dosage, dict):
+            continue
+        text = " ".join(_texts(dosage.get("route"))).lower()
+        for word, name in _LOCAL_ROUTE_WORDS:
+            if word in text:
+                return name
+        return None
+    return None
 
 
 def _form_route(medication: object) -> str | None:
@@ -369,7 +400,7 @@ def map_medication_request(
         elif basis == "m2":
             entry = replace(entry, dose_per_kg=None)
         if entry.route is None:
-            entry = replace(entry, route=_form_route(medication))
+            entry = replace(entry, route=_local_route(normalized) or _form_route(medication))
         if entry.dose_mg is not None and entry.dose_mg <= 0:
             entry = replace(
                 entry,

@@ -29,6 +29,7 @@ DRUG = {
     "prednisone": ("8640", "prednisone"),
     "methylprednisolone": ("6902", "methylprednisolone"),
     "dexamethasone": ("3264", "dexamethasone"),
+    "hydrocortisone": ("5492", "hydrocortisone"),
     "cyclophosphamide": ("3002", "cyclophosphamide"),
     "cyclosporine": ("3008", "cyclosporine"),
     "tacrolimus": ("42316", "tacrolimus"),

@@ -93,3 +93,22 @@ def test_not_in_focus_no_card() -> None:
         selections=["MedicationRequest/a"],
     )
     assert got == []
+
+
+@pytest.mark.parametrize(
+    ("route_text", "display"),
+    [
+        ("Topical", "hydrocortisone"),
+        (None, "hydrocortisone 1 % Topical Cream"),
+        ("Inhalation", "dexamethasone"),
+    ],
+)
+def test_non_systemic_glucocorticoid_is_not_counted(route_text: str | None, display: str) -> None:
+    res = med_request(
+        "h", "hydrocortisone" if "hydro" in display else "dexamethasone", 200, route=None
+    )
+    res["medicationCodeableConcept"]["coding"][0]["display"] = display
+    res["medicationCodeableConcept"]["text"] = display
+    if route_text:
+        res["dosageInstruction"][0]["route"] = {"text": route_text}
+    assert findings_for(TOPIC, record(SSC), res) == []
