@@ -51,6 +51,7 @@ def evaluate_resources(
             context.get("draftOrders") or {},
             selections=context.get("selections") if service.hook == "order-select" else None,
             record=record,
+            terminology=terminology,
         )
         findings = evaluate_orders(record, order_set)
     return Evaluation(record, findings)
