@@ -207,7 +207,41 @@ class Threshold:
             raise ValueError(f"bad operator {self.op!r}")
 
     def holds(self, x: float) -> bool:
+        """For an exact value. Use ``decide`` for a measurement that may carry a comparator."""
         return _OPS[self.op](x, self.value)
+
+    def decide(self, x: float, comparator: str | None = None) -> bool | None:
+        """True/False when the (possibly censored) value settles the threshold, else None.
+
+        A lab may report a bound instead of a value (FHIR ``Quantity.comparator``): ferritin
+        ">1000" means the true value is above 1,000. Such a value decides the threshold only
+        when every value the bound allows falls on the same side; otherwise the answer is
+        None ("cannot decide"), never a guess. ``comparator=None`` is an exact value.
+        """
+        if comparator in (None, ""):
+            return self.holds(x)
+        if comparator not in _OPS:
+            return None
+        lower_bound = comparator in (">", ">=")  # the true value is above (or at) x
+        strict_bound = comparator in (">", "<")
+        t = self.value
+        if self.op in (">", ">="):
+            if lower_bound:  # true value > x (or >= x)
+                if x > t or (x == t and (strict_bound or self.op == ">=")):
+                    return True
+                return None
+            # upper bound: true value < x (or <= x)
+            if x < t or (x == t and (strict_bound or self.op == ">")):
+                return False
+            return None
+        # threshold "< t" or "<= t"
+        if lower_bound:
+            if x > t or (x == t and (strict_bound or self.op == "<")):
+                return False
+            return None
+        if x < t or (x == t and (strict_bound or self.op == "<=")):
+            return True
+        return None
 
     @property
     def text(self) -> str:
