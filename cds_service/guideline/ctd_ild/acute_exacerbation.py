@@ -27,12 +27,12 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
+from ..compose import finding
+from ..diseases import CTD_CONCEPTS, CTD_NAMES, has_ctd_ild, ild_entry
 from ..evidence import fmt_number
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..suggestions.labs import lab_request
 from .declare import declare
-from .disease import CTD_CONCEPTS, CTD_NAMES, has_ctd_ild, ild_entry
-from .text import clip, detail
 
 TOPIC = "ctd-ild-acute-exacerbation"
 
@@ -149,25 +149,22 @@ def ctd_ild_acute_exacerbation(record: PatientRecord) -> Iterator[Finding]:
             f"1 mg/kg/day{per_kg} (KR R031)."
         )
     rules = (R030, R031, R033, R034)
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             "Acute presentation of CTD-ILD: exclude infection and other causes, test for "
             "Pneumocystis, stop suspect drugs (KR Table 3)."
         ),
-        detail=detail(
-            facts=[f"CTD: {', '.join(CTD_NAMES[g] for g in groups) or 'CTD-ILD'}"]
-            + [text for text, _ in evidence],
-            body=(
-                "KR (R033): mortality of acute exacerbation 83.3% despite immunosuppression; "
-                "mechanical ventilation is often needed.",
-            ),
-            options_title="Steps",
-            options=steps,
-            rules=rules,
+        patient_data=[f"CTD: {', '.join(CTD_NAMES[g] for g in groups) or 'CTD-ILD'}"]
+        + [text for text, _ in evidence],
+        body=(
+            "KR (R033): mortality of acute exacerbation 83.3% despite immunosuppression; "
+            "mechanical ventilation is often needed.",
         ),
-        rules=tuple(r.id for r in rules),
+        options_title="Steps",
+        options=steps,
+        rules=rules,
         facts=tuple(f for _, f in evidence),
         suggestions=(
             Suggestion(

@@ -19,9 +19,10 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from ..evidence import Threshold, fmt_number
+from ..facts import measurement_fact
 from ..findings import Fact
+from ..text import measurement_text
 from .declare import declare
-from .disease import describe, fact_of
 from .physiology import decline_from_peak
 
 WINDOW = timedelta(days=365)
@@ -75,9 +76,10 @@ def progression_domains(record: PatientRecord) -> Domains:
             continue
         hit = threshold.holds(change.absolute_points)
         physiology.append(hit)
-        out.facts.extend((fact_of(change.latest), fact_of(change.peak)))
+        out.facts.extend((measurement_fact(change.latest), measurement_fact(change.peak)))
         out.lines.append(
-            f"{label}: {describe(change.latest)} vs 12-month peak {describe(change.peak)}: "
+            f"{label}: {measurement_text(change.latest)} vs 12-month peak "
+            f"{measurement_text(change.peak)}: "
             f"{fmt_number(change.absolute_points)} points "
             f"({'meets' if hit else 'below'} {threshold.text})"
         )

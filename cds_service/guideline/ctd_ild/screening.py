@@ -22,10 +22,18 @@ from datetime import timedelta
 
 from fhir_mappings.record import PatientRecord
 
+from ..compose import finding
+from ..diseases import (
+    ANTI_SYNTHETASE,
+    CTD_NAMES,
+    ctd_groups,
+    ctd_onset,
+    has_ild,
+    last_hrct,
+    last_pft,
+)
 from ..findings import Fact, Finding, Indicator
 from .declare import declare
-from .disease import CTD_NAMES, ctd_groups, ctd_onset, has_ild, last_hrct, last_pft
-from .text import clip, detail
 
 TOPIC = "sard-ild-screening"
 
@@ -41,16 +49,6 @@ B01 = declare(
 
 SSC_EARLY = timedelta(days=round(7 * 365.25))
 SCREENED_GROUPS = ("ssc", "ra", "iim", "mctd", "sjd")
-ANTISYNTHETASE = (
-    "anti_jo1",
-    "anti_pl7",
-    "anti_pl12",
-    "anti_ej",
-    "anti_oj",
-    "anti_ks",
-    "anti_ha",
-    "anti_zo",
-)
 
 
 def _positive(record: PatientRecord, concepts: tuple[str, ...]) -> list[tuple[str, Fact]]:
@@ -97,7 +95,7 @@ def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact]]:
     elif group == "ra":
         out += male
     elif group == "iim":
-        out += _positive(record, (*ANTISYNTHETASE, "anti_mda5", "anti_pmscl", "anti_ro52"))
+        out += _positive(record, (*ANTI_SYNTHETASE, "anti_mda5", "anti_pmscl", "anti_ro52"))
         out += _findings(record, ("mechanics_hands", "arthritis", "digital_ulcer"))
     elif group == "mctd":
         out += _findings(record, ("raynaud", "sclerodactyly", "digital_ulcer", "telangiectasia"))
@@ -128,24 +126,21 @@ def sard_ild_screening(record: PatientRecord) -> Iterator[Finding]:
     lines += [f"Risk factor: {text}" for text, _ in factors]
     lines.append(f"HRCT: {hrct.when.isoformat() if hrct else 'none on record'}")
     lines.append(f"PFT: {pft.when.isoformat() if pft else 'none on record'}")
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
-        summary=clip(
+        summary=(
             f"{diseases.capitalize()} with ILD risk factors and no {' or '.join(missing)} "
             "on record: consider ILD screening."
         ),
-        detail=detail(
-            facts=lines,
-            body=(
-                "ACR/CHEST 2023 (conditional): screen people with a SARD at increased risk of "
-                "ILD with PFTs (spirometry, lung volumes, DLCO) and HRCT chest, HRCT + PFTs "
-                "over PFTs alone; not chest radiography or 6-minute walk. Decide with the "
-                "patient; the absence of risk factors does not exclude ILD.",
-            ),
-            rules=(B01,),
+        patient_data=lines,
+        body=(
+            "ACR/CHEST 2023 (conditional): screen people with a SARD at increased risk of "
+            "ILD with PFTs (spirometry, lung volumes, DLCO) and HRCT chest, HRCT + PFTs "
+            "over PFTs alone; not chest radiography or 6-minute walk. Decide with the "
+            "patient; the absence of risk factors does not exclude ILD.",
         ),
-        rules=(B01.id,),
+        rules=(B01,),
         facts=tuple(f for _, f in factors),
         priority=60,
     )

@@ -19,8 +19,10 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..evidence import cite
+from ..facts import unique_facts
 from ..findings import Finding, Indicator
-from . import describe
+from ..text import bullets
 from .assessment import assess, course_lines, group_line
 from .course import R068
 from .risk import R113, R140
@@ -73,10 +75,10 @@ def acute_subacute(record: PatientRecord) -> Iterator[Finding]:
     detail = "\n\n".join(
         [
             "**Acute/subacute ILD** (any one criterion within 3 months of symptom onset):",
-            describe.bullets(course_lines(a)),
+            bullets(course_lines(a)),
             group,
             f"**Management:** {branch}",
-            describe.sources_block([R068, R089, R113, R106, R140]),
+            cite(*[R068, R089, R113, R106, R140]),
         ]
     )
     yield Finding(
@@ -85,6 +87,6 @@ def acute_subacute(record: PatientRecord) -> Iterator[Finding]:
         summary=summary,
         detail=detail,
         rules=("R068", "R089", "R113", "R106"),
-        facts=describe.unique_facts(a.base_facts() + (a.group.facts if a.group else [])),
+        facts=unique_facts(a.base_facts() + (a.group.facts if a.group else [])),
         priority=20,
     )

@@ -24,9 +24,11 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..evidence import cite
+from ..facts import unique_facts
 from ..findings import Finding, Indicator
 from ..shared_rules import R096
-from . import describe
+from ..text import bullets, measurement_text
 from .acute_subacute import R106
 from .assessment import assess, course_lines, group_line
 from .course import R068
@@ -56,7 +58,7 @@ R110 = evidence.rule(
     topics=(TOPIC,),
 )
 
-REGIMEN = describe.bullets(
+REGIMEN = bullets(
     [
         "**Glucocorticoid** at high dose, started together with:",
         "**IV cyclosporine** (R096): 200 mg/day infused over 12 hours every day, adjusted to a "
@@ -67,7 +69,7 @@ REGIMEN = describe.bullets(
         "**PMX-DHP** (R113).",
     ]
 )
-EVIDENCE = describe.bullets(
+EVIDENCE = bullets(
     [
         "Nagasaka: 5-year survival 69% with CsA within 2 weeks of GC vs 32–39% with GC alone "
         "(the review quotes both 32% and 39%).",
@@ -93,14 +95,14 @@ def poor_prognosis(record: PatientRecord) -> Iterator[Finding]:
         )
     parts = [
         "**Acute/subacute ILD:**",
-        describe.bullets(course_lines(a)),
+        bullets(course_lines(a)),
         "**Poor-risk factors present** (JP Figure 3 and text, any one suffices):",
-        describe.bullets(f"{f.name}: {f.evidence_text}" for f in present),
+        bullets(f"{f.name}: {f.evidence_text}" for f in present),
     ]
     very_high = risk.ferritin_very_high
     if very_high is not None:
         parts.append(
-            f"Ferritin {FERRITIN_VERY_HIGH.text} ({describe.measurement_text(very_high)}): very "
+            f"Ferritin {FERRITIN_VERY_HIGH.text} ({measurement_text(very_high)}): very "
             "high (Gono): 6-month survival 29% above 1,500 ng/mL vs 83% below (R086)."
         )
     if risk.missing:
@@ -113,8 +115,8 @@ def poor_prognosis(record: PatientRecord) -> Iterator[Finding]:
         REGIMEN,
         "**Why initial combination:**",
         EVIDENCE,
-        describe.sources_block(
-            [R068, R113, R108, R089, R109, R110, R096, R106, R140]
+        cite(
+            *[R068, R113, R108, R089, R109, R110, R096, R106, R140]
             + ([R086] if very_high is not None else [])
         ),
     ]
@@ -127,6 +129,6 @@ def poor_prognosis(record: PatientRecord) -> Iterator[Finding]:
         summary=summary,
         detail="\n\n".join(parts),
         rules=tuple(rules),
-        facts=describe.unique_facts(a.base_facts() + risk.facts),
+        facts=unique_facts(a.base_facts() + risk.facts),
         priority=10,
     )

@@ -19,8 +19,10 @@ from collections.abc import Iterator
 
 from fhir_mappings.record import PatientRecord
 
+from ..evidence import cite
+from ..facts import unique_facts
 from ..findings import Finding, Indicator
-from . import describe
+from ..text import bullets
 from .assessment import assess, course_lines
 from .course import R068
 from .myositis import R063, R064
@@ -52,10 +54,10 @@ def risk_incomplete(record: PatientRecord) -> Iterator[Finding]:
     assessed = [f for f in risk.factors if f.present is False]
     parts = [
         "**Acute/subacute ILD:**",
-        describe.bullets(course_lines(a)),
+        bullets(course_lines(a)),
         "**Missing for the poor-risk assessment** (JP Figure 3 and text): the absence of "
         "poor-risk factors cannot be concluded until these are known:",
-        describe.bullets(f"{f.name}: {f.evidence_text}" for f in missing),
+        bullets(f"{f.name}: {f.evidence_text}" for f in missing),
     ]
     if assessed:
         parts.append(
@@ -64,7 +66,7 @@ def risk_incomplete(record: PatientRecord) -> Iterator[Finding]:
     parts += [
         "Obtain the missing results promptly: with any one factor the algorithm calls for "
         "initial combination therapy (GC + IV cyclosporine + IV cyclophosphamide).",
-        describe.sources_block([R140, R113, R108, R068, R063, R064]),
+        cite(*[R140, R113, R108, R068, R063, R064]),
     ]
     yield Finding(
         topic=TOPIC,
@@ -72,6 +74,6 @@ def risk_incomplete(record: PatientRecord) -> Iterator[Finding]:
         summary=summary,
         detail="\n\n".join(parts),
         rules=("R140", "R113", "R108", "R068"),
-        facts=describe.unique_facts(a.base_facts() + risk.facts),
+        facts=unique_facts(a.base_facts() + risk.facts),
         priority=15,
     )

@@ -25,6 +25,7 @@ from fhir_mappings.record import PatientRecord
 from ..dmpm.assessment import assess
 from ..evidence import cite
 from ..findings import Finding, Indicator
+from ..text import dose_text
 from . import common
 
 TOPIC = "order-as-ild-monotherapy"
@@ -78,7 +79,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                 *[f"- {f.name}: {f.evidence_text}" for f in factors],
                 "",
                 "The drafted regimen is glucocorticoid only: "
-                + "; ".join(f"{d.concept} {common.describe_dose(d)}" for d in drafts)
+                + "; ".join(f"{d.concept} {dose_text(d)}" for d in drafts)
                 + ". No cyclosporine, tacrolimus or cyclophosphamide is active or drafted.",
                 "",
                 "JP Figure 3 (R113): A/S-ILD with any poor-risk factor → GC + CsA (IV) + IVCY. "

@@ -29,7 +29,8 @@ from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import Threshold, cite, fmt_number
 from ..findings import Fact, Finding, Indicator, Suggestion
-from ..suggestions.orders import lab_label, lab_order
+from ..suggestions.orders import lab_suggestions
+from ..text import dose_text
 from . import common
 
 TOPIC = "order-cyclophosphamide-bundle"
@@ -189,7 +190,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         facts.append(Fact("body_weight", weight.value, weight.unit or "kg", weight.when))
     lines = [
         "Cyclophosphamide drafted: "
-        + "; ".join(f"{d.source_id} {common.describe_dose(d)}" for d in drafts)
+        + "; ".join(f"{d.source_id} {dose_text(d)}" for d in drafts)
         + "."
     ]
     if weight is not None and weight.value is not None:
@@ -236,25 +237,15 @@ def _suggestions(
 ) -> list[Suggestion]:
     if record.patient_id is None:
         return []
-    out: list[Suggestion] = []
-    for concept, present in (
-        ("cbc_panel", has_cbc),
-        ("urinalysis_panel", has_ua),
-        ("liver_panel", has_liver),
-    ):
-        if present:
-            continue
-        out.append(
-            Suggestion(
-                label=f"Order {lab_label(concept)}",
-                actions=(
-                    lab_order(
-                        concept,
-                        record.patient_id,
-                        "cyclophosphamide monitoring, KR R049",
-                    ),
-                ),
-                is_recommended=not out,
-            )
+    missing = [
+        concept
+        for concept, present in (
+            ("cbc_panel", has_cbc),
+            ("urinalysis_panel", has_ua),
+            ("liver_panel", has_liver),
         )
-    return out
+        if not present
+    ]
+    return lab_suggestions(
+        missing, record.patient_id, "cyclophosphamide monitoring, KR R049", recommend_first=True
+    )

@@ -24,8 +24,9 @@ from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import Threshold, cite, fmt_number
-from ..findings import Finding, Indicator, Suggestion
-from ..suggestions.orders import lab_label, lab_order
+from ..findings import Finding, Indicator
+from ..suggestions.orders import lab_label, lab_suggestions
+from ..text import dose_text
 from . import common
 
 TOPIC = "order-cyclosporine-monitoring"
@@ -112,9 +113,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     else:
         summary = "Cyclosporine order: plan " + " and ".join(lab_label(c) for c in missing) + "."
     lines = [
-        "Cyclosporine drafted: "
-        + "; ".join(f"{d.source_id} {common.describe_dose(d)}" for d in drafts)
-        + "."
+        "Cyclosporine drafted: " + "; ".join(f"{d.source_id} {dose_text(d)}" for d in drafts) + "."
     ]
     if implausible:
         lines += [
@@ -142,22 +141,16 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         "",
         cite(R032, R094, R095, R096),
     ]
-    suggestions: list[Suggestion] = []
-    if record.patient_id is not None:
-        for concept in missing:
-            suggestions.append(
-                Suggestion(
-                    label=f"Order {lab_label(concept)}",
-                    actions=(
-                        lab_order(
-                            concept,
-                            record.patient_id,
-                            "cyclosporine monitoring, JP R094-R096",
-                        ),
-                    ),
-                    is_recommended=not suggestions,
-                )
-            )
+    suggestions = (
+        lab_suggestions(
+            missing,
+            record.patient_id,
+            "cyclosporine monitoring, JP R094-R096",
+            recommend_first=True,
+        )
+        if record.patient_id is not None
+        else []
+    )
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.WARNING if implausible else Indicator.INFO,

@@ -25,6 +25,7 @@ from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import Threshold, cite, fmt_number
 from ..findings import Fact, Finding, Indicator
+from ..text import dose_text
 from . import common
 
 TOPIC = "order-immunosuppressant-dose"
@@ -123,8 +124,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             [
                 "Drafted immunosuppressant doses compared with KR §Treatment 2-1):",
                 *[
-                    f"- {d.concept.replace('_', ' ')} ({d.source_id}, "
-                    f"{common.describe_dose(d)}): {text}"
+                    f"- {d.concept.replace('_', ' ')} ({d.source_id}, {dose_text(d)}): {text}"
                     for d, _, text in flagged
                 ],
                 "",

@@ -33,6 +33,7 @@ from ..safety.regimen import B15 as B15_PV
 from ..safety.regimen import R141 as R141_PV
 from ..safety.regimen import assess_regimen
 from ..suggestions.orders import tmp_smx_prophylaxis
+from ..text import dose_text
 from . import common
 
 TOPIC = "order-pjp-prophylaxis"
@@ -68,8 +69,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         return
     agents = common.of_class(common.regimen(record, orders), _AGENTS)
     agent_lines = [
-        f"- {m.concept} {common.describe_dose(m)}{' (draft)' if m.is_draft else ' (active)'}"
-        for m in agents
+        f"- {m.concept} {dose_text(m)}{' (draft)' if m.is_draft else ' (active)'}" for m in agents
     ]
     facts = tuple(common.dose_fact(m, record) for m in agents)
     citation = cite(R111, R141, B15)

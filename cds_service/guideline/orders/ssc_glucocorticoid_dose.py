@@ -32,6 +32,7 @@ from ..ssc.glucocorticoid_risk import B12 as B12_PV
 from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
 from ..ssc.glucocorticoid_risk import R051 as R051_PV
 from ..suggestions.orders import update_dose
+from ..text import dose_text
 from . import common
 
 TOPIC = "order-ssc-glucocorticoid-dose"
@@ -132,7 +133,7 @@ def _detail(ssc_text: str, gcs: list[MedicationEntry], total: float, critical: b
     lines = [
         f"{ssc_text} The glucocorticoid regimen with this order:",
         *[
-            f"- {m.concept} {common.describe_dose(m)}"
+            f"- {m.concept} {dose_text(m)}"
             f"{' (draft)' if m.is_draft else ' (active)'}: prednisolone-equivalent "
             f"{fmt_number(round(m.pred_eq_mg_per_day or 0.0, 2))} mg/day"
             for m in gcs

@@ -24,10 +24,10 @@ from collections.abc import Iterator
 
 from fhir_mappings.record import PatientRecord
 
+from ..compose import finding
 from ..ctd_ild.declare import declare
-from ..ctd_ild.disease import has_ctd_ild
 from ..ctd_ild.progression import B03, progression_domains
-from ..ctd_ild.text import clip, detail
+from ..diseases import has_ctd_ild
 from ..findings import Finding, Indicator
 from ..ssc.options import B02
 
@@ -99,24 +99,21 @@ def ra_ild_management(record: PatientRecord) -> Iterator[Finding]:
     if domains.met < 1:
         return
     rules = (R056, R057, R058, R060, R061, B02, B03)
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             "RA-ILD progressing in the past year: review ILD treatment (ACR/CHEST 2023: "
             "mycophenolate, azathioprine, rituximab, cyclophosphamide)."
         ),
-        detail=detail(
-            facts=domains.lines,
-            body=(
-                "Progression = any ATS/ERS 2022 domain in the past 12 months (absolute % "
-                "predicted change, latest vs highest of the preceding 12 months).",
-            ),
-            options_title="Options (in consultation with an expert)",
-            options=OPTIONS,
-            rules=rules,
+        patient_data=domains.lines,
+        body=(
+            "Progression = any ATS/ERS 2022 domain in the past 12 months (absolute % "
+            "predicted change, latest vs highest of the preceding 12 months).",
         ),
-        rules=tuple(r.id for r in rules),
+        options_title="Options (in consultation with an expert)",
+        options=OPTIONS,
+        rules=rules,
         facts=tuple(domains.facts),
         priority=25,
     )

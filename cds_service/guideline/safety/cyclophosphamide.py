@@ -21,8 +21,8 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
+from ..compose import finding
 from ..ctd_ild.declare import declare
-from ..ctd_ild.text import clip, detail
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..ssc.options import R049
@@ -125,22 +125,19 @@ def cyclophosphamide_safety(record: PatientRecord) -> Iterator[Finding]:
         )
         for o in orders
     )
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             f"Cyclophosphamide: {', '.join(problems)} (KR: blood tests, mesna, no long-term use)."
         ),
-        detail=detail(
-            facts=lines,
-            body=(
-                "KR (R049): hematuria, leukopenia, neutropenia, anemia and pneumonia; regular "
-                "blood tests; mesna; long-term use not recommended (bladder cancer). SLS "
-                "courses lasted 12 months. Liver tests also (JP R111).",
-            ),
-            rules=rules,
+        patient_data=lines,
+        body=(
+            "KR (R049): hematuria, leukopenia, neutropenia, anemia and pneumonia; regular "
+            "blood tests; mesna; long-term use not recommended (bladder cancer). SLS "
+            "courses lasted 12 months. Liver tests also (JP R111).",
         ),
-        rules=tuple(r.id for r in rules),
+        rules=rules,
         facts=tuple(facts),
         suggestions=suggestions,
         selection_behavior="any" if suggestions else None,

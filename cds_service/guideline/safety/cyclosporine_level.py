@@ -25,13 +25,14 @@ from datetime import timedelta
 
 from fhir_mappings.record import Measurement, MedicationEntry, PatientRecord
 
+from ..compose import finding
 from ..ctd_ild.declare import declare
-from ..ctd_ild.disease import describe, fact_of
-from ..ctd_ild.text import clip, detail
 from ..evidence import Threshold
+from ..facts import measurement_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R096
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
+from ..text import measurement_text
 from .regimen import R141
 
 TOPIC = "cyclosporine-level"
@@ -116,12 +117,12 @@ def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
         problems.append("no cyclosporine level in the last 14 days")
         lines.append("Cyclosporine level: none in the last 14 days since the start")
     for level in sorted(recent, key=lambda m: m.when):
-        facts.append(fact_of(level))
+        facts.append(measurement_fact(level))
         why = off_target(level, iv)
         timing = {"cyclosporine_trough": "trough", "cyclosporine_c2": "C2"}.get(
             level.concept, "timing not recorded: not compared with a target"
         )
-        lines.append(f"{describe(level)} [{timing}]" + (f": {why}" if why else ""))
+        lines.append(f"{measurement_text(level)} [{timing}]" + (f": {why}" if why else ""))
         if why:
             problems.append(why)
     if not problems:
@@ -133,20 +134,17 @@ def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
     )
     rules = (R094, R095, R096, R141)
     order = "cyclosporine_trough" if iv else "cyclosporine_c2"
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(f"Cyclosporine: {problems[0]}; target {target.split(' (')[0]}."),
-        detail=detail(
-            facts=lines,
-            body=(
-                f"Target for this context: {target}. Below 150 ng/mL is sub-therapeutic in "
-                "every context (Z4). Check creatinine with each level (CsA nephrotoxicity, "
-                "R111).",
-            ),
-            rules=rules,
+        summary=(f"Cyclosporine: {problems[0]}; target {target.split(' (')[0]}."),
+        patient_data=lines,
+        body=(
+            f"Target for this context: {target}. Below 150 ng/mL is sub-therapeutic in "
+            "every context (Z4). Check creatinine with each level (CsA nephrotoxicity, "
+            "R111).",
         ),
-        rules=tuple(r.id for r in rules),
+        rules=rules,
         facts=tuple(facts),
         suggestions=(
             Suggestion(

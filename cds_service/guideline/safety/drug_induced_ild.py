@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
+from ..compose import finding
 from ..ctd_ild.declare import declare
-from ..ctd_ild.disease import ild_entry
-from ..ctd_ild.text import clip, detail
+from ..diseases import ild_entry
 from ..findings import Fact, Finding, Indicator
 
 TOPIC = "drug-induced-ild-caution"
@@ -60,27 +60,24 @@ def drug_induced_ild_caution(record: PatientRecord) -> Iterator[Finding]:
         for m in drugs
     ]
     rules = (R003, R115)
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             f"ILD patient on {names}: drug-induced ILD caution; review the need "
             "for it (not a hard stop)."
         ),
-        detail=detail(
-            facts=lines,
-            body=(
-                "JP (R115): leflunomide caused fatal acute/subacute ILD in 1.2% of Japanese "
-                "patients (not reported in Korea or China); gefitinib and bleomycin ILD were "
-                "also more frequent in Japanese patients. TC: methotrexate and leflunomide "
-                "are not clearly associated with ILD onset but should be used with caution "
-                "(conflict note Z6). ACR/CHEST 2023: conditionally against leflunomide as ILD "
-                "treatment. KR (R003): exclude drug-induced ILD before attributing ILD to the "
-                "CTD.",
-            ),
-            rules=rules,
+        patient_data=lines,
+        body=(
+            "JP (R115): leflunomide caused fatal acute/subacute ILD in 1.2% of Japanese "
+            "patients (not reported in Korea or China); gefitinib and bleomycin ILD were "
+            "also more frequent in Japanese patients. TC: methotrexate and leflunomide "
+            "are not clearly associated with ILD onset but should be used with caution "
+            "(conflict note Z6). ACR/CHEST 2023: conditionally against leflunomide as ILD "
+            "treatment. KR (R003): exclude drug-induced ILD before attributing ILD to the "
+            "CTD.",
         ),
-        rules=tuple(r.id for r in rules),
+        rules=rules,
         facts=tuple(Fact(m.concept, "active", None, m.start) for m in drugs),
         priority=35,
     )

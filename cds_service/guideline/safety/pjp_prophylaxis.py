@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
-from ..ctd_ild.text import clip, detail
+from ..compose import finding
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R111
 from ..suggestions.medications import (
@@ -68,29 +68,31 @@ def pjp_prophylaxis(record: PatientRecord) -> Iterator[Finding]:
         "a second immunosuppressant, or a glucocorticoid pulse in the last 28 days.",
     )
     if regimen.intensive is None:
-        yield Finding(
+        yield finding(
             topic=TOPIC,
             indicator=Indicator.INFO,
-            summary=clip(
+            summary=(
                 "Immunosuppressant with a glucocorticoid of unreadable dose and no PJP "
                 "prophylaxis: check whether TMP-SMX is indicated."
             ),
-            detail=detail(facts=lines, body=body, rules=rules),
-            rules=tuple(r.id for r in rules),
+            patient_data=lines,
+            body=body,
+            rules=rules,
             facts=tuple(facts),
             suggestions=(suggestion,),
             priority=20,
         )
         return
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             "Intensive immunosuppression without Pneumocystis prophylaxis: start TMP-SMX "
             "480 mg daily (EULAR 2022, JP)."
         ),
-        detail=detail(facts=lines, body=body, rules=rules),
-        rules=tuple(r.id for r in rules),
+        patient_data=lines,
+        body=body,
+        rules=rules,
         facts=tuple(facts),
         suggestions=(suggestion,),
         priority=8,

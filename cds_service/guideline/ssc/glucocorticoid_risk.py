@@ -21,9 +21,9 @@ from collections.abc import Iterator
 
 from fhir_mappings.record import PatientRecord
 
+from ..compose import finding
 from ..ctd_ild.declare import declare
-from ..ctd_ild.disease import has_ctd
-from ..ctd_ild.text import clip, detail
+from ..diseases import has_ctd
 from ..evidence import Threshold, fmt_number
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..safety.regimen import glucocorticoid_dose
@@ -98,36 +98,34 @@ def ssc_glucocorticoid_risk(record: PatientRecord) -> Iterator[Finding]:
         "(ACR/CHEST 2023: strong recommendation against).",
     )
     if over is None:
-        yield Finding(
+        yield finding(
             topic=TOPIC,
             indicator=Indicator.INFO,
-            summary=clip(
+            summary=(
                 "SSc on a glucocorticoid whose daily dose cannot be read: renal-crisis risk "
                 f"(>{fmt_number(GC_WARNING.value)} mg/day) cannot be assessed."
             ),
-            detail=detail(facts=lines, body=body, rules=rules),
-            rules=tuple(r.id for r in rules),
+            patient_data=lines,
+            body=body,
+            rules=rules,
             facts=tuple(facts),
             suggestions=(suggestion,),
             priority=12,
         )
         return
     level = "critical" if critical else "warning"
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
-        summary=clip(
+        summary=(
             f"SSc on prednisolone-equivalent {fmt_number(gc.known_mg)} mg/day "
             f"({GC_CRITICAL.text if critical else GC_WARNING.text}): scleroderma renal "
             "crisis risk; check BP and creatinine."
         ),
-        detail=detail(
-            facts=lines
-            + [f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})"],
-            body=body,
-            rules=rules,
-        ),
-        rules=tuple(r.id for r in rules),
+        patient_data=lines
+        + [f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})"],
+        body=body,
+        rules=rules,
         facts=tuple(facts),
         suggestions=(suggestion,),
         priority=10,
