@@ -29,14 +29,13 @@ from fhir_mappings.record import PatientRecord
 from .. import drug_classes
 from ..compose import finding
 from ..diseases import CTD_CONCEPTS, CTD_NAMES, has_ctd_ild, ild_entry
-from ..evidence import fmt_number
+from ..evidence import fmt_number, rule
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..suggestions.labs import lab_request
-from .declare import declare
 
 TOPIC = "ctd-ild-acute-exacerbation"
 
-R030 = declare(
+R030 = rule(
     "R030",
     "KR",
     "§Treatment 1",
@@ -45,7 +44,7 @@ R030 = declare(
     "",
     (TOPIC,),
 )
-R031 = declare(
+R031 = rule(
     "R031",
     "KR",
     "§Treatment 1; Table 3",
@@ -54,7 +53,7 @@ R031 = declare(
     "methylprednisolone 1 g x 3 days; prednisolone 1 mg/kg/day",
     (TOPIC,),
 )
-R033 = declare(
+R033 = rule(
     "R033",
     "KR",
     "§Treatment 1",
@@ -62,7 +61,7 @@ R033 = declare(
     "mortality 83.3%",
     (TOPIC,),
 )
-R034 = declare(
+R034 = rule(
     "R034",
     "KR",
     "Table 3",

@@ -29,15 +29,14 @@ from fhir_mappings.record import PatientRecord
 from .. import drug_classes
 from ..compose import finding
 from ..diseases import CTD_NAMES, has_ctd_ild
-from ..evidence import fmt_number
+from ..evidence import fmt_number, rule
 from ..findings import Finding, Indicator
-from ..ssc.options import B02
-from .declare import declare
+from ..shared_rules import B02
 from .progression import B03, progression_domains
 
 TOPIC = "ctd-ild-initial-treatment"
 
-R036 = declare(
+R036 = rule(
     "R036",
     "KR",
     "§Treatment 2",
@@ -46,7 +45,7 @@ R036 = declare(
     "",
     (TOPIC,),
 )
-R038 = declare(
+R038 = rule(
     "R038",
     "KR",
     "Table 4",
@@ -55,7 +54,7 @@ R038 = declare(
     "prednisolone 0.5-1 mg/kg; maintenance <=10 mg/day",
     (TOPIC,),
 )
-R045 = declare(
+R045 = rule(
     "R045",
     "KR",
     "Table 5",

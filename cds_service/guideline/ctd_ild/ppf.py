@@ -27,14 +27,14 @@ from fhir_mappings.record import PatientRecord
 from .. import drug_classes
 from ..compose import finding
 from ..diseases import has_ild, has_ipf
+from ..evidence import rule
 from ..findings import Finding, Indicator
 from .acute_exacerbation import acute_presentation
-from .declare import declare
 from .progression import B03, DLCO_POINTS, FVC_POINTS, progression_domains
 
 TOPIC = "progressive-pulmonary-fibrosis"
 
-R122 = declare(
+R122 = rule(
     "R122",
     "KW",
     "abstract",

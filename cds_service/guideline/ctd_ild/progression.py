@@ -18,16 +18,15 @@ from datetime import timedelta
 
 from fhir_mappings.record import PatientRecord
 
-from ..evidence import Threshold, fmt_number
+from ..evidence import Threshold, fmt_number, rule
 from ..facts import measurement_fact
 from ..findings import Fact
 from ..text import measurement_text
-from .declare import declare
 from .physiology import decline_from_peak
 
 WINDOW = timedelta(days=365)
 
-B03 = declare(
+B03 = rule(
     "B03",
     "ATS/ERS 2022 PPF",
     "Table 4 (PPF definition); nintedanib recommendation",

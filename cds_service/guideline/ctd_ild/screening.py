@@ -32,12 +32,12 @@ from ..diseases import (
     last_hrct,
     last_pft,
 )
+from ..evidence import rule
 from ..findings import Fact, Finding, Indicator
-from .declare import declare
 
 TOPIC = "sard-ild-screening"
 
-B01 = declare(
+B01 = rule(
     "B01",
     "ACR/CHEST 2023 screening",
     "Table 2 (risk factors); screening and monitoring recommendations (Table 4)",

@@ -22,10 +22,11 @@ from .. import evidence
 from ..evidence import cite
 from ..facts import unique_facts
 from ..findings import Finding, Indicator
+from ..shared_rules import R113
 from ..text import bullets
 from .assessment import assess, course_lines, group_line
 from .course import R068
-from .risk import R113, R140
+from .risk import R140
 from .subtypes import R089
 
 TOPIC = "dmpm-ild-acute-subacute"

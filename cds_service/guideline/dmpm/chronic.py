@@ -29,10 +29,10 @@ from .. import evidence
 from ..evidence import cite
 from ..facts import measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
+from ..shared_rules import R113
 from ..text import bullets, condition_text, day, label, measurement_text
 from .assessment import assess, group_line
 from .course import R069, VC_DECREASE, vc_decrease_pct
-from .risk import R113
 from .subtypes import R089
 from .treatment import GC_CONCEPTS, active
 

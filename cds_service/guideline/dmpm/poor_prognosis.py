@@ -23,40 +23,19 @@ from collections.abc import Iterator
 
 from fhir_mappings.record import PatientRecord
 
-from .. import evidence
 from ..evidence import cite
 from ..facts import unique_facts
 from ..findings import Finding, Indicator
-from ..shared_rules import R096
+from ..shared_rules import R096, R109, R110, R113
 from ..text import bullets, measurement_text
 from .acute_subacute import R106
 from .assessment import assess, course_lines, group_line
 from .course import R068
-from .risk import FERRITIN_VERY_HIGH, R086, R108, R113, R140
+from .risk import FERRITIN_VERY_HIGH, R086, R108, R140
 from .subtypes import R089
 
 TOPIC = "dmpm-ild-poor-prognosis"
 
-R109 = evidence.rule(
-    "R109",
-    "JP",
-    "§Initial combination therapy",
-    "For A/S-ILD with poor prognostic factors, consider initial combination therapy rather "
-    "than step-up.",
-    figure="Nagasaka 5-year survival 69% vs 39% (GC alone; 32% in §Cyclosporine); Kotani "
-    "1-year survival 89% vs 43% (step-up); Takada 5-year survival 74% vs 54% (step-up)",
-    topics=(TOPIC,),
-)
-R110 = evidence.rule(
-    "R110",
-    "JP",
-    "§Triple therapy",
-    "Triple therapy (Kameda): CsA + IVCY + high-dose GC for A/S-ILD with poor prognostic "
-    "factors such as anti-MDA5.",
-    figure="GC + one immunosuppressant: 3/12 (25%) survived; triple therapy (CsA trough "
-    "150-250 ng/mL + IVCY 10-30 mg/kg every 3-4 weeks + high-dose GC): 50% of 10 survived",
-    topics=(TOPIC,),
-)
 
 REGIMEN = bullets(
     [

@@ -30,22 +30,12 @@ from fhir_mappings.record import ConditionEntry, Measurement, PatientRecord
 from .. import evidence
 from ..facts import antibody_fact, condition_fact, measurement_fact
 from ..findings import Fact
+from ..shared_rules import R113
 from ..text import antibody_text, condition_text, label, measurement_text, unreadable_text
 from .myositis import R064, TypeAnswer
 
 RISK_TOPICS = ("dmpm-ild-poor-prognosis", "dmpm-ild-risk-incomplete", "dmpm-ild-acute-subacute")
 
-R113 = evidence.rule(
-    "R113",
-    "JP",
-    "Figure 3",
-    "Management algorithm for DM/PM-ILD: A/S-ILD with any poor-risk factor -> GC + CsA(iv) + "
-    "IVCY, no improvement -> add IVIG, PMX-DHP; without -> DM: GC + CsA/IVCY, PM: GC; chronic "
-    "ILD symptomatic, VC decrease or GGO increase -> GC, otherwise observation.",
-    figure="1) ADM 2) a-MDA5 Ab (+) 3) Ferritin >1,000 ng/mL 4) HRCT: GGO + lower "
-    "consolidation 5) PaO2 <60 mm Hg; either of 1)-5)",
-    topics=RISK_TOPICS + ("dmpm-ild-chronic", "dmpm-ild-salvage"),
-)
 R108 = evidence.rule(
     "R108",
     "JP",

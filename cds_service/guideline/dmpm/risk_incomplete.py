@@ -22,11 +22,12 @@ from fhir_mappings.record import PatientRecord
 from ..evidence import cite
 from ..facts import unique_facts
 from ..findings import Finding, Indicator
+from ..shared_rules import R113
 from ..text import bullets
 from .assessment import assess, course_lines
 from .course import R068
 from .myositis import R063, R064
-from .risk import R108, R113, R140
+from .risk import R108, R140
 
 TOPIC = "dmpm-ild-risk-incomplete"
 SHORT = {

@@ -26,10 +26,10 @@ from .. import evidence
 from ..evidence import cite
 from ..facts import condition_fact, measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
+from ..shared_rules import R113
 from ..text import bullets, condition_text
 from .course import largest_pao2_decrease, largest_vc_decrease
 from .myositis import is_dmpm_ild
-from .risk import R113
 from .treatment import CNI_CONCEPTS, CY_CONCEPTS, GC_CONCEPTS, active
 
 TOPIC = "dmpm-ild-salvage"

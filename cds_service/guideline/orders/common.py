@@ -1,6 +1,6 @@
 """What every order check shares: the regimen (record + drafts), patient size, planned
-monitoring, override reasons, and rule declaration (guide2's tolerant ``declare``: a seed rule
-declared by several packages keeps one text and collects every topic).
+monitoring and override reasons. Rules the order checks share with patient-view cards are
+declared once in ``guideline.shared_rules``.
 
 Regimen (decision of this package): a drafted order and an active medication of the same
 ingredient are one regimen, not two: the draft is the new order for that drug (a dose change
@@ -18,7 +18,6 @@ from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from .. import diseases, drug_classes
-from ..ctd_ild.declare import declare as declare  # re-exported for the topic modules
 from ..findings import Fact
 from ..safety.regimen import systemic
 

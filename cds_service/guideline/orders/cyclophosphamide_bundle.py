@@ -27,33 +27,16 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..evidence import Threshold, cite, fmt_number
+from ..evidence import Threshold, cite, fmt_number, rule
 from ..findings import Fact, Finding, Indicator, Suggestion
+from ..shared_rules import R049, R110, R142
 from ..suggestions.orders import lab_suggestions
 from ..text import dose_text
 from . import common
 
 TOPIC = "order-cyclophosphamide-bundle"
 
-R049 = common.declare(
-    "R049",
-    "KR",
-    "§Treatment 2-2)",
-    "CYC safety: haematuria (haemorrhagic cystitis), leukopenia, neutropenia, anaemia, "
-    "pneumonia; perform blood tests regularly; use mesna; long-term use is not recommended.",
-    "",
-    (TOPIC,),
-)
-R142 = common.declare(
-    "R142",
-    "KR",
-    "§Treatment 2-2) (derived, with JP §Monitoring)",
-    "CYC order bundle: mesna, regular blood counts, urinalysis for haematuria, liver tests, a "
-    "planned finite duration.",
-    "SLS used 12 months",
-    (TOPIC,),
-)
-R099 = common.declare(
+R099 = rule(
     "R099",
     "JP",
     "§Cyclophosphamide",
@@ -61,16 +44,7 @@ R099 = common.declare(
     "300-800 mg/m² q4w",
     (TOPIC,),
 )
-R110 = common.declare(
-    "R110",
-    "JP",
-    "§Triple therapy",
-    "Triple therapy (Kameda): CsA (trough 150-250 ng/mL) + IVCY 10-30 mg/kg every 3-4 weeks + "
-    "high-dose GC for A/S-ILD with poor prognostic factors.",
-    "IVCY 10-30 mg/kg q3-4w",
-    (TOPIC,),
-)
-R041 = common.declare(
+R041 = rule(
     "R041",
     "KR",
     "§Treatment 2-1)",

@@ -23,14 +23,14 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..evidence import Threshold, cite, fmt_number
+from ..evidence import Threshold, cite, fmt_number, rule
 from ..findings import Fact, Finding, Indicator
 from ..text import dose_text
 from . import common
 
 TOPIC = "order-immunosuppressant-dose"
 
-R040 = common.declare(
+R040 = rule(
     "R040",
     "KR",
     "§Treatment 2-1)",
@@ -38,7 +38,7 @@ R040 = common.declare(
     "1-2 mg/kg/day",
     (TOPIC,),
 )
-R042 = common.declare(
+R042 = rule(
     "R042",
     "KR",
     "§Treatment 2-1)",
@@ -46,7 +46,7 @@ R042 = common.declare(
     "1.0-1.5 g bid",
     (TOPIC,),
 )
-R043 = common.declare(
+R043 = rule(
     "R043",
     "KR",
     "§Treatment 2-1)",

@@ -23,24 +23,15 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import PatientRecord
 
-from ..evidence import cite
+from ..evidence import cite, rule
 from ..findings import Fact, Finding, Indicator, Suggestion
-from ..ssc.options import B02 as B02_PV
+from ..shared_rules import B02, R115
 from ..suggestions.orders import delete_draft
 from . import common
 
 TOPIC = "order-leflunomide-ild"
 
-R115 = common.declare(
-    "R115",
-    "JP",
-    "§Lessons learned",
-    "Drug-induced ILD is unusually frequent in Japanese patients: leflunomide causes fatal "
-    "A/S-ILD at a high frequency in Japan, but not in Korea or China.",
-    "1.2%",
-    (TOPIC,),
-)
-R131 = common.declare(
+R131 = rule(
     "R131",
     "TC",
     "§2",
@@ -49,9 +40,6 @@ R131 = common.declare(
     (TOPIC,),
 )
 
-B02 = common.declare(
-    B02_PV.id, B02_PV.source, B02_PV.section, B02_PV.statement, B02_PV.figure, (TOPIC,)
-)
 
 #: how an ILD diagnosis concept reads in card text
 _ILD_NAMES = {

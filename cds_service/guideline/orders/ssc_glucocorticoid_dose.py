@@ -26,18 +26,17 @@ from fhir_mappings.draft_medication import pred_eq_factor
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
-from ..evidence import cite, fmt_number
+from ..evidence import cite, fmt_number, rule
 from ..findings import Fact, Finding, Indicator, Suggestion
-from ..ssc.glucocorticoid_risk import B12 as B12_PV
+from ..shared_rules import B12, R051
 from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
-from ..ssc.glucocorticoid_risk import R051 as R051_PV
 from ..suggestions.orders import update_dose
 from ..text import dose_text
 from . import common
 
 TOPIC = "order-ssc-glucocorticoid-dose"
 
-R143 = common.declare(
+R143 = rule(
     "R143",
     "KR",
     "§Treatment 2-2) (derived)",
@@ -48,12 +47,6 @@ R143 = common.declare(
 )
 # R051, B12 and the two thresholds are the patient-view card's (ssc.glucocorticoid_risk):
 # one definition, so the order card and the patient-view card cannot disagree.
-R051 = common.declare(
-    R051_PV.id, R051_PV.source, R051_PV.section, R051_PV.statement, R051_PV.figure, (TOPIC,)
-)
-B12 = common.declare(
-    B12_PV.id, B12_PV.source, B12_PV.section, B12_PV.statement, B12_PV.figure, (TOPIC,)
-)
 WARN = GC_WARNING
 CRITICAL = GC_CRITICAL
 #: the dose the update suggestion brings the regimen to (the R051 limit itself)

@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..evidence import cite, fmt_number
+from ..evidence import cite, fmt_number, rule
 from ..findings import Fact, Finding, Indicator
 from . import common
 
 TOPIC = "order-tocilizumab-regimen"
 
-R136 = common.declare(
+R136 = rule(
     "R136",
     "TC",
     "§3",
@@ -35,7 +35,7 @@ R136 = common.declare(
     "162 mg SC weekly",
     (TOPIC,),
 )
-B16 = common.declare(
+B16 = rule(
     "B16",
     "FDA tocilizumab SSc-ILD",
     "label (4 March 2021)",

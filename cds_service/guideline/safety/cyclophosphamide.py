@@ -22,24 +22,14 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
-from ..ctd_ild.declare import declare
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
-from ..ssc.options import R049
+from ..shared_rules import R049, R142
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
 from .results import below_range, last_result
 
 TOPIC = "cyclophosphamide-safety"
 
-R142 = declare(
-    "R142",
-    "KR",
-    "§Treatment 2-2) (derived)",
-    "CYC order bundle: mesna, regular blood counts, urinalysis for haematuria, liver tests, "
-    "a planned finite duration",
-    "SLS: 12 months",
-    (TOPIC,),
-)
 
 CBC_INTERVAL = Threshold("cbc_age_days", ">", 14.0, "days", R049)
 UA_INTERVAL = Threshold("urinalysis_age_days", ">", 30.0, "days", R049)

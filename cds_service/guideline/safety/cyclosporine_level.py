@@ -26,35 +26,15 @@ from datetime import timedelta
 from fhir_mappings.record import Measurement, MedicationEntry, PatientRecord
 
 from ..compose import finding
-from ..ctd_ild.declare import declare
 from ..evidence import Threshold
 from ..facts import measurement_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
-from ..shared_rules import R096
+from ..shared_rules import R094, R095, R096, R141
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
 from ..text import measurement_text
-from .regimen import R141
 
 TOPIC = "cyclosporine-level"
 
-R094 = declare(
-    "R094",
-    "JP",
-    "§Cyclosporine",
-    "Maintain the CsA concentration: a low concentration, or delay in reaching a proper "
-    "concentration, lets ILD progress",
-    "",
-    (TOPIC,),
-)
-R095 = declare(
-    "R095",
-    "JP",
-    "§Cyclosporine",
-    "Kotani: GC-CsA with the 2-hour post-dose concentration (C2) kept >1,000 ng/mL is "
-    "effective; monitor both trough and C2",
-    "C2 >1,000 ng/mL; 1-year survival 89%",
-    (TOPIC,),
-)
 
 IV_TROUGH_LOW = Threshold("cyclosporine_trough", "<", 200.0, "ng/mL", R096)
 IV_TROUGH_HIGH = Threshold("cyclosporine_trough", ">", 250.0, "ng/mL", R096)

@@ -20,28 +20,20 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
-from ..ctd_ild.declare import declare
 from ..diseases import ild_entry
+from ..evidence import rule
 from ..findings import Fact, Finding, Indicator
+from ..shared_rules import R115
 
 TOPIC = "drug-induced-ild-caution"
 
-R003 = declare(
+R003 = rule(
     "R003",
     "KR",
     "§Diagnosis 1-1)",
     "In a CTD patient who develops ILD, exclude drug-induced ILD and infection before "
     "attributing the ILD to the CTD",
     "",
-    (TOPIC,),
-)
-R115 = declare(
-    "R115",
-    "JP",
-    "§Lessons learned",
-    "Drug-induced ILD is unusually frequent in Japanese patients: leflunomide causes fatal "
-    "A/S-ILD; gefitinib and bleomycin ILD are more frequent",
-    "leflunomide fatal A/S-ILD 1.2% in Japan",
     (TOPIC,),
 )
 

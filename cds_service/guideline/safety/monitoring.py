@@ -28,9 +28,9 @@ from fhir_mappings.record import PatientRecord
 from ..compose import finding
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
-from ..shared_rules import R111
+from ..shared_rules import R111, R141
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
-from .regimen import R141, assess_regimen
+from .regimen import assess_regimen
 from .results import last_result
 
 TOPIC = "immunosuppression-monitoring"

@@ -24,13 +24,13 @@ from fhir_mappings.record import PatientRecord
 from .. import drug_classes
 from ..compose import finding
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
-from ..shared_rules import R111
+from ..shared_rules import B15, R111, R141
 from ..suggestions.medications import (
     TMP_SMX_REGIMEN_SOURCE,
     TMP_SMX_REGIMEN_TEXT,
     tmp_smx_prophylaxis_request,
 )
-from .regimen import B15, R141, assess_regimen
+from .regimen import assess_regimen
 
 TOPIC = "pjp-prophylaxis"
 

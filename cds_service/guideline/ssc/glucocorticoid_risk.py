@@ -22,34 +22,15 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
-from ..ctd_ild.declare import declare
 from ..diseases import has_ctd
 from ..evidence import Threshold, fmt_number
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..safety.regimen import glucocorticoid_dose
+from ..shared_rules import B02, B12, R051
 from ..suggestions.labs import lab_request
-from .options import B02
 
 TOPIC = "ssc-glucocorticoid-risk"
 
-R051 = declare(
-    "R051",
-    "KR",
-    "§Treatment 2-2)",
-    "High-dose steroid is not recommended in SSc because renal crisis can develop rapidly if "
-    "the daily prednisolone dose is over 10 mg",
-    "prednisolone >10 mg/day",
-    (TOPIC,),
-)
-B12 = declare(
-    "B12",
-    "Steen 1998",
-    "case-control study of 110 SRC",
-    "Prednisone >=15 mg/day (or equivalent) in the prior 6 months is associated with "
-    "scleroderma renal crisis; monitor blood pressure and creatinine",
-    "OR 4.37 (95% CI 2.03-9.43)",
-    (TOPIC,),
-)
 
 GC_WARNING = Threshold("pred_eq_mg_per_day", ">", 10.0, "mg/day", R051)
 GC_CRITICAL = Threshold("pred_eq_mg_per_day", ">=", 15.0, "mg/day", B12)

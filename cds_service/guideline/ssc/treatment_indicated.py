@@ -25,9 +25,8 @@ from fhir_mappings.record import Measurement, PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
-from ..ctd_ild.declare import declare
 from ..diseases import has_ctd_ild
-from ..evidence import Threshold
+from ..evidence import Threshold, rule
 from ..facts import measurement_fact
 from ..findings import Finding, Indicator
 from ..text import measurement_text
@@ -36,7 +35,7 @@ from .options import NO_GLUCOCORTICOID_NOTE, OPTION_RULES, OPTIONS
 
 TOPIC = "ssc-ild-treatment-indicated"
 
-R024 = declare(
+R024 = rule(
     "R024",
     "KR",
     "§Classification 2",
