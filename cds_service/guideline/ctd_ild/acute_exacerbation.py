@@ -30,6 +30,7 @@ from .. import drug_classes
 from ..compose import finding
 from ..diseases import CTD_CONCEPTS, CTD_NAMES, has_ctd_ild, ild_entry
 from ..evidence import fmt_number, rule
+from ..facts import condition_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..suggestions.labs import lab_request
 
@@ -85,7 +86,7 @@ def acute_presentation(record: PatientRecord) -> list[tuple[str, Fact]]:
             (
                 f"rapidly progressive ILD / acute interstitial pneumonia recorded "
                 f"{rp.when.isoformat()}",
-                Fact("rp_ild_or_aip", True, None, rp.when),
+                condition_fact(rp),
             )
         ]
     dyspnea = record.condition("dyspnea_worsening", since=today - ACUTE_WINDOW)
@@ -94,11 +95,11 @@ def acute_presentation(record: PatientRecord) -> list[tuple[str, Fact]]:
         return [
             (
                 f"worse dyspnea {dyspnea.when.isoformat()}",
-                Fact("dyspnea_worsening", True, None, dyspnea.when),
+                condition_fact(dyspnea),
             ),
             (
                 f"HRCT progression {ct.when.isoformat()}",
-                Fact("ct_ild_progression", True, None, ct.when),
+                condition_fact(ct),
             ),
         ]
     return []

@@ -29,6 +29,7 @@ from fhir_mappings.record import PatientRecord
 from ..compose import finding
 from ..diseases import CTD_NAMES, has_ctd_ild, ild_onset, last_pft
 from ..evidence import Threshold
+from ..facts import present
 from ..findings import Fact, Finding, Indicator
 from .acute_exacerbation import acute_presentation
 from .screening import B01
@@ -71,7 +72,7 @@ def sard_ild_monitoring_due(record: PatientRecord) -> Iterator[Finding]:
         f"Interval applied: every {days} days"
         + (" (first year)" if interval is not AFTER_FIRST_YEAR else " (after the first year)"),
     ]
-    facts: list[Fact] = [Fact("ild", "present", None, onset)]
+    facts: list[Fact] = [present("ild", onset)]
     if last is None:
         lines.append("Last PFT: none on record")
         summary = f"ILD with {diseases}: no PFT on record; lung-function monitoring is due."
@@ -81,7 +82,7 @@ def sard_ild_monitoring_due(record: PatientRecord) -> Iterator[Finding]:
             return
         due = last.when + timedelta(days=days)
         lines.append(f"Last PFT: {last.when.isoformat()} ({age} days ago); due {due.isoformat()}")
-        facts.append(Fact("pft", last.when.isoformat(), None, last.when))
+        facts.append(present("pft", last.when))
         summary = (
             f"ILD with {diseases}: last PFT {last.when.isoformat()}, due since "
             f"{due.isoformat()}; repeat PFTs."

@@ -19,7 +19,7 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from ..evidence import Threshold, fmt_number, rule
-from ..facts import measurement_fact
+from ..facts import condition_fact, measurement_fact
 from ..findings import Fact
 from ..text import measurement_text
 from .physiology import decline_from_peak
@@ -61,7 +61,7 @@ def progression_domains(record: PatientRecord) -> Domains:
     if dyspnea is not None and dyspnea.when is not None:
         out.symptoms = True
         out.lines.append(f"Worsening dyspnea recorded {dyspnea.when.isoformat()}")
-        out.facts.append(Fact("dyspnea_worsening", True, None, dyspnea.when))
+        out.facts.append(condition_fact(dyspnea))
     else:
         out.lines.append("Worsening symptoms: none recorded in the past 12 months")
     physiology: list[bool] = []
@@ -88,7 +88,7 @@ def progression_domains(record: PatientRecord) -> Domains:
     if progression is not None and progression.when is not None:
         out.radiology = True
         out.lines.append(f"HRCT progression recorded {progression.when.isoformat()}")
-        out.facts.append(Fact("ct_ild_progression", True, None, progression.when))
+        out.facts.append(condition_fact(progression))
     else:
         out.lines.append("Radiological progression: none recorded in the past 12 months")
     return out

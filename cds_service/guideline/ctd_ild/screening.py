@@ -33,6 +33,7 @@ from ..diseases import (
     last_pft,
 )
 from ..evidence import rule
+from ..facts import antibody_fact, condition_fact, present
 from ..findings import Fact, Finding, Indicator
 
 TOPIC = "sard-ild-screening"
@@ -53,7 +54,7 @@ SCREENED_GROUPS = ("ssc", "ra", "iim", "mctd", "sjd")
 
 def _positive(record: PatientRecord, concepts: tuple[str, ...]) -> list[tuple[str, Fact]]:
     return [
-        (f"{r.concept} positive ({r.when.isoformat()})", Fact(r.concept, "positive", None, r.when))
+        (f"{r.concept} positive ({r.when.isoformat()})", antibody_fact(r))
         for r in record.any_antibody_positive(concepts)
     ]
 
@@ -64,14 +65,15 @@ def _findings(record: PatientRecord, concepts: tuple[str, ...]) -> list[tuple[st
         c = record.condition(concept)
         if c is not None:
             when = f" ({c.when.isoformat()})" if c.when else ""
-            out.append((concept.replace("_", " ") + when, Fact(concept, True, None, c.when)))
+            out.append((concept.replace("_", " ") + when, condition_fact(c)))
     return out
 
 
-def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact]]:
+def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact | None]]:
     """Table 2 risk factors of ``group`` that the record shows (text, fact)."""
-    out: list[tuple[str, Fact]] = []
-    male = [("male sex", Fact("sex", "male"))] if record.sex == "male" else []
+    out: list[tuple[str, Fact | None]] = []
+    # sex is a demographic of the Patient resource, not a dated observation: text only
+    male: list[tuple[str, Fact | None]] = [("male sex", None)] if record.sex == "male" else []
     if group == "ssc":
         out += _positive(record, ("anti_scl70",))
         pattern = record.antibody("ana_pattern")
@@ -79,7 +81,7 @@ def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact]]:
             out.append(
                 (
                     f"ANA nucleolar pattern ({pattern.when.isoformat()})",
-                    Fact("ana_pattern", pattern.text, None, pattern.when),
+                    antibody_fact(pattern),
                 )
             )
         out += _findings(record, ("ssc_diffuse",))
@@ -89,7 +91,7 @@ def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact]]:
             out.append(
                 (
                     f"early disease (SSc since {onset.isoformat()})",
-                    Fact("systemic_sclerosis", "onset", None, onset),
+                    present("systemic_sclerosis", onset),
                 )
             )
     elif group == "ra":
@@ -110,7 +112,7 @@ def sard_ild_screening(record: PatientRecord) -> Iterator[Finding]:
     groups = [g for g in SCREENED_GROUPS if g in ctd_groups(record)]
     if not groups or has_ild(record):
         return
-    factors: list[tuple[str, Fact]] = []
+    factors: list[tuple[str, Fact | None]] = []
     for g in groups:
         for item in risk_factors(record, g):
             if item not in factors:
@@ -141,6 +143,6 @@ def sard_ild_screening(record: PatientRecord) -> Iterator[Finding]:
             "patient; the absence of risk factors does not exclude ILD.",
         ),
         rules=(B01,),
-        facts=tuple(f for _, f in factors),
+        facts=[f for _, f in factors if f is not None],
         priority=60,
     )

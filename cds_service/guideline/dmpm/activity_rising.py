@@ -25,7 +25,7 @@ from fhir_mappings.record import AntibodyResult, PatientRecord
 
 from .. import evidence
 from ..evidence import cite
-from ..facts import measurement_fact, unique_facts
+from ..facts import antibody_fact, measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R111
 from ..text import antibody_text, bullets, measurement_text
@@ -75,8 +75,8 @@ def activity_rising(record: PatientRecord) -> Iterator[Finding]:
     if pair is not None:
         lines.append(f"anti-MDA5 rising: {antibody_text(pair[0])} -> {antibody_text(pair[1])}")
         facts += [
-            Fact("anti_mda5", pair[0].titer or pair[0].value, pair[0].unit, pair[0].when),
-            Fact("anti_mda5", pair[1].titer or pair[1].value, pair[1].unit, pair[1].when),
+            antibody_fact(pair[0]),
+            antibody_fact(pair[1]),
         ]
     if not lines:
         return

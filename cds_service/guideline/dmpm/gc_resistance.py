@@ -27,7 +27,13 @@ from fhir_mappings.record import PatientRecord
 
 from .. import evidence
 from ..evidence import cite
-from ..facts import condition_fact, measurement_fact, unique_facts
+from ..facts import (
+    condition_fact,
+    measurement_fact,
+    medication_fact,
+    prednisolone_equivalent_fact,
+    unique_facts,
+)
 from ..findings import Fact, Finding, Indicator
 from ..text import bullets, condition_text, measurement_text
 from .course import PAO2_DECREASE, pao2_decrease_mmhg
@@ -143,7 +149,7 @@ def gc_resistance(record: PatientRecord) -> Iterator[Finding]:
         detail=detail,
         rules=("R090", "R117"),
         facts=unique_facts(
-            [Fact(gc.entry.concept, round(gc.pred_eq_mg, 1), "mg/day", start)] + facts
+            [medication_fact(gc.entry), prednisolone_equivalent_fact(gc.pred_eq_mg, start)] + facts
         ),
         priority=25,
     )

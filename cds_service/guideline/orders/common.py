@@ -18,6 +18,7 @@ from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from .. import diseases, drug_classes
+from ..facts import medication_fact
 from ..findings import Fact
 from ..safety.regimen import systemic
 
@@ -131,13 +132,9 @@ def draft_date(entry: MedicationEntry, record: PatientRecord) -> date:
 
 
 def dose_fact(entry: MedicationEntry, record: PatientRecord) -> Fact:
-    """The drafted dose as a fact: mg/day when known, else mg per administration."""
-    when = draft_date(entry, record)
-    if entry.daily_dose_mg is not None:
-        return Fact(f"{entry.concept}_dose", round(entry.daily_dose_mg, 3), "mg/day", when)
-    if entry.dose_mg is not None:
-        return Fact(f"{entry.concept}_dose", round(entry.dose_mg, 3), "mg", when)
-    return Fact(f"{entry.concept}_dose", entry.dose_text or entry.dose_problem, None, when)
+    """The drafted medication as a fact (``facts.medication_fact``), dated by its start or,
+    for a draft without one, today."""
+    return medication_fact(entry, draft_date(entry, record))
 
 
 def unreadable_note(entries: Iterable[MedicationEntry]) -> list[str]:

@@ -28,7 +28,8 @@ from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import Threshold, cite, fmt_number, rule
-from ..findings import Fact, Finding, Indicator, Suggestion
+from ..facts import measurement_fact
+from ..findings import Finding, Indicator, Suggestion
 from ..shared_rules import R049, R110, R142
 from ..suggestions.orders import lab_suggestions
 from ..text import dose_text
@@ -161,7 +162,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     facts = [common.dose_fact(d, record) for d in drafts]
     weight = record.latest("body_weight", within=common.WEIGHT_WINDOW)
     if weight is not None:
-        facts.append(Fact("body_weight", weight.value, weight.unit or "kg", weight.when))
+        facts.append(measurement_fact(weight))
     lines = [
         "Cyclophosphamide drafted: "
         + "; ".join(f"{d.source_id} {dose_text(d)}" for d in drafts)

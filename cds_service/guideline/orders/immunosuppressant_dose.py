@@ -24,6 +24,7 @@ from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import Threshold, cite, fmt_number, rule
+from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
 from ..text import dose_text
 from . import common
@@ -115,7 +116,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     facts: list[Fact] = [common.dose_fact(d, record) for d, _, _ in flagged]
     weight = record.latest("body_weight", within=common.WEIGHT_WINDOW)
     if weight is not None and any(d.concept == "azathioprine" for d, _, _ in flagged):
-        facts.append(Fact("body_weight", weight.value, weight.unit or "kg", weight.when))
+        facts.append(measurement_fact(weight))
     yield Finding(
         topic=TOPIC,
         indicator=worst,

@@ -24,7 +24,8 @@ from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import PatientRecord
 
 from ..evidence import cite, rule
-from ..findings import Fact, Finding, Indicator, Suggestion
+from ..facts import condition_fact
+from ..findings import Finding, Indicator, Suggestion
 from ..shared_rules import B02, R115
 from ..suggestions.orders import delete_draft
 from . import common
@@ -90,7 +91,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         ),
         rules=(R115.id, R131.id, B02.id),
         facts=(
-            Fact(ild.concept, True, None, ild.when),
+            condition_fact(ild),
             *(common.dose_fact(d, record) for d in drafts),
         ),
         suggestions=suggestions,

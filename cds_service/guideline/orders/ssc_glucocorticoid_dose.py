@@ -27,7 +27,8 @@ from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
 from ..evidence import cite, fmt_number, rule
-from ..findings import Fact, Finding, Indicator, Suggestion
+from ..facts import condition_fact, prednisolone_equivalent_fact
+from ..findings import Finding, Indicator, Suggestion
 from ..shared_rules import B12, R051
 from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
 from ..suggestions.orders import update_dose
@@ -66,7 +67,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         return
     ssc = record.condition(*sorted(common.SSC))
     gcs = common.of_class(common.regimen(record, orders), common.GLUCOCORTICOIDS)
-    facts = [Fact(ssc.concept, True, None, ssc.when)] if ssc else []
+    facts = [condition_fact(ssc)] if ssc else []
     facts += [common.dose_fact(m, record) for m in gcs]
     total = _total(gcs)
     rules = (R051.id, R143.id, B12.id)
@@ -102,7 +103,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     critical = CRITICAL.holds(total)
     level = CRITICAL if critical else WARN
     suggestions = tuple(_suggestions(orders, drafts, gcs, total))
-    facts.append(Fact("prednisolone_equivalent", round(total, 2), "mg/day", record.today))
+    facts.append(prednisolone_equivalent_fact(total, record.today))
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.CRITICAL if critical else Indicator.WARNING,

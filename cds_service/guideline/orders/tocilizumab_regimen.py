@@ -21,7 +21,7 @@ from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import cite, fmt_number, rule
-from ..findings import Fact, Finding, Indicator
+from ..findings import Finding, Indicator
 from . import common
 
 TOPIC = "order-tocilizumab-regimen"
@@ -119,8 +119,6 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             ]
         ),
         rules=(R136.id, B16.id),
-        facts=tuple(
-            Fact("tocilizumab_dose", d.dose_mg, "mg", common.draft_date(d, record)) for d in drafts
-        ),
+        facts=tuple(common.dose_fact(d, record) for d in drafts),
         override_reasons=common.OVERRIDE_REASONS,
     )

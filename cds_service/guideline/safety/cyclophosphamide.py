@@ -23,6 +23,7 @@ from fhir_mappings.record import PatientRecord
 from .. import drug_classes
 from ..compose import finding
 from ..evidence import Threshold
+from ..facts import condition_fact, medication_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R049, R142
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
@@ -81,7 +82,7 @@ def cyclophosphamide_safety(record: PatientRecord) -> Iterator[Finding]:
     hematuria = record.condition("hematuria", since=today - timedelta(days=30))
     if hematuria is not None and "haematuria" not in problems:
         problems.append("haematuria")
-        facts.append(Fact("hematuria", True, None, hematuria.when))
+        facts.append(condition_fact(hematuria))
     if not record.active_medications(("mesna",), include_drafts=True):
         problems.append("no mesna")
         lines.append("Mesna: none active (KR: use mesna against hemorrhagic cystitis)")
@@ -96,7 +97,11 @@ def cyclophosphamide_safety(record: PatientRecord) -> Iterator[Finding]:
         first = min(starts)
         course = (today - first).days
         lines.append(f"Course: since {first.isoformat()} ({course} days)")
-        facts.append(Fact("cyclophosphamide_course_days", course, "d", first))
+        facts += [
+            medication_fact(m, m.start)
+            for m in record.medications_since(drug_classes.CYCLOPHOSPHAMIDE, first)
+            if m.start == first
+        ][:1]
         if COURSE_LIMIT.holds(course):
             problems.append("course over 12 months")
     if not problems:

@@ -22,7 +22,8 @@ from .. import drug_classes
 from ..compose import finding
 from ..diseases import ild_entry
 from ..evidence import rule
-from ..findings import Fact, Finding, Indicator
+from ..facts import medication_fact
+from ..findings import Finding, Indicator
 from ..shared_rules import R115
 
 TOPIC = "drug-induced-ild-caution"
@@ -70,6 +71,6 @@ def drug_induced_ild_caution(record: PatientRecord) -> Iterator[Finding]:
             "CTD.",
         ),
         rules=rules,
-        facts=tuple(Fact(m.concept, "active", None, m.start) for m in drugs),
+        facts=tuple(medication_fact(m) for m in drugs),
         priority=35,
     )

@@ -23,7 +23,8 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
-from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..facts import medication_fact, prednisolone_equivalent_fact
+from ..findings import Action, Finding, Indicator, Suggestion
 from ..shared_rules import B15, R111, R141
 from ..suggestions.medications import (
     TMP_SMX_REGIMEN_SOURCE,
@@ -47,8 +48,8 @@ def pjp_prophylaxis(record: PatientRecord) -> Iterator[Finding]:
     lines += [f"{m.concept} active" for m in regimen.partners]
     lines += [f"Regimen: {reason}" for reason in regimen.reasons]
     lines.append("PJP prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine): none active")
-    facts = [Fact("pred_eq_mg_per_day", regimen.gc.known_mg, "mg/day", record.today)]
-    facts += [Fact(m.concept, "active", None, m.start) for m in regimen.partners]
+    facts = [prednisolone_equivalent_fact(regimen.gc.known_mg, record.today)]
+    facts += [medication_fact(m) for m in regimen.partners]
     rules = (R111, R141, B15)
     suggestion = Suggestion(
         label="Start TMP-SMX 480 mg once daily (PJP prophylaxis)",

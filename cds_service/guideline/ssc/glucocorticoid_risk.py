@@ -24,10 +24,12 @@ from fhir_mappings.record import PatientRecord
 from ..compose import finding
 from ..diseases import has_ctd
 from ..evidence import Threshold, fmt_number
-from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..facts import antibody_fact, condition_fact, prednisolone_equivalent_fact
+from ..findings import Action, Finding, Indicator, Suggestion
 from ..safety.regimen import glucocorticoid_dose
 from ..shared_rules import B02, B12, R051
 from ..suggestions.labs import lab_request
+from ..text import day
 
 TOPIC = "ssc-glucocorticoid-risk"
 
@@ -47,17 +49,18 @@ def ssc_glucocorticoid_risk(record: PatientRecord) -> Iterator[Finding]:
         return
     critical = gc.meets(GC_CRITICAL) is True
     facts = [
-        Fact("pred_eq_mg_per_day", gc.known_mg, "mg/day", record.today),
+        prednisolone_equivalent_fact(gc.known_mg, record.today),
     ]
     lines = gc.describe()
     markers = []
     rnap3 = record.antibody("anti_rnap3")
     if rnap3 is not None and rnap3.status == "positive":
         markers.append(f"anti-RNA polymerase III positive ({rnap3.when.isoformat()})")
-        facts.append(Fact("anti_rnap3", "positive", None, rnap3.when))
-    if record.has_condition("ssc_diffuse"):
-        markers.append("diffuse cutaneous SSc")
-        facts.append(Fact("ssc_diffuse", True))
+        facts.append(antibody_fact(rnap3))
+    diffuse = record.condition("ssc_diffuse")
+    if diffuse is not None:
+        markers.append(f"diffuse cutaneous SSc ({day(diffuse.when)})")
+        facts.append(condition_fact(diffuse))
     if markers:
         lines.append("Renal-crisis risk markers (B12): " + "; ".join(markers))
     rules = (R051, B12, B02)
