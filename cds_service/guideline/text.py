@@ -90,6 +90,18 @@ LABELS: dict[str, str] = {
     "anti_pmscl": "anti-PM/Scl",
     "anti_ccp": "anti-CCP",
     "rf": "rheumatoid factor",
+    "ild": "ILD",
+    "ild_ctd": "ILD in connective tissue disease",
+    "ipf": "IPF",
+    "ipaf": "IPAF",
+    "nsip": "NSIP",
+    "uip": "UIP",
+    "lip": "LIP",
+    "ra_lung": "RA-ILD",
+    "ssc_lung": "SSc-ILD",
+    "pm_dm_lung": "DM/PM-ILD",
+    "sjogren_lung": "Sjögren's disease ILD",
+    "lupus_pneumonitis": "lupus pneumonitis",
     "dyspnea_worsening": "worsening dyspnea on exertion",
     "ct_ild_progression": "increase of parenchymal abnormality on HRCT",
     "ct_ground_glass": "ground-glass opacity on HRCT",
@@ -171,9 +183,10 @@ def dose_text(entry: MedicationEntry) -> str:
 
 
 def medication_text(entry: MedicationEntry) -> str:
-    """``prednisolone (since 2026-10-01)``."""
-    since = f" (since {entry.start.isoformat()})" if entry.start else " (start date unknown)"
-    return f"{label(entry.concept)}{since}"
+    """``cyclophosphamide 500 mg per dose (intravenous), since 2026-11-01``: the ingredient
+    once, the dose as computed from the order, the start date."""
+    since = f"since {entry.start.isoformat()}" if entry.start else "start date unknown"
+    return f"{label(entry.concept)} {dose_text(entry)}, {since}"
 
 
 def bullets(lines: Iterable[str]) -> str:

@@ -21,7 +21,7 @@ from fhir_mappings.record import PatientRecord
 from ..evidence import Threshold, fmt_number, rule
 from ..facts import condition_fact, measurement_fact
 from ..findings import Fact
-from ..text import measurement_text
+from ..text import day, measurement_text, quantity
 from .physiology import decline_from_peak
 
 WINDOW = timedelta(days=365)
@@ -77,8 +77,8 @@ def progression_domains(record: PatientRecord) -> Domains:
         physiology.append(hit)
         out.facts.extend((measurement_fact(change.latest), measurement_fact(change.peak)))
         out.lines.append(
-            f"{label}: {measurement_text(change.latest)} vs 12-month peak "
-            f"{measurement_text(change.peak)}: "
+            f"{measurement_text(change.latest)} vs 12-month peak "
+            f"{quantity(change.peak.value, change.peak.unit)} ({day(change.peak.when)}): "
             f"{fmt_number(change.absolute_points)} points "
             f"({'meets' if hit else 'below'} {threshold.text})"
         )

@@ -26,7 +26,7 @@ from fhir_mappings.record import MedicationEntry, PatientRecord
 from ..evidence import Threshold, cite, fmt_number, rule
 from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
-from ..text import dose_text
+from ..text import dose_text, label
 from . import common
 
 TOPIC = "order-immunosuppressant-dose"
@@ -125,7 +125,8 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             [
                 "Drafted immunosuppressant doses compared with KR §Treatment 2-1):",
                 *[
-                    f"- {d.concept.replace('_', ' ')} ({d.source_id}, {dose_text(d)}): {text}"
+                    f"- {label(d.concept)} ({d.source_id}"
+                    + (f", {dose_text(d)}): {text}" if d.dose_problem is None else f"): {text}")
                     for d, _, text in flagged
                 ],
                 "",

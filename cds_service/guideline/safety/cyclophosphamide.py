@@ -27,6 +27,7 @@ from ..facts import condition_fact, medication_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R049, R142
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
+from ..text import medication_text
 from .results import below_range, last_result
 
 TOPIC = "cyclophosphamide-safety"
@@ -43,8 +44,7 @@ def cyclophosphamide_safety(record: PatientRecord) -> Iterator[Finding]:
         return
     today = record.today
     lines = [
-        f"cyclophosphamide {m.dose_text or ''} ({m.route or 'route not recorded'}) "
-        f"since {m.start.isoformat() if m.start else 'unknown date'}".replace("  ", " ")
+        medication_text(m) if m.route else f"{medication_text(m)} (route not recorded)"
         for m in meds
     ]
     facts: list[Fact] = []

@@ -31,7 +31,7 @@ from ..facts import measurement_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R094, R095, R096, R141
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
-from ..text import measurement_text
+from ..text import measurement_text, medication_text
 
 TOPIC = "cyclosporine-level"
 
@@ -82,10 +82,7 @@ def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
     context = (
         "IV" if iv else ("oral" if med.route == "oral" else "route not recorded (oral targets)")
     )
-    lines = [
-        f"cyclosporine {med.dose_text or ''} ({context}), since "
-        f"{med.start.isoformat() if med.start else 'unknown date'}".replace("  ", " ")
-    ]
+    lines = [f"{medication_text(med)}; targets for: {context}"]
     since = max(record.today - RECENT, med.start) if med.start else record.today - RECENT
     recent = [m for c in LEVEL_CONCEPTS if (m := record.latest(c)) is not None and m.when >= since]
     facts: list[Fact] = []

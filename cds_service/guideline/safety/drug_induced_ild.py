@@ -25,6 +25,7 @@ from ..evidence import rule
 from ..facts import medication_fact
 from ..findings import Finding, Indicator
 from ..shared_rules import R115
+from ..text import condition_text
 
 TOPIC = "drug-induced-ild-caution"
 
@@ -47,7 +48,7 @@ def drug_induced_ild_caution(record: PatientRecord) -> Iterator[Finding]:
     if not drugs:
         return
     names = ", ".join(sorted({m.concept for m in drugs}))
-    lines = [f"ILD: {ild.concept}" + (f" ({ild.when.isoformat()})" if ild.when else "")]
+    lines = [condition_text(ild)]
     lines += [
         f"{m.concept} active since {m.start.isoformat() if m.start else 'unknown date'}"
         for m in drugs

@@ -31,6 +31,7 @@ from ..suggestions.medications import (
     TMP_SMX_REGIMEN_TEXT,
     tmp_smx_prophylaxis_request,
 )
+from ..text import medication_text
 from .regimen import assess_regimen
 
 TOPIC = "pjp-prophylaxis"
@@ -45,7 +46,7 @@ def pjp_prophylaxis(record: PatientRecord) -> Iterator[Finding]:
     if regimen.intensive is False or has_pjp_prophylaxis(record):
         return
     lines = list(regimen.gc.describe())
-    lines += [f"{m.concept} active" for m in regimen.partners]
+    lines += [medication_text(m) for m in regimen.partners]
     lines += [f"Regimen: {reason}" for reason in regimen.reasons]
     lines.append("PJP prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine): none active")
     facts = [prednisolone_equivalent_fact(regimen.gc.known_mg, record.today)]

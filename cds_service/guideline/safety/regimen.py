@@ -29,6 +29,7 @@ from fhir_mappings.record import MedicationEntry, PatientRecord
 from .. import drug_classes
 from ..evidence import Threshold, fmt_number
 from ..shared_rules import B15
+from ..text import medication_text
 
 TOPICS = ("pjp-prophylaxis", "immunosuppression-monitoring")
 
@@ -76,9 +77,8 @@ class GlucocorticoidDose:
 
     def describe(self) -> list[str]:
         lines = [
-            f"{m.concept} {m.dose_text or ''} = prednisolone-equivalent "
+            f"{medication_text(m)} = prednisolone-equivalent "
             f"{fmt_number(m.pred_eq_mg_per_day or 0.0)} mg/day"
-            f" (since {m.start.isoformat() if m.start else 'unknown date'})".replace("  ", " ")
             for m in self.known
         ]
         lines.extend(

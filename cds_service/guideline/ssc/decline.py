@@ -24,7 +24,7 @@ from ..diseases import has_ctd_ild
 from ..evidence import Threshold, fmt_number
 from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
-from ..text import measurement_text
+from ..text import day, measurement_text, quantity
 from .options import NO_GLUCOCORTICOID_NOTE, OPTION_RULES, OPTIONS
 from .treatment_indicated import R024
 
@@ -43,13 +43,13 @@ def significant_decline(change: PeakDecline | None, threshold: Threshold) -> boo
     return None if relative is None else threshold.holds(relative)
 
 
-def describe_change(label: str, change: PeakDecline) -> str:
+def describe_change(change: PeakDecline) -> str:
     relative = change.relative_percent
     rel = f"{fmt_number(relative)}% relative" if relative is not None else "relative n/a"
     return (
-        f"{label}: {measurement_text(change.latest)} vs highest of the preceding 12 months "
-        f"{measurement_text(change.peak)}: decline {rel}, "
-        f"{fmt_number(change.absolute_points)} points"
+        f"{measurement_text(change.latest)} vs highest of the preceding 12 months "
+        f"{quantity(change.peak.value, change.peak.unit)} ({day(change.peak.when)}): "
+        f"decline {rel}, {fmt_number(change.absolute_points)} points"
     )
 
 
@@ -67,7 +67,7 @@ def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
                 "months and an earlier one within 12 months before it)"
             )
             continue
-        lines.append(describe_change(label, change))
+        lines.append(describe_change(change))
         facts.extend((measurement_fact(change.latest), measurement_fact(change.peak)))
         if significant_decline(change, threshold):
             hits.append(f"{label} {threshold.text.replace(' (relative)', '')}")
