@@ -146,22 +146,14 @@ def rule(
     figure: str = "",
     topics: tuple[str, ...] = (),
 ) -> Rule:
-    """Declare (register) a rule. Declaring the same id twice with different text fails."""
+    """Declare (register) a rule, once: a second declaration of the same id fails, even an
+    identical one, so every rule has one place (beside the code that applies it, or
+    ``shared_rules`` when several packages apply it)."""
     if source not in SOURCES:
         raise ValueError(f"rule {id}: unknown source {source!r}")
+    if id in CATALOG:
+        raise ValueError(f"rule {id} is already declared; import it from where it is declared")
     new = Rule(id, source, section, statement, figure, topics)
-    old = CATALOG.get(id)
-    if old is not None and old != new:
-        # the same rule may serve several topics: merge topics, keep one text
-        if (old.source, old.section, old.statement, old.figure) != (
-            new.source,
-            new.section,
-            new.statement,
-            new.figure,
-        ):
-            raise ValueError(f"rule {id} declared twice with different content")
-        merged = tuple(dict.fromkeys(old.topics + topics))
-        new = Rule(id, source, section, statement, figure, merged)
     CATALOG[id] = new
     return new
 

@@ -7,9 +7,6 @@ at the drafts in focus (``context.selections`` at order-select, all drafts at or
 
 from __future__ import annotations
 
-# The other rule packages declare some of the same seed rules (R051, R111, R141, ...); import
-# them first so ``common.declare`` reuses their wording instead of conflicting with it.
-from .. import ctd_ild, diagnosis, dmpm, ra, safety, ssc  # noqa: F401
 from ..registry_types import OrderRule
 from . import (
     as_ild_monotherapy,

@@ -25,29 +25,12 @@ from fhir_mappings.record import PatientRecord
 from ..dmpm.assessment import assess
 from ..evidence import cite
 from ..findings import Finding, Indicator
+from ..shared_rules import R109, R113
+from ..text import dose_text
 from . import common
 
 TOPIC = "order-as-ild-monotherapy"
 
-R109 = common.declare(
-    "R109",
-    "JP",
-    "§Initial combination therapy",
-    "Initial combination beats step-up; for A/S-ILD with poor prognostic factors, consider "
-    "initial combination therapy.",
-    "Kotani 1-year survival 89% vs 43%",
-    (TOPIC,),
-)
-R113 = common.declare(
-    "R113",
-    "JP",
-    "Figure 3",
-    "Management algorithm for DM/PM-ILD: A/S-ILD with any poor-risk factor (ADM, anti-MDA5+, "
-    "ferritin >1,000 ng/mL, HRCT GGO + lower consolidation, PaO2 <60 mmHg) -> GC + CsA(iv) + "
-    "IVCY.",
-    "ferritin >1,000 ng/mL; PaO2 <60 mmHg",
-    (TOPIC,),
-)
 
 _COMBINATION = common.CALCINEURIN_INHIBITORS | common.CYCLOPHOSPHAMIDE
 
@@ -78,7 +61,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                 *[f"- {f.name}: {f.evidence_text}" for f in factors],
                 "",
                 "The drafted regimen is glucocorticoid only: "
-                + "; ".join(f"{d.concept} {common.describe_dose(d)}" for d in drafts)
+                + "; ".join(f"{d.concept} {dose_text(d)}" for d in drafts)
                 + ". No cyclosporine, tacrolimus or cyclophosphamide is active or drafted.",
                 "",
                 "JP Figure 3 (R113): A/S-ILD with any poor-risk factor → GC + CsA (IV) + IVCY. "

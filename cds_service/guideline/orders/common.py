@@ -1,6 +1,6 @@
 """What every order check shares: the regimen (record + drafts), patient size, planned
-monitoring, override reasons, and rule declaration (guide2's tolerant ``declare``: a seed rule
-declared by several packages keeps one text and collects every topic).
+monitoring and override reasons. Rules the order checks share with patient-view cards are
+declared once in ``guideline.shared_rules``.
 
 Regimen (decision of this package): a drafted order and an active medication of the same
 ingredient are one regimen, not two: the draft is the new order for that drug (a dose change
@@ -17,10 +17,8 @@ from datetime import date, timedelta
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from .. import drug_classes
-from ..ctd_ild import disease
-from ..ctd_ild.declare import declare as declare  # re-exported for the topic modules
-from ..evidence import fmt_number
+from .. import diseases, drug_classes
+from ..facts import medication_fact
 from ..findings import Fact
 from ..safety.regimen import systemic
 
@@ -31,11 +29,11 @@ CALCINEURIN_INHIBITORS = drug_classes.CALCINEURIN_INHIBITORS
 CYCLOPHOSPHAMIDE = drug_classes.CYCLOPHOSPHAMIDE
 SECOND_IMMUNOSUPPRESSANTS = drug_classes.SECOND_IMMUNOSUPPRESSANTS
 PJP_PROPHYLAXIS = drug_classes.PJP_PROPHYLAXIS
-SSC = disease.CTD_CONCEPTS["ssc"]
-ILD = disease.ILD_CONCEPTS
+SSC = diseases.CTD_CONCEPTS["ssc"]
+ILD = diseases.ILD_CONCEPTS
 #: ILD concepts that already say "due to a CTD"
-CTD_ILD = frozenset(disease.CTD_LUNG_CONCEPTS.values()) | {"ild_ctd"}
-CTD = frozenset().union(*disease.CTD_CONCEPTS.values())
+CTD_ILD = frozenset(diseases.CTD_LUNG_CONCEPTS.values()) | {"ild_ctd"}
+CTD = frozenset().union(*diseases.CTD_CONCEPTS.values())
 
 #: override reasons (codes of urn:ctd-ild-cds:override-reason) offered on every order card
 OVERRIDE_REASONS: tuple[str, ...] = (
@@ -134,23 +132,9 @@ def draft_date(entry: MedicationEntry, record: PatientRecord) -> date:
 
 
 def dose_fact(entry: MedicationEntry, record: PatientRecord) -> Fact:
-    """The drafted dose as a fact: mg/day when known, else mg per administration."""
-    when = draft_date(entry, record)
-    if entry.daily_dose_mg is not None:
-        return Fact(f"{entry.concept}_dose", round(entry.daily_dose_mg, 3), "mg/day", when)
-    if entry.dose_mg is not None:
-        return Fact(f"{entry.concept}_dose", round(entry.dose_mg, 3), "mg", when)
-    return Fact(f"{entry.concept}_dose", entry.dose_text or entry.dose_problem, None, when)
-
-
-def describe_dose(entry: MedicationEntry) -> str:
-    """Clinician text of a drafted dose: "20 mg/day (oral)"."""
-    route = f" ({entry.route})" if entry.route else ""
-    if entry.daily_dose_mg is not None:
-        return f"{fmt_number(round(entry.daily_dose_mg, 2))} mg/day{route}"
-    if entry.dose_mg is not None:
-        return f"{fmt_number(round(entry.dose_mg, 2))} mg per dose{route}"
-    return f"dose not readable ({entry.dose_problem or 'unknown'})"
+    """The drafted medication as a fact (``facts.medication_fact``), dated by its start or,
+    for a draft without one, today."""
+    return medication_fact(entry, draft_date(entry, record))
 
 
 def unreadable_note(entries: Iterable[MedicationEntry]) -> list[str]:

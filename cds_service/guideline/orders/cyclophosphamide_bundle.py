@@ -27,32 +27,17 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..evidence import Threshold, cite, fmt_number
-from ..findings import Fact, Finding, Indicator, Suggestion
-from ..suggestions.orders import lab_label, lab_order
+from ..evidence import Threshold, cite, fmt_number, rule
+from ..facts import measurement_fact
+from ..findings import Finding, Indicator, Suggestion
+from ..shared_rules import R049, R110, R142
+from ..suggestions.orders import lab_suggestions
+from ..text import dose_text
 from . import common
 
 TOPIC = "order-cyclophosphamide-bundle"
 
-R049 = common.declare(
-    "R049",
-    "KR",
-    "§Treatment 2-2)",
-    "CYC safety: haematuria (haemorrhagic cystitis), leukopenia, neutropenia, anaemia, "
-    "pneumonia; perform blood tests regularly; use mesna; long-term use is not recommended.",
-    "",
-    (TOPIC,),
-)
-R142 = common.declare(
-    "R142",
-    "KR",
-    "§Treatment 2-2) (derived, with JP §Monitoring)",
-    "CYC order bundle: mesna, regular blood counts, urinalysis for haematuria, liver tests, a "
-    "planned finite duration.",
-    "SLS used 12 months",
-    (TOPIC,),
-)
-R099 = common.declare(
+R099 = rule(
     "R099",
     "JP",
     "§Cyclophosphamide",
@@ -60,16 +45,7 @@ R099 = common.declare(
     "300-800 mg/m² q4w",
     (TOPIC,),
 )
-R110 = common.declare(
-    "R110",
-    "JP",
-    "§Triple therapy",
-    "Triple therapy (Kameda): CsA (trough 150-250 ng/mL) + IVCY 10-30 mg/kg every 3-4 weeks + "
-    "high-dose GC for A/S-ILD with poor prognostic factors.",
-    "IVCY 10-30 mg/kg q3-4w",
-    (TOPIC,),
-)
-R041 = common.declare(
+R041 = rule(
     "R041",
     "KR",
     "§Treatment 2-1)",
@@ -186,10 +162,10 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     facts = [common.dose_fact(d, record) for d in drafts]
     weight = record.latest("body_weight", within=common.WEIGHT_WINDOW)
     if weight is not None:
-        facts.append(Fact("body_weight", weight.value, weight.unit or "kg", weight.when))
+        facts.append(measurement_fact(weight))
     lines = [
         "Cyclophosphamide drafted: "
-        + "; ".join(f"{d.source_id} {common.describe_dose(d)}" for d in drafts)
+        + "; ".join(f"{d.source_id} {dose_text(d)}" for d in drafts)
         + "."
     ]
     if weight is not None and weight.value is not None:
@@ -236,25 +212,15 @@ def _suggestions(
 ) -> list[Suggestion]:
     if record.patient_id is None:
         return []
-    out: list[Suggestion] = []
-    for concept, present in (
-        ("cbc_panel", has_cbc),
-        ("urinalysis_panel", has_ua),
-        ("liver_panel", has_liver),
-    ):
-        if present:
-            continue
-        out.append(
-            Suggestion(
-                label=f"Order {lab_label(concept)}",
-                actions=(
-                    lab_order(
-                        concept,
-                        record.patient_id,
-                        "cyclophosphamide monitoring, KR R049",
-                    ),
-                ),
-                is_recommended=not out,
-            )
+    missing = [
+        concept
+        for concept, present in (
+            ("cbc_panel", has_cbc),
+            ("urinalysis_panel", has_ua),
+            ("liver_panel", has_liver),
         )
-    return out
+        if not present
+    ]
+    return lab_suggestions(
+        missing, record.patient_id, "cyclophosphamide monitoring, KR R049", recommend_first=True
+    )

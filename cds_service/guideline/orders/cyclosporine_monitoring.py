@@ -23,47 +23,22 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..evidence import Threshold, cite, fmt_number
-from ..findings import Finding, Indicator, Suggestion
-from ..suggestions.orders import lab_label, lab_order
+from ..evidence import Threshold, cite, fmt_number, rule
+from ..findings import Finding, Indicator
+from ..shared_rules import R094, R095, R096
+from ..suggestions.orders import lab_label, lab_suggestions
+from ..text import dose_text
 from . import common
 
 TOPIC = "order-cyclosporine-monitoring"
 
-R032 = common.declare(
+R032 = rule(
     "R032",
     "KR",
     "§Treatment 1",
     "Possible add-on as printed: cyclosporine (500-750 mg/m² intravenously) and cyclophosphamide "
     "(2-3 mg/kg/day); the cyclosporine figure is implausible (an IV cyclophosphamide pulse dose).",
     "500-750 mg/m² (erratum, Z3)",
-    (TOPIC,),
-)
-R094 = common.declare(
-    "R094",
-    "JP",
-    "§Cyclosporine",
-    "Maintain the CsA concentration: a low concentration, or delay in reaching a proper "
-    "concentration, lets ILD progress.",
-    "",
-    (TOPIC,),
-)
-R095 = common.declare(
-    "R095",
-    "JP",
-    "§Cyclosporine",
-    "Kotani: GC-CsA with the 2-hour post-dose concentration (C2) kept >1,000 ng/mL is "
-    "effective; monitor both trough and C2.",
-    "C2 >1,000 ng/mL",
-    (TOPIC,),
-)
-R096 = common.declare(
-    "R096",
-    "JP",
-    "§Cyclosporine",
-    "IV CsA: infuse over 12 hours daily, start at 200 mg/day, adjust to a trough of 200-250 "
-    "ng/mL; switch to oral when controlled.",
-    "trough 200-250 ng/mL",
     (TOPIC,),
 )
 
@@ -112,9 +87,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     else:
         summary = "Cyclosporine order: plan " + " and ".join(lab_label(c) for c in missing) + "."
     lines = [
-        "Cyclosporine drafted: "
-        + "; ".join(f"{d.source_id} {common.describe_dose(d)}" for d in drafts)
-        + "."
+        "Cyclosporine drafted: " + "; ".join(f"{d.source_id} {dose_text(d)}" for d in drafts) + "."
     ]
     if implausible:
         lines += [
@@ -142,22 +115,16 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         "",
         cite(R032, R094, R095, R096),
     ]
-    suggestions: list[Suggestion] = []
-    if record.patient_id is not None:
-        for concept in missing:
-            suggestions.append(
-                Suggestion(
-                    label=f"Order {lab_label(concept)}",
-                    actions=(
-                        lab_order(
-                            concept,
-                            record.patient_id,
-                            "cyclosporine monitoring, JP R094-R096",
-                        ),
-                    ),
-                    is_recommended=not suggestions,
-                )
-            )
+    suggestions = (
+        lab_suggestions(
+            missing,
+            record.patient_id,
+            "cyclosporine monitoring, JP R094-R096",
+            recommend_first=True,
+        )
+        if record.patient_id is not None
+        else []
+    )
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.WARNING if implausible else Indicator.INFO,

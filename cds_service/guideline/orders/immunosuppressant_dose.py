@@ -23,13 +23,15 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..evidence import Threshold, cite, fmt_number
+from ..evidence import Threshold, cite, fmt_number, rule
+from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
+from ..text import dose_text, label
 from . import common
 
 TOPIC = "order-immunosuppressant-dose"
 
-R040 = common.declare(
+R040 = rule(
     "R040",
     "KR",
     "§Treatment 2-1)",
@@ -37,7 +39,7 @@ R040 = common.declare(
     "1-2 mg/kg/day",
     (TOPIC,),
 )
-R042 = common.declare(
+R042 = rule(
     "R042",
     "KR",
     "§Treatment 2-1)",
@@ -45,7 +47,7 @@ R042 = common.declare(
     "1.0-1.5 g bid",
     (TOPIC,),
 )
-R043 = common.declare(
+R043 = rule(
     "R043",
     "KR",
     "§Treatment 2-1)",
@@ -114,7 +116,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     facts: list[Fact] = [common.dose_fact(d, record) for d, _, _ in flagged]
     weight = record.latest("body_weight", within=common.WEIGHT_WINDOW)
     if weight is not None and any(d.concept == "azathioprine" for d, _, _ in flagged):
-        facts.append(Fact("body_weight", weight.value, weight.unit or "kg", weight.when))
+        facts.append(measurement_fact(weight))
     yield Finding(
         topic=TOPIC,
         indicator=worst,
@@ -123,8 +125,8 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             [
                 "Drafted immunosuppressant doses compared with KR §Treatment 2-1):",
                 *[
-                    f"- {d.concept.replace('_', ' ')} ({d.source_id}, "
-                    f"{common.describe_dose(d)}): {text}"
+                    f"- {label(d.concept)} ({d.source_id}"
+                    + (f", {dose_text(d)}): {text}" if d.dose_problem is None else f"): {text}")
                     for d, _, text in flagged
                 ],
                 "",

@@ -23,24 +23,16 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import PatientRecord
 
-from ..evidence import cite
-from ..findings import Fact, Finding, Indicator, Suggestion
-from ..ssc.options import B02 as B02_PV
+from ..evidence import cite, rule
+from ..facts import condition_fact
+from ..findings import Finding, Indicator, Suggestion
+from ..shared_rules import B02, R115
 from ..suggestions.orders import delete_draft
 from . import common
 
 TOPIC = "order-leflunomide-ild"
 
-R115 = common.declare(
-    "R115",
-    "JP",
-    "§Lessons learned",
-    "Drug-induced ILD is unusually frequent in Japanese patients: leflunomide causes fatal "
-    "A/S-ILD at a high frequency in Japan, but not in Korea or China.",
-    "1.2%",
-    (TOPIC,),
-)
-R131 = common.declare(
+R131 = rule(
     "R131",
     "TC",
     "§2",
@@ -49,9 +41,6 @@ R131 = common.declare(
     (TOPIC,),
 )
 
-B02 = common.declare(
-    B02_PV.id, B02_PV.source, B02_PV.section, B02_PV.statement, B02_PV.figure, (TOPIC,)
-)
 
 #: how an ILD diagnosis concept reads in card text
 _ILD_NAMES = {
@@ -102,7 +91,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         ),
         rules=(R115.id, R131.id, B02.id),
         facts=(
-            Fact(ild.concept, True, None, ild.when),
+            condition_fact(ild),
             *(common.dose_fact(d, record) for d in drafts),
         ),
         suggestions=suggestions,

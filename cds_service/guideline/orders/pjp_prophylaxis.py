@@ -29,29 +29,14 @@ from fhir_mappings.record import PatientRecord
 from ..evidence import cite
 from ..findings import Finding, Indicator, Suggestion
 from ..safety.pjp_prophylaxis import has_pjp_prophylaxis
-from ..safety.regimen import B15 as B15_PV
-from ..safety.regimen import R141 as R141_PV
 from ..safety.regimen import assess_regimen
+from ..shared_rules import B15, R111, R141
 from ..suggestions.orders import tmp_smx_prophylaxis
+from ..text import dose_text
 from . import common
 
 TOPIC = "order-pjp-prophylaxis"
 
-R111 = common.declare(
-    "R111",
-    "JP",
-    "§Importance of monitoring",
-    "Monitor adverse events including opportunistic infection: beta-D-glucan, CMV antigenemia, "
-    "prophylactic trimethoprim-sulfamethoxazole for Pneumocystis pneumonia, CsA and CY toxicity.",
-    "",
-    (TOPIC,),
-)
-R141 = common.declare(
-    R141_PV.id, R141_PV.source, R141_PV.section, R141_PV.statement, R141_PV.figure, (TOPIC,)
-)
-B15 = common.declare(
-    B15_PV.id, B15_PV.source, B15_PV.section, B15_PV.statement, B15_PV.figure, (TOPIC,)
-)
 
 _AGENTS = common.GLUCOCORTICOIDS | common.SECOND_IMMUNOSUPPRESSANTS
 
@@ -68,8 +53,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         return
     agents = common.of_class(common.regimen(record, orders), _AGENTS)
     agent_lines = [
-        f"- {m.concept} {common.describe_dose(m)}{' (draft)' if m.is_draft else ' (active)'}"
-        for m in agents
+        f"- {m.concept} {dose_text(m)}{' (draft)' if m.is_draft else ' (active)'}" for m in agents
     ]
     facts = tuple(common.dose_fact(m, record) for m in agents)
     citation = cite(R111, R141, B15)

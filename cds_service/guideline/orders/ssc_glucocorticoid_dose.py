@@ -26,17 +26,18 @@ from fhir_mappings.draft_medication import pred_eq_factor
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
-from ..evidence import cite, fmt_number
-from ..findings import Fact, Finding, Indicator, Suggestion
-from ..ssc.glucocorticoid_risk import B12 as B12_PV
+from ..evidence import cite, fmt_number, rule
+from ..facts import condition_fact, prednisolone_equivalent_fact
+from ..findings import Finding, Indicator, Suggestion
+from ..shared_rules import B12, R051
 from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
-from ..ssc.glucocorticoid_risk import R051 as R051_PV
 from ..suggestions.orders import update_dose
+from ..text import dose_text
 from . import common
 
 TOPIC = "order-ssc-glucocorticoid-dose"
 
-R143 = common.declare(
+R143 = rule(
     "R143",
     "KR",
     "§Treatment 2-2) (derived)",
@@ -47,12 +48,6 @@ R143 = common.declare(
 )
 # R051, B12 and the two thresholds are the patient-view card's (ssc.glucocorticoid_risk):
 # one definition, so the order card and the patient-view card cannot disagree.
-R051 = common.declare(
-    R051_PV.id, R051_PV.source, R051_PV.section, R051_PV.statement, R051_PV.figure, (TOPIC,)
-)
-B12 = common.declare(
-    B12_PV.id, B12_PV.source, B12_PV.section, B12_PV.statement, B12_PV.figure, (TOPIC,)
-)
 WARN = GC_WARNING
 CRITICAL = GC_CRITICAL
 #: the dose the update suggestion brings the regimen to (the R051 limit itself)
@@ -72,7 +67,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         return
     ssc = record.condition(*sorted(common.SSC))
     gcs = common.of_class(common.regimen(record, orders), common.GLUCOCORTICOIDS)
-    facts = [Fact(ssc.concept, True, None, ssc.when)] if ssc else []
+    facts = [condition_fact(ssc)] if ssc else []
     facts += [common.dose_fact(m, record) for m in gcs]
     total = _total(gcs)
     rules = (R051.id, R143.id, B12.id)
@@ -108,7 +103,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     critical = CRITICAL.holds(total)
     level = CRITICAL if critical else WARN
     suggestions = tuple(_suggestions(orders, drafts, gcs, total))
-    facts.append(Fact("prednisolone_equivalent", round(total, 2), "mg/day", record.today))
+    facts.append(prednisolone_equivalent_fact(total, record.today))
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
@@ -132,7 +127,7 @@ def _detail(ssc_text: str, gcs: list[MedicationEntry], total: float, critical: b
     lines = [
         f"{ssc_text} The glucocorticoid regimen with this order:",
         *[
-            f"- {m.concept} {common.describe_dose(m)}"
+            f"- {m.concept} {dose_text(m)}"
             f"{' (draft)' if m.is_draft else ' (active)'}: prednisolone-equivalent "
             f"{fmt_number(round(m.pred_eq_mg_per_day or 0.0, 2))} mg/day"
             for m in gcs

@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..evidence import cite, fmt_number
-from ..findings import Fact, Finding, Indicator
+from ..evidence import cite, fmt_number, rule
+from ..findings import Finding, Indicator
 from . import common
 
 TOPIC = "order-tocilizumab-regimen"
 
-R136 = common.declare(
+R136 = rule(
     "R136",
     "TC",
     "§3",
@@ -35,7 +35,7 @@ R136 = common.declare(
     "162 mg SC weekly",
     (TOPIC,),
 )
-B16 = common.declare(
+B16 = rule(
     "B16",
     "FDA tocilizumab SSc-ILD",
     "label (4 March 2021)",
@@ -119,8 +119,6 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             ]
         ),
         rules=(R136.id, B16.id),
-        facts=tuple(
-            Fact("tocilizumab_dose", d.dose_mg, "mg", common.draft_date(d, record)) for d in drafts
-        ),
+        facts=tuple(common.dose_fact(d, record) for d in drafts),
         override_reasons=common.OVERRIDE_REASONS,
     )

@@ -8,9 +8,10 @@ fhir.resources 8.x). The only codes here are the SNOMED CT route codes of an upd
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from typing import Any
 
-from ..findings import Action
+from ..findings import Action, Suggestion
 from .labs import LAB_TEMPLATES, lab_request
 from .medications import TMP_SMX_REGIMEN_SOURCE, TMP_SMX_REGIMEN_TEXT, tmp_smx_prophylaxis_request
 
@@ -81,14 +82,29 @@ def tmp_smx_prophylaxis(patient_id: str) -> Action:
     )
 
 
-def lab_order(concept: str, patient_id: str, reason: str) -> Action:
-    """Create a monitoring-lab ServiceRequest (guide2's ``suggestions.labs`` template)."""
-    resource = lab_request(concept, patient_id, reason)
-    return Action(
-        type="create", description=f"Order {lab_label(concept)} ({reason})", resource=resource
-    )
-
-
 def lab_label(concept: str) -> str:
     """What the clinician sees for a lab template ("Complete blood count")."""
     return LAB_TEMPLATES[concept].text
+
+
+def lab_suggestions(
+    concepts: Iterable[str], patient_id: str | None, reason: str, *, recommend_first: bool
+) -> list[Suggestion]:
+    """One "Order <lab>" suggestion per monitoring lab (``LAB_TEMPLATES``); the first is
+    marked recommended when ``recommend_first``."""
+    out: list[Suggestion] = []
+    for concept in concepts:
+        out.append(
+            Suggestion(
+                label=f"Order {lab_label(concept)}",
+                actions=(
+                    Action(
+                        type="create",
+                        description=f"Order {lab_label(concept)} ({reason})",
+                        resource=lab_request(concept, patient_id, reason),
+                    ),
+                ),
+                is_recommended=recommend_first and not out,
+            )
+        )
+    return out
