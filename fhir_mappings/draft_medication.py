@@ -6,14 +6,16 @@ the patient's active medication speak the same concepts and units. This module o
 what drafts need on top:
 - the lenient reading of the CDS Hooks Sandbox's shape (``doseQuantity`` directly on the
   dosage, ``category`` an object) by normalizing it to R4 first;
-- a fallback for drugs the code tables do not know by that code (an RxNorm clinical drug such
-  as TMP-SMX 198334, or an ingredient name in the text) and, when the product strength is
+- a fallback for drugs the code tables do not know by that code (an ingredient name in the
+  text, e.g. "Bactrim DS", or an ingredient RxCUI) and, when the product strength is
   unknown, the strength printed in a single-ingredient RxNorm name ("... 5 MG Oral Tablet");
 - which basis the dose was ordered on (mg, mg/kg or mg/m²): only that per-kg/per-m² value is
   kept, so a check can tell "ordered at 30 mg/kg" from "1,500 mg that is also 21 mg/kg".
 
-Codes: RxNorm ingredient codes (and the two TMP-SMX tablets) and LOINC order codes, from
-``shared/reference/codes.csv`` (verified rows) plus the panel codes named in the comments.
+Codes: RxNorm ingredient codes and LOINC order codes, from ``shared/reference/codes.csv``
+(verified rows) plus the panel codes named in the comments. Product (SCD/SBD) RxCUIs live in
+``data/rxnorm_products.csv`` only, read by the shared medication mapping, so a product code
+is recognised on patient-view and on draft orders alike.
 Prednisolone-equivalent factors are the record's (``data/drugs.csv``, seed Units table).
 """
 
@@ -39,7 +41,7 @@ CONCEPT_SYSTEM = "urn:ctd-ild-cds:concept"
 _DRUGS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         "tmp_smx",
-        ("10831", "198334", "198335"),
+        ("10831",),
         (
             r"co-?trimoxazole",
             r"bactrim",

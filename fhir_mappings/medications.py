@@ -1,7 +1,8 @@
 """MedicationRequest / MedicationStatement -> MedicationEntry (one per ingredient concept).
 
 The ingredient is found, in order, from: RxNorm codings of ``medicationCodeableConcept`` that
-are ingredients in the code table (or site maps); the small RxNorm product table; a contained
+are ingredients in the code table (or site maps); the RxNorm product table
+(``rxnorm_products.csv``: SCD/SBD RxCUIs of systemic forms -> ingredient); a contained
 or referenced ``Medication`` (its code, then ``ingredient[].itemCodeableConcept``); the text
 fallback of ``drug_names.csv`` (drugs without a verified code, e.g. pirfenidone).
 The daily dose comes from ``fhir_mappings.dosage``; glucocorticoids also get
@@ -19,7 +20,7 @@ from .dosage import DoseResult, daily_dose
 from .fhir_read import codings, concept_texts, parse_date, ref_label
 from .record import MedicationEntry
 from .tables import RXNORM, drug_names, drug_rows, rxnorm_products
-from .terminology import Terminology
+from .terminology import Terminology, normalize_system
 
 _TMP_SMX = frozenset({"trimethoprim", "sulfamethoxazole"})
 
@@ -29,8 +30,10 @@ def _drug_concepts(concept: Any, terminology: Terminology) -> set[str]:
     found = {c for c in terminology.concepts_for_codeable(concept) if c in drugs}
     products = rxnorm_products()
     for coding in codings(concept):
-        if coding.get("system") == RXNORM and coding.get("code") in products:
-            found.add(products[coding["code"]])
+        code = coding.get("code")
+        is_rxnorm = normalize_system(coding.get("system")) == RXNORM
+        if is_rxnorm and isinstance(code, str) and code.strip() in products:
+            found.add(products[code.strip()])
     return found
 
 
