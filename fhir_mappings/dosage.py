@@ -3,8 +3,9 @@
 daily dose = dose x frequency / period (in days). A dose in mg/kg or mg/m2 is turned into mg
 with the latest weight (and height, BSA by Mosteller: sqrt(cm x kg / 3600)). A dose in g or
 ug is turned into mg; a dose in tablets only when the product's strength (mg per tablet) is
-known from a Medication resource. PRN (``asNeeded``), a dose range, a missing timing or an
-unknown unit leave the daily dose unknown (``None`` with ``problem`` set): never zero.
+known from a Medication resource. PRN (``asNeeded``), a dose range, a missing timing, an
+unknown unit or a dose amount that is zero or negative leave the daily dose unknown (``None``
+with ``problem`` set): never zero.
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ _ROUTE_ABBR = {
     "sq": "subcutaneous",
     "im": "intramuscular",
 }
+
+
+#: the problem of a zero or negative dose amount (a typo or a placeholder, never a dose)
+NOT_POSITIVE = "dose amount is not positive"
 
 
 @dataclass(frozen=True)
@@ -235,6 +240,8 @@ def _one(
         lo_v, hi_v = low.get("value"), high.get("value")
         if not (isinstance(lo_v, int | float) and isinstance(hi_v, int | float) and lo_u and hi_u):
             return DoseResult(problem="dose range not numeric", text=text, route=route)
+        if not (lo_v > 0 and hi_v > 0):
+            return DoseResult(problem=NOT_POSITIVE, text=text, route=route)
         lo = _to_mg(float(lo_v), lo_u, weight_kg, height_cm, strength_mg)[0]
         hi = _to_mg(float(hi_v), hi_u, weight_kg, height_cm, strength_mg)[0]
         if lo is not None and hi is not None and lo == hi:
@@ -264,6 +271,8 @@ def _one(
         return DoseResult(
             problem="dose quantity has no numeric value and unit", text=text, route=route
         )
+    if not value > 0:  # also NaN
+        return DoseResult(problem=NOT_POSITIVE, text=text, route=route)
     mg, per_kg, per_m2, problem = _to_mg(float(value), unit, weight_kg, height_cm, strength_mg)
     if mg is not None and per_kg is None and weight_kg:
         per_kg = mg / weight_kg

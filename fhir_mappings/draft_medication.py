@@ -403,16 +403,6 @@ def map_medication_request(
             entry = replace(entry, dose_per_kg=None)
         if entry.route is None:
             entry = replace(entry, route=_local_route(normalized) or _form_route(medication))
-        if entry.dose_mg is not None and entry.dose_mg <= 0:
-            entry = replace(
-                entry,
-                dose_mg=None,
-                daily_dose_mg=None,
-                dose_per_kg=None,
-                dose_per_m2=None,
-                pred_eq_mg_per_day=None,
-                dose_problem="dose amount is not positive",
-            )
         out.append(replace(entry, is_draft=True, source_id=reference))
     return out, None
 
