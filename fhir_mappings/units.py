@@ -23,6 +23,11 @@ from .tables import concept_rows
 
 #: 1 kPa = 7.50062 mmHg (UCUM: m[Hg] = 133.3220 kPa; seed-rules Units section)
 KPA_TO_MMHG = 7.50062
+#: drug levels in nmol/L -> ng/mL by molar mass (g/mol = ng/nmol; 1 nmol/L = M/1000 ng/mL).
+#: Molar masses: cyclosporine C62H111N11O12 1202.6 g/mol, tacrolimus C44H69NO12 804.0 g/mol
+#: (standard chemistry, not in the seeds). Labs in the UK/EU report CsA in nmol/L.
+CYCLOSPORINE_NG_ML_PER_NMOL_L = 1.2026
+TACROLIMUS_NG_ML_PER_NMOL_L = 0.8040
 #: ferritin pmol/L / 2.247 = ng/mL (seed-rules Units section)
 FERRITIN_PMOL_PER_NG = 2.247
 #: creatinine: mg/dL x 88.4 = umol/L (labunits 0.2.1, terminology.md)
@@ -85,12 +90,12 @@ _KCO = {
 FACTORS: dict[str, dict[str, float]] = {
     "ferritin": {**_NG_ML, "pmol/l": 1.0 / FERRITIN_PMOL_PER_NG},
     "surfactant_protein_d": dict(_NG_ML),
-    "cyclosporine": dict(_NG_ML),
-    "cyclosporine_trough": dict(_NG_ML),
-    "cyclosporine_c2": dict(_NG_ML),
-    "cyclosporine_post_dose": dict(_NG_ML),
-    "tacrolimus": dict(_NG_ML),
-    "tacrolimus_trough": dict(_NG_ML),
+    "cyclosporine": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "cyclosporine_trough": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "cyclosporine_c2": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "cyclosporine_post_dose": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "tacrolimus": {**_NG_ML, "nmol/l": TACROLIMUS_NG_ML_PER_NMOL_L},
+    "tacrolimus_trough": {**_NG_ML, "nmol/l": TACROLIMUS_NG_ML_PER_NMOL_L},
     "creatine_kinase": dict(_ENZYME),
     "aldolase": dict(_ENZYME),
     "ldh": dict(_ENZYME),

@@ -135,3 +135,27 @@ def test_iu_is_refused_for_every_other_concept(concept: str, unit: str) -> None:
 
 def test_enzyme_set_is_exactly_the_concepts_in_u_per_litre() -> None:
     assert {c for c, t in FACTORS.items() if "iu/l" in t or "[iu]/l" in t} == ENZYME_CONCEPTS
+
+
+@pytest.mark.parametrize(
+    ("concept", "value", "unit", "expected"),
+    [
+        # 1 nmol/L x 1202.6 g/mol = 1.2026 ng/mL (cyclosporine); 804.0 g/mol (tacrolimus)
+        ("cyclosporine_trough", 200.0, "nmol/L", 240.52),
+        ("cyclosporine_c2", 1000.0, "nmol/L", 1202.6),
+        ("cyclosporine", 166.3, "nmol/L", 199.99),
+        ("tacrolimus_trough", 10.0, "nmol/L", 8.04),
+        ("cyclosporine_trough", 200.0, "ug/L", 200.0),
+    ],
+)
+def test_drug_levels_in_nmol_per_litre(
+    concept: str, value: float, unit: str, expected: float
+) -> None:
+    converted = convert(concept, value, unit)
+    assert converted is not None and converted.unit == "ng/mL"
+    assert converted.value == pytest.approx(expected, abs=0.01)
+
+
+def test_ferritin_in_nmol_per_litre_is_refused() -> None:
+    # molar conversion is per analyte: nmol/L is only known for the drug levels
+    assert convert("ferritin", 2.0, "nmol/L") is None
