@@ -3,10 +3,12 @@
 Why explicit factor tables and not a UCUM library: the conversions the rules need are few and
 partly analyte-specific (ferritin pmol/L -> ng/mL needs ferritin's molar mass; DLCO
 mL/min/mmHg -> mmol/min/kPa needs the molar gas volume; enzyme "IU/L" is the enzyme unit, not
-UCUM's arbitrary ``[IU]``). A general UCUM engine cannot know these, and would happily convert
-what must not be converted. A small table, each factor with its source and an exact-value
-test, is easier to review. Units are matched on a normalized spelling (UCUM code or the common
-printed forms: ``ug/L``, ``µg/L``, ``mcg/L``, ``mm[Hg]``, ``mmHg``, ``10^9/L``...).
+UCUM's arbitrary ``[IU]``: for CK, aldolase, LDH, ALT and AST, "IU/L" and "[IU]/L" are read as
+U/L, and for every other concept an IU unit is refused). A general UCUM engine cannot know
+these, and would happily convert what must not be converted. A small table, each factor with
+its source and an exact-value test, is easier to review. Units are matched on a normalized
+spelling (UCUM code or the common printed forms: ``ug/L``, ``µg/L``, ``mcg/L``, ``mm[Hg]``,
+``mmHg``, ``10^9/L``...).
 
 A unit not in the concept's table is refused: ``convert()`` returns ``None`` and the caller
 records the value as uninterpretable. Nothing is ever guessed.
@@ -22,6 +24,11 @@ from .tables import concept_rows
 
 #: 1 kPa = 7.50062 mmHg (UCUM: m[Hg] = 133.3220 kPa; seed-rules Units section)
 KPA_TO_MMHG = 7.50062
+#: drug levels in nmol/L -> ng/mL by molar mass (g/mol = ng/nmol; 1 nmol/L = M/1000 ng/mL).
+#: Molar masses: cyclosporine C62H111N11O12 1202.6 g/mol, tacrolimus C44H69NO12 804.0 g/mol
+#: (standard chemistry, not in the seeds). Labs in the UK/EU report CsA in nmol/L.
+CYCLOSPORINE_NG_ML_PER_NMOL_L = 1.2026
+TACROLIMUS_NG_ML_PER_NMOL_L = 0.8040
 #: ferritin pmol/L / 2.247 = ng/mL (seed-rules Units section)
 FERRITIN_PMOL_PER_NG = 2.247
 #: creatinine: mg/dL x 88.4 = umol/L (labunits 0.2.1, terminology.md)
@@ -44,10 +51,14 @@ def normalize_unit(unit: str) -> str:
 
 
 _NG_ML = {"ng/ml": 1.0, "ug/l": 1.0}
+#: Documented decision: for an ENZYME activity (CK, aldolase, LDH, ALT, AST) "IU/L" is read as
+#: U/L. Labs print "IU/L" meaning the IUB enzyme unit (1 umol/min), which is UCUM "U"; some
+#: send the UCUM code "[IU]/L" for the same result, and it is read the same way. UCUM's
+#: arbitrary [IU] (WHO biological standards) has no conversion to anything, so for every
+#: other concept "IU/L", "[IU]/L", "[IU]/mL"... are refused (value uninterpretable).
+ENZYME_CONCEPTS = frozenset({"creatine_kinase", "aldolase", "ldh", "alt", "ast"})
 _ENZYME = {
     "u/l": 1.0,
-    # "IU/L" for an enzyme is the IUB enzyme unit (1 umol/min) = UCUM "U"; UCUM's arbitrary
-    # [IU] is for WHO biological standards and does not apply to enzyme activity.
     "iu/l": 1.0,
     "[iu]/l": 1.0,
     "ukat/l": UKAT_TO_U,
@@ -80,12 +91,12 @@ _KCO = {
 FACTORS: dict[str, dict[str, float]] = {
     "ferritin": {**_NG_ML, "pmol/l": 1.0 / FERRITIN_PMOL_PER_NG},
     "surfactant_protein_d": dict(_NG_ML),
-    "cyclosporine": dict(_NG_ML),
-    "cyclosporine_trough": dict(_NG_ML),
-    "cyclosporine_c2": dict(_NG_ML),
-    "cyclosporine_post_dose": dict(_NG_ML),
-    "tacrolimus": dict(_NG_ML),
-    "tacrolimus_trough": dict(_NG_ML),
+    "cyclosporine": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "cyclosporine_trough": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "cyclosporine_c2": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "cyclosporine_post_dose": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "tacrolimus": {**_NG_ML, "nmol/l": TACROLIMUS_NG_ML_PER_NMOL_L},
+    "tacrolimus_trough": {**_NG_ML, "nmol/l": TACROLIMUS_NG_ML_PER_NMOL_L},
     "creatine_kinase": dict(_ENZYME),
     "aldolase": dict(_ENZYME),
     "ldh": dict(_ENZYME),
