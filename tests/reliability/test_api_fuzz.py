@@ -41,7 +41,7 @@ FHIR_URL = re.compile(r"^https?://[^\s]+$")
 REFERENCE = re.compile(r"^[A-Z][A-Za-z]+/[A-Za-z0-9\-\.]{1,64}$")
 #: examples per operation and generation mode; the default run stays well under 60 s
 FAST_EXAMPLES = 10
-LONG_EXAMPLES = 1500
+LONG_EXAMPLES = 400
 _SUPPRESS = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 
 
