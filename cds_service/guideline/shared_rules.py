@@ -153,7 +153,7 @@ R113 = evidence.rule(
         "Management algorithm for DM/PM-ILD: A/S-ILD with any poor-risk factor -> GC + "
         "CsA(iv) + IVCY, no improvement -> add IVIG, PMX-DHP; without -> DM: GC + CsA/IVCY, "
         "PM: GC; chronic ILD symptomatic, VC decrease or GGO increase -> GC, otherwise "
-        "observation."
+        "observation. (Text: CK <500 U/L is also a poor-risk factor, R108.)"
     ),
     figure=(
         "1) ADM 2) a-MDA5 Ab (+) 3) Ferritin >1,000 ng/mL 4) HRCT: GGO + lower consolidation "

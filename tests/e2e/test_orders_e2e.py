@@ -143,3 +143,47 @@ def test_select_limits_to_selection_and_matches_sign(live_server: Any) -> None:
         "order-ssc-glucocorticoid-dose",
         "order-leflunomide-ild",
     }
+
+
+def call_without_medications(server: Any, fixture: dict[str, Any]) -> list[dict[str, Any]]:
+    """order-sign with the ``medications`` and ``medication_statements`` prefetch left out and
+    no FHIR server: the active medications are unavailable for this call."""
+    body = request_for(SIGN, fixture["patient"], draft_orders=fixture["draftOrders"])
+    body["prefetch"].pop("medications", None)
+    body["prefetch"].pop("medication_statements", None)
+    resp = post_hook(server.base_url, SIGN, body)
+    assert resp.status_code == 200, resp.text
+    payload = resp.json()
+    assert_valid_response(payload)
+    for card in payload["cards"]:
+        for s in card.get("suggestions", []):
+            for a in s["actions"]:
+                MODELS[a["resource"]["resourceType"]].model_validate(a["resource"])
+    cards: list[dict[str, Any]] = payload["cards"]
+    return cards
+
+
+def test_medications_unavailable_no_false_critical_monotherapy(live_server: Any) -> None:
+    """Audit 1: the active cyclosporine cannot be seen; "no combination agent" cannot be
+    concluded, so the card is info and names the gap (with the data: no card at all)."""
+    fixture = load_json(
+        FIXTURES[0].parent / "dm-as-ild-anti-mda5-prednisolone-on-active-cyclosporine.json"
+    )
+    (card,) = topic_cards(
+        call_without_medications(live_server, fixture), "order-as-ild-monotherapy"
+    )
+    assert card["indicator"] == "info"
+    assert "medications unavailable" in card["detail"]
+    assert "could not be checked" in card["summary"]
+
+
+def test_medications_unavailable_tmp_smx_not_recommended(live_server: Any) -> None:
+    """Audit 1: TMP-SMX is active but unseen; the suggestion is not recommended and the card
+    says the active prophylaxis could not be checked (with the data: no card at all)."""
+    fixture = load_json(FIXTURES[0].parent / "dm-ild-gc-plus-cyclosporine-on-tmp-smx.json")
+    (card,) = topic_cards(call_without_medications(live_server, fixture), "order-pjp-prophylaxis")
+    assert card["indicator"] == "info"
+    assert "could not be" in card["summary"] and "checked" in card["summary"]
+    assert "medications unavailable" in card["detail"]
+    (s,) = card["suggestions"]
+    assert s.get("isRecommended") is not True

@@ -32,8 +32,8 @@ from ..facts import measurement_fact
 from ..findings import Finding, Indicator, Suggestion
 from ..shared_rules import R049, R110, R142
 from ..suggestions.orders import lab_suggestions
-from ..text import dose_text
 from . import common
+from .common import dose_text
 
 TOPIC = "order-cyclophosphamide-bundle"
 

@@ -27,8 +27,8 @@ from ..evidence import Threshold, cite, fmt_number, rule
 from ..findings import Finding, Indicator
 from ..shared_rules import R094, R095, R096
 from ..suggestions.orders import lab_label, lab_suggestions
-from ..text import dose_text
 from . import common
+from .common import dose_text
 
 TOPIC = "order-cyclosporine-monitoring"
 

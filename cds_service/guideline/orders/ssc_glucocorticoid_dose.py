@@ -32,8 +32,8 @@ from ..findings import Finding, Indicator, Suggestion
 from ..shared_rules import B12, R051
 from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
 from ..suggestions.orders import update_dose
-from ..text import dose_text
 from . import common
+from .common import dose_text
 
 TOPIC = "order-ssc-glucocorticoid-dose"
 
