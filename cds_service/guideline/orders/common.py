@@ -175,9 +175,13 @@ def dose_text(entry: MedicationEntry) -> str:
         return _record_dose_text(entry)
     basis = ""
     if entry.dose_per_m2 is not None:
-        basis = f" ({number(entry.dose_per_m2)} mg/m²)"
+        basis = f" ({_shown(entry.dose_per_m2)} mg/m²)"
     elif entry.dose_per_kg is not None:
-        basis = f" ({number(entry.dose_per_kg)} mg/kg)"
+        basis = f" ({_shown(entry.dose_per_kg)} mg/kg)"
     route = _ROUTE_SHORT.get(entry.route or "", entry.route or "route not given")
-    dose = round(entry.dose_mg) if entry.dose_mg >= 100 else entry.dose_mg
-    return f"{number(dose)} mg{basis} {route} every {number(period)} days"
+    return f"{_shown(entry.dose_mg)} mg{basis} {route} every {number(period)} days"
+
+
+def _shown(x: float) -> str:
+    """Whole units from 100 up (``1,636``), one decimal below (``28.6``)."""
+    return number(round(x) if x >= 100 else round(x, 1))
