@@ -233,6 +233,7 @@ B02 = evidence.rule(
         "ra-ild-management",
         "ctd-ild-initial-treatment",
         "order-leflunomide-ild",
+        "order-ssc-glucocorticoid-dose",
     ),
 )
 
