@@ -194,3 +194,12 @@ def test_route_missing_is_said() -> None:
 
 def test_outside_ctd_or_ild_scope_no_card() -> None:
     assert findings_for(TOPIC, record(()), med_request("c", "cyclophosphamide", 5000)) == []
+
+
+def test_medications_unavailable_mesna_line_names_the_gap() -> None:
+    """Audit 1: an active mesna order may be unseen; the card does not say "no mesna active"."""
+    rec = record(CTD)
+    rec.unavailable["medications"] = "timeout"
+    (f,) = findings_for(TOPIC, rec, med_request("c", "cyclophosphamide", 140, end=END))
+    assert "active orders could not be checked: medications unavailable (timeout)" in f.detail
+    assert "without mesna" in f.summary

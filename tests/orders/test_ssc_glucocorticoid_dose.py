@@ -228,3 +228,24 @@ def test_ssc_without_ild_update_stays_recommended_no_ild_line() -> None:
     (s,) = f.suggestions
     assert s.is_recommended is True and s.actions[0].type == "update"
     assert "not an SSc-ILD treatment" not in f.detail
+
+
+# ------------------------------------------------ audit 1: medication data unavailable
+@pytest.mark.parametrize(
+    ("dose", "expected"),
+    [
+        (7.5, Indicator.INFO),  # within the limit with what is seen: an unseen GC may add up
+        (10, Indicator.INFO),
+        (10.5, Indicator.WARNING),  # over the limit already: the card fires as usual
+        (15, Indicator.CRITICAL),
+    ],
+)
+def test_medications_unavailable(dose: float, expected: Indicator) -> None:
+    rec = record(SSC)
+    rec.unavailable["medication_statements"] = "timeout"
+    (f,) = findings_for(TOPIC, rec, med_request("g", "prednisolone", dose))
+    assert f.indicator == expected
+    if expected == Indicator.INFO:
+        assert "could not be checked" in f.summary and len(f.summary) <= 139
+        assert "medication_statements unavailable (timeout)" in f.detail
+        assert not f.suggestions

@@ -170,11 +170,11 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     has_ua = common.planned_or_recent(record, orders, URINALYSIS_ORDERS, URINALYSIS_RESULTS)
     has_liver = common.planned_or_recent(record, orders, LIVER_ORDERS, LIVER_RESULTS)
     finite = all(d.end is not None for d in drafts)
-    essential = [
-        x
-        for x, ok in (("mesna (haemorrhagic cystitis)", has_mesna), ("blood count", has_cbc))
-        if not ok
-    ]
+    gaps = common.medication_gaps(record)
+    mesna = "mesna (haemorrhagic cystitis)"
+    if gaps:  # an active mesna order may not be shown: say so, never "no mesna active"
+        mesna += f"; not drafted, active orders could not be checked: {common.gaps_text(gaps)}"
+    essential = [x for x, ok in ((mesna, has_mesna), ("blood count", has_cbc)) if not ok]
     remaining = [
         x
         for x, ok in (

@@ -23,7 +23,9 @@ and asks to reconsider the indication; the dose update is **not** recommended an
 non-recommended ``delete`` of the draft. Without an ILD the update stays recommended (R051).
 
 A drafted glucocorticoid whose dose cannot be read gives an ``info`` card saying the dose could
-not be checked. Left open by the sources: a short taper above 10 mg/day; the card is
+not be checked. A regimen within the limit while the active medications are unavailable
+(``PatientRecord.missing_data``) gives an ``info`` card: an unseen active glucocorticoid would
+add up. Left open by the sources: a short taper above 10 mg/day; the card is
 overridable ("benefit outweighs risk").
 """
 
@@ -38,7 +40,7 @@ from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
 from ..evidence import cite, fmt_number, rule
 from ..facts import condition_fact, prednisolone_equivalent_fact
-from ..findings import Finding, Indicator, Suggestion
+from ..findings import Fact, Finding, Indicator, Suggestion
 from ..shared_rules import B02, B12, R051
 from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
 from ..suggestions.orders import delete_draft, update_dose
@@ -120,6 +122,9 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         )
         return
     if not WARN.holds(total):
+        gaps = common.medication_gaps(record)
+        if gaps:
+            yield _unseen_active(_ssc_text(ssc), gcs, total, gaps, facts, record)
         return
     critical = CRITICAL.holds(total)
     level = CRITICAL if critical else WARN
@@ -140,6 +145,41 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         suggestions=suggestions,
         selection_behavior="at-most-one" if suggestions else None,
         override_reasons=common.OVERRIDE_REASONS,
+    )
+
+
+def _unseen_active(
+    ssc_text: str,
+    gcs: list[MedicationEntry],
+    total: float,
+    gaps: dict[str, str],
+    facts: list[Fact],
+    record: PatientRecord,
+) -> Finding:
+    """Within the limit with what is seen, but an unseen active glucocorticoid would add up:
+    info naming the gap (audit 1), never "within the limit"."""
+    return Finding(
+        topic=TOPIC,
+        indicator=Indicator.INFO,
+        summary="SSc: other active glucocorticoids could not be checked (medications "
+        "unavailable); the 10 mg/day renal-crisis limit is not assessed.",
+        detail="\n".join(
+            [
+                f"{ssc_text} The glucocorticoid regimen seen with this order:",
+                *[f"- {m.concept} {dose_text(m)}" for m in gcs],
+                f"- total seen: prednisolone-equivalent {fmt_number(round(total, 2))} mg/day",
+                "",
+                f"Active medications could not be checked: {common.gaps_text(gaps)}. "
+                "Different glucocorticoids add up: check the active ones before signing.",
+                "",
+                f"KR §Treatment 2-2) (R051): in SSc, prednisolone {WARN.text} risks scleroderma "
+                f"renal crisis; {steen_1998(B12, CRITICAL.text)}.",
+                "",
+                cite(R051, R143, B12),
+            ]
+        ),
+        rules=(R051.id, R143.id, B12.id),
+        facts=(*facts, prednisolone_equivalent_fact(total, record.today)),
     )
 
 
