@@ -56,15 +56,15 @@ class PeakDecline:
     @property
     def bound(self) -> str | None:
         """How the computed decline relates to the true one when a value is censored: None
-        (both exact), ">=" (true decline at least this: peak ">x" and/or latest "<y"), "<="
-        (at most this), or "?" (bounds pull both ways: cannot bound)."""
+        (both exact), ">"/">=" (true decline above / at least this: peak ">x" and/or latest
+        "<y"), "<"/"<=" (below / at most this), or "?" (bounds pull both ways)."""
         peak, latest = self.peak.comparator or None, self.latest.comparator or None
         if peak is None and latest is None:
             return None
         if peak in (None, ">", ">=") and latest in (None, "<", "<="):
-            return ">="
+            return ">" if peak == ">" or latest == "<" else ">="
         if peak in (None, "<", "<=") and latest in (None, ">", ">="):
-            return "<="
+            return "<" if peak == "<" or latest == ">" else "<="
         return "?"
 
     def decide(self, threshold: Threshold, value: float) -> bool | None:

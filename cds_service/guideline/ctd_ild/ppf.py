@@ -126,8 +126,8 @@ def _treatment_options(record: PatientRecord, groups: set[str]) -> tuple[str, li
     against = [CTD_NAMES[g] for g in AGAINST_FIRST_LINE_NINTEDANIB if g in groups]
     if against:
         lines.append(
-            f"{', '.join(against).capitalize()}: ACR/CHEST 2023 conditionally **against** "
-            "nintedanib first line."
+            "ACR/CHEST 2023 recommends conditionally **against** nintedanib first line in "
+            f"{' and '.join(against)} ILD."
         )
     lines.append(pirfenidone)
     return (
