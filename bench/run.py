@@ -204,7 +204,9 @@ def card_summaries(answer: Any) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ in-process
-def in_process(bodies: dict[int, bytes], patients: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
+def in_process(
+    bodies: dict[int, bytes], patients: dict[int, list[dict[str, Any]]]
+) -> dict[str, Any]:
     """Plain parsing and the record mapping alone, for the scaling bodies (no server)."""
     from fhir_mappings.builder import build_record
     from fhir_mappings.terminology import build_terminology
@@ -302,9 +304,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     print(f"typical patient: {len(typical)} resources, {files['typical'].stat().st_size} bytes")
     print("in-process parsing and mapping ...", flush=True)
-    result["in_process"] = in_process(
-        {n: files[f"obs_{n}"].read_bytes() for n in scale_n}, scaled
-    )
+    result["in_process"] = in_process({n: files[f"obs_{n}"].read_bytes() for n in scale_n}, scaled)
 
     svc_port, bare_port = free_port(), free_port()
     env = {
@@ -369,9 +369,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 result["fhir_round_trips_ms"] = {"direct": fhir_round_trips(fhir_base)}
                 body_file("fallback_direct", wl.hook_request(None, fhir_server=fhir_base))
                 with DelayProxy(fhir_base, INJECTED_S) as proxy:
-                    result["fhir_round_trips_ms"]["delayed_50ms"] = fhir_round_trips(
-                        proxy.base_url
-                    )
+                    result["fhir_round_trips_ms"]["delayed_50ms"] = fhir_round_trips(proxy.base_url)
                     body_file("fallback_50ms", wl.hook_request(None, fhir_server=proxy.base_url))
                     for name in ("fallback_direct", "fallback_50ms"):
                         status, answer = post(f"{svc}/{PATIENT_VIEW}", files[name].read_bytes())
@@ -391,7 +389,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def targets(result: dict[str, Any], loads: dict[str, Load], conc: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    svc1, bare1 = loads["service_c1"], loads["bare_c1"]
+    svc1 = loads["service_c1"]
     svcn, baren = loads[f"service_c{conc}"], loads[f"bare_c{conc}"]
     ratio = svcn.rps / baren.rps if baren.rps else 0.0
     out["a"] = {
@@ -455,12 +453,16 @@ def print_report(result: dict[str, Any]) -> None:
     print("service / bare ceiling (typical patient, same body):")
     print(
         f"  throughput c={conc}: {sn['rps'] / bn['rps']:.2f}   "
-        f"p50 c=1: {s1['p50_ms'] / b1['p50_ms']:.2f}x   p99 c=1: {s1['p99_ms'] / b1['p99_ms']:.2f}x   "
-        f"p50 c={conc}: {sn['p50_ms'] / bn['p50_ms']:.2f}x   p99 c={conc}: {sn['p99_ms'] / bn['p99_ms']:.2f}x"
+        f"p50 c=1: {s1['p50_ms'] / b1['p50_ms']:.2f}x   "
+        f"p99 c=1: {s1['p99_ms'] / b1['p99_ms']:.2f}x   "
+        f"p50 c={conc}: {sn['p50_ms'] / bn['p50_ms']:.2f}x   "
+        f"p99 c={conc}: {sn['p99_ms'] / bn['p99_ms']:.2f}x"
     )
     print()
-    print(f"{'observations':>12}{'body MB':>9}{'service p50':>13}{'json.loads':>12}"
-          f"{'orjson':>9}{'mapping':>9}{'svc/json':>10}")  # fmt: skip
+    print(
+        f"{'observations':>12}{'body MB':>9}{'service p50':>13}{'json.loads':>12}"
+        f"{'orjson':>9}{'mapping':>9}{'svc/json':>10}"
+    )
     for n, ip in result["in_process"].items():
         p50 = loads[f"obs_{n}_c1"]["p50_ms"]
         print(

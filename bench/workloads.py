@@ -35,25 +35,28 @@ UCUM = "http://unitsofmeasure.org"
 OBS_CAT = "http://terminology.hl7.org/CodeSystem/observation-category"
 V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074"
 
+ALT_NAME = "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma"
+LDH_NAME = "Lactate dehydrogenase [Enzymatic activity/volume] in Serum or Plasma"
+AST_NAME = "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma"
 #: (LOINC, display, UCUM unit, typical value, spread): the monthly laboratory panel
 LAB_PANEL: tuple[tuple[str, str, str, float, float], ...] = (
     ("2276-4", "Ferritin [Mass/volume] in Serum or Plasma", "ng/mL", 450.0, 150.0),
     ("2157-6", "Creatine kinase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 140, 40),
     ("1988-5", "C reactive protein [Mass/volume] in Serum or Plasma", "mg/L", 6.0, 4.0),
-    ("1742-6", "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 28, 8),
+    ("1742-6", ALT_NAME, "U/L", 28, 8),
     ("26464-8", "Leukocytes [#/volume] in Blood", "10*3/uL", 7.5, 1.5),
     ("731-0", "Lymphocytes [#/volume] in Blood by Automated count", "10*3/uL", 0.9, 0.3),
-)  # fmt: skip
+)
 #: extra codes used to pad the scaled patients (also real laboratory results)
 PAD_PANEL: tuple[tuple[str, str, str, float, float], ...] = LAB_PANEL + (
-    ("2532-0", "Lactate dehydrogenase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 260, 40),
+    ("2532-0", LDH_NAME, "U/L", 260, 40),
     ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", 0.8, 0.1),
     ("777-3", "Platelets [#/volume] in Blood by Automated count", "10*3/uL", 240, 40),
     ("718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 12.8, 0.8),
-    ("1920-8", "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 30, 8),
+    ("1920-8", AST_NAME, "U/L", 30, 8),
     ("751-8", "Neutrophils [#/volume] in Blood by Automated count", "10*3/uL", 5.0, 1.2),
     ("2345-7", "Glucose [Mass/volume] in Serum or Plasma", "mg/dL", 105, 15),
-)  # fmt: skip
+)
 MONTHS = 36
 
 
@@ -196,7 +199,9 @@ def _core(rng: random.Random) -> list[Resource]:
             "name": [{"family": "Benchmark", "given": ["Synthetic"]}],
         },
         _condition(f"{PATIENT_ID}-dm", SNOMED, "238935002", "Dermatomyositis sine myositis", start),
-        _condition(f"{PATIENT_ID}-ild", SNOMED, "233703007", "Interstitial lung disease", ild_onset),
+        _condition(
+            f"{PATIENT_ID}-ild", SNOMED, "233703007", "Interstitial lung disease", ild_onset
+        ),
         _condition(f"{PATIENT_ID}-htn", SNOMED, "38341003", "Hypertensive disorder", start),
     ]
     dx = ild_onset + timedelta(days=5)
@@ -210,8 +215,15 @@ def _core(rng: random.Random) -> list[Resource]:
     for i, (code, display, positive) in enumerate(panel):
         out.append(_coded_obs(f"{PATIENT_ID}-ab-{i}", code, display, dx, positive))
     ct = ild_onset + timedelta(days=2)
-    out.append(_finding_obs(f"{PATIENT_ID}-ct-ggo", "http://human-phenotype-ontology.org",
-                            "HP:0025179", "Ground-glass opacification", ct))  # fmt: skip
+    out.append(
+        _finding_obs(
+            f"{PATIENT_ID}-ct-ggo",
+            "http://human-phenotype-ontology.org",
+            "HP:0025179",
+            "Ground-glass opacification",
+            ct,
+        )
+    )
     out.append(_finding_obs(f"{PATIENT_ID}-ct-cons", SNOMED, "95436008", "Lung consolidation", ct))
     for j, when in enumerate((ct, TODAY - timedelta(days=20))):
         out.append(
@@ -231,41 +243,114 @@ def _core(rng: random.Random) -> list[Resource]:
         when = start + timedelta(days=90 * k + 10)
         drop = max(0, k - (MONTHS // 3 - 3)) * 6.0
         fvc_pct = round(88 - drop + rng.uniform(-2, 2), 1)
-        out.append(_quantity_obs(f"{PATIENT_ID}-fvcl-{k}", "19870-5",
-                                 "Forced vital capacity [Volume] Respiratory system", when,
-                                 round(fvc_pct * 0.032, 2), "L", None))  # fmt: skip
-        out.append(_quantity_obs(f"{PATIENT_ID}-fvcp-{k}", "19872-1", "FVC measured/predicted",
-                                 when, fvc_pct, "%", None))  # fmt: skip
-        out.append(_quantity_obs(f"{PATIENT_ID}-dlco-{k}", "98130-8",
-                                 "Diffusion capacity.carbon monoxide/Predicted", when,
-                                 round(72 - drop * 1.3 + rng.uniform(-2, 2), 1), "%", None))  # fmt: skip
-        out.append(_quantity_obs(f"{PATIENT_ID}-spo2-{k}", "59408-5",
-                                 "Oxygen saturation in Arterial blood by Pulse oximetry", when,
-                                 float(rng.choice((93, 94, 95, 96))), "%", "vital-signs"))  # fmt: skip
-    out.append(_quantity_obs(f"{PATIENT_ID}-pao2", "2703-7",
-                             "Oxygen [Partial pressure] in Arterial blood", TODAY - timedelta(days=3),
-                             62.0, "mm[Hg]", "laboratory"))  # fmt: skip
+        out.append(
+            _quantity_obs(
+                f"{PATIENT_ID}-fvcl-{k}",
+                "19870-5",
+                "Forced vital capacity [Volume] Respiratory system",
+                when,
+                round(fvc_pct * 0.032, 2),
+                "L",
+                None,
+            )
+        )
+        out.append(
+            _quantity_obs(
+                f"{PATIENT_ID}-fvcp-{k}",
+                "19872-1",
+                "FVC measured/predicted",
+                when,
+                fvc_pct,
+                "%",
+                None,
+            )
+        )
+        out.append(
+            _quantity_obs(
+                f"{PATIENT_ID}-dlco-{k}",
+                "98130-8",
+                "Diffusion capacity.carbon monoxide/Predicted",
+                when,
+                round(72 - drop * 1.3 + rng.uniform(-2, 2), 1),
+                "%",
+                None,
+            )
+        )
+        out.append(
+            _quantity_obs(
+                f"{PATIENT_ID}-spo2-{k}",
+                "59408-5",
+                "Oxygen saturation in Arterial blood by Pulse oximetry",
+                when,
+                float(rng.choice((93, 94, 95, 96))),
+                "%",
+                "vital-signs",
+            )
+        )
+    out.append(
+        _quantity_obs(
+            f"{PATIENT_ID}-pao2",
+            "2703-7",
+            "Oxygen [Partial pressure] in Arterial blood",
+            TODAY - timedelta(days=3),
+            62.0,
+            "mm[Hg]",
+            "laboratory",
+        )
+    )
     for k in range(4):
-        out.append(_quantity_obs(f"{PATIENT_ID}-wt-{k}", "29463-7", "Body weight",
-                                 TODAY - timedelta(days=270 * k + 5), 61.0 - k, "kg",
-                                 "vital-signs"))  # fmt: skip
+        out.append(
+            _quantity_obs(
+                f"{PATIENT_ID}-wt-{k}",
+                "29463-7",
+                "Body weight",
+                TODAY - timedelta(days=270 * k + 5),
+                61.0 - k,
+                "kg",
+                "vital-signs",
+            )
+        )
     # medications: prednisolone taper, tacrolimus, TMP-SMX prophylaxis, one stopped MMF
     taper = (60, 50, 40, 30, 25, 20)
     for k, dose in enumerate(taper):
         authored = ild_onset + timedelta(days=7 + 10 * k)
         status = "active" if k == len(taper) - 1 else "completed"
-        out.append(_med_request(f"{PATIENT_ID}-psl-{k}", "8638", "prednisolone", authored,
-                                float(dose), status, 1))  # fmt: skip
-    out.append(_med_request(f"{PATIENT_ID}-tac", "42316", "tacrolimus", ild_onset + timedelta(days=8),
-                            3.0, "active", 2))  # fmt: skip
-    out.append(_med_request(f"{PATIENT_ID}-mmf", "68149", "mycophenolate mofetil",
-                            start + timedelta(days=30), 1000.0, "stopped", 2))  # fmt: skip
-    out.append(_med_request(f"{PATIENT_ID}-hcq", "5521", "hydroxychloroquine", start,
-                            200.0, "stopped", 1))  # fmt: skip
+        out.append(
+            _med_request(
+                f"{PATIENT_ID}-psl-{k}", "8638", "prednisolone", authored, float(dose), status, 1
+            )
+        )
+    out.append(
+        _med_request(
+            f"{PATIENT_ID}-tac",
+            "42316",
+            "tacrolimus",
+            ild_onset + timedelta(days=8),
+            3.0,
+            "active",
+            2,
+        )
+    )
+    out.append(
+        _med_request(
+            f"{PATIENT_ID}-mmf",
+            "68149",
+            "mycophenolate mofetil",
+            start + timedelta(days=30),
+            1000.0,
+            "stopped",
+            2,
+        )
+    )
+    out.append(
+        _med_request(f"{PATIENT_ID}-hcq", "5521", "hydroxychloroquine", start, 200.0, "stopped", 1)
+    )
     return out
 
 
-def _labs(rng: random.Random, count: int, panel: tuple[tuple[str, str, str, float, float], ...]) -> Iterator[Resource]:  # fmt: skip
+def _labs(
+    rng: random.Random, count: int, panel: tuple[tuple[str, str, str, float, float], ...]
+) -> Iterator[Resource]:
     """``count`` laboratory Observations, newest last, over the follow-up."""
     per_draw = len(panel)
     draws = max(1, -(-count // per_draw))
@@ -280,8 +365,9 @@ def _labs(rng: random.Random, count: int, panel: tuple[tuple[str, str, str, floa
             value = mean + rng.uniform(-spread, spread)
             if rising and code in ("2276-4", "2532-0"):
                 value *= 2.5
-            yield _quantity_obs(f"{PATIENT_ID}-lab-{made}", code, display, when,
-                                round(value, 2), unit, "laboratory")  # fmt: skip
+            yield _quantity_obs(
+                f"{PATIENT_ID}-lab-{made}", code, display, when, round(value, 2), unit, "laboratory"
+            )
             made += 1
 
 
@@ -307,11 +393,14 @@ def _searchset(resources: list[Resource]) -> Resource:
         "type": "searchset",
         "total": len(resources),
         "entry": [
-            {"fullUrl": f"urn:uuid:{r['resourceType']}-{r['id']}", "resource": r,
-             "search": {"mode": "match"}}
+            {
+                "fullUrl": f"urn:uuid:{r['resourceType']}-{r['id']}",
+                "resource": r,
+                "search": {"mode": "match"},
+            }
             for r in resources
         ],
-    }  # fmt: skip
+    }
 
 
 def _has_code(resource: Resource, codes: frozenset[str]) -> bool:

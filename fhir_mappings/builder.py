@@ -112,7 +112,7 @@ class _Builder:
 
     # ------------------------------------------------------------------- driver
     def add(self, resource: Any) -> None:
-        if not isinstance(resource, Mapping):
+        if type(resource) is not dict and not isinstance(resource, Mapping):
             return
         rtype = resource.get("resourceType")
         rid = resource.get("id")
@@ -158,7 +158,8 @@ class _Builder:
     def observation(self, obs: Mapping[str, Any]) -> None:
         code = obs.get("code")
         code_concepts = self.terms.concepts_for_codeable(code)
-        value_concepts = self.terms.concepts_for_codeable(obs.get("valueCodeableConcept"))
+        value_cc = obs.get("valueCodeableConcept")
+        value_concepts = self.terms.concepts_for_codeable(value_cc) if value_cc else set()
         raw_components = obs.get("component")
         components: list[Any] = raw_components if isinstance(raw_components, list) else []
         comp_concepts = [

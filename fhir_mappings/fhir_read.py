@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -18,6 +19,12 @@ def parse_date(value: Any, allow_partial: bool = False) -> date | None:
     """
     if not isinstance(value, str):
         return None
+    return _parse_date(value, allow_partial)
+
+
+@lru_cache(maxsize=8192)
+def _parse_date(value: str, allow_partial: bool) -> date | None:
+    """parse_date of a string; cached: a record repeats the same dates many times."""
     m = _DATE.match(value.strip())
     if not m:
         return None

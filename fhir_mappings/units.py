@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .tables import concept_rows
 
@@ -33,6 +34,7 @@ UKAT_TO_U = 60.0
 DLCO_US_PER_SI = 22.414 / KPA_TO_MMHG
 
 
+@lru_cache(maxsize=4096)
 def normalize_unit(unit: str) -> str:
     """Spelling-insensitive key for a unit string (case, micro sign, mcg, spaces)."""
     u = unit.strip().replace("µ", "u").replace("μ", "u").replace(" ", "")
@@ -150,14 +152,25 @@ class Converted:
 
 def convert(concept: str, value: float, unit: str | None) -> Converted | None:
     """``value`` in ``unit`` as the concept's canonical unit, or None when not convertible."""
+    if not unit:
+        return None
+    found = _factor(concept, unit)
+    if found is None:
+        return None
+    return Converted(value * found[0], found[1])
+
+
+@lru_cache(maxsize=4096)
+def _factor(concept: str, unit: str) -> tuple[float, str] | None:
+    """(factor, canonical unit) for ``unit`` of ``concept``; cached, the tables are fixed."""
     target = canonical_unit(concept)
     table: Mapping[str, float] | None = FACTORS.get(concept)
-    if target is None or table is None or not unit:
+    if target is None or table is None:
         return None
     factor = table.get(normalize_unit(unit))
     if factor is None:
         return None
-    return Converted(value * factor, target)
+    return factor, target
 
 
 def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted | str:
