@@ -112,7 +112,7 @@ class _Builder:
 
     # ------------------------------------------------------------------- driver
     def add(self, resource: Any) -> None:
-        if type(resource) is not dict and not isinstance(resource, Mapping):
+        if not isinstance(resource, (dict, Mapping)):
             return
         rtype = resource.get("resourceType")
         rid = resource.get("id")
@@ -163,7 +163,7 @@ class _Builder:
         raw_components = obs.get("component")
         components: list[Any] = raw_components if isinstance(raw_components, list) else []
         comp_concepts = [
-            self.terms.concepts_for_codeable(c.get("code")) if isinstance(c, Mapping) else set()
+            self.terms.concepts_for_codeable(c.get("code")) if isinstance(c, (dict, Mapping)) else set()
             for c in components
         ]
         value_findings = {
@@ -179,7 +179,7 @@ class _Builder:
             raise _Invalid("Observation.status missing")
         if status in _OBS_EXCLUDED:
             return
-        if not isinstance(code, Mapping):
+        if not isinstance(code, (dict, Mapping)):
             raise _Invalid("Observation.code missing")
         when = effective_date(obs)
         if when is None:
@@ -243,7 +243,7 @@ class _Builder:
     ) -> None:
         quantity = obs.get("valueQuantity")
         series = self.record.measurements.setdefault(concept, [])
-        if not isinstance(quantity, Mapping):
+        if not isinstance(quantity, (dict, Mapping)):
             if isinstance(obs.get("dataAbsentReason"), Mapping):
                 return
             original = obs.get("valueString")
@@ -306,13 +306,13 @@ class _Builder:
         self, concept: str, obs: Mapping[str, Any], value_unit: str | None
     ) -> tuple[float | None, float | None]:
         for rng in obs.get("referenceRange") or []:
-            if not isinstance(rng, Mapping):
+            if not isinstance(rng, (dict, Mapping)):
                 continue
             out: list[float | None] = []
             for key in ("low", "high"):
                 q = rng.get(key)
                 conv: Converted | str | None = None
-                if isinstance(q, Mapping):
+                if isinstance(q, (dict, Mapping)):
                     if not (q.get("code") or q.get("unit")) and value_unit:
                         q = {**q, "unit": value_unit}
                     conv = convert_quantity(concept, q)
@@ -323,9 +323,9 @@ class _Builder:
     @staticmethod
     def flag(obs: Mapping[str, Any]) -> str | None:
         for cc in obs.get("interpretation") or []:
-            if isinstance(cc, Mapping):
+            if isinstance(cc, (dict, Mapping)):
                 for coding in cc.get("coding") or []:
-                    if isinstance(coding, Mapping) and coding.get("code") in _FLAG:
+                    if isinstance(coding, (dict, Mapping)) and coding.get("code") in _FLAG:
                         return _FLAG[coding["code"]]
         return None
 
@@ -394,9 +394,9 @@ class _Builder:
             return
         verification = None
         vs = cond.get("verificationStatus")
-        if isinstance(vs, Mapping):
+        if isinstance(vs, (dict, Mapping)):
             for coding in vs.get("coding") or []:
-                if isinstance(coding, Mapping) and isinstance(coding.get("code"), str):
+                if isinstance(coding, (dict, Mapping)) and isinstance(coding.get("code"), str):
                     verification = coding["code"]
         if verification in ("refuted", "entered-in-error"):
             return
@@ -404,9 +404,9 @@ class _Builder:
             return
         clinical = None
         cs = cond.get("clinicalStatus")
-        if isinstance(cs, Mapping):
+        if isinstance(cs, (dict, Mapping)):
             for coding in cs.get("coding") or []:
-                if isinstance(coding, Mapping) and isinstance(coding.get("code"), str):
+                if isinstance(coding, (dict, Mapping)) and isinstance(coding.get("code"), str):
                     clinical = coding["code"]
         elif cs is not None:
             raise _Invalid("Condition.clinicalStatus is not a CodeableConcept")
@@ -416,7 +416,7 @@ class _Builder:
         )
         onset = parse_date(cond.get("onsetDateTime"), allow_partial=True)
         period = cond.get("onsetPeriod")
-        if onset is None and isinstance(period, Mapping):
+        if onset is None and isinstance(period, (dict, Mapping)):
             onset = parse_date(period.get("start"), allow_partial=True)
         recorded = parse_date(cond.get("recordedDate"), allow_partial=True)
         for row in rows:
@@ -472,7 +472,7 @@ class _Builder:
             return
         when = parse_date(proc.get("performedDateTime")) or parse_date(proc.get("started"))
         period = proc.get("performedPeriod")
-        if when is None and isinstance(period, Mapping):
+        if when is None and isinstance(period, (dict, Mapping)):
             when = parse_date(period.get("start"))
         if when is None:
             raise _Invalid("no performed/started date")

@@ -45,7 +45,7 @@ def effective_date(resource: Mapping[str, Any]) -> date | None:
         if d is not None:
             return d
     period = resource.get("effectivePeriod")
-    if isinstance(period, Mapping):
+    if isinstance(period, (dict, Mapping)):
         d = parse_date(period.get("start")) or parse_date(period.get("end"))
         if d is not None:
             return d
@@ -55,7 +55,7 @@ def effective_date(resource: Mapping[str, Any]) -> date | None:
 def reference_id(ref: Any, resource_type: str) -> str | None:
     """The id in a reference to ``resource_type`` ("Patient/1", ".../Patient/1/_history/2",
     "urn:uuid:1" -> "1"); None when absent."""
-    if not isinstance(ref, Mapping):
+    if not isinstance(ref, (dict, Mapping)):
         return None
     text = ref.get("reference")
     if not isinstance(text, str) or not text:
@@ -71,16 +71,16 @@ def reference_id(ref: Any, resource_type: str) -> str | None:
 
 
 def codings(concept: Any) -> Iterator[Mapping[str, Any]]:
-    if isinstance(concept, Mapping):
+    if isinstance(concept, (dict, Mapping)):
         for coding in concept.get("coding") or []:
-            if isinstance(coding, Mapping):
+            if isinstance(coding, (dict, Mapping)):
                 yield coding
 
 
 def concept_texts(concept: Any) -> list[str]:
     """code.text and every coding display, lower-case."""
     out: list[str] = []
-    if isinstance(concept, Mapping):
+    if isinstance(concept, (dict, Mapping)):
         if isinstance(concept.get("text"), str):
             out.append(concept["text"].lower())
         for coding in codings(concept):

@@ -143,13 +143,13 @@ class Terminology:
 
     def concepts_for_codeable(self, concept: Mapping[str, Any] | None) -> set[str]:
         """Union of the concepts of every coding of a CodeableConcept."""
-        if concept is None or (type(concept) is not dict and not isinstance(concept, Mapping)):
+        if not isinstance(concept, (dict, Mapping)):
             return set()
         out: set[str] = set()
         codings = concept.get("coding")
         if isinstance(codings, list):
             for coding in codings:
-                if isinstance(coding, Mapping):
+                if isinstance(coding, (dict, Mapping)):
                     system, code = coding.get("system"), coding.get("code")
                     if isinstance(system, str) and isinstance(code, str):
                         out |= self._lookup(system, code)
