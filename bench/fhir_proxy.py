@@ -27,6 +27,7 @@ class DelayProxy:
         self.upstream_prefix = up.path.rstrip("/")
         self.delay_s = delay_s
         self.forwarded = 0
+        self._upstream_conns: list[http.client.HTTPConnection] = []
         proxy = self
         local = threading.local()
 
@@ -41,6 +42,7 @@ class DelayProxy:
                         proxy.upstream_host, proxy.upstream_port, timeout=30
                     )
                     local.conn = conn
+                    proxy._upstream_conns.append(conn)
                 headers = {
                     k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP | {"host"}
                 }
@@ -88,3 +90,5 @@ class DelayProxy:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
+        for conn in self._upstream_conns:
+            conn.close()
