@@ -82,6 +82,7 @@ class _Builder:
         self.med_resources: list[Mapping[str, Any]] = []
         self.medications: dict[str, Mapping[str, Any]] = {}
         self.study_keys: set[tuple[str, date]] = set()
+        self.ref_ids: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ helpers
     def warn(self, resource: Mapping[str, Any], reason: str) -> None:
@@ -97,11 +98,22 @@ class _Builder:
         if concept == "hrct_chest":
             self.add_study("ct_chest", when, source_id)  # an HRCT is a CT of the chest
 
+    def patient_ref(self, ref: Any) -> str | None:
+        """reference_id(ref, "Patient"), looked up once per reference string per record."""
+        text = ref.get("reference") if type(ref) is dict else None
+        if not isinstance(text, str):
+            return reference_id(ref, "Patient")
+        try:
+            return self.ref_ids[text]
+        except KeyError:
+            found = self.ref_ids[text] = reference_id(ref, "Patient")
+            return found
+
     def belongs(self, resource: Mapping[str, Any]) -> bool:
         if self.patient_id is None:
             return True
         ref = resource.get("subject") or resource.get("patient")
-        ref_id = reference_id(ref, "Patient")
+        ref_id = self.patient_ref(ref)
         if ref_id is None:
             self.warn(resource, "no subject/patient reference")
             return False
@@ -163,7 +175,9 @@ class _Builder:
         raw_components = obs.get("component")
         components: list[Any] = raw_components if isinstance(raw_components, list) else []
         comp_concepts = [
-            self.terms.concepts_for_codeable(c.get("code")) if isinstance(c, (dict, Mapping)) else set()
+            self.terms.concepts_for_codeable(c.get("code"))
+            if isinstance(c, (dict, Mapping))
+            else set()
             for c in components
         ]
         value_findings = {

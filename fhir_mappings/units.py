@@ -180,20 +180,37 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
     ``unit``.
     """
     value = quantity.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "quantity has no numeric value"
-    candidates: list[str] = []
     code, unit = quantity.get("code"), quantity.get("unit")
     system = quantity.get("system")
-    if isinstance(code, str) and code and (system in (None, "http://unitsofmeasure.org")):
+    found = _quantity_factor(
+        concept,
+        code if isinstance(code, str) and code else None,
+        unit if isinstance(unit, str) and unit else None,
+        system is None or system == "http://unitsofmeasure.org",
+    )
+    if isinstance(found, str):
+        return found
+    return Converted(float(value) * found[0], found[1])
+
+
+@lru_cache(maxsize=4096)
+def _quantity_factor(
+    concept: str, code: str | None, unit: str | None, ucum_system: bool
+) -> tuple[float, str] | str:
+    """(factor, canonical unit) for a Quantity's code/unit, or the reason it cannot be
+    converted; cached, as records repeat the same few units thousands of times."""
+    candidates: list[str] = []
+    if code is not None and ucum_system:
         candidates.append(code)
-    if isinstance(unit, str) and unit:
+    if unit is not None:
         candidates.append(unit)
     if not candidates:
         return "quantity has no unit"
     for candidate in candidates:
-        result = convert(concept, float(value), candidate)
-        if result is not None:
-            return result
+        found = _factor(concept, candidate)
+        if found is not None:
+            return found
     target = canonical_unit(concept) or "?"
     return f"unit {candidates[0]!r} cannot be converted to {target}"
