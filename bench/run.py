@@ -409,8 +409,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print("(d) order-sign, 5 draft orders", flush=True)
         load("order_sign_c1", f"{svc}/{ORDER_SIGN}", "order_sign", 1)
         print("(c) scaling", flush=True)
-        for n in scale_n:
-            load(f"obs_{n}_c1", f"{svc}/{PATIENT_VIEW}", f"obs_{n}", 1)
+        scale_rounds: dict[str, list[Load]] = {}
+        for _ in range(args.rounds):  # interleaved too: the growth is a ratio of two runs
+            for n in scale_n:
+                name = f"obs_{n}_c1"
+                scale_rounds.setdefault(name, []).append(
+                    load(name, f"{svc}/{PATIENT_VIEW}", f"obs_{n}", 1, secs)
+                )
+        for name, runs in scale_rounds.items():
+            loads[name] = median_load(runs)
+        result["rounds_c"] = {k: [asdict(x) for x in v] for k, v in scale_rounds.items()}
         print("(e) peak RSS", flush=True)
         workers = worker_pids(sp.pid)
         result["rss"] = {
@@ -574,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds",
         type=int,
         default=3,
-        help="interleaved rounds of (a), each of duration/2 s; medians are reported",
+        help="interleaved rounds of (a) and (c), each of duration/2 s; medians are reported",
     )
     p.add_argument("--no-fhir", action="store_true", help="skip (b), the FHIR-server workload")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
