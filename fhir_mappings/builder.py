@@ -171,20 +171,25 @@ class _Builder:
         code = obs.get("code")
         code_concepts = self.terms.concepts_for_codeable(code)
         value_cc = obs.get("valueCodeableConcept")
-        value_concepts = self.terms.concepts_for_codeable(value_cc) if value_cc else set()
         raw_components = obs.get("component")
-        components: list[Any] = raw_components if isinstance(raw_components, list) else []
-        comp_concepts = [
-            self.terms.concepts_for_codeable(c.get("code"))
-            if isinstance(c, (dict, Mapping))
-            else set()
-            for c in components
-        ]
-        value_findings = {
-            c
-            for c in value_concepts
-            if self.concepts.get(c) and self.concepts[c].kind in ("finding", "condition")
-        }
+        components: list[Any] = []
+        comp_concepts: list[set[str]] = []
+        value_findings: set[str] = set()
+        if value_cc or raw_components:  # most results have neither: skip the work
+            value_concepts = self.terms.concepts_for_codeable(value_cc) if value_cc else set()
+            if isinstance(raw_components, list):
+                components = raw_components
+            comp_concepts = [
+                self.terms.concepts_for_codeable(c.get("code"))
+                if isinstance(c, (dict, Mapping))
+                else set()
+                for c in components
+            ]
+            value_findings = {
+                c
+                for c in value_concepts
+                if self.concepts.get(c) and self.concepts[c].kind in ("finding", "condition")
+            }
         if not code_concepts and not value_findings and not any(comp_concepts):
             return  # not a concept the service reads: skipped unread
         # ---- selected: structural check
@@ -203,6 +208,8 @@ class _Builder:
         source_id = ref_label(obs)
         for row in self.kinds(code_concepts):
             self.observation_value(row, obs, when, source_id)
+        if not value_findings and not components:
+            return
         if value_findings and not any(
             self.concepts[c].kind in ("finding", "condition") for c in code_concepts
         ):
@@ -279,7 +286,7 @@ class _Builder:
         raw_unit = quantity.get("code") or quantity.get("unit")
         original_value = (
             float(raw_value)
-            if isinstance(raw_value, int | float) and not isinstance(raw_value, bool)
+            if isinstance(raw_value, (int, float)) and not isinstance(raw_value, bool)
             else None
         )
         original_unit = raw_unit if isinstance(raw_unit, str) else None
