@@ -8,7 +8,7 @@ Nothing here knows HTTP; ``cds_service.api`` and the CLI call ``evaluate_resourc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -51,9 +51,33 @@ def evaluate_resources(
             context.get("draftOrders") or {},
             selections=context.get("selections") if service.hook == "order-select" else None,
             record=record,
+            terminology=terminology,
         )
         findings = evaluate_orders(record, order_set)
+    if record.unavailable:
+        findings = [with_data_gaps(f, record.unavailable, service) for f in findings]
     return Evaluation(record, findings)
+
+
+def with_data_gaps(finding: Finding, unavailable: dict[str, str], service: Service) -> Finding:
+    """Name, inside every card, the data the service could not get for this call.
+
+    The contract: missing data that blocks a decision is "named inside the card that could
+    only be partly assessed". Rules that depend on a data set handle it themselves
+    (``PatientRecord.missing_data``); this note makes sure no card reads as if it had seen
+    the whole record when it did not.
+    """
+    purposes = {p.key: p.purpose for p in service.prefetch}
+    lines = [
+        f"- {key} ({purposes.get(key, 'patient data')}): {reason}"
+        for key, reason in sorted(unavailable.items())
+    ]
+    note = (
+        "**Not assessed: data unavailable for this call**\n\n"
+        + "\n".join(lines)
+        + "\n\nAdvice on this card does not take that data into account."
+    )
+    return replace(finding, detail=finding.detail + "\n\n" + note)
 
 
 def cards_for(service: Service, evaluation: Evaluation) -> list[dict[str, Any]]:

@@ -1,10 +1,12 @@
 """MedicationRequest / MedicationStatement -> MedicationEntry (one per ingredient concept).
 
 The ingredient is found, in order, from: RxNorm codings of ``medicationCodeableConcept`` that
-are ingredients in the code table (or site maps); the small RxNorm product table; a contained
+are ingredients in the code table (or site maps); the RxNorm product table
+(``rxnorm_products.csv``: SCD/SBD RxCUIs of systemic forms -> ingredient); a contained
 or referenced ``Medication`` (its code, then ``ingredient[].itemCodeableConcept``); the text
 fallback of ``drug_names.csv`` (drugs without a verified code, e.g. pirfenidone).
-The daily dose comes from ``fhir_mappings.dosage``; glucocorticoids also get
+The daily dose and the route come from ``fhir_mappings.dosage`` (the dosage's route; when it
+names none, the dose form in the product name or ``Medication.form``); glucocorticoids also get
 prednisolone-equivalent mg/day (factors in ``drugs.csv``, from the seed-rules Units section).
 """
 
@@ -15,11 +17,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .dosage import DoseResult, daily_dose
+from .dosage import DoseResult, daily_dose, route_from_form
 from .fhir_read import codings, concept_texts, parse_date, ref_label
 from .record import MedicationEntry
 from .tables import RXNORM, drug_names, drug_rows, rxnorm_products
-from .terminology import Terminology
+from .terminology import Terminology, normalize_system
 
 _TMP_SMX = frozenset({"trimethoprim", "sulfamethoxazole"})
 
@@ -29,8 +31,10 @@ def _drug_concepts(concept: Any, terminology: Terminology) -> set[str]:
     found = {c for c in terminology.concepts_for_codeable(concept) if c in drugs}
     products = rxnorm_products()
     for coding in codings(concept):
-        if coding.get("system") == RXNORM and coding.get("code") in products:
-            found.add(products[coding["code"]])
+        code = coding.get("code")
+        is_rxnorm = normalize_system(coding.get("system")) == RXNORM
+        if is_rxnorm and isinstance(code, str) and code.strip() in products:
+            found.add(products[code.strip()])
     return found
 
 
@@ -158,6 +162,9 @@ def map_medication(
         else resource.get("dosage")
     )
     drugs = drug_rows()
+    form_texts = concept_texts(resource.get("medicationCodeableConcept"))
+    if med is not None:
+        form_texts += concept_texts(med.get("code")) + concept_texts(med.get("form"))
     entries = []
     for concept in sorted(concepts):
         strength = _strength_mg(med, concept, terminology) if med is not None else None
@@ -184,7 +191,7 @@ def map_medication(
                 start=start,
                 end=end,
                 ingredients=tuple(sorted(concepts)),
-                route=dose.route,
+                route=dose.route or route_from_form(form_texts),
                 dose_mg=dose.dose_mg,
                 doses_per_day=dose.doses_per_day,
                 period_days=dose.period_days,

@@ -178,6 +178,16 @@ class PatientRecord:
         for results in self.antibodies.values():
             results.sort(key=lambda a: a.when)
 
+    # ------------------------------------------------------------- data sets
+    def missing_data(self, *datasets: str) -> dict[str, str]:
+        """The data sets (prefetch keys: ``labs``, ``antibodies``, ``respiratory``,
+        ``imaging``, ``imaging_reports``, ``medications``, ``medication_statements``) that
+        could not be had in full for this call, with the reason; all of them when no name
+        is given. A rule whose decision depends on such a data set cannot decide "no"."""
+        if not datasets:
+            return dict(self.unavailable)
+        return {k: v for k, v in self.unavailable.items() if k in datasets}
+
     # ----------------------------------------------------------------- conditions
     def has_condition(self, *concepts: str, since: date | None = None) -> bool:
         """True if any of ``concepts`` is active (optionally dated on/after ``since``)."""

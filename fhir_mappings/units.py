@@ -3,10 +3,12 @@
 Why explicit factor tables and not a UCUM library: the conversions the rules need are few and
 partly analyte-specific (ferritin pmol/L -> ng/mL needs ferritin's molar mass; DLCO
 mL/min/mmHg -> mmol/min/kPa needs the molar gas volume; enzyme "IU/L" is the enzyme unit, not
-UCUM's arbitrary ``[IU]``). A general UCUM engine cannot know these, and would happily convert
-what must not be converted. A small table, each factor with its source and an exact-value
-test, is easier to review. Units are matched on a normalized spelling (UCUM code or the common
-printed forms: ``ug/L``, ``µg/L``, ``mcg/L``, ``mm[Hg]``, ``mmHg``, ``10^9/L``...).
+UCUM's arbitrary ``[IU]``: for CK, aldolase, LDH, ALT and AST, "IU/L" and "[IU]/L" are read as
+U/L, and for every other concept an IU unit is refused). A general UCUM engine cannot know
+these, and would happily convert what must not be converted. A small table, each factor with
+its source and an exact-value test, is easier to review. Units are matched on a normalized
+spelling (UCUM code or the common printed forms: ``ug/L``, ``µg/L``, ``mcg/L``, ``mm[Hg]``,
+``mmHg``, ``10^9/L``...).
 
 A unit not in the concept's table is refused: ``convert()`` returns ``None`` and the caller
 records the value as uninterpretable. Nothing is ever guessed.
@@ -45,10 +47,14 @@ def normalize_unit(unit: str) -> str:
 
 
 _NG_ML = {"ng/ml": 1.0, "ug/l": 1.0}
+#: Documented decision: for an ENZYME activity (CK, aldolase, LDH, ALT, AST) "IU/L" is read as
+#: U/L. Labs print "IU/L" meaning the IUB enzyme unit (1 umol/min), which is UCUM "U"; some
+#: send the UCUM code "[IU]/L" for the same result, and it is read the same way. UCUM's
+#: arbitrary [IU] (WHO biological standards) has no conversion to anything, so for every
+#: other concept "IU/L", "[IU]/L", "[IU]/mL"... are refused (value uninterpretable).
+ENZYME_CONCEPTS = frozenset({"creatine_kinase", "aldolase", "ldh", "alt", "ast"})
 _ENZYME = {
     "u/l": 1.0,
-    # "IU/L" for an enzyme is the IUB enzyme unit (1 umol/min) = UCUM "U"; UCUM's arbitrary
-    # [IU] is for WHO biological standards and does not apply to enzyme activity.
     "iu/l": 1.0,
     "[iu]/l": 1.0,
     "ukat/l": UKAT_TO_U,

@@ -146,22 +146,14 @@ def rule(
     figure: str = "",
     topics: tuple[str, ...] = (),
 ) -> Rule:
-    """Declare (register) a rule. Declaring the same id twice with different text fails."""
+    """Declare (register) a rule, once: a second declaration of the same id fails, even an
+    identical one, so every rule has one place (beside the code that applies it, or
+    ``shared_rules`` when several packages apply it)."""
     if source not in SOURCES:
         raise ValueError(f"rule {id}: unknown source {source!r}")
+    if id in CATALOG:
+        raise ValueError(f"rule {id} is already declared; import it from where it is declared")
     new = Rule(id, source, section, statement, figure, topics)
-    old = CATALOG.get(id)
-    if old is not None and old != new:
-        # the same rule may serve several topics: merge topics, keep one text
-        if (old.source, old.section, old.statement, old.figure) != (
-            new.source,
-            new.section,
-            new.statement,
-            new.figure,
-        ):
-            raise ValueError(f"rule {id} declared twice with different content")
-        merged = tuple(dict.fromkeys(old.topics + topics))
-        new = Rule(id, source, section, statement, figure, merged)
     CATALOG[id] = new
     return new
 
@@ -207,7 +199,41 @@ class Threshold:
             raise ValueError(f"bad operator {self.op!r}")
 
     def holds(self, x: float) -> bool:
+        """For an exact value. Use ``decide`` for a measurement that may carry a comparator."""
         return _OPS[self.op](x, self.value)
+
+    def decide(self, x: float, comparator: str | None = None) -> bool | None:
+        """True/False when the (possibly censored) value settles the threshold, else None.
+
+        A lab may report a bound instead of a value (FHIR ``Quantity.comparator``): ferritin
+        ">1000" means the true value is above 1,000. Such a value decides the threshold only
+        when every value the bound allows falls on the same side; otherwise the answer is
+        None ("cannot decide"), never a guess. ``comparator=None`` is an exact value.
+        """
+        if comparator in (None, ""):
+            return self.holds(x)
+        if comparator not in _OPS:
+            return None
+        lower_bound = comparator in (">", ">=")  # the true value is above (or at) x
+        strict_bound = comparator in (">", "<")
+        t = self.value
+        if self.op in (">", ">="):
+            if lower_bound:  # true value > x (or >= x)
+                if x > t or (x == t and (strict_bound or self.op == ">=")):
+                    return True
+                return None
+            # upper bound: true value < x (or <= x)
+            if x < t or (x == t and (strict_bound or self.op == ">")):
+                return False
+            return None
+        # threshold "< t" or "<= t"
+        if lower_bound:
+            if x > t or (x == t and (strict_bound or self.op == "<")):
+                return False
+            return None
+        if x < t or (x == t and (strict_bound or self.op == "<=")):
+            return True
+        return None
 
     @property
     def text(self) -> str:

@@ -1,37 +1,268 @@
-"""Rules that several clinical areas rest on, declared once here.
+"""Rules that several packages apply (patient-view cards and order checks), declared once.
 
-A rule applied by more than one package (DM/PM-ILD management, immunosuppression safety,
-order checks) is declared in this module so the catalog has one text per rule id; each
-package imports the object from here. Rules used by one package stay beside their code.
+A rule applied by more than one package is declared here so the catalog has one text per
+rule id and one list of the topics that apply it; each package imports the object from here.
+Rules used by one package stay beside their code (``evidence.rule`` refuses a second
+declaration of an id).
 """
 
 from __future__ import annotations
 
 from . import evidence
 
+R049 = evidence.rule(
+    "R049",
+    "KR",
+    "§Treatment 2-2)",
+    (
+        "CYC adverse effects (hematuria, leukopenia, neutropenia, anemia, pneumonia): regular"
+        " blood tests, mesna against hemorrhagic cystitis, long-term use not recommended"
+    ),
+    figure="bladder cancer and other malignancy with long-term use",
+    topics=(
+        "ssc-ild-treatment-indicated",
+        "ssc-ild-decline",
+        "cyclophosphamide-safety",
+        "order-cyclophosphamide-bundle",
+    ),
+)
+
+R051 = evidence.rule(
+    "R051",
+    "KR",
+    "§Treatment 2-2)",
+    (
+        "High-dose steroid is not recommended in SSc because renal crisis can develop rapidly"
+        " if the daily prednisolone dose is over 10 mg"
+    ),
+    figure="prednisolone >10 mg/day",
+    topics=(
+        "ssc-glucocorticoid-risk",
+        "order-ssc-glucocorticoid-dose",
+    ),
+)
+
+R094 = evidence.rule(
+    "R094",
+    "JP",
+    "§Cyclosporine",
+    (
+        "Maintain the CsA concentration: a low concentration, or delay in reaching a proper "
+        "concentration, lets ILD progress"
+    ),
+    figure="",
+    topics=(
+        "cyclosporine-level",
+        "order-cyclosporine-monitoring",
+    ),
+)
+
+R095 = evidence.rule(
+    "R095",
+    "JP",
+    "§Cyclosporine",
+    (
+        "Kotani: GC-CsA with the 2-hour post-dose concentration (C2) kept >1,000 ng/mL is "
+        "effective; monitor both trough and C2"
+    ),
+    figure="C2 >1,000 ng/mL; 1-year survival 89%",
+    topics=(
+        "cyclosporine-level",
+        "order-cyclosporine-monitoring",
+    ),
+)
+
 R096 = evidence.rule(
     "R096",
     "JP",
     "§Cyclosporine",
-    "IV CsA (authors' institute): infuse over 12 hours every day, start at 200 mg/day, adjust "
-    "to a pre-dose (trough) concentration of 200-250 ng/mL; switch to oral when ILD is "
-    "controlled and respiration is stable.",
+    (
+        "IV CsA (authors' institute): infuse over 12 hours every day, start at 200 mg/day, "
+        "adjust to a pre-dose (trough) concentration of 200-250 ng/mL; switch to oral when "
+        "ILD is controlled and respiration is stable."
+    ),
     figure="200 mg/day IV over 12 h; pre-dose 200-250 ng/mL",
-    topics=("dmpm-ild-poor-prognosis", "cyclosporine-level", "order-cyclosporine-monitoring"),
+    topics=(
+        "dmpm-ild-poor-prognosis",
+        "cyclosporine-level",
+        "order-cyclosporine-monitoring",
+    ),
+)
+
+R109 = evidence.rule(
+    "R109",
+    "JP",
+    "§Initial combination therapy",
+    (
+        "For A/S-ILD with poor prognostic factors, consider initial combination therapy "
+        "rather than step-up."
+    ),
+    figure=(
+        "Nagasaka 5-year survival 69% vs 39% (GC alone; 32% in §Cyclosporine); Kotani 1-year "
+        "survival 89% vs 43% (step-up); Takada 5-year survival 74% vs 54% (step-up)"
+    ),
+    topics=(
+        "dmpm-ild-poor-prognosis",
+        "order-as-ild-monotherapy",
+    ),
+)
+
+R110 = evidence.rule(
+    "R110",
+    "JP",
+    "§Triple therapy",
+    (
+        "Triple therapy (Kameda): CsA + IVCY + high-dose GC for A/S-ILD with poor prognostic "
+        "factors such as anti-MDA5."
+    ),
+    figure=(
+        "GC + one immunosuppressant: 3/12 (25%) survived; triple therapy (CsA trough 150-250 "
+        "ng/mL + IVCY 10-30 mg/kg every 3-4 weeks + high-dose GC): 50% of 10 survived"
+    ),
+    topics=(
+        "dmpm-ild-poor-prognosis",
+        "order-cyclophosphamide-bundle",
+    ),
 )
 
 R111 = evidence.rule(
     "R111",
     "JP",
     "§Importance of monitoring",
-    "Monitoring in DM/PM-ILD, three kinds: (a) disease activity (serum ferritin, anti-MDA5 "
-    "titre, skin rash); (b) respiratory condition (dyspnea, cough, A-aDO2, GGO/consolidation "
-    "on HRCT, KL-6 and SP-D); (c) adverse events: plasma beta-D-glucan, CMV antigenemia, "
-    "prophylactic TMP-SMX for Pneumocystis, CsA nephro- and hepatotoxicity, CY hepatotoxicity.",
+    (
+        "Monitoring in DM/PM-ILD, three kinds: (a) disease activity (serum ferritin, "
+        "anti-MDA5 titre, skin rash); (b) respiratory condition (dyspnea, cough, A-aDO2, "
+        "GGO/consolidation on HRCT, KL-6 and SP-D); (c) adverse events: plasma beta-D-glucan,"
+        " CMV antigenemia, prophylactic TMP-SMX for Pneumocystis, CsA nephro- and "
+        "hepatotoxicity, CY hepatotoxicity."
+    ),
     figure="",
     topics=(
         "dmpm-ild-activity-rising",
         "pjp-prophylaxis",
         "immunosuppression-monitoring",
+        "order-pjp-prophylaxis",
+    ),
+)
+
+R113 = evidence.rule(
+    "R113",
+    "JP",
+    "Figure 3",
+    (
+        "Management algorithm for DM/PM-ILD: A/S-ILD with any poor-risk factor -> GC + "
+        "CsA(iv) + IVCY, no improvement -> add IVIG, PMX-DHP; without -> DM: GC + CsA/IVCY, "
+        "PM: GC; chronic ILD symptomatic, VC decrease or GGO increase -> GC, otherwise "
+        "observation."
+    ),
+    figure=(
+        "1) ADM 2) a-MDA5 Ab (+) 3) Ferritin >1,000 ng/mL 4) HRCT: GGO + lower consolidation "
+        "5) PaO2 <60 mm Hg; either of 1)-5)"
+    ),
+    topics=(
+        "dmpm-ild-poor-prognosis",
+        "dmpm-ild-risk-incomplete",
+        "dmpm-ild-acute-subacute",
+        "dmpm-ild-chronic",
+        "dmpm-ild-salvage",
+        "order-as-ild-monotherapy",
+    ),
+)
+
+R115 = evidence.rule(
+    "R115",
+    "JP",
+    "§Lessons learned",
+    (
+        "Drug-induced ILD is unusually frequent in Japanese patients: leflunomide causes "
+        "fatal A/S-ILD; gefitinib and bleomycin ILD are more frequent"
+    ),
+    figure="leflunomide fatal A/S-ILD 1.2% in Japan",
+    topics=(
+        "drug-induced-ild-caution",
+        "order-leflunomide-ild",
+    ),
+)
+
+R141 = evidence.rule(
+    "R141",
+    "JP",
+    "§Importance of monitoring (derived)",
+    (
+        "Intensive immunosuppression bundle (GC with CsA/TAC and/or CY): TMP-SMX prophylaxis,"
+        " beta-D-glucan, CMV antigenemia, renal and hepatic function, CsA levels, CBC"
+    ),
+    figure="CsA trough 200-250 ng/mL IV or C2 >1,000 ng/mL",
+    topics=(
+        "pjp-prophylaxis",
+        "immunosuppression-monitoring",
+        "cyclosporine-level",
+        "cyclophosphamide-safety",
+        "order-pjp-prophylaxis",
+    ),
+)
+
+R142 = evidence.rule(
+    "R142",
+    "KR",
+    "§Treatment 2-2) (derived)",
+    (
+        "CYC order bundle: mesna, regular blood counts, urinalysis for haematuria, liver "
+        "tests, a planned finite duration"
+    ),
+    figure="SLS: 12 months",
+    topics=(
+        "cyclophosphamide-safety",
+        "order-cyclophosphamide-bundle",
+    ),
+)
+
+B02 = evidence.rule(
+    "B02",
+    "ACR/CHEST 2023 treatment",
+    "first-line and progression recommendations (Figure 4)",
+    (
+        "SARD-ILD treatment: mycophenolate preferred first-line; strong recommendation "
+        "against glucocorticoids in SSc-ILD"
+    ),
+    figure="strong against GC in SSc-ILD",
+    topics=(
+        "ssc-ild-treatment-indicated",
+        "ssc-ild-decline",
+        "ssc-glucocorticoid-risk",
+        "ra-ild-management",
+        "ctd-ild-initial-treatment",
+        "order-leflunomide-ild",
+    ),
+)
+
+B12 = evidence.rule(
+    "B12",
+    "Steen 1998",
+    "case-control study of 110 SRC",
+    (
+        "Prednisone >=15 mg/day (or equivalent) in the prior 6 months is associated with "
+        "scleroderma renal crisis; monitor blood pressure and creatinine"
+    ),
+    figure="OR 4.37 (95% CI 2.03-9.43)",
+    topics=(
+        "ssc-glucocorticoid-risk",
+        "order-ssc-glucocorticoid-dose",
+    ),
+)
+
+B15 = evidence.rule(
+    "B15",
+    "EULAR 2022 infections",
+    "PJP prophylaxis recommendation and evidence table",
+    (
+        "Consider PJP prophylaxis with prednisolone-equivalent >15-30 mg/day for >2-4 weeks, "
+        "especially combined with other immunosuppressants, or after GC pulse"
+    ),
+    figure="TMP-SMX 480 mg daily or 3 x 480 mg weekly; GC >=30 mg/day >=4 weeks: HR 0.07",
+    topics=(
+        "pjp-prophylaxis",
+        "immunosuppression-monitoring",
+        "order-pjp-prophylaxis",
     ),
 )

@@ -1,6 +1,6 @@
 """Card policy for Guideline II: a heavily treated patient gets a short, ordered set of cards.
 
-Policy (docs/guideline2-card-policy.md): one card per topic (policy.select_and_order);
+Policy (docs/card-policy.md): one card per topic (policy.select_and_order);
 order by indicator, then priority (acute presentation 5 < PJP 8 < IS monitoring 9 <
 cyclosporine 11 < cyclophosphamide 13 < ...); during an acute presentation the PFT
 monitoring reminder and the PPF card are withheld.

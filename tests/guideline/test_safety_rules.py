@@ -117,7 +117,7 @@ def test_monitoring_abnormal_results():
     )
     (f,) = immunosuppression_monitoring(r)
     assert "abnormal" in f.summary
-    assert "cmv_pp65 positive" in f.detail and "above the reference range" in f.detail
+    assert "CMV pp65 antigenemia positive" in f.detail and "above the reference range" in f.detail
 
 
 def test_monitoring_value_without_range_is_not_judged():
@@ -228,7 +228,7 @@ def test_monitoring_qualitative_beta_d_glucan_positive_is_abnormal():
         antibodies=[ab("beta_d_glucan", "positive", 2)],
     )
     (f,) = immunosuppression_monitoring(r)
-    assert "beta_d_glucan positive" in f.detail
+    assert "beta-D-glucan positive" in f.detail
     assert not f.suggestions  # nothing overdue, only abnormal
 
 

@@ -27,16 +27,16 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
-from ..evidence import fmt_number
+from ..compose import finding
+from ..diseases import CTD_CONCEPTS, CTD_NAMES, has_ctd_ild, ild_entry
+from ..evidence import fmt_number, rule
+from ..facts import condition_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..suggestions.labs import lab_request
-from .declare import declare
-from .disease import CTD_CONCEPTS, CTD_NAMES, has_ctd_ild, ild_entry
-from .text import clip, detail
 
 TOPIC = "ctd-ild-acute-exacerbation"
 
-R030 = declare(
+R030 = rule(
     "R030",
     "KR",
     "§Treatment 1",
@@ -45,7 +45,7 @@ R030 = declare(
     "",
     (TOPIC,),
 )
-R031 = declare(
+R031 = rule(
     "R031",
     "KR",
     "§Treatment 1; Table 3",
@@ -54,7 +54,7 @@ R031 = declare(
     "methylprednisolone 1 g x 3 days; prednisolone 1 mg/kg/day",
     (TOPIC,),
 )
-R033 = declare(
+R033 = rule(
     "R033",
     "KR",
     "§Treatment 1",
@@ -62,7 +62,7 @@ R033 = declare(
     "mortality 83.3%",
     (TOPIC,),
 )
-R034 = declare(
+R034 = rule(
     "R034",
     "KR",
     "Table 3",
@@ -86,7 +86,7 @@ def acute_presentation(record: PatientRecord) -> list[tuple[str, Fact]]:
             (
                 f"rapidly progressive ILD / acute interstitial pneumonia recorded "
                 f"{rp.when.isoformat()}",
-                Fact("rp_ild_or_aip", True, None, rp.when),
+                condition_fact(rp),
             )
         ]
     dyspnea = record.condition("dyspnea_worsening", since=today - ACUTE_WINDOW)
@@ -95,11 +95,11 @@ def acute_presentation(record: PatientRecord) -> list[tuple[str, Fact]]:
         return [
             (
                 f"worse dyspnea {dyspnea.when.isoformat()}",
-                Fact("dyspnea_worsening", True, None, dyspnea.when),
+                condition_fact(dyspnea),
             ),
             (
                 f"HRCT progression {ct.when.isoformat()}",
-                Fact("ct_ild_progression", True, None, ct.when),
+                condition_fact(ct),
             ),
         ]
     return []
@@ -149,25 +149,22 @@ def ctd_ild_acute_exacerbation(record: PatientRecord) -> Iterator[Finding]:
             f"1 mg/kg/day{per_kg} (KR R031)."
         )
     rules = (R030, R031, R033, R034)
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             "Acute presentation of CTD-ILD: exclude infection and other causes, test for "
             "Pneumocystis, stop suspect drugs (KR Table 3)."
         ),
-        detail=detail(
-            facts=[f"CTD: {', '.join(CTD_NAMES[g] for g in groups) or 'CTD-ILD'}"]
-            + [text for text, _ in evidence],
-            body=(
-                "KR (R033): mortality of acute exacerbation 83.3% despite immunosuppression; "
-                "mechanical ventilation is often needed.",
-            ),
-            options_title="Steps",
-            options=steps,
-            rules=rules,
+        patient_data=[f"CTD: {', '.join(CTD_NAMES[g] for g in groups) or 'CTD-ILD'}"]
+        + [text for text, _ in evidence],
+        body=(
+            "KR (R033): mortality of acute exacerbation 83.3% despite immunosuppression; "
+            "mechanical ventilation is often needed.",
         ),
-        rules=tuple(r.id for r in rules),
+        options_title="Steps",
+        options=steps,
+        rules=rules,
         facts=tuple(f for _, f in evidence),
         suggestions=(
             Suggestion(

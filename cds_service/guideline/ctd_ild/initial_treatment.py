@@ -27,17 +27,16 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
-from ..evidence import fmt_number
+from ..compose import finding
+from ..diseases import CTD_NAMES, has_ctd_ild
+from ..evidence import fmt_number, rule
 from ..findings import Finding, Indicator
-from ..ssc.options import B02
-from .declare import declare
-from .disease import CTD_NAMES, has_ctd_ild
+from ..shared_rules import B02
 from .progression import B03, progression_domains
-from .text import clip, detail
 
 TOPIC = "ctd-ild-initial-treatment"
 
-R036 = declare(
+R036 = rule(
     "R036",
     "KR",
     "§Treatment 2",
@@ -46,7 +45,7 @@ R036 = declare(
     "",
     (TOPIC,),
 )
-R038 = declare(
+R038 = rule(
     "R038",
     "KR",
     "Table 4",
@@ -55,7 +54,7 @@ R038 = declare(
     "prednisolone 0.5-1 mg/kg; maintenance <=10 mg/day",
     (TOPIC,),
 )
-R045 = declare(
+R045 = rule(
     "R045",
     "KR",
     "Table 5",
@@ -110,24 +109,21 @@ def ctd_ild_initial_treatment(record: PatientRecord) -> Iterator[Finding]:
         options.append("MCTD-ILD: tocilizumab is a conditional ACR/CHEST 2023 option.")
     if "sle" in groups:
         options.append("SLE-ILD is outside ACR/CHEST 2023 (ERS/EULAR 2025 covers it).")
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             f"Untreated ILD with {diseases} and recent progression: consider starting "
             "treatment (KR Table 4/5, ACR/CHEST 2023)."
         ),
-        detail=detail(
-            facts=[f"Diagnosis: ILD with {diseases}; no ILD treatment active", *lines],
-            body=(
-                "KR (R036): start treatment when features are severe, symptoms recently "
-                "progress, or the systemic disease is of short duration (severity and "
-                "duration are for the clinician to judge; not computed).",
-            ),
-            options_title="Options",
-            options=options,
-            rules=rules,
+        patient_data=[f"Diagnosis: ILD with {diseases}; no ILD treatment active", *lines],
+        body=(
+            "KR (R036): start treatment when features are severe, symptoms recently "
+            "progress, or the systemic disease is of short duration (severity and "
+            "duration are for the clinician to judge; not computed).",
         ),
-        rules=tuple(r.id for r in rules),
+        options_title="Options",
+        options=options,
+        rules=rules,
         priority=30,
     )

@@ -26,12 +26,13 @@ from datetime import timedelta
 
 from fhir_mappings.record import PatientRecord
 
+from ..compose import finding
+from ..diseases import CTD_NAMES, has_ctd_ild, ild_onset, last_pft
 from ..evidence import Threshold
+from ..facts import present
 from ..findings import Fact, Finding, Indicator
 from .acute_exacerbation import acute_presentation
-from .disease import CTD_NAMES, has_ctd_ild, ild_onset, last_pft
 from .screening import B01
-from .text import clip, detail
 
 TOPIC = "sard-ild-monitoring-due"
 
@@ -71,7 +72,7 @@ def sard_ild_monitoring_due(record: PatientRecord) -> Iterator[Finding]:
         f"Interval applied: every {days} days"
         + (" (first year)" if interval is not AFTER_FIRST_YEAR else " (after the first year)"),
     ]
-    facts: list[Fact] = [Fact("ild", "present", None, onset)]
+    facts: list[Fact] = [present("ild", onset)]
     if last is None:
         lines.append("Last PFT: none on record")
         summary = f"ILD with {diseases}: no PFT on record; lung-function monitoring is due."
@@ -81,27 +82,24 @@ def sard_ild_monitoring_due(record: PatientRecord) -> Iterator[Finding]:
             return
         due = last.when + timedelta(days=days)
         lines.append(f"Last PFT: {last.when.isoformat()} ({age} days ago); due {due.isoformat()}")
-        facts.append(Fact("pft", last.when.isoformat(), None, last.when))
+        facts.append(present("pft", last.when))
         summary = (
             f"ILD with {diseases}: last PFT {last.when.isoformat()}, due since "
             f"{due.isoformat()}; repeat PFTs."
         )
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
-        summary=clip(summary),
-        detail=detail(
-            facts=lines,
-            body=(
-                "ACR/CHEST 2023 (conditional): PFTs (spirometry, lung volumes, DLCO) every "
-                "3-6 months in the first year for IIM- and SSc-ILD, every 3-12 months for RA-, "
-                "SjD- and MCTD-ILD, then less often once stable; HRCT when clinically "
-                "indicated; ambulatory desaturation testing every 3-12 months. Service "
-                "intervals: 183 / 365 days in the first year, 365 days after it.",
-            ),
-            rules=(B01,),
+        summary=summary,
+        patient_data=lines,
+        body=(
+            "ACR/CHEST 2023 (conditional): PFTs (spirometry, lung volumes, DLCO) every "
+            "3-6 months in the first year for IIM- and SSc-ILD, every 3-12 months for RA-, "
+            "SjD- and MCTD-ILD, then less often once stable; HRCT when clinically "
+            "indicated; ambulatory desaturation testing every 3-12 months. Service "
+            "intervals: 183 / 365 days in the first year, 365 days after it.",
         ),
-        rules=(B01.id,),
+        rules=(B01,),
         facts=tuple(facts),
         priority=70,
     )

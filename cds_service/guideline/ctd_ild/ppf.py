@@ -25,16 +25,16 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
+from ..compose import finding
+from ..diseases import has_ild, has_ipf
+from ..evidence import rule
 from ..findings import Finding, Indicator
 from .acute_exacerbation import acute_presentation
-from .declare import declare
-from .disease import has_ild, has_ipf
 from .progression import B03, DLCO_POINTS, FVC_POINTS, progression_domains
-from .text import clip, detail
 
 TOPIC = "progressive-pulmonary-fibrosis"
 
-R122 = declare(
+R122 = rule(
     "R122",
     "KW",
     "abstract",
@@ -89,24 +89,21 @@ def progressive_pulmonary_fibrosis(record: PatientRecord) -> Iterator[Finding]:
             "PPF after failure of standard management; INBUILD dose).",
             "Pirfenidone: ATS/ERS 2022 asks for further research; not suggested.",
         ]
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(summary),
-        detail=detail(
-            facts=domains.lines,
-            body=(
-                "ATS/ERS 2022 PPF: at least 2 of 3 in the past year: worse symptoms; absolute "
-                f"decline of FVC {FVC_POINTS.text} or DLCO {DLCO_POINTS.text} of predicted "
-                "(latest vs highest of the preceding 12 months); radiological progression. "
-                "Exclude alternative explanations (infection, heart failure, pulmonary "
-                "embolism), especially when only symptoms or DLCO support it.",
-            ),
-            options_title="Next steps",
-            options=options,
-            rules=rules,
+        summary=summary,
+        patient_data=domains.lines,
+        body=(
+            "ATS/ERS 2022 PPF: at least 2 of 3 in the past year: worse symptoms; absolute "
+            f"decline of FVC {FVC_POINTS.text} or DLCO {DLCO_POINTS.text} of predicted "
+            "(latest vs highest of the preceding 12 months); radiological progression. "
+            "Exclude alternative explanations (infection, heart failure, pulmonary "
+            "embolism), especially when only symptoms or DLCO support it.",
         ),
-        rules=tuple(r.id for r in rules),
+        options_title="Next steps",
+        options=options,
+        rules=rules,
         facts=tuple(domains.facts),
         priority=40,
     )

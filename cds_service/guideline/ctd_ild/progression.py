@@ -18,15 +18,15 @@ from datetime import timedelta
 
 from fhir_mappings.record import PatientRecord
 
-from ..evidence import Threshold, fmt_number
+from ..evidence import Threshold, fmt_number, rule
+from ..facts import condition_fact, measurement_fact
 from ..findings import Fact
-from .declare import declare
-from .disease import describe, fact_of
+from ..text import day, measurement_text, quantity
 from .physiology import decline_from_peak
 
 WINDOW = timedelta(days=365)
 
-B03 = declare(
+B03 = rule(
     "B03",
     "ATS/ERS 2022 PPF",
     "Table 4 (PPF definition); nintedanib recommendation",
@@ -61,7 +61,7 @@ def progression_domains(record: PatientRecord) -> Domains:
     if dyspnea is not None and dyspnea.when is not None:
         out.symptoms = True
         out.lines.append(f"Worsening dyspnea recorded {dyspnea.when.isoformat()}")
-        out.facts.append(Fact("dyspnea_worsening", True, None, dyspnea.when))
+        out.facts.append(condition_fact(dyspnea))
     else:
         out.lines.append("Worsening symptoms: none recorded in the past 12 months")
     physiology: list[bool] = []
@@ -75,9 +75,10 @@ def progression_domains(record: PatientRecord) -> Domains:
             continue
         hit = threshold.holds(change.absolute_points)
         physiology.append(hit)
-        out.facts.extend((fact_of(change.latest), fact_of(change.peak)))
+        out.facts.extend((measurement_fact(change.latest), measurement_fact(change.peak)))
         out.lines.append(
-            f"{label}: {describe(change.latest)} vs 12-month peak {describe(change.peak)}: "
+            f"{measurement_text(change.latest)} vs 12-month peak "
+            f"{quantity(change.peak.value, change.peak.unit)} ({day(change.peak.when)}): "
             f"{fmt_number(change.absolute_points)} points "
             f"({'meets' if hit else 'below'} {threshold.text})"
         )
@@ -87,7 +88,7 @@ def progression_domains(record: PatientRecord) -> Domains:
     if progression is not None and progression.when is not None:
         out.radiology = True
         out.lines.append(f"HRCT progression recorded {progression.when.isoformat()}")
-        out.facts.append(Fact("ct_ild_progression", True, None, progression.when))
+        out.facts.append(condition_fact(progression))
     else:
         out.lines.append("Radiological progression: none recorded in the past 12 months")
     return out

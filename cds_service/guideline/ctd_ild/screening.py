@@ -22,14 +22,23 @@ from datetime import timedelta
 
 from fhir_mappings.record import PatientRecord
 
+from ..compose import finding
+from ..diseases import (
+    ANTI_SYNTHETASE,
+    CTD_NAMES,
+    ctd_groups,
+    ctd_onset,
+    has_ild,
+    last_hrct,
+    last_pft,
+)
+from ..evidence import rule
+from ..facts import antibody_fact, condition_fact, present
 from ..findings import Fact, Finding, Indicator
-from .declare import declare
-from .disease import CTD_NAMES, ctd_groups, ctd_onset, has_ild, last_hrct, last_pft
-from .text import clip, detail
 
 TOPIC = "sard-ild-screening"
 
-B01 = declare(
+B01 = rule(
     "B01",
     "ACR/CHEST 2023 screening",
     "Table 2 (risk factors); screening and monitoring recommendations (Table 4)",
@@ -41,21 +50,11 @@ B01 = declare(
 
 SSC_EARLY = timedelta(days=round(7 * 365.25))
 SCREENED_GROUPS = ("ssc", "ra", "iim", "mctd", "sjd")
-ANTISYNTHETASE = (
-    "anti_jo1",
-    "anti_pl7",
-    "anti_pl12",
-    "anti_ej",
-    "anti_oj",
-    "anti_ks",
-    "anti_ha",
-    "anti_zo",
-)
 
 
 def _positive(record: PatientRecord, concepts: tuple[str, ...]) -> list[tuple[str, Fact]]:
     return [
-        (f"{r.concept} positive ({r.when.isoformat()})", Fact(r.concept, "positive", None, r.when))
+        (f"{r.concept} positive ({r.when.isoformat()})", antibody_fact(r))
         for r in record.any_antibody_positive(concepts)
     ]
 
@@ -66,14 +65,15 @@ def _findings(record: PatientRecord, concepts: tuple[str, ...]) -> list[tuple[st
         c = record.condition(concept)
         if c is not None:
             when = f" ({c.when.isoformat()})" if c.when else ""
-            out.append((concept.replace("_", " ") + when, Fact(concept, True, None, c.when)))
+            out.append((concept.replace("_", " ") + when, condition_fact(c)))
     return out
 
 
-def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact]]:
+def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact | None]]:
     """Table 2 risk factors of ``group`` that the record shows (text, fact)."""
-    out: list[tuple[str, Fact]] = []
-    male = [("male sex", Fact("sex", "male"))] if record.sex == "male" else []
+    out: list[tuple[str, Fact | None]] = []
+    # sex is a demographic of the Patient resource, not a dated observation: text only
+    male: list[tuple[str, Fact | None]] = [("male sex", None)] if record.sex == "male" else []
     if group == "ssc":
         out += _positive(record, ("anti_scl70",))
         pattern = record.antibody("ana_pattern")
@@ -81,7 +81,7 @@ def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact]]:
             out.append(
                 (
                     f"ANA nucleolar pattern ({pattern.when.isoformat()})",
-                    Fact("ana_pattern", pattern.text, None, pattern.when),
+                    antibody_fact(pattern),
                 )
             )
         out += _findings(record, ("ssc_diffuse",))
@@ -91,13 +91,13 @@ def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact]]:
             out.append(
                 (
                     f"early disease (SSc since {onset.isoformat()})",
-                    Fact("systemic_sclerosis", "onset", None, onset),
+                    present("systemic_sclerosis", onset),
                 )
             )
     elif group == "ra":
         out += male
     elif group == "iim":
-        out += _positive(record, (*ANTISYNTHETASE, "anti_mda5", "anti_pmscl", "anti_ro52"))
+        out += _positive(record, (*ANTI_SYNTHETASE, "anti_mda5", "anti_pmscl", "anti_ro52"))
         out += _findings(record, ("mechanics_hands", "arthritis", "digital_ulcer"))
     elif group == "mctd":
         out += _findings(record, ("raynaud", "sclerodactyly", "digital_ulcer", "telangiectasia"))
@@ -112,7 +112,7 @@ def sard_ild_screening(record: PatientRecord) -> Iterator[Finding]:
     groups = [g for g in SCREENED_GROUPS if g in ctd_groups(record)]
     if not groups or has_ild(record):
         return
-    factors: list[tuple[str, Fact]] = []
+    factors: list[tuple[str, Fact | None]] = []
     for g in groups:
         for item in risk_factors(record, g):
             if item not in factors:
@@ -128,24 +128,21 @@ def sard_ild_screening(record: PatientRecord) -> Iterator[Finding]:
     lines += [f"Risk factor: {text}" for text, _ in factors]
     lines.append(f"HRCT: {hrct.when.isoformat() if hrct else 'none on record'}")
     lines.append(f"PFT: {pft.when.isoformat() if pft else 'none on record'}")
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
-        summary=clip(
+        summary=(
             f"{diseases.capitalize()} with ILD risk factors and no {' or '.join(missing)} "
             "on record: consider ILD screening."
         ),
-        detail=detail(
-            facts=lines,
-            body=(
-                "ACR/CHEST 2023 (conditional): screen people with a SARD at increased risk of "
-                "ILD with PFTs (spirometry, lung volumes, DLCO) and HRCT chest, HRCT + PFTs "
-                "over PFTs alone; not chest radiography or 6-minute walk. Decide with the "
-                "patient; the absence of risk factors does not exclude ILD.",
-            ),
-            rules=(B01,),
+        patient_data=lines,
+        body=(
+            "ACR/CHEST 2023 (conditional): screen people with a SARD at increased risk of "
+            "ILD with PFTs (spirometry, lung volumes, DLCO) and HRCT chest, HRCT + PFTs "
+            "over PFTs alone; not chest radiography or 6-minute walk. Decide with the "
+            "patient; the absence of risk factors does not exclude ILD.",
         ),
-        rules=(B01.id,),
-        facts=tuple(f for _, f in factors),
+        rules=(B01,),
+        facts=[f for _, f in factors if f is not None],
         priority=60,
     )

@@ -21,9 +21,11 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
-from ..dmpm import describe
+from ..evidence import cite
+from ..facts import antibody_fact, condition_fact, unique_facts
 from ..findings import Action, Finding, Indicator, Suggestion
 from ..suggestions.workup import rheumatology_referral
+from ..text import antibody_text, bullets, condition_text, label
 from .panel import R019
 from .scope import ild_without_ctd
 from .workup import OVERRIDE_REASONS
@@ -92,7 +94,7 @@ def autoantibody_positive(record: PatientRecord) -> Iterator[Finding]:
     if not positives:
         return
     suspected = list(dict.fromkeys(SUSPECTED[p.concept] for p in positives))
-    first = describe.label(positives[0].concept)
+    first = label(positives[0].concept)
     disease = suspected[0].split(" (")[0]
     summary = (
         f"ILD with {first} positive, no CTD diagnosis: consider {disease}; refer to rheumatology."
@@ -101,10 +103,10 @@ def autoantibody_positive(record: PatientRecord) -> Iterator[Finding]:
         summary = (
             "ILD with a CTD-associated autoantibody and no CTD diagnosis: refer to rheumatology."
         )
-    lines = [f"{describe.antibody_text(p)}: suggests {SUSPECTED[p.concept]}" for p in positives]
+    lines = [f"{antibody_text(p)}: suggests {SUSPECTED[p.concept]}" for p in positives]
     parts = [
-        f"ILD recorded ({describe.condition_text(ild)}), no connective tissue disease diagnosis.",
-        describe.bullets(lines),
+        f"ILD recorded ({condition_text(ild)}), no connective tissue disease diagnosis.",
+        bullets(lines),
         "**Do not label this ILD idiopathic (IPF/IIP)** before a rheumatology assessment: CTD "
         "features may appear later. Seek rheumatology consultation and follow up continuously.",
     ]
@@ -113,7 +115,7 @@ def autoantibody_positive(record: PatientRecord) -> Iterator[Finding]:
             "Anti-synthetase syndrome: ILD with myositis, arthritis, fever, Raynaud's or "
             "mechanic's hands; 20–30% present with ILD alone, indistinguishable from IIP (JP)."
         )
-    parts.append(describe.sources_block([R018, R019, R077, R144]))
+    parts.append(cite(*[R018, R019, R077, R144]))
     reason = "Autoantibody-positive ILD without a CTD diagnosis"
     yield Finding(
         topic=TOPIC,
@@ -121,9 +123,7 @@ def autoantibody_positive(record: PatientRecord) -> Iterator[Finding]:
         summary=summary,
         detail="\n\n".join(parts),
         rules=("R018", "R019", "R077", "R144"),
-        facts=describe.unique_facts(
-            [describe.condition_fact(ild)] + [describe.antibody_fact(p) for p in positives]
-        ),
+        facts=unique_facts([condition_fact(ild)] + [antibody_fact(p) for p in positives]),
         suggestions=(
             Suggestion(
                 "Refer to rheumatology",

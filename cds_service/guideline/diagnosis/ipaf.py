@@ -25,8 +25,11 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
-from ..dmpm import describe
+from ..diseases import ANTI_SYNTHETASE
+from ..evidence import cite
+from ..facts import antibody_fact, condition_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
+from ..text import antibody_text, condition_text, day
 from .scope import ild_without_ctd
 from .workup import R008
 
@@ -59,14 +62,7 @@ SEROLOGIC = (
     "anti_ssb_la",
     "anti_u1rnp",
     "anti_scl70",
-    "anti_jo1",
-    "anti_pl7",
-    "anti_pl12",
-    "anti_ej",
-    "anti_oj",
-    "anti_ks",
-    "anti_zo",
-    "anti_ha",
+    *ANTI_SYNTHETASE,
     "anti_pmscl",
     "anti_mda5",
 )
@@ -89,15 +85,13 @@ def _ana_feature(record: PatientRecord) -> tuple[str, Fact] | None:
             continue
         pattern = (result.text or "").lower()
         if any(p in pattern for p in ANY_TITRE_PATTERNS):
-            return f"ANA {pattern} pattern ({describe.day(result.when)})", describe.antibody_fact(
-                result
-            )
+            return f"ANA {pattern} pattern ({day(result.when)})", antibody_fact(result)
         if (
             result.titer is not None
             and ANA_TITRE.holds(result.titer)
             and (not pattern or any(p in pattern for p in TITRE_PATTERNS))
         ):
-            return describe.antibody_text(result), describe.antibody_fact(result)
+            return antibody_text(result), antibody_fact(result)
     return None
 
 
@@ -105,33 +99,33 @@ def ipaf_criteria(record: PatientRecord) -> Iterator[Finding]:
     ild = ild_without_ctd(record)
     if ild is None or record.has_condition("ipaf"):
         return
-    facts: list[Fact] = [describe.condition_fact(ild)]
+    facts: list[Fact] = [condition_fact(ild)]
     clinical = []
     for concept, name in CLINICAL.items():
         c = record.condition(concept)
         if c is not None:
-            clinical.append(f"{name} ({describe.day(c.when)})")
-            facts.append(describe.condition_fact(c))
+            clinical.append(f"{name} ({day(c.when)})")
+            facts.append(condition_fact(c))
     serologic = []
     ana = _ana_feature(record)
     if ana is not None:
         serologic.append(ana[0])
         facts.append(ana[1])
     for p in record.any_antibody_positive(SEROLOGIC):
-        serologic.append(describe.antibody_text(p))
-        facts.append(describe.antibody_fact(p))
+        serologic.append(antibody_text(p))
+        facts.append(antibody_fact(p))
     morphologic = []
     for concept, name in MORPHOLOGIC.items():
         c = record.condition(concept)
         if c is not None:
-            morphologic.append(f"{name} ({describe.day(c.when)})")
-            facts.append(describe.condition_fact(c))
+            morphologic.append(f"{name} ({day(c.when)})")
+            facts.append(condition_fact(c))
     domains = {"A. Clinical": clinical, "B. Serologic": serologic, "C. Morphologic": morphologic}
     met = [d for d, items in domains.items() if items]
     if len(met) < 2:
         return
     parts = [
-        f"ILD recorded ({describe.condition_text(ild)}), no defined CTD. Features in "
+        f"ILD recorded ({condition_text(ild)}), no defined CTD. Features in "
         f"{len(met)} of 3 IPAF domains (at least 2 required):",
     ]
     for d, items in domains.items():
@@ -140,7 +134,7 @@ def ipaf_criteria(record: PatientRecord) -> Iterator[Finding]:
         "Meets the 2015 ERS/ATS IPAF classification **provided alternative causes of the "
         "interstitial pneumonia are excluded**. IPAF is a research classification: follow up "
         "for an evolving CTD, with rheumatology input.",
-        describe.sources_block([B07, R008]),
+        cite(*[B07, R008]),
     ]
     domain_names = " + ".join(d.split(". ")[1] for d in met)
     yield Finding(
@@ -149,6 +143,6 @@ def ipaf_criteria(record: PatientRecord) -> Iterator[Finding]:
         summary=f"ILD without a defined CTD meets IPAF criteria ({domain_names} domains).",
         detail="\n\n".join(parts),
         rules=("B07",),
-        facts=describe.unique_facts(facts),
+        facts=unique_facts(facts),
         priority=70,
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
-from ..dmpm import describe
+from ..text import antibody_text, measurement_text, unreadable_text
 
 WORKUP_TOPICS = ("ild-ctd-workup",)
 
@@ -80,13 +80,11 @@ def test_status(record: PatientRecord, test: PanelTest) -> TestStatus:
     for concept in test.concepts:
         result = record.antibody(concept)
         if result is not None:
-            (unreadable if result.status == "unknown" else readable).append(
-                describe.antibody_text(result)
-            )
+            (unreadable if result.status == "unknown" else readable).append(antibody_text(result))
         latest = record.latest(concept)
         if latest is not None:
-            readable.append(describe.measurement_text(latest))
-        unreadable += [describe.unreadable_text(m) for m in record.uninterpretable(concept)]
+            readable.append(measurement_text(latest))
+        unreadable += [unreadable_text(m) for m in record.uninterpretable(concept)]
     if readable:
         return TestStatus(test, True, readable[-1])
     if unreadable:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from fhir_mappings.record import ConditionEntry, PatientRecord
 
-from ..dmpm.myositis import ild_entry
+from ..diseases import first_ild_entry
 
 DEFINED_CTD_CONCEPTS = (
     "rheumatoid_arthritis",
@@ -43,7 +43,7 @@ DEFINED_CTD_CONCEPTS = (
 
 def ild_without_ctd(record: PatientRecord) -> ConditionEntry | None:
     """The ILD entry when the patient has ILD and no defined CTD is recorded; else None."""
-    ild = ild_entry(record)
+    ild = first_ild_entry(record)
     if ild is None or record.has_condition(*DEFINED_CTD_CONCEPTS):
         return None
     return ild

@@ -21,9 +21,11 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
-from ..dmpm import describe
+from ..evidence import cite
+from ..facts import condition_fact, unique_facts
 from ..findings import Action, Finding, Indicator, Suggestion
 from ..suggestions.workup import TEMPLATES_BY_CONCEPT, lab_request, rheumatology_referral
+from ..text import bullets, condition_text
 from .panel import R017, R019, panel_status
 from .scope import ild_without_ctd
 
@@ -118,12 +120,11 @@ def ctd_workup(record: PatientRecord) -> Iterator[Finding]:
         ),
     )
     parts = [
-        f"ILD recorded ({describe.condition_text(ild)}) and no connective tissue disease "
+        f"ILD recorded ({condition_text(ild)}) and no connective tissue disease "
         "diagnosis. CTD-ILD and idiopathic ILD differ in treatment and prognosis, so every ILD "
         "patient is examined for an underlying CTD.",
         f"**Missing KR Table 2 tests ({len(missing)}):** {labels}.",
-        describe.bullets(f"{s.test.label}: {s.text}" for s in missing if s.text != "not tested")
-        or "",
+        bullets(f"{s.test.label}: {s.text}" for s in missing if s.text != "not tested") or "",
     ]
     if done:
         parts.append("**Done:** " + "; ".join(f"{s.test.label}: {s.text}" for s in done))
@@ -134,16 +135,16 @@ def ctd_workup(record: PatientRecord) -> Iterator[Finding]:
         "weakness; dry mouth or eyes. Mechanic's hands or Gottron's papules make DM highly likely."
     )
     if present:
-        parts.append("Recorded: " + "; ".join(describe.condition_text(f) for f in present) + ".")
-    parts.append(describe.sources_block([R002, R007, R008, R017, R019]))
-    facts = [describe.condition_fact(ild)] + [describe.condition_fact(f) for f in present]
+        parts.append("Recorded: " + "; ".join(condition_text(f) for f in present) + ".")
+    parts.append(cite(*[R002, R007, R008, R017, R019]))
+    facts = [condition_fact(ild)] + [condition_fact(f) for f in present]
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
         summary=summary,
         detail="\n\n".join(p for p in parts if p),
         rules=("R002", "R007", "R008", "R017", "R019"),
-        facts=describe.unique_facts(facts),
+        facts=unique_facts(facts),
         suggestions=suggestions,
         selection_behavior="any",
         override_reasons=OVERRIDE_REASONS,

@@ -24,12 +24,13 @@ from datetime import timedelta
 from fhir_mappings.record import AntibodyResult, PatientRecord
 
 from .. import evidence
+from ..evidence import cite
+from ..facts import antibody_fact, measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R111
-from . import describe
-from .myositis import is_dmpm_ild
+from ..text import antibody_text, bullets, measurement_text
 from .risk import FERRITIN_HIGH, R086
-from .treatment import treatment_start
+from .treatment import treated_dmpm_ild
 
 TOPIC = "dmpm-ild-activity-rising"
 
@@ -55,9 +56,7 @@ def _titre_pair(results: list[AntibodyResult]) -> tuple[AntibodyResult, Antibody
 
 
 def activity_rising(record: PatientRecord) -> Iterator[Finding]:
-    if not is_dmpm_ild(record):
-        return
-    started = treatment_start(record)
+    started = treated_dmpm_ild(record)
     if started is None:
         return
     start, med = started
@@ -68,34 +67,28 @@ def activity_rising(record: PatientRecord) -> Iterator[Finding]:
     ferritin = record.series("ferritin", since=since, until=record.today)
     if len(ferritin) >= 2 and (ferritin[-1].value or 0.0) > (ferritin[-2].value or 0.0):
         prev, last = ferritin[-2], ferritin[-1]
-        lines.append(
-            f"ferritin rising: {describe.measurement_text(prev)} -> "
-            f"{describe.measurement_text(last)}"
-        )
-        facts += [describe.measurement_fact(prev), describe.measurement_fact(last)]
+        lines.append(f"ferritin rising: {measurement_text(prev)} -> {measurement_text(last)}")
+        facts += [measurement_fact(prev), measurement_fact(last)]
         warning = last.value is not None and FERRITIN_HIGH.holds(last.value)
     mda5 = [r for r in record.antibody_results("anti_mda5") if r.when >= since]
     pair = _titre_pair(mda5)
     if pair is not None:
-        lines.append(
-            f"anti-MDA5 rising: {describe.antibody_text(pair[0])} -> "
-            f"{describe.antibody_text(pair[1])}"
-        )
+        lines.append(f"anti-MDA5 rising: {antibody_text(pair[0])} -> {antibody_text(pair[1])}")
         facts += [
-            Fact("anti_mda5", pair[0].titer or pair[0].value, pair[0].unit, pair[0].when),
-            Fact("anti_mda5", pair[1].titer or pair[1].value, pair[1].unit, pair[1].when),
+            antibody_fact(pair[0]),
+            antibody_fact(pair[1]),
         ]
     if not lines:
         return
     detail = "\n\n".join(
         [
             f"**Activity markers rising on treatment** ({med.concept} since {start.isoformat()}):",
-            describe.bullets(lines),
+            bullets(lines),
             f"Ferritin and the anti-MDA5 titre track DM/PM-ILD activity (JP). "
             f"{'Latest ferritin ' + FERRITIN_HIGH.text + '. ' if warning else ''}Reassess disease "
             "activity and the respiratory condition; uncontrolled activity with worsening "
             "respiration calls for escalation or salvage therapy (JP §Importance of monitoring).",
-            describe.sources_block([R074, R086, R111]),
+            cite(*[R074, R086, R111]),
         ]
     )
     yield Finding(
@@ -106,6 +99,6 @@ def activity_rising(record: PatientRecord) -> Iterator[Finding]:
         + ".",
         detail=detail,
         rules=("R074", "R086", "R111"),
-        facts=describe.unique_facts(facts),
+        facts=unique_facts(facts),
         priority=35,
     )

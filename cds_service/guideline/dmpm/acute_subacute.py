@@ -19,11 +19,12 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..compose import finding
 from ..findings import Finding, Indicator
-from . import describe
+from ..shared_rules import R113
 from .assessment import assess, course_lines, group_line
 from .course import R068
-from .risk import R113, R140
+from .risk import R140
 from .subtypes import R089
 
 TOPIC = "dmpm-ild-acute-subacute"
@@ -50,16 +51,15 @@ def acute_subacute(record: PatientRecord) -> Iterator[Finding]:
         return
     risk = a.risk
     if risk.present:
-        names = ", ".join(f.name for f in risk.present)
         branch = (
-            f"Poor-risk factor(s) present ({names}): initial combination GC + CsA(iv) + IVCY, "
-            "see the DM/PM-ILD poor-prognosis card."
+            f"{len(risk.present)} poor-risk factor(s) present: initial combination GC + "
+            "CsA(iv) + IVCY; the factors and the regimen are in the DM/PM-ILD poor-prognosis card."
         )
     elif risk.missing:
-        names = ", ".join(f.name for f in risk.missing)
         branch = (
-            f"The management branch cannot be chosen yet: poor-risk assessment incomplete "
-            f"(missing: {names}). Do not read this as 'no poor-risk factors'."
+            f"The management branch cannot be chosen yet: the poor-risk assessment is "
+            f"incomplete ({len(risk.missing)} of {len(risk.factors)} inputs missing, named in "
+            "the risk-incomplete card). Do not read this as 'no poor-risk factors'."
         )
     elif a.kind.type is not None:
         branch = (
@@ -70,21 +70,14 @@ def acute_subacute(record: PatientRecord) -> Iterator[Finding]:
         branch = "Management branch: myositis type (DM vs PM) unknown."
     group = group_line(a)
     summary = f"DM/PM-ILD ({a.type_text}) meets the acute/subacute ILD definition (JP Figure 3)."
-    detail = "\n\n".join(
-        [
-            "**Acute/subacute ILD** (any one criterion within 3 months of symptom onset):",
-            describe.bullets(course_lines(a)),
-            group,
-            f"**Management:** {branch}",
-            describe.sources_block([R068, R089, R113, R106, R140]),
-        ]
-    )
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=summary,
-        detail=detail,
-        rules=("R068", "R089", "R113", "R106"),
-        facts=describe.unique_facts(a.base_facts() + (a.group.facts if a.group else [])),
+        patient_data_title="Acute/subacute ILD (any one criterion within 3 months of onset)",
+        patient_data=course_lines(a),
+        body=(group, f"**Management:** {branch}"),
+        rules=(R068, R089, R113, R106, R140),
+        facts=a.base_facts() + (a.group.facts if a.group else []),
         priority=20,
     )

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from fhir_mappings.record import PatientRecord
 
+from ..diseases import first_ild_entry
+from ..facts import condition_fact
 from ..findings import Fact
-from . import describe
+from ..text import day
 from .course import Course, classify_course
-from .myositis import TypeAnswer, ild_entry, is_dmpm_ild, myositis_type
+from .myositis import TypeAnswer, is_dmpm_ild, myositis_type
 from .risk import RiskAssessment, assess_risk
 from .subtypes import GroupAnswer, subtype_group
 
@@ -33,7 +35,7 @@ class DmpmAssessment:
     def base_facts(self) -> list[Fact]:
         out = [self.onset_fact] if self.onset_fact else []
         if self.kind.entry is not None:
-            out.append(describe.condition_fact(self.kind.entry))
+            out.append(condition_fact(self.kind.entry))
         return out + list(self.course.facts)
 
 
@@ -43,15 +45,15 @@ def assess(record: PatientRecord) -> DmpmAssessment | None:
         return None
     kind = myositis_type(record)
     course = classify_course(record)
-    ild = ild_entry(record)
-    onset_fact = describe.condition_fact(ild) if ild is not None else None
+    ild = first_ild_entry(record)
+    onset_fact = condition_fact(ild) if ild is not None else None
     group = subtype_group(record, course.kind, kind) if course.kind else None
     risk = assess_risk(record, kind, course.onset) if course.kind == "acute_subacute" else None
     return DmpmAssessment(kind, course, group, risk, onset_fact)
 
 
 def course_lines(a: DmpmAssessment) -> list[str]:
-    onset = describe.day(a.course.onset)
+    onset = day(a.course.onset)
     return [f"ILD onset {onset}; myositis type {a.type_text}"] + a.course.criteria
 
 

@@ -26,11 +26,13 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..evidence import cite
+from ..facts import measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
-from . import describe
+from ..shared_rules import R113
+from ..text import bullets, condition_text, day, label, measurement_text
 from .assessment import assess, group_line
 from .course import R069, VC_DECREASE, vc_decrease_pct
-from .risk import R113
 from .subtypes import R089
 from .treatment import GC_CONCEPTS, active
 
@@ -69,14 +71,13 @@ def _vc_decline(record: PatientRecord) -> tuple[bool | None, str, list[Fact]]:
         if prior is None or prior.value is None:
             return (
                 None,
-                f"only one {describe.label(concept)} value in 12 months "
-                f"({describe.measurement_text(latest)})",
-                [describe.measurement_fact(latest)],
+                f"only one {label(concept)} value in 12 months ({measurement_text(latest)})",
+                [measurement_fact(latest)],
             )
         pct = vc_decrease_pct(prior.value, latest.value)
-        facts = [describe.measurement_fact(prior), describe.measurement_fact(latest)]
+        facts = [measurement_fact(prior), measurement_fact(latest)]
         text = (
-            f"{describe.measurement_text(prior)} -> {describe.measurement_text(latest)}"
+            f"{measurement_text(prior)} -> {measurement_text(latest)}"
             f" (change {evidence.fmt_number(-(pct or 0.0))}%)"
         )
         return (pct is not None and VC_DECREASE.holds(pct)), text, facts
@@ -86,7 +87,7 @@ def _vc_decline(record: PatientRecord) -> tuple[bool | None, str, list[Fact]]:
 def _recent(record: PatientRecord, concept: str) -> list[str]:
     since = record.today - RECENT
     hits = [c for c in record.condition_entries(concept) if c.active and c.when and c.when >= since]
-    return [describe.condition_text(c) for c in hits[-1:]]
+    return [condition_text(c) for c in hits[-1:]]
 
 
 def chronic(record: PatientRecord) -> Iterator[Finding]:
@@ -130,9 +131,8 @@ def chronic(record: PatientRecord) -> Iterator[Finding]:
         summary = f"Chronic DM/PM-ILD ({a.type_text}), stable: observation per JP Figure 3."
         indicator = Indicator.INFO
     parts = [
-        f"**Chronic ILD** (onset {describe.day(a.course.onset)}, no A/S-ILD criterion within "
-        "3 months).",
-        describe.bullets(data),
+        f"**Chronic ILD** (onset {day(a.course.onset)}, no A/S-ILD criterion within 3 months).",
+        bullets(data),
         group_line(a),
         f"**Management:** {branch}",
     ]
@@ -144,15 +144,13 @@ def chronic(record: PatientRecord) -> Iterator[Finding]:
             "dose reduction (Yoshifuji: recurrence 40%); taper slowly and follow up (R078)."
         )
         rules.append("R078")
-    parts.append(
-        describe.sources_block([R069, R113, R107, R089] + ([R078] if "R078" in rules else []))
-    )
+    parts.append(cite(*[R069, R113, R107, R089] + ([R078] if "R078" in rules else [])))
     yield Finding(
         topic=TOPIC,
         indicator=indicator,
         summary=summary,
         detail="\n\n".join(parts),
         rules=tuple(rules),
-        facts=describe.unique_facts(a.base_facts() + vc_facts + (a.group.facts if a.group else [])),
+        facts=unique_facts(a.base_facts() + vc_facts + (a.group.facts if a.group else [])),
         priority=40,
     )

@@ -30,9 +30,10 @@ from typing import Literal
 from fhir_mappings.record import Measurement, PatientRecord
 
 from .. import evidence
+from ..diseases import first_ild_entry
+from ..facts import condition_fact, measurement_fact
 from ..findings import Fact
-from . import describe
-from .myositis import ild_entry
+from ..text import day, label, measurement_text
 
 TOPICS_COURSE = (
     "dmpm-ild-acute-subacute",
@@ -86,9 +87,9 @@ class Decrease:
 
     def text(self, unit: str) -> str:
         return (
-            f"{describe.label(self.later.concept)} fell {evidence.fmt_number(self.amount)}"
-            f" {unit}: {describe.measurement_text(self.earlier)} -> "
-            f"{describe.measurement_text(self.later)}"
+            f"{label(self.later.concept)} fell {evidence.fmt_number(self.amount)}"
+            f" {unit}: {measurement_text(self.earlier)} -> "
+            f"{measurement_text(self.later)}"
         )
 
 
@@ -143,7 +144,7 @@ def largest_pao2_decrease(
 
 def classify_course(record: PatientRecord) -> Course:
     """Is the ILD acute/subacute, chronic, or not yet decidable?"""
-    ild = ild_entry(record)
+    ild = first_ild_entry(record)
     if ild is None:
         return Course(None, None, why_undecided="no active ILD diagnosis")
     onset = ild.when
@@ -152,9 +153,9 @@ def classify_course(record: PatientRecord) -> Course:
     if rp is not None:
         course.criteria.append(
             f"recorded diagnosis of acute interstitial pneumonia / rapidly progressive ILD "
-            f"({describe.day(rp.when)})"
+            f"({day(rp.when)})"
         )
-        course.facts.append(describe.condition_fact(rp))
+        course.facts.append(condition_fact(rp))
     if onset is None:
         if course.criteria:
             course.kind = "acute_subacute"
@@ -171,21 +172,21 @@ def classify_course(record: PatientRecord) -> Course:
         if hits:
             first = hits[0]
             course.criteria.append(
-                f"{describe.label(concept)} on {describe.day(first.when)}, "
+                f"{label(concept)} on {day(first.when)}, "
                 f"{(first.when - onset).days if first.when else '?'} days after onset"
             )
-            course.facts.append(describe.condition_fact(first))
+            course.facts.append(condition_fact(first))
     baseline_from = onset - timedelta(days=AS_WINDOW_DAYS)
     vc = largest_vc_decrease(record, baseline_from, end, onset)
     if vc is not None:
         course.criteria.append(f"{vc.text('%')} (threshold {VC_DECREASE.text})")
-        course.facts += [describe.measurement_fact(vc.earlier), describe.measurement_fact(vc.later)]
+        course.facts += [measurement_fact(vc.earlier), measurement_fact(vc.later)]
     pao2 = largest_pao2_decrease(record, baseline_from, end, onset)
     if pao2 is not None:
         course.criteria.append(f"{pao2.text('mmHg')} (threshold {PAO2_DECREASE.text}, 1.33 kPa)")
         course.facts += [
-            describe.measurement_fact(pao2.earlier),
-            describe.measurement_fact(pao2.later),
+            measurement_fact(pao2.earlier),
+            measurement_fact(pao2.later),
         ]
     if course.criteria:
         course.kind = "acute_subacute"

@@ -26,8 +26,16 @@ from datetime import date, timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..evidence import cite
+from ..facts import (
+    condition_fact,
+    measurement_fact,
+    medication_fact,
+    prednisolone_equivalent_fact,
+    unique_facts,
+)
 from ..findings import Fact, Finding, Indicator
-from . import describe
+from ..text import bullets, condition_text, measurement_text
 from .course import PAO2_DECREASE, pao2_decrease_mmhg
 from .myositis import is_dmpm_ild
 from .treatment import (
@@ -63,8 +71,8 @@ def _events(record: PatientRecord, start: date, first: int, last: int) -> list[t
             if c.active and c.when is not None and lo <= c.when <= hi:
                 out.append(
                     (
-                        f"{describe.condition_text(c)}, day {(c.when - start).days}",
-                        describe.condition_fact(c),
+                        f"{condition_text(c)}, day {(c.when - start).days}",
+                        condition_fact(c),
                     )
                 )
     return out
@@ -91,12 +99,12 @@ def gc_resistance(record: PatientRecord) -> Iterator[Finding]:
             if m.value is not None and PAO2_DECREASE.holds(pao2_decrease_mmhg(base.value, m.value)):
                 worse.append(
                     (
-                        f"PaO2 fell {PAO2_DECREASE.text}: {describe.measurement_text(base)} -> "
-                        f"{describe.measurement_text(m)}",
-                        describe.measurement_fact(m),
+                        f"PaO2 fell {PAO2_DECREASE.text}: {measurement_text(base)} -> "
+                        f"{measurement_text(m)}",
+                        measurement_fact(m),
                     )
                 )
-                facts.append(describe.measurement_fact(base))
+                facts.append(measurement_fact(base))
                 break
     if worse:
         reasons.append("worse within 2 weeks of starting GC: " + "; ".join(t for t, _ in worse))
@@ -114,10 +122,10 @@ def gc_resistance(record: PatientRecord) -> Iterator[Finding]:
         last = late_pao2[-1]
         if last.value is not None and round(last.value, 1) <= round(base.value, 1):
             reasons.append(
-                f"not improved within 4 weeks: {describe.measurement_text(base)} at GC start, "
-                f"{describe.measurement_text(last)} on day {(last.when - start).days}"
+                f"not improved within 4 weeks: {measurement_text(base)} at GC start, "
+                f"{measurement_text(last)} on day {(last.when - start).days}"
             )
-            facts += [describe.measurement_fact(base), describe.measurement_fact(last)]
+            facts += [measurement_fact(base), measurement_fact(last)]
     if not reasons:
         return
     detail = "\n\n".join(
@@ -125,12 +133,12 @@ def gc_resistance(record: PatientRecord) -> Iterator[Finding]:
             f"**On high-dose GC:** {gc.text} (high dose = {gc_threshold_text()}, a choice: the "
             "source gives no number).",
             "**GC resistance** (JP Table 1 footnote):",
-            describe.bullets(reasons),
+            bullets(reasons),
             "**Management:** add **cyclosporine** (JP Figure 1 legend; IV regimen in JP "
             "§Cyclosporine: 200 mg/day over 12 h, pre-dose level 200–250 ng/mL). If the "
             "patient has A/S-ILD with poor-risk factors, the initial regimen is GC + CsA(iv) + "
             "IVCY (JP Figure 3).",
-            describe.sources_block([R090, R117]),
+            cite(*[R090, R117]),
         ]
     )
     yield Finding(
@@ -140,8 +148,8 @@ def gc_resistance(record: PatientRecord) -> Iterator[Finding]:
         "add cyclosporine.",
         detail=detail,
         rules=("R090", "R117"),
-        facts=describe.unique_facts(
-            [Fact(gc.entry.concept, round(gc.pred_eq_mg, 1), "mg/day", start)] + facts
+        facts=unique_facts(
+            [medication_fact(gc.entry), prednisolone_equivalent_fact(gc.pred_eq_mg, start)] + facts
         ),
         priority=25,
     )

@@ -21,10 +21,11 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..evidence import cite
+from ..facts import measurement_fact
 from ..findings import Finding, Indicator
-from . import describe
-from .myositis import is_dmpm_ild
-from .treatment import treatment_start
+from ..text import bullets, measurement_text
+from .treatment import treated_dmpm_ild
 
 TOPIC = "kl6-rising"
 WINDOW_DAYS = 28
@@ -47,9 +48,7 @@ def kl6_ratio(start_value: float, later_value: float) -> float | None:
 
 
 def kl6_rising(record: PatientRecord) -> Iterator[Finding]:
-    if not is_dmpm_ild(record):
-        return
-    started = treatment_start(record)
+    started = treated_dmpm_ild(record)
     if started is None:
         return
     start, med = started
@@ -73,16 +72,16 @@ def kl6_rising(record: PatientRecord) -> Iterator[Finding]:
         [
             f"**KL-6 increase ratio {evidence.fmt_number(ratio)}** (threshold {KL6_RATIO.text}) "
             f"within 4 weeks of starting treatment ({med.concept}, {start.isoformat()}):",
-            describe.bullets(
+            bullets(
                 [
-                    f"at start: {describe.measurement_text(base)}",
-                    f"day {(worst.when - start).days}: {describe.measurement_text(worst)}",
+                    f"at start: {measurement_text(base)}",
+                    f"day {(worst.when - start).days}: {measurement_text(worst)}",
                 ]
             ),
             "A KL-6 ratio above 1.70 in the first 4 weeks is a poor prognostic factor (JP): "
             "reassess the regimen and monitor closely; a single KL-6 value alone does not "
             "predict outcome.",
-            describe.sources_block([R087]),
+            cite(*[R087]),
         ]
     )
     yield Finding(
@@ -92,6 +91,6 @@ def kl6_rising(record: PatientRecord) -> Iterator[Finding]:
         "start (ratio >1.70 is a poor prognostic factor).",
         detail=detail,
         rules=("R087",),
-        facts=(describe.measurement_fact(base), describe.measurement_fact(worst)),
+        facts=(measurement_fact(base), measurement_fact(worst)),
         priority=30,
     )

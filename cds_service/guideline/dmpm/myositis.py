@@ -18,41 +18,14 @@ Decisions left open by the source, taken here:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Literal
 
 from fhir_mappings.record import ConditionEntry, PatientRecord
 
 from .. import evidence
+from ..diseases import ADM_CONCEPTS, DM_CONCEPTS, DMPM_CONCEPTS, PM_CONCEPTS, has_ild
 
 MyositisType = Literal["ADM", "DM", "PM"]
-
-ILD_CONCEPTS = (
-    "ild",
-    "ild_ctd",
-    "interstitial_pneumonia",
-    "pm_dm_lung",
-    "nsip",
-    "organizing_pneumonia",
-    "lip",
-    "uip",
-    "ipf",
-    "idiopathic_interstitial_pneumonia",
-    "pulmonary_fibrosis",
-    "rp_ild_or_aip",
-    "ild_other_fibrosis_elsewhere",
-    "ra_lung",
-    "ssc_lung",
-    "sjogren_lung",
-    "lupus_pneumonitis",
-    "progressive_pulmonary_fibrosis",
-    "ipaf",
-)
-ADM_CONCEPTS = ("amyopathic_dm",)
-DM_CONCEPTS = ("dermatomyositis", "juvenile_dermatomyositis")
-PM_CONCEPTS = ("polymyositis",)
-OTHER_IIM_CONCEPTS = ("antisynthetase_syndrome", "pm_dm_lung")
-IIM_CONCEPTS = ADM_CONCEPTS + DM_CONCEPTS + PM_CONCEPTS + OTHER_IIM_CONCEPTS
 
 R063 = evidence.rule(
     "R063",
@@ -73,22 +46,9 @@ R064 = evidence.rule(
 )
 
 
-def ild_entry(record: PatientRecord) -> ConditionEntry | None:
-    """The earliest active ILD diagnosis (its onset is taken as the ILD symptom onset)."""
-    entries = [c for c in record.condition_entries(*ILD_CONCEPTS) if c.active]
-    dated = [c for c in entries if c.when is not None]
-    if dated:
-        return min(dated, key=lambda c: c.when or date.max)
-    return entries[0] if entries else None
-
-
-def has_ild(record: PatientRecord) -> bool:
-    return ild_entry(record) is not None
-
-
 def is_dmpm_ild(record: PatientRecord) -> bool:
     """Is this ILD in DM, ADM, PM (or anti-synthetase syndrome)?"""
-    return has_ild(record) and record.has_condition(*IIM_CONCEPTS)
+    return has_ild(record) and record.has_condition(*DMPM_CONCEPTS)
 
 
 @dataclass(frozen=True)

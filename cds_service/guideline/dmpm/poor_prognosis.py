@@ -23,58 +23,34 @@ from collections.abc import Iterator
 
 from fhir_mappings.record import PatientRecord
 
-from .. import evidence
+from ..compose import finding
 from ..findings import Finding, Indicator
-from ..shared_rules import R096
-from . import describe
+from ..shared_rules import R096, R109, R110, R113
+from ..text import bullets, measurement_text
 from .acute_subacute import R106
 from .assessment import assess, course_lines, group_line
 from .course import R068
-from .risk import FERRITIN_VERY_HIGH, R086, R108, R113, R140
+from .risk import FERRITIN_VERY_HIGH, R086, R108, R140
 from .subtypes import R089
 
 TOPIC = "dmpm-ild-poor-prognosis"
 
-R109 = evidence.rule(
-    "R109",
-    "JP",
-    "§Initial combination therapy",
-    "For A/S-ILD with poor prognostic factors, consider initial combination therapy rather "
-    "than step-up.",
-    figure="Nagasaka 5-year survival 69% vs 39% (GC alone; 32% in §Cyclosporine); Kotani "
-    "1-year survival 89% vs 43% (step-up); Takada 5-year survival 74% vs 54% (step-up)",
-    topics=(TOPIC,),
-)
-R110 = evidence.rule(
-    "R110",
-    "JP",
-    "§Triple therapy",
-    "Triple therapy (Kameda): CsA + IVCY + high-dose GC for A/S-ILD with poor prognostic "
-    "factors such as anti-MDA5.",
-    figure="GC + one immunosuppressant: 3/12 (25%) survived; triple therapy (CsA trough "
-    "150-250 ng/mL + IVCY 10-30 mg/kg every 3-4 weeks + high-dose GC): 50% of 10 survived",
-    topics=(TOPIC,),
-)
 
-REGIMEN = describe.bullets(
-    [
-        "**Glucocorticoid** at high dose, started together with:",
-        "**IV cyclosporine** (R096): 200 mg/day infused over 12 hours every day, adjusted to a "
-        "pre-dose (trough) concentration of 200–250 ng/mL; switch to oral when the ILD is "
-        "controlled and respiration is stable.",
-        "**IV cyclophosphamide** (R110, Kameda triple therapy): 10–30 mg/kg every 3–4 weeks.",
-        "Initial combination, **not step-up** (R109). No improvement: add **IVIG** and/or "
-        "**PMX-DHP** (R113).",
-    ]
+REGIMEN = (
+    "**Glucocorticoid** at high dose, started together with:",
+    "**IV cyclosporine** (R096): 200 mg/day infused over 12 hours every day, adjusted to a "
+    "pre-dose (trough) concentration of 200–250 ng/mL; switch to oral when the ILD is "
+    "controlled and respiration is stable.",
+    "**IV cyclophosphamide** (R110, Kameda triple therapy): 10–30 mg/kg every 3–4 weeks.",
+    "Initial combination, **not step-up** (R109). No improvement: add **IVIG** and/or "
+    "**PMX-DHP** (R113).",
 )
-EVIDENCE = describe.bullets(
-    [
-        "Nagasaka: 5-year survival 69% with CsA within 2 weeks of GC vs 32–39% with GC alone "
-        "(the review quotes both 32% and 39%).",
-        "Kotani: 1-year survival 89% initial combination vs 43% step-up.",
-        "Takada: 5-year survival 74% primary intensive vs 54% step-up.",
-        "Kameda: GC + one immunosuppressant 3/12 (25%) survived; triple therapy 50% of 10.",
-    ]
+EVIDENCE = (
+    "Nagasaka: 5-year survival 69% with CsA within 2 weeks of GC vs 32–39% with GC alone "
+    "(the review quotes both 32% and 39%).",
+    "Kotani: 1-year survival 89% initial combination vs 43% step-up.",
+    "Takada: 5-year survival 74% primary intensive vs 54% step-up.",
+    "Kameda: GC + one immunosuppressant 3/12 (25%) survived; triple therapy 50% of 10.",
 )
 
 
@@ -91,42 +67,32 @@ def poor_prognosis(record: PatientRecord) -> Iterator[Finding]:
             f"A/S DM/PM-ILD with {len(present)} poor-risk factors: start initial GC + IV "
             "cyclosporine + IV cyclophosphamide."
         )
-    parts = [
-        "**Acute/subacute ILD:**",
-        describe.bullets(course_lines(a)),
-        "**Poor-risk factors present** (JP Figure 3 and text, any one suffices):",
-        describe.bullets(f"{f.name}: {f.evidence_text}" for f in present),
-    ]
+    body: list[str] = []
     very_high = risk.ferritin_very_high
     if very_high is not None:
-        parts.append(
-            f"Ferritin {FERRITIN_VERY_HIGH.text} ({describe.measurement_text(very_high)}): very "
+        body.append(
+            f"Ferritin {FERRITIN_VERY_HIGH.text} ({measurement_text(very_high)}): very "
             "high (Gono): 6-month survival 29% above 1,500 ng/mL vs 83% below (R086)."
         )
     if risk.missing:
-        parts.append(
+        body.append(
             "Not assessed: " + "; ".join(f"{f.name} ({f.evidence_text})" for f in risk.missing)
         )
-    parts += [
-        group_line(a),
-        "**Management (JP Figure 3):**",
-        REGIMEN,
-        "**Why initial combination:**",
-        EVIDENCE,
-        describe.sources_block(
-            [R068, R113, R108, R089, R109, R110, R096, R106, R140]
-            + ([R086] if very_high is not None else [])
-        ),
-    ]
-    rules = ["R068", "R113", "R108", "R109", "R110", "R096", "R089"]
-    if very_high is not None:
-        rules.append("R086")
-    yield Finding(
+    body.append(group_line(a))
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.CRITICAL,
         summary=summary,
-        detail="\n\n".join(parts),
-        rules=tuple(rules),
-        facts=describe.unique_facts(a.base_facts() + risk.facts),
+        patient_data_title="Acute/subacute ILD and poor-risk factors (JP Figure 3 and text, "
+        "any one suffices)",
+        patient_data=course_lines(a)
+        + [f"poor-risk factor {f.name}: {f.evidence_text}" for f in present],
+        body=body,
+        options_title="Management (JP Figure 3)",
+        options=REGIMEN,
+        notes=("**Why initial combination**\n\n" + bullets(EVIDENCE),),
+        rules=[R068, R113, R108, R089, R109, R110, R096, R106, R140]
+        + ([R086] if very_high is not None else []),
+        facts=a.base_facts() + risk.facts,
         priority=10,
     )

@@ -28,23 +28,14 @@ from datetime import date, timedelta
 from fhir_mappings.record import ConditionEntry, Measurement, PatientRecord
 
 from .. import evidence
+from ..facts import antibody_fact, condition_fact, measurement_fact
 from ..findings import Fact
-from . import describe
+from ..shared_rules import R113
+from ..text import antibody_text, condition_text, label, measurement_text, unreadable_text
 from .myositis import R064, TypeAnswer
 
 RISK_TOPICS = ("dmpm-ild-poor-prognosis", "dmpm-ild-risk-incomplete", "dmpm-ild-acute-subacute")
 
-R113 = evidence.rule(
-    "R113",
-    "JP",
-    "Figure 3",
-    "Management algorithm for DM/PM-ILD: A/S-ILD with any poor-risk factor -> GC + CsA(iv) + "
-    "IVCY, no improvement -> add IVIG, PMX-DHP; without -> DM: GC + CsA/IVCY, PM: GC; chronic "
-    "ILD symptomatic, VC decrease or GGO increase -> GC, otherwise observation.",
-    figure="1) ADM 2) a-MDA5 Ab (+) 3) Ferritin >1,000 ng/mL 4) HRCT: GGO + lower "
-    "consolidation 5) PaO2 <60 mm Hg; either of 1)-5)",
-    topics=RISK_TOPICS + ("dmpm-ild-chronic", "dmpm-ild-salvage"),
-)
 R108 = evidence.rule(
     "R108",
     "JP",
@@ -129,8 +120,8 @@ class RiskAssessment:
 def _missing_lab(record: PatientRecord, concept: str, since: date) -> str:
     unreadable = record.uninterpretable(concept, since=since)
     if unreadable:
-        return "; ".join(describe.unreadable_text(m) for m in unreadable)
-    return f"no {describe.label(concept)} result since {since.isoformat()}"
+        return "; ".join(unreadable_text(m) for m in unreadable)
+    return f"no {label(concept)} result since {since.isoformat()}"
 
 
 def _lab_factor(
@@ -142,12 +133,10 @@ def _lab_factor(
     rules: tuple[str, ...],
     rounding: int | None = None,
 ) -> Factor:
-    name = f"{describe.label(threshold.concept)} {threshold.text}"
+    name = f"{label(threshold.concept)} {threshold.text}"
     values = record.series(threshold.concept, since=since, until=record.today)
     if not values:
-        missing = [
-            describe.unreadable_fact(m) for m in record.uninterpretable(threshold.concept, since)
-        ]
+        missing = [measurement_fact(m) for m in record.uninterpretable(threshold.concept, since)]
         return Factor(
             key, name, None, _missing_lab(record, threshold.concept, since), rules, missing
         )
@@ -155,8 +144,8 @@ def _lab_factor(
     assert chosen.value is not None
     x = round(chosen.value, rounding) if rounding is not None else chosen.value
     present = threshold.holds(x)
-    text = f"{pick} {describe.measurement_text(chosen)}"
-    return Factor(key, name, present, text, rules, [describe.measurement_fact(chosen)], chosen)
+    text = f"{pick} {measurement_text(chosen)}"
+    return Factor(key, name, present, text, rules, [measurement_fact(chosen)], chosen)
 
 
 def _latest_in(record: PatientRecord, concept: str, since: date) -> ConditionEntry | None:
@@ -169,8 +158,8 @@ def _hrct_factor(record: PatientRecord, since: date) -> Factor:
     ggo = _latest_in(record, "ct_ground_glass", since)
     low = _latest_in(record, "ct_lower_consolidation", since)
     seen = [c for c in (ggo, low) if c is not None]
-    facts = [describe.condition_fact(c) for c in seen]
-    text = "; ".join(describe.condition_text(c) for c in seen)
+    facts = [condition_fact(c) for c in seen]
+    text = "; ".join(condition_text(c) for c in seen)
     if ggo is not None and low is not None and ggo.active and low.active:
         return Factor("hrct", name, True, text, ("R113", "R108"), facts)
     if any(not c.active for c in seen):
@@ -189,7 +178,7 @@ def _adm_factor(kind: TypeAnswer) -> Factor:
             "adm", "ADM", None, f"myositis type unknown ({kind.why_unknown})", ("R113", R064.id)
         )
     entry = kind.entry
-    facts = [describe.condition_fact(entry)] if entry else []
+    facts = [condition_fact(entry)] if entry else []
     return Factor("adm", "ADM", kind.type == "ADM", f"recorded type: {kind.type}", ("R113",), facts)
 
 
@@ -198,18 +187,18 @@ def _mda5_factor(record: PatientRecord) -> Factor:
     name = "anti-MDA5 positive"
     if result is None:
         return Factor("mda5", name, None, "anti-MDA5 not tested", ("R113",))
-    facts = [describe.antibody_fact(result)]
+    facts = [antibody_fact(result)]
     if result.status == "unknown":
         return Factor(
             "mda5",
             name,
             None,
-            f"{describe.antibody_text(result)}: result unreadable",
+            f"{antibody_text(result)}: result unreadable",
             ("R113",),
             facts,
         )
     return Factor(
-        "mda5", name, result.status == "positive", describe.antibody_text(result), ("R113",), facts
+        "mda5", name, result.status == "positive", antibody_text(result), ("R113",), facts
     )
 
 

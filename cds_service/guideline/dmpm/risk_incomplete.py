@@ -19,12 +19,13 @@ from collections.abc import Iterator
 
 from fhir_mappings.record import PatientRecord
 
+from ..compose import finding
 from ..findings import Finding, Indicator
-from . import describe
+from ..shared_rules import R113
 from .assessment import assess, course_lines
 from .course import R068
 from .myositis import R063, R064
-from .risk import R108, R113, R140
+from .risk import R108, R140
 
 TOPIC = "dmpm-ild-risk-incomplete"
 SHORT = {
@@ -50,28 +51,29 @@ def risk_incomplete(record: PatientRecord) -> Iterator[Finding]:
     if len(summary) > 139:
         summary = f"A/S DM/PM-ILD: poor-risk assessment incomplete, {len(missing)} inputs missing."
     assessed = [f for f in risk.factors if f.present is False]
-    parts = [
-        "**Acute/subacute ILD:**",
-        describe.bullets(course_lines(a)),
-        "**Missing for the poor-risk assessment** (JP Figure 3 and text): the absence of "
-        "poor-risk factors cannot be concluded until these are known:",
-        describe.bullets(f"{f.name}: {f.evidence_text}" for f in missing),
-    ]
+    notes = []
     if assessed:
-        parts.append(
+        notes.append(
             "Assessed, not present: " + "; ".join(f"{f.name} ({f.evidence_text})" for f in assessed)
         )
-    parts += [
+    notes.append(
         "Obtain the missing results promptly: with any one factor the algorithm calls for "
-        "initial combination therapy (GC + IV cyclosporine + IV cyclophosphamide).",
-        describe.sources_block([R140, R113, R108, R068, R063, R064]),
-    ]
-    yield Finding(
+        "initial combination therapy (GC + IV cyclosporine + IV cyclophosphamide)."
+    )
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=summary,
-        detail="\n\n".join(parts),
-        rules=("R140", "R113", "R108", "R068"),
-        facts=describe.unique_facts(a.base_facts() + risk.facts),
+        patient_data_title="Acute/subacute ILD",
+        patient_data=course_lines(a),
+        body=(
+            "The absence of poor-risk factors cannot be concluded until the inputs below are "
+            "known (JP Figure 3 and text).",
+        ),
+        options_title="Missing for the poor-risk assessment",
+        options=[f"{f.name}: {f.evidence_text}" for f in missing],
+        notes=notes,
+        rules=(R140, R113, R108, R068, R063, R064),
+        facts=a.base_facts() + risk.facts,
         priority=15,
     )

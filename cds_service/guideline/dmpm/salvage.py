@@ -23,11 +23,13 @@ from datetime import date, timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..evidence import cite
+from ..facts import condition_fact, measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
-from . import describe
+from ..shared_rules import R113
+from ..text import bullets, condition_text
 from .course import largest_pao2_decrease, largest_vc_decrease
 from .myositis import is_dmpm_ild
-from .risk import R113
 from .treatment import CNI_CONCEPTS, CY_CONCEPTS, GC_CONCEPTS, active
 
 TOPIC = "dmpm-ild-salvage"
@@ -77,25 +79,25 @@ def salvage(record: PatientRecord) -> Iterator[Finding]:
     for concept in ("dyspnea_worsening", "ct_ild_progression"):
         for c in record.condition_entries(concept):
             if c.active and c.when is not None and c.when >= after:
-                worse.append(describe.condition_text(c))
-                facts.append(describe.condition_fact(c))
+                worse.append(condition_text(c))
+                facts.append(condition_fact(c))
     pao2 = largest_pao2_decrease(record, since - timedelta(days=14), record.today, after)
     if pao2 is not None:
         worse.append(pao2.text("mmHg"))
-        facts += [describe.measurement_fact(pao2.earlier), describe.measurement_fact(pao2.later)]
+        facts += [measurement_fact(pao2.earlier), measurement_fact(pao2.later)]
     vc = largest_vc_decrease(record, since - timedelta(days=30), record.today, after)
     if vc is not None:
         worse.append(vc.text("%"))
-        facts += [describe.measurement_fact(vc.earlier), describe.measurement_fact(vc.later)]
+        facts += [measurement_fact(vc.earlier), measurement_fact(vc.later)]
     if not worse:
         return
     detail = "\n\n".join(
         [
             f"**Worsening on GC + calcineurin inhibitor + cyclophosphamide** (all three active "
             f"since {since.isoformat()}):",
-            describe.bullets(worse),
+            bullets(worse),
             "**Salvage options (JP Figure 3: no improvement -> add IVIG, PMX-DHP):**",
-            describe.bullets(
+            bullets(
                 [
                     "**IVIG**: Suzuki 2009, 5 patients with refractory DM/PM-ILD: 2 survived, "
                     "3 died, no adverse reactions; 'could be an effective salvage therapy in "
@@ -106,7 +108,7 @@ def salvage(record: PatientRecord) -> Iterator[Finding]:
             ),
             "Exclude infection (opportunistic infections are a frequent cause of death on this "
             "regimen) before escalating.",
-            describe.sources_block([R112, R113, R124, R104]),
+            cite(*[R112, R113, R124, R104]),
         ]
     )
     yield Finding(
@@ -116,6 +118,6 @@ def salvage(record: PatientRecord) -> Iterator[Finding]:
         "IVIG or PMX-DHP.",
         detail=detail,
         rules=("R112", "R113", "R124", "R104"),
-        facts=describe.unique_facts(facts),
+        facts=unique_facts(facts),
         priority=12,
     )

@@ -24,21 +24,12 @@ from dataclasses import dataclass, field
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..diseases import ANTI_SYNTHETASE
+from ..facts import antibody_fact, condition_fact
 from ..findings import Fact
-from . import describe
+from ..text import antibody_text, day
 from .course import CourseKind
 from .myositis import TypeAnswer
-
-ARS_CONCEPTS = (
-    "anti_jo1",
-    "anti_pl7",
-    "anti_pl12",
-    "anti_ej",
-    "anti_oj",
-    "anti_ks",
-    "anti_zo",
-    "anti_ha",
-)
 
 R089 = evidence.rule(
     "R089",
@@ -101,17 +92,17 @@ class GroupAnswer:
 
 def anti_ars(record: PatientRecord) -> tuple[bool | None, list[str], list[Fact]]:
     """Anti-ARS positive / negative / unknown, with the results used."""
-    results = [r for c in ARS_CONCEPTS if (r := record.antibody(c)) is not None]
-    texts = [describe.antibody_text(r) for r in results]
-    facts = [describe.antibody_fact(r) for r in results]
+    results = [r for c in ANTI_SYNTHETASE if (r := record.antibody(c)) is not None]
+    texts = [antibody_text(r) for r in results]
+    facts = [antibody_fact(r) for r in results]
     asys = record.condition("antisynthetase_syndrome")
     if any(r.status == "positive" for r in results):
         return True, texts, facts
     if asys is not None:
         return (
             True,
-            [f"anti-synthetase syndrome recorded ({describe.day(asys.when)})"],
-            [describe.condition_fact(asys)],
+            [f"anti-synthetase syndrome recorded ({day(asys.when)})"],
+            [condition_fact(asys)],
         )
     if any(r.status == "negative" for r in results):
         return False, texts, facts
@@ -123,8 +114,8 @@ def subtype_group(record: PatientRecord, course: CourseKind, kind: TypeAnswer) -
         mda5 = record.antibody("anti_mda5")
         if mda5 is None or mda5.status == "unknown":
             return GroupAnswer(None, why_unknown="anti-MDA5 result missing (A/S 1 vs A/S 2/3)")
-        basis = [describe.antibody_text(mda5)]
-        facts = [describe.antibody_fact(mda5)]
+        basis = [antibody_text(mda5)]
+        facts = [antibody_fact(mda5)]
         if mda5.status == "positive":
             return GroupAnswer(GROUPS["A/S 1"], basis, facts)
         if kind.type in ("DM", "ADM"):

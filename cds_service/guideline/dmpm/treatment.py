@@ -15,14 +15,12 @@ from datetime import date
 
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from .. import evidence
+from .. import drug_classes, evidence
+from .myositis import is_dmpm_ild
 
-GC_CONCEPTS = frozenset(
-    {"prednisone", "prednisolone", "methylprednisolone", "dexamethasone", "hydrocortisone"}
-)
-CNI_CONCEPTS = frozenset({"cyclosporine", "tacrolimus"})
-CY_CONCEPTS = frozenset({"cyclophosphamide"})
-OTHER_IS_CONCEPTS = frozenset({"mycophenolate_mofetil", "mycophenolic_acid", "azathioprine"})
+GC_CONCEPTS = drug_classes.GLUCOCORTICOIDS
+CNI_CONCEPTS = drug_classes.CALCINEURIN_INHIBITORS
+CY_CONCEPTS = drug_classes.CYCLOPHOSPHAMIDE
 
 R090 = evidence.rule(
     "R090",
@@ -89,3 +87,9 @@ def treatment_start(record: PatientRecord) -> tuple[date, MedicationEntry] | Non
     first = min(dated, key=lambda m: m.start or date.max)
     assert first.start is not None
     return first.start, first
+
+
+def treated_dmpm_ild(record: PatientRecord) -> tuple[date, MedicationEntry] | None:
+    """DM/PM-ILD on treatment: the start of the current treatment (``treatment_start``),
+    or None when the patient has no DM/PM-ILD or no current treatment."""
+    return treatment_start(record) if is_dmpm_ild(record) else None

@@ -24,16 +24,16 @@ from collections.abc import Iterator
 
 from fhir_mappings.record import PatientRecord
 
-from ..ctd_ild.declare import declare
-from ..ctd_ild.disease import has_ctd_ild
+from ..compose import finding
 from ..ctd_ild.progression import B03, progression_domains
-from ..ctd_ild.text import clip, detail
+from ..diseases import has_ctd_ild
+from ..evidence import rule
 from ..findings import Finding, Indicator
-from ..ssc.options import B02
+from ..shared_rules import B02
 
 TOPIC = "ra-ild-management"
 
-R056 = declare(
+R056 = rule(
     "R056",
     "KR",
     "§Treatment 2-3)",
@@ -42,7 +42,7 @@ R056 = declare(
     "expert opinion",
     (TOPIC,),
 )
-R057 = declare(
+R057 = rule(
     "R057",
     "KR",
     "§Treatment 2-3)",
@@ -51,7 +51,7 @@ R057 = declare(
     "",
     (TOPIC,),
 )
-R058 = declare(
+R058 = rule(
     "R058",
     "KR",
     "§Treatment 2-3)",
@@ -59,7 +59,7 @@ R058 = declare(
     "40 patients, 6-8 months",
     (TOPIC,),
 )
-R060 = declare(
+R060 = rule(
     "R060",
     "KR",
     "§Treatment 2-3)",
@@ -68,7 +68,7 @@ R060 = declare(
     "6 of 7 patients at 48 weeks",
     (TOPIC,),
 )
-R061 = declare(
+R061 = rule(
     "R061",
     "KR",
     "§Treatment 2-3)",
@@ -99,24 +99,21 @@ def ra_ild_management(record: PatientRecord) -> Iterator[Finding]:
     if domains.met < 1:
         return
     rules = (R056, R057, R058, R060, R061, B02, B03)
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             "RA-ILD progressing in the past year: review ILD treatment (ACR/CHEST 2023: "
             "mycophenolate, azathioprine, rituximab, cyclophosphamide)."
         ),
-        detail=detail(
-            facts=domains.lines,
-            body=(
-                "Progression = any ATS/ERS 2022 domain in the past 12 months (absolute % "
-                "predicted change, latest vs highest of the preceding 12 months).",
-            ),
-            options_title="Options (in consultation with an expert)",
-            options=OPTIONS,
-            rules=rules,
+        patient_data=domains.lines,
+        body=(
+            "Progression = any ATS/ERS 2022 domain in the past 12 months (absolute % "
+            "predicted change, latest vs highest of the preceding 12 months).",
         ),
-        rules=tuple(r.id for r in rules),
+        options_title="Options (in consultation with an expert)",
+        options=OPTIONS,
+        rules=rules,
         facts=tuple(domains.facts),
         priority=25,
     )

@@ -21,25 +21,17 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
-from ..ctd_ild.declare import declare
-from ..ctd_ild.text import clip, detail
+from ..compose import finding
 from ..evidence import Threshold
+from ..facts import condition_fact, medication_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
-from ..ssc.options import R049
+from ..shared_rules import R049, R142
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
+from ..text import medication_text
 from .results import below_range, last_result
 
 TOPIC = "cyclophosphamide-safety"
 
-R142 = declare(
-    "R142",
-    "KR",
-    "§Treatment 2-2) (derived)",
-    "CYC order bundle: mesna, regular blood counts, urinalysis for haematuria, liver tests, "
-    "a planned finite duration",
-    "SLS: 12 months",
-    (TOPIC,),
-)
 
 CBC_INTERVAL = Threshold("cbc_age_days", ">", 14.0, "days", R049)
 UA_INTERVAL = Threshold("urinalysis_age_days", ">", 30.0, "days", R049)
@@ -52,8 +44,7 @@ def cyclophosphamide_safety(record: PatientRecord) -> Iterator[Finding]:
         return
     today = record.today
     lines = [
-        f"cyclophosphamide {m.dose_text or ''} ({m.route or 'route not recorded'}) "
-        f"since {m.start.isoformat() if m.start else 'unknown date'}".replace("  ", " ")
+        medication_text(m) if m.route else f"{medication_text(m)} (route not recorded)"
         for m in meds
     ]
     facts: list[Fact] = []
@@ -91,7 +82,7 @@ def cyclophosphamide_safety(record: PatientRecord) -> Iterator[Finding]:
     hematuria = record.condition("hematuria", since=today - timedelta(days=30))
     if hematuria is not None and "haematuria" not in problems:
         problems.append("haematuria")
-        facts.append(Fact("hematuria", True, None, hematuria.when))
+        facts.append(condition_fact(hematuria))
     if not record.active_medications(("mesna",), include_drafts=True):
         problems.append("no mesna")
         lines.append("Mesna: none active (KR: use mesna against hemorrhagic cystitis)")
@@ -106,7 +97,11 @@ def cyclophosphamide_safety(record: PatientRecord) -> Iterator[Finding]:
         first = min(starts)
         course = (today - first).days
         lines.append(f"Course: since {first.isoformat()} ({course} days)")
-        facts.append(Fact("cyclophosphamide_course_days", course, "d", first))
+        facts += [
+            medication_fact(m, m.start)
+            for m in record.medications_since(drug_classes.CYCLOPHOSPHAMIDE, first)
+            if m.start == first
+        ][:1]
         if COURSE_LIMIT.holds(course):
             problems.append("course over 12 months")
     if not problems:
@@ -125,22 +120,19 @@ def cyclophosphamide_safety(record: PatientRecord) -> Iterator[Finding]:
         )
         for o in orders
     )
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             f"Cyclophosphamide: {', '.join(problems)} (KR: blood tests, mesna, no long-term use)."
         ),
-        detail=detail(
-            facts=lines,
-            body=(
-                "KR (R049): hematuria, leukopenia, neutropenia, anemia and pneumonia; regular "
-                "blood tests; mesna; long-term use not recommended (bladder cancer). SLS "
-                "courses lasted 12 months. Liver tests also (JP R111).",
-            ),
-            rules=rules,
+        patient_data=lines,
+        body=(
+            "KR (R049): hematuria, leukopenia, neutropenia, anemia and pneumonia; regular "
+            "blood tests; mesna; long-term use not recommended (bladder cancer). SLS "
+            "courses lasted 12 months. Liver tests also (JP R111).",
         ),
-        rules=tuple(r.id for r in rules),
+        rules=rules,
         facts=tuple(facts),
         suggestions=suggestions,
         selection_behavior="any" if suggestions else None,

@@ -25,35 +25,16 @@ from datetime import timedelta
 
 from fhir_mappings.record import Measurement, MedicationEntry, PatientRecord
 
-from ..ctd_ild.declare import declare
-from ..ctd_ild.disease import describe, fact_of
-from ..ctd_ild.text import clip, detail
+from ..compose import finding
 from ..evidence import Threshold
+from ..facts import measurement_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
-from ..shared_rules import R096
+from ..shared_rules import R094, R095, R096, R141
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
-from .regimen import R141
+from ..text import measurement_text, medication_text
 
 TOPIC = "cyclosporine-level"
 
-R094 = declare(
-    "R094",
-    "JP",
-    "§Cyclosporine",
-    "Maintain the CsA concentration: a low concentration, or delay in reaching a proper "
-    "concentration, lets ILD progress",
-    "",
-    (TOPIC,),
-)
-R095 = declare(
-    "R095",
-    "JP",
-    "§Cyclosporine",
-    "Kotani: GC-CsA with the 2-hour post-dose concentration (C2) kept >1,000 ng/mL is "
-    "effective; monitor both trough and C2",
-    "C2 >1,000 ng/mL; 1-year survival 89%",
-    (TOPIC,),
-)
 
 IV_TROUGH_LOW = Threshold("cyclosporine_trough", "<", 200.0, "ng/mL", R096)
 IV_TROUGH_HIGH = Threshold("cyclosporine_trough", ">", 250.0, "ng/mL", R096)
@@ -101,10 +82,7 @@ def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
     context = (
         "IV" if iv else ("oral" if med.route == "oral" else "route not recorded (oral targets)")
     )
-    lines = [
-        f"cyclosporine {med.dose_text or ''} ({context}), since "
-        f"{med.start.isoformat() if med.start else 'unknown date'}".replace("  ", " ")
-    ]
+    lines = [f"{medication_text(med)}; targets for: {context}"]
     since = max(record.today - RECENT, med.start) if med.start else record.today - RECENT
     recent = [m for c in LEVEL_CONCEPTS if (m := record.latest(c)) is not None and m.when >= since]
     facts: list[Fact] = []
@@ -116,12 +94,12 @@ def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
         problems.append("no cyclosporine level in the last 14 days")
         lines.append("Cyclosporine level: none in the last 14 days since the start")
     for level in sorted(recent, key=lambda m: m.when):
-        facts.append(fact_of(level))
+        facts.append(measurement_fact(level))
         why = off_target(level, iv)
         timing = {"cyclosporine_trough": "trough", "cyclosporine_c2": "C2"}.get(
             level.concept, "timing not recorded: not compared with a target"
         )
-        lines.append(f"{describe(level)} [{timing}]" + (f": {why}" if why else ""))
+        lines.append(f"{measurement_text(level)} [{timing}]" + (f": {why}" if why else ""))
         if why:
             problems.append(why)
     if not problems:
@@ -133,20 +111,17 @@ def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
     )
     rules = (R094, R095, R096, R141)
     order = "cyclosporine_trough" if iv else "cyclosporine_c2"
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(f"Cyclosporine: {problems[0]}; target {target.split(' (')[0]}."),
-        detail=detail(
-            facts=lines,
-            body=(
-                f"Target for this context: {target}. Below 150 ng/mL is sub-therapeutic in "
-                "every context (Z4). Check creatinine with each level (CsA nephrotoxicity, "
-                "R111).",
-            ),
-            rules=rules,
+        summary=(f"Cyclosporine: {problems[0]}; target {target.split(' (')[0]}."),
+        patient_data=lines,
+        body=(
+            f"Target for this context: {target}. Below 150 ng/mL is sub-therapeutic in "
+            "every context (Z4). Check creatinine with each level (CsA nephrotoxicity, "
+            "R111).",
         ),
-        rules=tuple(r.id for r in rules),
+        rules=rules,
         facts=tuple(facts),
         suggestions=(
             Suggestion(

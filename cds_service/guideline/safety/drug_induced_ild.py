@@ -19,29 +19,23 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
-from ..ctd_ild.declare import declare
-from ..ctd_ild.disease import ild_entry
-from ..ctd_ild.text import clip, detail
-from ..findings import Fact, Finding, Indicator
+from ..compose import finding
+from ..diseases import ild_entry
+from ..evidence import rule
+from ..facts import medication_fact
+from ..findings import Finding, Indicator
+from ..shared_rules import R115
+from ..text import condition_text
 
 TOPIC = "drug-induced-ild-caution"
 
-R003 = declare(
+R003 = rule(
     "R003",
     "KR",
     "§Diagnosis 1-1)",
     "In a CTD patient who develops ILD, exclude drug-induced ILD and infection before "
     "attributing the ILD to the CTD",
     "",
-    (TOPIC,),
-)
-R115 = declare(
-    "R115",
-    "JP",
-    "§Lessons learned",
-    "Drug-induced ILD is unusually frequent in Japanese patients: leflunomide causes fatal "
-    "A/S-ILD; gefitinib and bleomycin ILD are more frequent",
-    "leflunomide fatal A/S-ILD 1.2% in Japan",
     (TOPIC,),
 )
 
@@ -54,33 +48,30 @@ def drug_induced_ild_caution(record: PatientRecord) -> Iterator[Finding]:
     if not drugs:
         return
     names = ", ".join(sorted({m.concept for m in drugs}))
-    lines = [f"ILD: {ild.concept}" + (f" ({ild.when.isoformat()})" if ild.when else "")]
+    lines = [condition_text(ild)]
     lines += [
         f"{m.concept} active since {m.start.isoformat() if m.start else 'unknown date'}"
         for m in drugs
     ]
     rules = (R003, R115)
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             f"ILD patient on {names}: drug-induced ILD caution; review the need "
             "for it (not a hard stop)."
         ),
-        detail=detail(
-            facts=lines,
-            body=(
-                "JP (R115): leflunomide caused fatal acute/subacute ILD in 1.2% of Japanese "
-                "patients (not reported in Korea or China); gefitinib and bleomycin ILD were "
-                "also more frequent in Japanese patients. TC: methotrexate and leflunomide "
-                "are not clearly associated with ILD onset but should be used with caution "
-                "(conflict note Z6). ACR/CHEST 2023: conditionally against leflunomide as ILD "
-                "treatment. KR (R003): exclude drug-induced ILD before attributing ILD to the "
-                "CTD.",
-            ),
-            rules=rules,
+        patient_data=lines,
+        body=(
+            "JP (R115): leflunomide caused fatal acute/subacute ILD in 1.2% of Japanese "
+            "patients (not reported in Korea or China); gefitinib and bleomycin ILD were "
+            "also more frequent in Japanese patients. TC: methotrexate and leflunomide "
+            "are not clearly associated with ILD onset but should be used with caution "
+            "(conflict note Z6). ACR/CHEST 2023: conditionally against leflunomide as ILD "
+            "treatment. KR (R003): exclude drug-induced ILD before attributing ILD to the "
+            "CTD.",
         ),
-        rules=tuple(r.id for r in rules),
-        facts=tuple(Fact(m.concept, "active", None, m.start) for m in drugs),
+        rules=rules,
+        facts=tuple(medication_fact(m) for m in drugs),
         priority=35,
     )

@@ -25,12 +25,12 @@ from datetime import timedelta
 
 from fhir_mappings.record import PatientRecord
 
-from ..ctd_ild.text import clip, detail
+from ..compose import finding
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
-from ..shared_rules import R111
+from ..shared_rules import R111, R141
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
-from .regimen import R141, assess_regimen
+from .regimen import assess_regimen
 from .results import last_result
 
 TOPIC = "immunosuppression-monitoring"
@@ -100,20 +100,17 @@ def immunosuppression_monitoring(record: PatientRecord) -> Iterator[Finding]:
         )
         for i in due
     )
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(f"Intensive immunosuppression: {'; '.join(parts)}."),
-        detail=detail(
-            facts=lines,
-            body=(
-                "JP (R111): beta-D-glucan, CMV antigenemia, renal and hepatic function during "
-                "intensive therapy; deterioration can happen within days. Service interval: "
-                f"each item {INTERVAL.text} old is overdue.",
-            ),
-            rules=rules,
+        summary=(f"Intensive immunosuppression: {'; '.join(parts)}."),
+        patient_data=lines,
+        body=(
+            "JP (R111): beta-D-glucan, CMV antigenemia, renal and hepatic function during "
+            "intensive therapy; deterioration can happen within days. Service interval: "
+            f"each item {INTERVAL.text} old is overdue.",
         ),
-        rules=tuple(r.id for r in rules),
+        rules=rules,
         facts=tuple(facts),
         suggestions=suggestions,
         selection_behavior="any" if suggestions else None,

@@ -22,15 +22,17 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
-from ..ctd_ild.text import clip, detail
-from ..findings import Action, Fact, Finding, Indicator, Suggestion
-from ..shared_rules import R111
+from ..compose import finding
+from ..facts import medication_fact, prednisolone_equivalent_fact
+from ..findings import Action, Finding, Indicator, Suggestion
+from ..shared_rules import B15, R111, R141
 from ..suggestions.medications import (
     TMP_SMX_REGIMEN_SOURCE,
     TMP_SMX_REGIMEN_TEXT,
     tmp_smx_prophylaxis_request,
 )
-from .regimen import B15, R141, assess_regimen
+from ..text import medication_text
+from .regimen import assess_regimen
 
 TOPIC = "pjp-prophylaxis"
 
@@ -44,11 +46,11 @@ def pjp_prophylaxis(record: PatientRecord) -> Iterator[Finding]:
     if regimen.intensive is False or has_pjp_prophylaxis(record):
         return
     lines = list(regimen.gc.describe())
-    lines += [f"{m.concept} active" for m in regimen.partners]
+    lines += [medication_text(m) for m in regimen.partners]
     lines += [f"Regimen: {reason}" for reason in regimen.reasons]
     lines.append("PJP prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine): none active")
-    facts = [Fact("pred_eq_mg_per_day", regimen.gc.known_mg, "mg/day", record.today)]
-    facts += [Fact(m.concept, "active", None, m.start) for m in regimen.partners]
+    facts = [prednisolone_equivalent_fact(regimen.gc.known_mg, record.today)]
+    facts += [medication_fact(m) for m in regimen.partners]
     rules = (R111, R141, B15)
     suggestion = Suggestion(
         label="Start TMP-SMX 480 mg once daily (PJP prophylaxis)",
@@ -68,29 +70,31 @@ def pjp_prophylaxis(record: PatientRecord) -> Iterator[Finding]:
         "a second immunosuppressant, or a glucocorticoid pulse in the last 28 days.",
     )
     if regimen.intensive is None:
-        yield Finding(
+        yield finding(
             topic=TOPIC,
             indicator=Indicator.INFO,
-            summary=clip(
+            summary=(
                 "Immunosuppressant with a glucocorticoid of unreadable dose and no PJP "
                 "prophylaxis: check whether TMP-SMX is indicated."
             ),
-            detail=detail(facts=lines, body=body, rules=rules),
-            rules=tuple(r.id for r in rules),
+            patient_data=lines,
+            body=body,
+            rules=rules,
             facts=tuple(facts),
             suggestions=(suggestion,),
             priority=20,
         )
         return
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             "Intensive immunosuppression without Pneumocystis prophylaxis: start TMP-SMX "
             "480 mg daily (EULAR 2022, JP)."
         ),
-        detail=detail(facts=lines, body=body, rules=rules),
-        rules=tuple(r.id for r in rules),
+        patient_data=lines,
+        body=body,
+        rules=rules,
         facts=tuple(facts),
         suggestions=(suggestion,),
         priority=8,

@@ -27,29 +27,12 @@ from datetime import timedelta
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from .. import drug_classes
-from ..ctd_ild.declare import declare
 from ..evidence import Threshold, fmt_number
+from ..shared_rules import B15
+from ..text import medication_text
 
 TOPICS = ("pjp-prophylaxis", "immunosuppression-monitoring")
 
-B15 = declare(
-    "B15",
-    "EULAR 2022 infections",
-    "PJP prophylaxis recommendation and evidence table",
-    "Consider PJP prophylaxis with prednisolone-equivalent >15-30 mg/day for >2-4 weeks, "
-    "especially combined with other immunosuppressants, or after GC pulse",
-    "TMP-SMX 480 mg daily or 3 x 480 mg weekly; GC >=30 mg/day >=4 weeks: HR 0.07",
-    TOPICS,
-)
-R141 = declare(
-    "R141",
-    "JP",
-    "§Importance of monitoring (derived)",
-    "Intensive immunosuppression bundle (GC with CsA/TAC and/or CY): TMP-SMX prophylaxis, "
-    "beta-D-glucan, CMV antigenemia, renal and hepatic function, CsA levels, CBC",
-    "CsA trough 200-250 ng/mL IV or C2 >1,000 ng/mL",
-    TOPICS + ("cyclosporine-level", "cyclophosphamide-safety"),
-)
 
 GC_INTENSIVE = Threshold("pred_eq_mg_per_day", ">=", 15.0, "mg/day", B15)
 GC_PULSE = Threshold("pred_eq_mg_per_day", ">=", 250.0, "mg/day", B15)
@@ -94,9 +77,8 @@ class GlucocorticoidDose:
 
     def describe(self) -> list[str]:
         lines = [
-            f"{m.concept} {m.dose_text or ''} = prednisolone-equivalent "
+            f"{medication_text(m)} = prednisolone-equivalent "
             f"{fmt_number(m.pred_eq_mg_per_day or 0.0)} mg/day"
-            f" (since {m.start.isoformat() if m.start else 'unknown date'})".replace("  ", " ")
             for m in self.known
         ]
         lines.extend(

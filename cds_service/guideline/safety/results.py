@@ -12,8 +12,9 @@ from datetime import date
 
 from fhir_mappings.record import Measurement, PatientRecord
 
-from ..ctd_ild.disease import describe
+from ..facts import antibody_fact, measurement_fact
 from ..findings import Fact
+from ..text import antibody_text, measurement_text
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,10 @@ def last_result(record: PatientRecord, concepts: tuple[str, ...]) -> LastResult 
         if m is not None:
             found.append(
                 LastResult(
-                    m.when, describe(m), Fact(m.concept, m.value, m.unit, m.when), m.above_range()
+                    m.when,
+                    measurement_text(m),
+                    measurement_fact(m),
+                    m.above_range(),
                 )
             )
         results = [r for r in record.antibody_results(c) if r.when <= record.today]
@@ -49,8 +53,8 @@ def last_result(record: PatientRecord, concepts: tuple[str, ...]) -> LastResult 
             found.append(
                 LastResult(
                     r.when,
-                    f"{c} {r.status} ({r.when.isoformat()})",
-                    Fact(c, r.status, None, r.when),
+                    antibody_text(r),
+                    antibody_fact(r),
                     None if r.status == "unknown" else r.status == "positive",
                 )
             )

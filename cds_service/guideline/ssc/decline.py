@@ -18,11 +18,13 @@ from collections.abc import Iterator
 
 from fhir_mappings.record import PatientRecord
 
-from ..ctd_ild.disease import describe, fact_of, has_ctd_ild
+from ..compose import finding
 from ..ctd_ild.physiology import PeakDecline, decline_from_peak
-from ..ctd_ild.text import clip, detail
+from ..diseases import has_ctd_ild
 from ..evidence import Threshold, fmt_number
+from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
+from ..text import day, measurement_text, quantity
 from .options import NO_GLUCOCORTICOID_NOTE, OPTION_RULES, OPTIONS
 from .treatment_indicated import R024
 
@@ -41,12 +43,13 @@ def significant_decline(change: PeakDecline | None, threshold: Threshold) -> boo
     return None if relative is None else threshold.holds(relative)
 
 
-def describe_change(label: str, change: PeakDecline) -> str:
+def describe_change(change: PeakDecline) -> str:
     relative = change.relative_percent
     rel = f"{fmt_number(relative)}% relative" if relative is not None else "relative n/a"
     return (
-        f"{label}: {describe(change.latest)} vs highest of the preceding 12 months "
-        f"{describe(change.peak)}: decline {rel}, {fmt_number(change.absolute_points)} points"
+        f"{measurement_text(change.latest)} vs highest of the preceding 12 months "
+        f"{quantity(change.peak.value, change.peak.unit)} ({day(change.peak.when)}): "
+        f"decline {rel}, {fmt_number(change.absolute_points)} points"
     )
 
 
@@ -64,34 +67,31 @@ def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
                 "months and an earlier one within 12 months before it)"
             )
             continue
-        lines.append(describe_change(label, change))
-        facts.extend((fact_of(change.latest), fact_of(change.peak)))
+        lines.append(describe_change(change))
+        facts.extend((measurement_fact(change.latest), measurement_fact(change.peak)))
         if significant_decline(change, threshold):
             hits.append(f"{label} {threshold.text.replace(' (relative)', '')}")
     if not hits:
         return
     rules = (R024, *OPTION_RULES)
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=clip(
+        summary=(
             f"SSc-ILD lung function decline ({' and '.join(hits)} relative to the 12-month "
             "peak): reassess treatment."
         ),
-        detail=detail(
-            facts=lines,
-            body=(
-                f"KR (R024) on follow-up: FVC decline {FVC_DECLINE.text} or DLCO decline "
-                f"{DLCO_DECLINE.text}, read as the latest value against the highest value of "
-                "the preceding 12 months (conflict note Z11); the absolute change is shown "
-                "beside it.",
-            ),
-            options_title="Options at progression (ACR/CHEST 2023 Figure 4, ATS 2023, KR)",
-            options=OPTIONS,
-            notes=(NO_GLUCOCORTICOID_NOTE,),
-            rules=rules,
+        patient_data=lines,
+        body=(
+            f"KR (R024) on follow-up: FVC decline {FVC_DECLINE.text} or DLCO decline "
+            f"{DLCO_DECLINE.text}, read as the latest value against the highest value of "
+            "the preceding 12 months (conflict note Z11); the absolute change is shown "
+            "beside it.",
         ),
-        rules=tuple(r.id for r in rules),
+        options_title="Options at progression (ACR/CHEST 2023 Figure 4, ATS 2023, KR)",
+        options=OPTIONS,
+        notes=(NO_GLUCOCORTICOID_NOTE,),
+        rules=rules,
         facts=tuple(facts),
         priority=15,
     )

@@ -21,35 +21,18 @@ from collections.abc import Iterator
 
 from fhir_mappings.record import PatientRecord
 
-from ..ctd_ild.declare import declare
-from ..ctd_ild.disease import has_ctd
-from ..ctd_ild.text import clip, detail
+from ..compose import finding
+from ..diseases import has_ctd
 from ..evidence import Threshold, fmt_number
-from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..facts import antibody_fact, condition_fact, prednisolone_equivalent_fact
+from ..findings import Action, Finding, Indicator, Suggestion
 from ..safety.regimen import glucocorticoid_dose
+from ..shared_rules import B02, B12, R051
 from ..suggestions.labs import lab_request
-from .options import B02
+from ..text import day
 
 TOPIC = "ssc-glucocorticoid-risk"
 
-R051 = declare(
-    "R051",
-    "KR",
-    "§Treatment 2-2)",
-    "High-dose steroid is not recommended in SSc because renal crisis can develop rapidly if "
-    "the daily prednisolone dose is over 10 mg",
-    "prednisolone >10 mg/day",
-    (TOPIC,),
-)
-B12 = declare(
-    "B12",
-    "Steen 1998",
-    "case-control study of 110 SRC",
-    "Prednisone >=15 mg/day (or equivalent) in the prior 6 months is associated with "
-    "scleroderma renal crisis; monitor blood pressure and creatinine",
-    "OR 4.37 (95% CI 2.03-9.43)",
-    (TOPIC,),
-)
 
 GC_WARNING = Threshold("pred_eq_mg_per_day", ">", 10.0, "mg/day", R051)
 GC_CRITICAL = Threshold("pred_eq_mg_per_day", ">=", 15.0, "mg/day", B12)
@@ -66,17 +49,18 @@ def ssc_glucocorticoid_risk(record: PatientRecord) -> Iterator[Finding]:
         return
     critical = gc.meets(GC_CRITICAL) is True
     facts = [
-        Fact("pred_eq_mg_per_day", gc.known_mg, "mg/day", record.today),
+        prednisolone_equivalent_fact(gc.known_mg, record.today),
     ]
     lines = gc.describe()
     markers = []
     rnap3 = record.antibody("anti_rnap3")
     if rnap3 is not None and rnap3.status == "positive":
         markers.append(f"anti-RNA polymerase III positive ({rnap3.when.isoformat()})")
-        facts.append(Fact("anti_rnap3", "positive", None, rnap3.when))
-    if record.has_condition("ssc_diffuse"):
-        markers.append("diffuse cutaneous SSc")
-        facts.append(Fact("ssc_diffuse", True))
+        facts.append(antibody_fact(rnap3))
+    diffuse = record.condition("ssc_diffuse")
+    if diffuse is not None:
+        markers.append(f"diffuse cutaneous SSc ({day(diffuse.when)})")
+        facts.append(condition_fact(diffuse))
     if markers:
         lines.append("Renal-crisis risk markers (B12): " + "; ".join(markers))
     rules = (R051, B12, B02)
@@ -98,36 +82,34 @@ def ssc_glucocorticoid_risk(record: PatientRecord) -> Iterator[Finding]:
         "(ACR/CHEST 2023: strong recommendation against).",
     )
     if over is None:
-        yield Finding(
+        yield finding(
             topic=TOPIC,
             indicator=Indicator.INFO,
-            summary=clip(
+            summary=(
                 "SSc on a glucocorticoid whose daily dose cannot be read: renal-crisis risk "
                 f"(>{fmt_number(GC_WARNING.value)} mg/day) cannot be assessed."
             ),
-            detail=detail(facts=lines, body=body, rules=rules),
-            rules=tuple(r.id for r in rules),
+            patient_data=lines,
+            body=body,
+            rules=rules,
             facts=tuple(facts),
             suggestions=(suggestion,),
             priority=12,
         )
         return
     level = "critical" if critical else "warning"
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
-        summary=clip(
+        summary=(
             f"SSc on prednisolone-equivalent {fmt_number(gc.known_mg)} mg/day "
             f"({GC_CRITICAL.text if critical else GC_WARNING.text}): scleroderma renal "
             "crisis risk; check BP and creatinine."
         ),
-        detail=detail(
-            facts=lines
-            + [f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})"],
-            body=body,
-            rules=rules,
-        ),
-        rules=tuple(r.id for r in rules),
+        patient_data=lines
+        + [f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})"],
+        body=body,
+        rules=rules,
         facts=tuple(facts),
         suggestions=(suggestion,),
         priority=10,

@@ -8,10 +8,9 @@ without an FVC the stage is "indeterminate".
 
 from __future__ import annotations
 
-from ..ctd_ild.declare import declare
-from ..evidence import Threshold
+from ..evidence import Threshold, rule
 
-B11 = declare(
+B11 = rule(
     "B11",
     "Goh 2008",
     "staging algorithm",

@@ -4,11 +4,12 @@ recommendation against)."""
 
 from __future__ import annotations
 
-from ..ctd_ild.declare import declare
+from ..evidence import rule
+from ..shared_rules import B02
 
 TOPICS = ("ssc-ild-treatment-indicated", "ssc-ild-decline")
 
-R046 = declare(
+R046 = rule(
     "R046",
     "KR",
     "§Treatment 2-2)(2)",
@@ -17,7 +18,7 @@ R046 = declare(
     "weak recommendation, low evidence",
     TOPICS,
 )
-R047 = declare(
+R047 = rule(
     "R047",
     "KR",
     "§Treatment 2-2)",
@@ -25,16 +26,7 @@ R047 = declare(
     "FVC % predicted difference 2.53% (95% CI 0.28-4.79) at 1 year",
     TOPICS,
 )
-R049 = declare(
-    "R049",
-    "KR",
-    "§Treatment 2-2)",
-    "CYC adverse effects (hematuria, leukopenia, neutropenia, anemia, pneumonia): regular "
-    "blood tests, mesna against hemorrhagic cystitis, long-term use not recommended",
-    "bladder cancer and other malignancy with long-term use",
-    ("ssc-ild-treatment-indicated", "ssc-ild-decline", "cyclophosphamide-safety"),
-)
-R052 = declare(
+R052 = rule(
     "R052",
     "KR",
     "§Treatment 2-2)",
@@ -42,7 +34,7 @@ R052 = declare(
     "MMF 1,500 mg bid for 24 months vs CYC 2 mg/kg/day for 12 months; similar FVC course",
     TOPICS,
 )
-R053 = declare(
+R053 = rule(
     "R053",
     "KR",
     "§Treatment 2-2)",
@@ -50,7 +42,7 @@ R053 = declare(
     "",
     TOPICS,
 )
-R054 = declare(
+R054 = rule(
     "R054",
     "KR",
     "§Treatment 2-2)",
@@ -59,7 +51,7 @@ R054 = declare(
     "open-label RCT of 12 patients",
     TOPICS,
 )
-R055 = declare(
+R055 = rule(
     "R055",
     "KR",
     "§Treatment 2-2)",
@@ -68,21 +60,7 @@ R055 = declare(
     "unstable renal function over the last 3 months",
     TOPICS,
 )
-B02 = declare(
-    "B02",
-    "ACR/CHEST 2023 treatment",
-    "first-line and progression recommendations (Figure 4)",
-    "SARD-ILD treatment: mycophenolate preferred first-line; strong recommendation against "
-    "glucocorticoids in SSc-ILD",
-    "strong against GC in SSc-ILD",
-    TOPICS
-    + (
-        "ssc-glucocorticoid-risk",
-        "ra-ild-management",
-        "ctd-ild-initial-treatment",
-    ),
-)
-B05 = declare(
+B05 = rule(
     "B05",
     "ATS 2023 SSc-ILD",
     "summary figure",

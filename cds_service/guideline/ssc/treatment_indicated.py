@@ -24,17 +24,18 @@ from datetime import timedelta
 from fhir_mappings.record import Measurement, PatientRecord
 
 from .. import drug_classes
-from ..ctd_ild.declare import declare
-from ..ctd_ild.disease import describe, fact_of, has_ctd_ild
-from ..ctd_ild.text import clip, detail
-from ..evidence import Threshold
+from ..compose import finding
+from ..diseases import has_ctd_ild
+from ..evidence import Threshold, rule
+from ..facts import measurement_fact
 from ..findings import Finding, Indicator
+from ..text import measurement_text
 from .goh import B11, goh_stage
 from .options import NO_GLUCOCORTICOID_NOTE, OPTION_RULES, OPTIONS
 
 TOPIC = "ssc-ild-treatment-indicated"
 
-R024 = declare(
+R024 = rule(
     "R024",
     "KR",
     "§Classification 2",
@@ -83,33 +84,30 @@ def ssc_ild_treatment_indicated(record: PatientRecord) -> Iterator[Finding]:
         if m is None:
             facts_text.append(f"{label}: none in the last 12 months (not assessed)")
         else:
-            facts_text.append(describe(m))
-            facts.append(fact_of(m))
+            facts_text.append(measurement_text(m))
+            facts.append(measurement_fact(m))
     facts_text.append(
         f"Goh stage: {stage}" if stage else "Goh stage: needs an HRCT extent (not staged)"
     )
-    summary = clip(
+    summary = (
         f"SSc-ILD with {' and '.join(triggers)}: consider treatment (mycophenolate first line)."
     )
     rules = (R024, B11, *OPTION_RULES)
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=summary,
-        detail=detail(
-            facts=facts_text,
-            body=(
-                "KR (R024): treat SSc-ILD at diagnosis when HRCT extent "
-                f"{HRCT_EXTENT.text} or FVC {FVC_LOW.text} predicted. The Goh stage (extent "
-                "20%, FVC 70% in the 10-30% band) is shown as context only.",
-                "No SSc-ILD treatment is active in the record.",
-            ),
-            options_title="Options (discuss with an expert; ACR/CHEST 2023, ATS 2023, KR)",
-            options=OPTIONS,
-            notes=(NO_GLUCOCORTICOID_NOTE,),
-            rules=rules,
+        patient_data=facts_text,
+        body=(
+            "KR (R024): treat SSc-ILD at diagnosis when HRCT extent "
+            f"{HRCT_EXTENT.text} or FVC {FVC_LOW.text} predicted. The Goh stage (extent "
+            "20%, FVC 70% in the 10-30% band) is shown as context only.",
+            "No SSc-ILD treatment is active in the record.",
         ),
-        rules=tuple(r.id for r in rules),
+        options_title="Options (discuss with an expert; ACR/CHEST 2023, ATS 2023, KR)",
+        options=OPTIONS,
+        notes=(NO_GLUCOCORTICOID_NOTE,),
+        rules=rules,
         facts=tuple(facts),
         priority=20,
     )

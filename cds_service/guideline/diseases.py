@@ -1,5 +1,6 @@
-"""Which connective tissue disease, whether there is ILD, and when lung function was last
-measured: the shared clinical questions of Guideline II (SSc, RA, other CTD-ILD, safety).
+"""Which connective tissue disease, whether there is ILD, which autoantibodies, and when lung
+function was last measured: the clinical vocabulary every guideline package shares (one
+definition for DM/PM-ILD, SSc, RA, other CTD-ILD, diagnosis, safety and the order checks).
 
 Concept ids only (``shared/reference/codes.csv``); no codes. Each question answers from the
 record's active conditions; an entry the record does not hold is "not known", never "absent"
@@ -11,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from fhir_mappings.record import ConditionEntry, Measurement, PatientRecord
-
-from ..findings import Fact
+from fhir_mappings.record import ConditionEntry, PatientRecord
 
 #: CTD groups (ACR/CHEST 2023 disease names, B01) -> the concepts that establish them
 CTD_CONCEPTS: dict[str, frozenset[str]] = {
@@ -34,6 +33,27 @@ CTD_CONCEPTS: dict[str, frozenset[str]] = {
     "mctd": frozenset({"mctd"}),
     "sle": frozenset({"sle", "lupus_pneumonitis"}),
 }
+
+#: myositis types of JP §DM, PM, and amyopathic DM (R063-R065): the DM/PM-ILD algorithm's
+#: population is a subset of the IIM group above (not IMNM)
+ADM_CONCEPTS: tuple[str, ...] = ("amyopathic_dm",)
+DM_CONCEPTS: tuple[str, ...] = ("dermatomyositis", "juvenile_dermatomyositis")
+PM_CONCEPTS: tuple[str, ...] = ("polymyositis",)
+OTHER_DMPM_CONCEPTS: tuple[str, ...] = ("antisynthetase_syndrome", "pm_dm_lung")
+DMPM_CONCEPTS: tuple[str, ...] = ADM_CONCEPTS + DM_CONCEPTS + PM_CONCEPTS + OTHER_DMPM_CONCEPTS
+
+#: anti-aminoacyl-tRNA synthetase (anti-ARS) antibodies (JP §Anti-ARS; ACR/CHEST Table 2;
+#: ERS/ATS 2015 IPAF serologic domain)
+ANTI_SYNTHETASE: tuple[str, ...] = (
+    "anti_jo1",
+    "anti_pl7",
+    "anti_pl12",
+    "anti_ej",
+    "anti_oj",
+    "anti_ks",
+    "anti_zo",
+    "anti_ha",
+)
 
 CTD_NAMES: dict[str, str] = {
     "ssc": "systemic sclerosis",
@@ -65,6 +85,7 @@ ILD_CONCEPTS: frozenset[str] = frozenset(
         "sjogren_lung",
         "pm_dm_lung",
         "lupus_pneumonitis",
+        "ipaf",
     }
 )
 
@@ -93,6 +114,16 @@ def has_ctd(record: PatientRecord, group: str) -> bool:
 def ild_entry(record: PatientRecord) -> ConditionEntry | None:
     """The most recent active ILD entry, or None."""
     return record.condition(*ILD_CONCEPTS)
+
+
+def first_ild_entry(record: PatientRecord) -> ConditionEntry | None:
+    """The earliest dated active ILD entry (its onset is the ILD symptom onset), else any
+    active ILD entry, else None."""
+    entries = [c for c in record.condition_entries(*ILD_CONCEPTS) if c.active]
+    dated = [c for c in entries if c.when is not None]
+    if dated:
+        return min(dated, key=lambda c: c.when or date.max)
+    return entries[0] if entries else None
 
 
 def has_ild(record: PatientRecord) -> bool:
@@ -151,27 +182,6 @@ def last_hrct(record: PatientRecord) -> LastStudy | None:
     if m is not None:
         candidates.append(LastStudy(m.when, "HRCT extent"))
     return max(candidates, key=lambda s: s.when) if candidates else None
-
-
-def fact_of(m: Measurement) -> Fact:
-    return Fact(m.concept, m.value, m.unit, m.when)
-
-
-LABELS: dict[str, str] = {
-    "fvc_pct_pred": "FVC",
-    "dlco_pct_pred": "DLCO",
-    "hrct_fibrosis_extent": "HRCT extent",
-}
-
-
-def describe(m: Measurement) -> str:
-    """``FVC 68 % (2026-01-05)``: a value with its unit and date for card text."""
-    from ..evidence import fmt_number
-
-    label = LABELS.get(m.concept, m.concept.replace("_", " "))
-    value = fmt_number(m.value) if m.value is not None else "?"
-    unit = f" {m.unit}" if m.unit else ""
-    return f"{label} {value}{unit} ({m.when.isoformat()})"
 
 
 def has_ctd_ild(record: PatientRecord, group: str) -> bool:

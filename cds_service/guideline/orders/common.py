@@ -1,0 +1,146 @@
+"""What every order check shares: the regimen (record + drafts), patient size, planned
+monitoring and override reasons. Rules the order checks share with patient-view cards are
+declared once in ``guideline.shared_rules``.
+
+Regimen (decision of this package): a drafted order and an active medication of the same
+ingredient are one regimen, not two: the draft is the new order for that drug (a dose change
+or renewal), so it replaces the active entry. Different ingredients add up (e.g. active
+prednisolone plus a drafted methylprednisolone pulse are summed as prednisolone-equivalent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, timedelta
+
+from fhir_mappings.orders import OrderSet
+from fhir_mappings.record import MedicationEntry, PatientRecord
+
+from .. import diseases, drug_classes
+from ..facts import medication_fact
+from ..findings import Fact
+from ..safety.regimen import systemic
+
+# Drug classes (guide2's ``guideline.drug_classes``) and diseases (``ctd_ild.disease``): one
+# definition for the patient-view and the order cards.
+GLUCOCORTICOIDS = drug_classes.GLUCOCORTICOIDS
+CALCINEURIN_INHIBITORS = drug_classes.CALCINEURIN_INHIBITORS
+CYCLOPHOSPHAMIDE = drug_classes.CYCLOPHOSPHAMIDE
+SECOND_IMMUNOSUPPRESSANTS = drug_classes.SECOND_IMMUNOSUPPRESSANTS
+PJP_PROPHYLAXIS = drug_classes.PJP_PROPHYLAXIS
+SSC = diseases.CTD_CONCEPTS["ssc"]
+ILD = diseases.ILD_CONCEPTS
+#: ILD concepts that already say "due to a CTD"
+CTD_ILD = frozenset(diseases.CTD_LUNG_CONCEPTS.values()) | {"ild_ctd"}
+CTD = frozenset().union(*diseases.CTD_CONCEPTS.values())
+
+#: override reasons (codes of urn:ctd-ild-cds:override-reason) offered on every order card
+OVERRIDE_REASONS: tuple[str, ...] = (
+    "benefit-outweighs-risk",
+    "already-addressed",
+    "patient-declined",
+    "not-applicable",
+    "data-incorrect",
+)
+
+#: a monitoring result this recent counts as done (decision left open by the seeds, which
+#: say "regularly"; a drafted order always counts)
+RECENT_RESULT = timedelta(days=14)
+#: body weight older than this is not used to compute mg/kg (same as PatientRecord)
+WEIGHT_WINDOW = timedelta(days=365)
+
+
+def regimen(record: PatientRecord, orders: OrderSet) -> list[MedicationEntry]:
+    """Active medications of the record plus the drafts; a draft replaces the active entry
+    of the same ingredient (one regimen, not two)."""
+    drafted = {m.concept for m in orders.medications}
+    draft_ids = {m.source_id for m in orders.medications}
+    kept = [
+        m
+        for m in record.active_medications(include_drafts=False)
+        if m.concept not in drafted and m.source_id not in draft_ids
+    ]
+    return kept + list(orders.medications)
+
+
+def of_class(entries: Iterable[MedicationEntry], concepts: frozenset[str]) -> list[MedicationEntry]:
+    """Entries of the class; glucocorticoids count only when systemic (not topical/inhaled)."""
+    return [
+        m
+        for m in entries
+        if (m.concept in concepts or concepts.intersection(m.ingredients))
+        and (m.concept not in GLUCOCORTICOIDS or systemic(m))
+    ]
+
+
+def projected_record(record: PatientRecord, orders: OrderSet) -> PatientRecord:
+    """The record as it would be once the drafts are signed: the regimen's drafts become
+    active entries, so patient-view questions (guide2's ``safety.regimen``) can be asked of
+    it and the order card agrees with the patient-view card."""
+    signed = [
+        replace(m, status="active", is_draft=False) if m.is_draft else m
+        for m in regimen(record, orders)
+    ]
+    return replace(record, medications=signed)
+
+
+def focused(orders: OrderSet, concepts: frozenset[str]) -> list[MedicationEntry]:
+    """The drafts this call is about (the selection, or every draft at order-sign)."""
+    return of_class(orders.focused_medications(), concepts)
+
+
+def has_condition(record: PatientRecord, concepts: frozenset[str]) -> bool:
+    return record.has_condition(*sorted(concepts))
+
+
+def in_scope(record: PatientRecord) -> bool:
+    """The service's patients: an ILD or a connective tissue disease is recorded. Order checks
+    whose seed ranges come from CTD-ILD treatment stay silent for other patients (e.g. the
+    oncology doses of cyclophosphamide)."""
+    return has_condition(record, ILD) or has_condition(record, CTD)
+
+
+def weight_kg(record: PatientRecord) -> float | None:
+    w = record.latest("body_weight", within=WEIGHT_WINDOW)
+    return w.value if w is not None and w.value and w.value > 0 else None
+
+
+def bsa_m2(record: PatientRecord) -> float | None:
+    """Mosteller body surface area, √(cm × kg / 3600), from recent weight and height."""
+    weight, height = weight_kg(record), record.latest_height_cm()
+    if weight is None or height is None or not height.value or height.value <= 0:
+        return None
+    return float((height.value * weight / 3600.0) ** 0.5)
+
+
+def planned_or_recent(
+    record: PatientRecord,
+    orders: OrderSet,
+    service_concepts: frozenset[str],
+    result_concepts: frozenset[str],
+) -> bool:
+    """True when a drafted ServiceRequest of ``service_concepts`` exists, or a result of
+    ``result_concepts`` is no older than ``RECENT_RESULT``."""
+    if orders.service_concepts() & service_concepts:
+        return True
+    return any(record.latest(c, within=RECENT_RESULT) is not None for c in result_concepts)
+
+
+def draft_date(entry: MedicationEntry, record: PatientRecord) -> date:
+    return entry.start or record.today
+
+
+def dose_fact(entry: MedicationEntry, record: PatientRecord) -> Fact:
+    """The drafted medication as a fact (``facts.medication_fact``), dated by its start or,
+    for a draft without one, today."""
+    return medication_fact(entry, draft_date(entry, record))
+
+
+def unreadable_note(entries: Iterable[MedicationEntry]) -> list[str]:
+    """Markdown bullet lines for drafts whose dose could not be read."""
+    return [
+        f"- The dose of the draft {m.source_id} could not be checked: {m.dose_problem}."
+        for m in entries
+        if m.dose_problem is not None
+    ]

@@ -1,0 +1,119 @@
+"""Pneumocystis prophylaxis with an intensive regimen (topic ``order-pjp-prophylaxis``).
+
+Sources: JP §Importance of monitoring (R111(c)): "prophylactic trimethoprim-sulfamethoxazole
+for Pneumocystis pneumonia" during DM/PM-ILD treatment; derived intensive-immunosuppression
+bundle R141 (GC with CsA/TAC and/or CY: check TMP-SMX prophylaxis). Clinical anchor B15
+(EULAR 2022): prophylaxis when prednisolone-equivalent ≥15 mg/day is combined with a second
+immunosuppressant, or after a GC pulse; regimen TMP-SMX 480 mg daily.
+
+When a focused draft is a glucocorticoid or a second immunosuppressant, the record is projected
+as if the drafts were signed (``common.projected_record``: a draft replaces the active order of
+the same drug) and asked guide2's patient-view question (``safety.regimen.assess_regimen``):
+intensive = prednisolone-equivalent ≥15 mg/day plus CsA, TAC, CYC, mycophenolate,
+azathioprine, rituximab or a JAK inhibitor, or a GC pulse (≥250 mg/day prednisolone-eq) in
+the last 28 days. Then, with no TMP-SMX, atovaquone, dapsone or pentamidine active or drafted:
+- intensive → warning, with a recommended ``create`` of TMP-SMX 480 mg once daily
+  (guide2's ``suggestions.medications`` template, RxNorm 198334);
+- cannot decide (a GC dose unreadable next to a second immunosuppressant) → info saying so.
+Using the patient-view definition means signing the drafts never produces a
+``pjp-prophylaxis`` patient-view card that this order check did not announce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fhir_mappings.orders import OrderSet
+from fhir_mappings.record import PatientRecord
+
+from ..evidence import cite
+from ..findings import Finding, Indicator, Suggestion
+from ..safety.pjp_prophylaxis import has_pjp_prophylaxis
+from ..safety.regimen import assess_regimen
+from ..shared_rules import B15, R111, R141
+from ..suggestions.orders import tmp_smx_prophylaxis
+from ..text import dose_text
+from . import common
+
+TOPIC = "order-pjp-prophylaxis"
+
+
+_AGENTS = common.GLUCOCORTICOIDS | common.SECOND_IMMUNOSUPPRESSANTS
+
+
+def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
+    drafts = common.focused(orders, _AGENTS)
+    if not drafts or not common.in_scope(record):
+        return
+    projected = common.projected_record(record, orders)
+    if has_pjp_prophylaxis(projected):
+        return
+    assessment = assess_regimen(projected)
+    if assessment.intensive is False:
+        return
+    agents = common.of_class(common.regimen(record, orders), _AGENTS)
+    agent_lines = [
+        f"- {m.concept} {dose_text(m)}{' (draft)' if m.is_draft else ' (active)'}" for m in agents
+    ]
+    facts = tuple(common.dose_fact(m, record) for m in agents)
+    citation = cite(R111, R141, B15)
+    if assessment.intensive is None:
+        yield Finding(
+            topic=TOPIC,
+            indicator=Indicator.INFO,
+            summary="Whether this regimen needs Pneumocystis prophylaxis could not be decided: "
+            "a glucocorticoid dose is unreadable.",
+            detail="\n".join(
+                [
+                    *assessment.reasons,
+                    "",
+                    *agent_lines,
+                    "",
+                    "Check the glucocorticoid dose: prednisolone-equivalent ≥15 mg/day with a "
+                    "second immunosuppressant calls for TMP-SMX prophylaxis (B15).",
+                    "",
+                    citation,
+                ]
+            ),
+            rules=(R111.id, R141.id, B15.id),
+            facts=facts,
+            override_reasons=common.OVERRIDE_REASONS,
+        )
+        return
+    suggestions: tuple[Suggestion, ...] = ()
+    if record.patient_id is not None:
+        suggestions = (
+            Suggestion(
+                label="Order TMP-SMX 480 mg once daily (Pneumocystis prophylaxis)",
+                actions=(tmp_smx_prophylaxis(record.patient_id),),
+                is_recommended=True,
+            ),
+        )
+    yield Finding(
+        topic=TOPIC,
+        indicator=Indicator.WARNING,
+        summary="Intensive immunosuppression ordered without Pneumocystis prophylaxis: consider "
+        "TMP-SMX.",
+        detail="\n".join(
+            [
+                "With the draft order(s) the regimen is intensive: "
+                + "; ".join(assessment.reasons)
+                + ".",
+                *agent_lines,
+                "",
+                "No Pneumocystis prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine) is "
+                "active or drafted.",
+                "",
+                "JP R111 lists prophylactic trimethoprim-sulfamethoxazole among the monitoring of "
+                "intensive DM/PM-ILD treatment; EULAR 2022 (B15): TMP-SMX 480 mg daily (or "
+                "3 × 480 mg weekly); GC ≥30 mg/day for ≥4 weeks: HR 0.07 for PJP.",
+                "",
+                citation,
+            ]
+        ),
+        rules=(R111.id, R141.id, B15.id),
+        facts=facts,
+        suggestions=suggestions,
+        selection_behavior="at-most-one" if suggestions else None,
+        override_reasons=common.OVERRIDE_REASONS,
+    )

@@ -1,0 +1,207 @@
+"""Hand-built inputs for the order-check tests: records, draft resources, draftOrders bundles.
+
+``med_request(..., shape="sandbox")`` produces the CDS Hooks Sandbox's shape (no ``intent``,
+``category`` an object, dose directly on the dosage); ``shape="r4"`` a strict R4 resource.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from fhir_mappings.orders import OrderSet, map_draft_orders
+from fhir_mappings.record import (
+    AntibodyResult,
+    ConditionEntry,
+    Measurement,
+    MedicationEntry,
+    PatientRecord,
+)
+
+TODAY = date(2026, 11, 20)
+PATIENT = "pat-1"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+LOINC = "http://loinc.org"
+
+# ingredient concept -> (RxNorm code, display)
+DRUG = {
+    "prednisolone": ("8638", "prednisolone"),
+    "prednisone": ("8640", "prednisone"),
+    "methylprednisolone": ("6902", "methylprednisolone"),
+    "dexamethasone": ("3264", "dexamethasone"),
+    "hydrocortisone": ("5492", "hydrocortisone"),
+    "cyclophosphamide": ("3002", "cyclophosphamide"),
+    "cyclosporine": ("3008", "cyclosporine"),
+    "tacrolimus": ("42316", "tacrolimus"),
+    "azathioprine": ("1256", "azathioprine"),
+    "mycophenolate_mofetil": ("68149", "mycophenolate mofetil"),
+    "leflunomide": ("27169", "leflunomide"),
+    "tocilizumab": ("612865", "tocilizumab"),
+    "mesna": ("44", "mesna"),
+    "tmp_smx": ("198334", "sulfamethoxazole 400 MG / trimethoprim 80 MG Oral Tablet"),
+    "lisinopril": ("29046", "lisinopril"),
+}
+ROUTE = {
+    "oral": ("26643006", "Oral route"),
+    "intravenous": ("47625008", "Intravenous route"),
+    "subcutaneous": ("34206005", "Subcutaneous route"),
+}
+LAB = {
+    "cbc_panel": ("58410-2", "CBC panel - Blood by Automated count"),
+    "urinalysis_panel": ("24356-8", "Urinalysis complete panel - Urine"),
+    "liver_panel": ("24325-3", "Hepatic function panel - Serum or Plasma"),
+    "creatinine": ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
+    "cyclosporine_level": ("3520-4", "Cyclosporine [Mass/volume] in Blood"),
+}
+
+
+def med_request(
+    rid: str,
+    drug: str | None,
+    dose: float | None = None,
+    unit: str = "mg",
+    frequency: int = 1,
+    period: float = 1,
+    period_unit: str = "d",
+    route: str | None = "oral",
+    shape: str = "r4",
+    end: str | None = None,
+    timing: bool = True,
+) -> dict[str, Any]:
+    res: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "id": rid,
+        "status": "draft",
+        "subject": {"reference": f"Patient/{PATIENT}"},
+        "authoredOn": TODAY.isoformat(),
+    }
+    if shape == "r4":
+        res["intent"] = "order"
+        res["category"] = [{"coding": [{"code": "outpatient"}]}]
+    else:
+        res["category"] = {"coding": [{"code": "outpatient"}]}
+    if drug is not None:
+        code, display = DRUG[drug]
+        res["medicationCodeableConcept"] = {
+            "coding": [{"system": RXNORM, "code": code, "display": display}],
+            "text": display,
+        }
+    dosage: dict[str, Any] = {}
+    if timing:
+        repeat: dict[str, Any] = {
+            "frequency": frequency,
+            "period": period,
+            "periodUnit": period_unit,
+        }
+        if end:
+            repeat["boundsPeriod"] = {"start": TODAY.isoformat(), "end": end}
+        dosage["timing"] = {"repeat": repeat}
+    if route is not None:
+        rc, rd = ROUTE[route]
+        dosage["route"] = {
+            "coding": [{"system": "http://snomed.info/sct", "code": rc, "display": rd}]
+        }
+    if dose is not None:
+        quantity = {
+            "value": dose,
+            "unit": unit,
+            "system": "http://unitsofmeasure.org",
+            "code": unit,
+        }
+        if shape == "r4":
+            dosage["doseAndRate"] = [{"doseQuantity": quantity}]
+        else:
+            dosage["doseQuantity"] = quantity
+    res["dosageInstruction"] = [dosage]
+    return res
+
+
+def service_request(rid: str, concept: str, shape: str = "r4") -> dict[str, Any]:
+    code, display = LAB[concept]
+    res: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": rid,
+        "status": "draft",
+        "code": {"coding": [{"system": LOINC, "code": code, "display": display}]},
+        "subject": {"reference": f"Patient/{PATIENT}"},
+    }
+    if shape == "r4":
+        res["intent"] = "order"
+    return res
+
+
+def bundle(*resources: dict[str, Any], shape: str = "r4") -> dict[str, Any]:
+    out: dict[str, Any] = {"resourceType": "Bundle", "entry": [{"resource": r} for r in resources]}
+    if shape == "r4":
+        out["type"] = "collection"
+    return out
+
+
+def record(
+    conditions: tuple[str, ...] = (),
+    weight: float | None = 70.0,
+    height: float | None = 170.0,
+    meds: tuple[MedicationEntry, ...] = (),
+    measurements: dict[str, list[tuple[float, int]]] | None = None,
+    antibodies: dict[str, str] | None = None,
+) -> PatientRecord:
+    """``measurements``: concept -> [(value, days ago)]."""
+    ms: dict[str, list[Measurement]] = {}
+    if weight is not None:
+        ms["body_weight"] = [Measurement("body_weight", weight, "kg", TODAY - timedelta(days=10))]
+    if height is not None:
+        ms["body_height"] = [Measurement("body_height", height, "cm", TODAY - timedelta(days=400))]
+    for concept, values in (measurements or {}).items():
+        ms[concept] = [
+            Measurement(concept, v, None, TODAY - timedelta(days=ago)) for v, ago in values
+        ]
+    abs_ = {
+        c: [AntibodyResult(c, s, TODAY - timedelta(days=20))]  # type: ignore[arg-type]
+        for c, s in (antibodies or {}).items()
+    }
+    return PatientRecord(
+        today=TODAY,
+        patient_id=PATIENT,
+        conditions=[ConditionEntry(c, True, TODAY - timedelta(days=30)) for c in conditions],
+        measurements=ms,
+        antibodies=abs_,
+        medications=list(meds),
+    )
+
+
+def active(concept: str, daily: float | None = None, **kw: Any) -> MedicationEntry:
+    """An active medication of the record (not a draft)."""
+    pred = {"prednisolone": 1.0, "prednisone": 1.0, "methylprednisolone": 1.25}.get(concept)
+    return MedicationEntry(
+        concept=concept,
+        status="active",
+        start=TODAY - timedelta(days=60),
+        ingredients=kw.pop("ingredients", (concept,)),
+        daily_dose_mg=daily,
+        pred_eq_mg_per_day=daily * pred if pred is not None and daily is not None else None,
+        source_id=kw.pop("source_id", f"MedicationRequest/active-{concept}"),
+        **kw,
+    )
+
+
+def orders(
+    rec: PatientRecord,
+    *resources: dict[str, Any],
+    selections: list[str] | None = None,
+    shape: str = "r4",
+) -> OrderSet:
+    return map_draft_orders(bundle(*resources, shape=shape), selections, rec)
+
+
+def findings_for(
+    topic: str,
+    rec: PatientRecord,
+    *resources: dict[str, Any],
+    selections: list[str] | None = None,
+    shape: str = "r4",
+) -> list[Any]:
+    """The findings of one topic for the given drafts (all order rules run)."""
+    from cds_service.guideline.registry import evaluate_orders
+
+    o = orders(rec, *resources, selections=selections, shape=shape)
+    return [f for f in evaluate_orders(rec, o) if f.topic == topic]
