@@ -415,10 +415,11 @@ def _has_category(resource: Resource, code: str) -> bool:
 
 def prefetch_for(resources: list[Resource]) -> dict[str, Any]:
     """The service's prefetch keys answered the way an EHR would answer its templates."""
-    from cds_service.services import AUTOANTIBODY_LOINC, RESPIRATORY_LOINC
+    from cds_service.services import AUTOANTIBODY_LOINC, BODY_SIZE_LOINC, RESPIRATORY_LOINC
 
     antibody = frozenset(AUTOANTIBODY_LOINC)
     respiratory = frozenset(RESPIRATORY_LOINC)
+    body_size = frozenset(BODY_SIZE_LOINC)
 
     def of(rtype: str) -> list[Resource]:
         return [r for r in resources if r["resourceType"] == rtype]
@@ -430,6 +431,7 @@ def prefetch_for(resources: list[Resource]) -> dict[str, Any]:
         "labs": _searchset([o for o in obs if _has_category(o, "laboratory")]),
         "antibodies": _searchset([o for o in obs if _has_code(o, antibody)]),
         "respiratory": _searchset([o for o in obs if _has_code(o, respiratory)]),
+        "body_size": _searchset([o for o in obs if _has_code(o, body_size)]),
         "imaging": _searchset([o for o in obs if _has_category(o, "imaging")]),
         "imaging_reports": _searchset(of("DiagnosticReport")),
         "medications": _searchset(of("MedicationRequest")),
