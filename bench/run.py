@@ -13,8 +13,9 @@ pass/fail, and writes ``bench/results/latest.json``.
 Workloads
 - (a) a typical CTD-ILD patient by prefetch (~300 resources): 1 connection (latency) and
   8 connections (throughput), the ceiling likewise with the same body;
-- (b) the same patient by FHIR fallback (no prefetch, 9 queries) against sekmet-fhir, direct
-  and through a proxy adding 50 ms per FHIR request, next to the slowest single round trip;
+- (b) the same patient by FHIR fallback (no prefetch: one query per prefetch key) against
+  sekmet-fhir, direct and through a proxy adding 50 ms per FHIR request, next to the slowest
+  single round trip;
 - (c) prefetch of 100, 1,000, 10,000 Observations: time per call next to ``json.loads`` /
   ``orjson.loads`` of the same body and the record mapping alone (in this process);
 - (d) order-sign with 5 draft orders;
@@ -564,7 +565,7 @@ def print_report(result: dict[str, Any]) -> None:
         print("                                     +50 ms ", rt["delayed_50ms"])
         pf = result["fhir_parallel_fetch_ms"]
         print(
-            "all 9 queries at once from a plain threaded client, ms: "
+            "all queries at once from a plain threaded client, ms: "
             f"direct {pf['direct']}, +50 ms {pf['delayed_50ms']}"
         )
     print()
