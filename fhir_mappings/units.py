@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .tables import concept_rows
 
@@ -40,6 +41,7 @@ UKAT_TO_U = 60.0
 DLCO_US_PER_SI = 22.414 / KPA_TO_MMHG
 
 
+@lru_cache(maxsize=4096)
 def normalize_unit(unit: str) -> str:
     """Spelling-insensitive key for a unit string (case, micro sign, mcg, spaces)."""
     u = unit.strip().replace("µ", "u").replace("μ", "u").replace(" ", "")
@@ -161,14 +163,25 @@ class Converted:
 
 def convert(concept: str, value: float, unit: str | None) -> Converted | None:
     """``value`` in ``unit`` as the concept's canonical unit, or None when not convertible."""
+    if not unit:
+        return None
+    found = _factor(concept, unit)
+    if found is None:
+        return None
+    return Converted(value * found[0], found[1])
+
+
+@lru_cache(maxsize=4096)
+def _factor(concept: str, unit: str) -> tuple[float, str] | None:
+    """(factor, canonical unit) for ``unit`` of ``concept``; cached, the tables are fixed."""
     target = canonical_unit(concept)
     table: Mapping[str, float] | None = FACTORS.get(concept)
-    if target is None or table is None or not unit:
+    if target is None or table is None:
         return None
     factor = table.get(normalize_unit(unit))
     if factor is None:
         return None
-    return Converted(value * factor, target)
+    return factor, target
 
 
 def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted | str:
@@ -178,20 +191,37 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
     ``unit``.
     """
     value = quantity.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "quantity has no numeric value"
-    candidates: list[str] = []
     code, unit = quantity.get("code"), quantity.get("unit")
     system = quantity.get("system")
-    if isinstance(code, str) and code and (system in (None, "http://unitsofmeasure.org")):
+    found = _quantity_factor(
+        concept,
+        code if isinstance(code, str) and code else None,
+        unit if isinstance(unit, str) and unit else None,
+        system is None or system == "http://unitsofmeasure.org",
+    )
+    if isinstance(found, str):
+        return found
+    return Converted(float(value) * found[0], found[1])
+
+
+@lru_cache(maxsize=4096)
+def _quantity_factor(
+    concept: str, code: str | None, unit: str | None, ucum_system: bool
+) -> tuple[float, str] | str:
+    """(factor, canonical unit) for a Quantity's code/unit, or the reason it cannot be
+    converted; cached, as records repeat the same few units thousands of times."""
+    candidates: list[str] = []
+    if code is not None and ucum_system:
         candidates.append(code)
-    if isinstance(unit, str) and unit:
+    if unit is not None:
         candidates.append(unit)
     if not candidates:
         return "quantity has no unit"
     for candidate in candidates:
-        result = convert(concept, float(value), candidate)
-        if result is not None:
-            return result
+        found = _factor(concept, candidate)
+        if found is not None:
+            return found
     target = canonical_unit(concept) or "?"
     return f"unit {candidates[0]!r} cannot be converted to {target}"
