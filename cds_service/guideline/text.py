@@ -146,9 +146,15 @@ def day(d: date | None) -> str:
     return d.isoformat() if d else "date unknown"
 
 
+#: FHIR ``Quantity.comparator`` as card text (a value reported as a bound)
+COMPARATORS: dict[str, str] = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
+
+
 def measurement_text(m: Measurement) -> str:
-    """``ferritin 1,800 ng/mL (2026-11-16)``."""
-    return f"{label(m.concept)} {quantity(m.value, m.unit)} ({day(m.when)})"
+    """``ferritin 1,800 ng/mL (2026-11-16)``; a bound keeps its comparator:
+    ``ferritin >1,000 ng/mL (2026-11-16)``."""
+    bound = COMPARATORS.get(m.comparator or "", "")
+    return f"{label(m.concept)} {bound}{quantity(m.value, m.unit)} ({day(m.when)})"
 
 
 def unreadable_text(m: Measurement) -> str:

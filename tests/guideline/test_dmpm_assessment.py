@@ -112,7 +112,10 @@ def test_unsited_consolidation_is_not_lower_consolidation() -> None:
 
 
 def _chronic(**kw):  # type: ignore[no-untyped-def]
-    return dm_as_ild(dyspnea_day=None, **kw)
+    """Chronic: no A/S criterion, and worsening dyspnea recorded absent on day 30 (evidence
+    against A/S-ILD, and a symptom assessment within 180 days)."""
+    extra = [cond("dyspnea_worsening", day(30), active=False)] + kw.pop("extra_conditions", [])
+    return dm_as_ild(dyspnea_day=None, extra_conditions=extra, **kw)
 
 
 def test_chronic_1_anti_ars_stable_is_observation_with_recurrence_note() -> None:
@@ -133,7 +136,7 @@ def test_chronic_2_declining_untreated_is_gc_warning() -> None:
     )
     card = cards(rec)["dmpm-ild-chronic"]
     assert card.indicator is Indicator.WARNING
-    assert "start GC" in card.detail and "Chronic 2" in card.detail
+    assert "**start GC**" in card.detail and "Chronic 2" in card.detail
 
 
 def test_chronic_without_lung_function_names_it() -> None:
