@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fhir_mappings.prefetch_codes import (
+    AUTOANTIBODY_CONCEPTS,
+    BODY_SIZE_CONCEPTS,
+    RESPIRATORY_CONCEPTS,
+    loinc_codes,
+)
+
 
 @dataclass(frozen=True)
 class PrefetchKey:
@@ -52,44 +59,17 @@ _P = "{{context.patientId}}"
 _LOINC = "http://loinc.org|"
 _V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074|"
 
-#: LOINC codes of the CTD autoantibody panel (KR Table 2, myositis panel, RF/CCP, ANCA), from
-#: the code table (fhir_mappings); fetched by code so results years old are never cut off by
-#: a cap on recent laboratory results.
-AUTOANTIBODY_LOINC: tuple[str, ...] = (
-    # ANA: presence, titre, units, pattern
-    "8061-4", "42254-3", "47383-5", "5048-4", "29953-7", "27200-5", "13068-2",
-    # anti-dsDNA, U1-RNP, SS-A/Ro60, Ro52, SS-B/La, Scl-70, centromere
-    "5130-0", "11013-0", "31348-6", "47299-3",
-    "29374-6", "51928-0", "8091-1", "5301-7", "53022-0",
-    "17792-3", "33569-5", "8093-7", "5351-2", "5352-0",
-    "53017-0", "56549-9", "99139-8", "53016-2", "82933-3",
-    "17791-5", "45142-7", "8094-5", "5353-8", "5354-6",
-    "27416-7", "5348-8", "8092-9", "53982-5",
-    # anti-ARS (Jo-1, PL-7, PL-12, EJ, OJ), MDA5, TIF1g, NXP2, SAE, Mi-2, HMGCR, SRP, PM-Scl
-    "11565-9", "33571-1", "5234-0", "8076-2", "99069-7",
-    "33772-5", "105551-6", "110191-4", "33771-7", "105552-4", "56745-3",
-    "45149-2", "105547-4", "45152-6", "105548-2",
-    "82424-3", "107563-9", "105529-2", "107562-1", "105555-7", "105528-4", "82440-9",
-    "18485-3", "88732-3", "82997-8", "88733-1", "82996-0", "93493-5", "33921-8", "53031-1",
-    "105554-0",
-    # anti-CCP, rheumatoid factor, ANCA (any, c, p, MPO, PR3)
-    "32218-0", "33935-8", "53028-7", "11572-5", "33910-1", "15205-8", "5297-7",
-    "17351-8", "21023-7", "17353-4", "14277-8", "17357-5", "14278-6",
-    "6969-0", "46266-3", "29643-4", "6968-2", "46267-1", "29644-2",
-)  # fmt: skip
+#: LOINC codes of the CTD autoantibody panel (KR Table 2, myositis panel, RF/CCP, ANCA), derived
+#: from the code table (``fhir_mappings.prefetch_codes``); fetched by code so results years
+#: old are never cut off by a cap on recent laboratory results.
+AUTOANTIBODY_LOINC: tuple[str, ...] = loinc_codes(AUTOANTIBODY_CONCEPTS)
 
 #: LOINC codes of pulmonary function tests, arterial blood gases and oxygen saturation,
 #: whatever category the EHR files them under (PFTs have no standard category).
-RESPIRATORY_LOINC: tuple[str, ...] = (
-    # FVC (volume, % predicted, predicted), VC, DLCO (+ predicted, % predicted), KCO
-    "19870-5", "19868-9", "19877-0", "19875-4", "19876-2", "19874-7",
-    "19872-1", "19871-3", "19873-9", "19869-7", "19866-3", "98088-8",
-    "19911-7", "19913-3", "19910-9", "98130-8", "19916-6",
-    # TLC, FEV1, FEV1/FVC
-    "19862-2", "19858-0", "19861-4", "89085-5", "20150-9", "20152-5", "19926-5",
-    # PaO2, SpO2 (rest, exercise), SaO2 calculated, A-a gradient
-    "2703-7", "59408-5", "2708-6", "59417-6", "59412-7", "2713-6", "19991-9",
-)  # fmt: skip
+RESPIRATORY_LOINC: tuple[str, ...] = loinc_codes(RESPIRATORY_CONCEPTS)
+
+#: LOINC codes of body weight and height (vital signs; for mg/kg and mg/m² doses).
+BODY_SIZE_LOINC: tuple[str, ...] = loinc_codes(BODY_SIZE_CONCEPTS)
 
 #: DiagnosticReport categories of imaging and pulmonary function reports.
 IMAGING_REPORT_CATEGORIES: tuple[str, ...] = (
@@ -134,6 +114,12 @@ PATIENT_PREFETCH: tuple[PrefetchKey, ...] = (
         f"Observation?patient={_P}&code={_codes(RESPIRATORY_LOINC)}&_sort=-date&_count=500",
         False,
         "pulmonary function tests, blood gases, oxygen saturation",
+    ),
+    PrefetchKey(
+        "body_size",
+        f"Observation?patient={_P}&code={_codes(BODY_SIZE_LOINC)}&_sort=-date&_count=100",
+        False,
+        "body weight and height (vital signs) for mg/kg and mg/m² doses",
     ),
     PrefetchKey(
         "imaging",

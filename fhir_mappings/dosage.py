@@ -3,13 +3,15 @@
 daily dose = dose x frequency / period (in days). A dose in mg/kg or mg/m2 is turned into mg
 with the latest weight (and height, BSA by Mosteller: sqrt(cm x kg / 3600)). A dose in g or
 ug is turned into mg; a dose in tablets only when the product's strength (mg per tablet) is
-known from a Medication resource. PRN (``asNeeded``), a dose range, a missing timing or an
-unknown unit leave the daily dose unknown (``None`` with ``problem`` set): never zero.
+known from a Medication resource. PRN (``asNeeded``), a dose range, a missing timing, an
+unknown unit or a dose amount that is zero or negative leave the daily dose unknown (``None``
+with ``problem`` set): never zero.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,17 +65,35 @@ _TIMING_CODES = {
     "WK": 1 / 7,
     "MO": 1 / 30,
 }
+#: SNOMED CT route of administration codes (FHIR ValueSet route-codes, descendants of
+#: 284009009; 448598008 'Cutaneous use' as in the Belgian medication IG's route ValueSet).
+#: The values are the names ``MedicationEntry.route`` carries; the guideline treats topical,
+#: cutaneous, inhalation, nasal, ophthalmic, otic and intra-articular as non-systemic.
 _ROUTE_SNOMED = {
     "26643006": "oral",
     "47625008": "intravenous",
     "34206005": "subcutaneous",
     "78421000": "intramuscular",
+    "6064005": "topical",
+    "448598008": "cutaneous",
+    "10547007": "otic",
+    "12130007": "intra-articular",
 }
-_ROUTE_WORDS = (
-    ("intraven", "intravenous"),
-    ("subcut", "subcutaneous"),
-    ("oral", "oral"),
-    ("intramusc", "intramuscular"),
+#: route words in a route's text or display, checked in this order (first match wins):
+#: systemic injections first ("subcutaneous" contains "cutaneous"), then the non-systemic
+#: routes ("oral inhalation" is inhaled), oral last.
+_ROUTE_WORDS: tuple[tuple[str, str], ...] = (
+    (r"intraven", "intravenous"),
+    (r"subcut", "subcutaneous"),
+    (r"intramusc", "intramuscular"),
+    (r"intra-?articular", "intra-articular"),
+    (r"inhal|nebuli[sz]|respiratory tract|pulmonary", "inhalation"),
+    (r"nasal|\bnose\b", "nasal"),
+    (r"ophthalm|\beyes?\b|ocular|conjunctival", "ophthalmic"),
+    (r"\botic\b|auricular|\bears?\b", "otic"),
+    (r"topical", "topical"),
+    (r"cutaneous|\bskin\b", "cutaneous"),
+    (r"\boral\b|by mouth|\bmouth\b", "oral"),
 )
 _ROUTE_ABBR = {
     "po": "oral",
@@ -81,7 +101,25 @@ _ROUTE_ABBR = {
     "sc": "subcutaneous",
     "sq": "subcutaneous",
     "im": "intramuscular",
+    "inh": "inhalation",
+    "top": "topical",
+    "oph": "ophthalmic",
 }
+#: dose forms in a product name that fix the route (RxNorm "... Oral Tablet", "... Ophthalmic
+#: Suspension"); used only when the dosage names no route
+_FORM_ROUTE: tuple[tuple[str, str], ...] = (
+    (r"inhal|metered dose|dry powder|nebuli[sz]", "inhalation"),
+    (r"nasal", "nasal"),
+    (r"ophthalmic|eye drop", "ophthalmic"),
+    (r"\botic\b|ear drop", "otic"),
+    (r"topical|cream|ointment|lotion|\bgel\b|\bfoam\b|shampoo", "topical"),
+    (r"prefilled syringe|auto-?injector|pen injector", "subcutaneous"),
+    (r"\boral\b|\btablet\b|\bcapsule\b", "oral"),
+)
+
+
+#: the problem of a zero or negative dose amount (a typo or a placeholder, never a dose)
+NOT_POSITIVE = "dose amount is not positive"
 
 
 @dataclass(frozen=True)
@@ -105,11 +143,11 @@ def bsa_mosteller(height_cm: float, weight_kg: float) -> float:
 
 def route_of(dosage: Mapping[str, Any]) -> str | None:
     route = dosage.get("route")
-    if not isinstance(route, Mapping):
+    if not isinstance(route, (dict, Mapping)):
         return None
     texts: list[str] = []
     for coding in route.get("coding") or []:
-        if isinstance(coding, Mapping):
+        if isinstance(coding, (dict, Mapping)):
             if coding.get("code") in _ROUTE_SNOMED:
                 return _ROUTE_SNOMED[coding["code"]]
             for key in ("display", "code"):
@@ -121,18 +159,28 @@ def route_of(dosage: Mapping[str, Any]) -> str | None:
         low = text.strip().lower()
         if low in _ROUTE_ABBR:
             return _ROUTE_ABBR[low]
-        for stem, name in _ROUTE_WORDS:
-            if stem in low:
+        for pattern, name in _ROUTE_WORDS:
+            if re.search(pattern, low):
                 return name
+    return None
+
+
+def route_from_form(texts: Sequence[str]) -> str | None:
+    """The route a dose form in a product name fixes ("Oral Tablet" -> oral, "Ophthalmic
+    Suspension" -> ophthalmic, "Prefilled Syringe" -> subcutaneous); None when none does."""
+    form = " ".join(texts).lower()
+    for pattern, name in _FORM_ROUTE:
+        if re.search(pattern, form):
+            return name
     return None
 
 
 def _per_day(timing: Mapping[str, Any] | None) -> tuple[float | None, float | None, str | None]:
     """(administrations per day, period in days, problem)."""
-    if not isinstance(timing, Mapping):
+    if not isinstance(timing, (dict, Mapping)):
         return None, None, "no timing"
     repeat = timing.get("repeat")
-    if isinstance(repeat, Mapping) and (
+    if isinstance(repeat, (dict, Mapping)) and (
         repeat.get("period") is not None or repeat.get("frequency") is not None
     ):
         frequency = repeat.get("frequency", 1)
@@ -144,7 +192,7 @@ def _per_day(timing: Mapping[str, Any] | None) -> tuple[float | None, float | No
             return None, None, f"timing period unit {unit!r} not usable"
         period_days = float(period) * _PERIOD_DAYS[unit]
         return float(frequency) / period_days, period_days, None
-    if isinstance(repeat, Mapping):
+    if isinstance(repeat, (dict, Mapping)):
         when = repeat.get("when")
         times = repeat.get("timeOfDay")
         count = (
@@ -155,9 +203,9 @@ def _per_day(timing: Mapping[str, Any] | None) -> tuple[float | None, float | No
         if count:
             return float(count), 1.0, None
     code = timing.get("code")
-    if isinstance(code, Mapping):
+    if isinstance(code, (dict, Mapping)):
         for coding in code.get("coding") or []:
-            if isinstance(coding, Mapping) and coding.get("code") in _TIMING_CODES:
+            if isinstance(coding, (dict, Mapping)) and coding.get("code") in _TIMING_CODES:
                 per_day = _TIMING_CODES[coding["code"]]
                 return per_day, (1.0 / per_day if per_day < 1 else 1.0), None
         text = code.get("text")
@@ -197,7 +245,7 @@ def _dose_quantity(
     dosage: Mapping[str, Any],
 ) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
     for dr in dosage.get("doseAndRate") or []:
-        if not isinstance(dr, Mapping):
+        if not isinstance(dr, (dict, Mapping)):
             continue
         if isinstance(dr.get("doseQuantity"), Mapping):
             return dr["doseQuantity"], None
@@ -229,12 +277,14 @@ def _one(
     per_day, period_days, timing_problem = _per_day(dosage.get("timing"))
     if dose_range is not None:
         low, high = dose_range.get("low"), dose_range.get("high")
-        if not (isinstance(low, Mapping) and isinstance(high, Mapping)):
+        if not (isinstance(low, (dict, Mapping)) and isinstance(high, (dict, Mapping))):
             return DoseResult(problem="dose range without both limits", text=text, route=route)
         lo_u, hi_u = _unit_of(low), _unit_of(high)
         lo_v, hi_v = low.get("value"), high.get("value")
         if not (isinstance(lo_v, int | float) and isinstance(hi_v, int | float) and lo_u and hi_u):
             return DoseResult(problem="dose range not numeric", text=text, route=route)
+        if not (lo_v > 0 and hi_v > 0):
+            return DoseResult(problem=NOT_POSITIVE, text=text, route=route)
         lo = _to_mg(float(lo_v), lo_u, weight_kg, height_cm, strength_mg)[0]
         hi = _to_mg(float(hi_v), hi_u, weight_kg, height_cm, strength_mg)[0]
         if lo is not None and hi is not None and lo == hi:
@@ -264,6 +314,8 @@ def _one(
         return DoseResult(
             problem="dose quantity has no numeric value and unit", text=text, route=route
         )
+    if not value > 0:  # also NaN
+        return DoseResult(problem=NOT_POSITIVE, text=text, route=route)
     mg, per_kg, per_m2, problem = _to_mg(float(value), unit, weight_kg, height_cm, strength_mg)
     if mg is not None and per_kg is None and weight_kg:
         per_kg = mg / weight_kg
@@ -295,7 +347,7 @@ def daily_dose(
     Several concurrent dosages (no ``sequence`` or the same one, e.g. 20 mg morning + 10 mg
     evening) are summed; sequential ones (a taper) use the first step and say so.
     """
-    items = [d for d in dosages or [] if isinstance(d, Mapping)]
+    items = [d for d in dosages or [] if isinstance(d, (dict, Mapping))]
     if not items:
         return DoseResult(problem="no dosage instruction")
     sequences = {d.get("sequence") for d in items}

@@ -6,14 +6,16 @@ the patient's active medication speak the same concepts and units. This module o
 what drafts need on top:
 - the lenient reading of the CDS Hooks Sandbox's shape (``doseQuantity`` directly on the
   dosage, ``category`` an object) by normalizing it to R4 first;
-- a fallback for drugs the code tables do not know by that code (an RxNorm clinical drug such
-  as TMP-SMX 198334, or an ingredient name in the text) and, when the product strength is
+- a fallback for drugs the code tables do not know by that code (an ingredient name in the
+  text, e.g. "Bactrim DS", or an ingredient RxCUI) and, when the product strength is
   unknown, the strength printed in a single-ingredient RxNorm name ("... 5 MG Oral Tablet");
 - which basis the dose was ordered on (mg, mg/kg or mg/m²): only that per-kg/per-m² value is
   kept, so a check can tell "ordered at 30 mg/kg" from "1,500 mg that is also 21 mg/kg".
 
-Codes: RxNorm ingredient codes (and the two TMP-SMX tablets) and LOINC order codes, from
-``shared/reference/codes.csv`` (verified rows) plus the panel codes named in the comments.
+Codes: RxNorm ingredient codes and LOINC order codes, from ``shared/reference/codes.csv``
+(verified rows) plus the panel codes named in the comments. Product (SCD/SBD) RxCUIs live in
+``data/rxnorm_products.csv`` only, read by the shared medication mapping, so a product code
+is recognised on patient-view and on draft orders alike.
 Prednisolone-equivalent factors are the record's (``data/drugs.csv``, seed Units table).
 """
 
@@ -25,7 +27,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from .dosage import daily_dose
+from .dosage import daily_dose, route_from_form
 from .medications import map_medication
 from .record import MedicationEntry, PatientRecord
 from .tables import drug_rows
@@ -39,7 +41,7 @@ CONCEPT_SYSTEM = "urn:ctd-ild-cds:concept"
 _DRUGS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         "tmp_smx",
-        ("10831", "198334", "198335"),
+        ("10831",),
         (
             r"co-?trimoxazole",
             r"bactrim",
@@ -122,30 +124,6 @@ _SERVICE_TEXT: tuple[tuple[str, str], ...] = (
     ),
 )
 
-# dose forms in an RxNorm display that fix the route
-_FORM_ROUTE: tuple[tuple[str, str], ...] = (
-    (r"\boral\b", "oral"),
-    (r"prefilled syringe|auto-?injector|pen injector", "subcutaneous"),
-    (r"topical|cream|ointment|lotion|\bgel\b", "topical"),
-    (r"inhal|metered dose|dry powder", "inhalation"),
-    (r"nasal", "nasal"),
-    (r"ophthalmic|eye drop", "ophthalmic"),
-    (r"\botic\b|ear drop", "otic"),
-)
-#: non-systemic routes by word in the dosage's route text (names as in
-#: ``guideline.safety.regimen.NON_SYSTEMIC_ROUTES``); the shared reader knows systemic ones only
-_LOCAL_ROUTE_WORDS: tuple[tuple[str, str], ...] = (
-    ("topical", "topical"),
-    ("cutaneous", "cutaneous"),
-    ("skin", "cutaneous"),
-    ("inhal", "inhalation"),
-    ("nasal", "nasal"),
-    ("ophthalm", "ophthalmic"),
-    ("otic", "otic"),
-    ("intra-articular", "intra-articular"),
-    ("intraarticular", "intra-articular"),
-)
-
 _PER_KG_UNITS = {"mg/kg": 1.0, "g/kg": 1000.0}
 _PER_M2_UNITS = {"mg/m2": 1.0, "mg/m^2": 1.0, "mg/m²": 1.0, "g/m2": 1000.0, "g/m²": 1000.0}
 
@@ -206,28 +184,6 @@ def _medication(resource: dict[str, Any]) -> object:
         if isinstance(ref.get("display"), str):
             return {"text": ref["display"]}
     return med
-
-
-def _local_route(resource: dict[str, Any]) -> str | None:
-    """A non-systemic route named in the first dosage's route (text or display)."""
-    for dosage in resource.get("dosageInstruction") or []:
-        if not isinstance(dosage, dict):
-            continue
-        text = " ".join(_texts(dosage.get("route"))).lower()
-        for word, name in _LOCAL_ROUTE_WORDS:
-            if word in text:
-                return name
-        return None
-    return None
-
-
-def _form_route(medication: object) -> str | None:
-    """The route a dose form in the product name fixes ("Oral Tablet", "Prefilled Syringe")."""
-    form = " ".join(_texts(medication)).lower()
-    for pattern, name in _FORM_ROUTE:
-        if re.search(pattern, form):
-            return name
-    return None
 
 
 def _strength_mg(medication: object) -> float | None:
@@ -399,18 +355,8 @@ def map_medication_request(
             entry = replace(entry, dose_per_m2=None)
         elif basis == "m2":
             entry = replace(entry, dose_per_kg=None)
-        if entry.route is None:
-            entry = replace(entry, route=_local_route(normalized) or _form_route(medication))
-        if entry.dose_mg is not None and entry.dose_mg <= 0:
-            entry = replace(
-                entry,
-                dose_mg=None,
-                daily_dose_mg=None,
-                dose_per_kg=None,
-                dose_per_m2=None,
-                pred_eq_mg_per_day=None,
-                dose_problem="dose amount is not positive",
-            )
+        if entry.route is None:  # the shared reader saw no route; the sandbox's display may
+            entry = replace(entry, route=route_from_form(_texts(medication)))
         out.append(replace(entry, is_draft=True, source_id=reference))
     return out, None
 

@@ -1,10 +1,12 @@
 """MedicationRequest / MedicationStatement -> MedicationEntry (one per ingredient concept).
 
 The ingredient is found, in order, from: RxNorm codings of ``medicationCodeableConcept`` that
-are ingredients in the code table (or site maps); the small RxNorm product table; a contained
+are ingredients in the code table (or site maps); the RxNorm product table
+(``rxnorm_products.csv``: SCD/SBD RxCUIs of systemic forms -> ingredient); a contained
 or referenced ``Medication`` (its code, then ``ingredient[].itemCodeableConcept``); the text
 fallback of ``drug_names.csv`` (drugs without a verified code, e.g. pirfenidone).
-The daily dose comes from ``fhir_mappings.dosage``; glucocorticoids also get
+The daily dose and the route come from ``fhir_mappings.dosage`` (the dosage's route; when it
+names none, the dose form in the product name or ``Medication.form``); glucocorticoids also get
 prednisolone-equivalent mg/day (factors in ``drugs.csv``, from the seed-rules Units section).
 """
 
@@ -15,11 +17,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .dosage import DoseResult, daily_dose
+from .dosage import DoseResult, daily_dose, route_from_form
 from .fhir_read import codings, concept_texts, parse_date, ref_label
 from .record import MedicationEntry
 from .tables import RXNORM, drug_names, drug_rows, rxnorm_products
-from .terminology import Terminology
+from .terminology import Terminology, normalize_system
 
 _TMP_SMX = frozenset({"trimethoprim", "sulfamethoxazole"})
 
@@ -29,8 +31,10 @@ def _drug_concepts(concept: Any, terminology: Terminology) -> set[str]:
     found = {c for c in terminology.concepts_for_codeable(concept) if c in drugs}
     products = rxnorm_products()
     for coding in codings(concept):
-        if coding.get("system") == RXNORM and coding.get("code") in products:
-            found.add(products[coding["code"]])
+        code = coding.get("code")
+        is_rxnorm = normalize_system(coding.get("system")) == RXNORM
+        if is_rxnorm and isinstance(code, str) and code.strip() in products:
+            found.add(products[code.strip()])
     return found
 
 
@@ -49,19 +53,19 @@ def _strength_mg(
 ) -> float | None:
     """mg per unit (tablet) of ``concept`` in a Medication, from ``ingredient.strength``."""
     for ing in medication.get("ingredient") or []:
-        if not isinstance(ing, Mapping):
+        if not isinstance(ing, (dict, Mapping)):
             continue
         if concept not in _drug_concepts(ing.get("itemCodeableConcept"), terminology):
             continue
         strength = ing.get("strength")
-        if not isinstance(strength, Mapping):
+        if not isinstance(strength, (dict, Mapping)):
             return None
         num, den = strength.get("numerator"), strength.get("denominator")
-        if not isinstance(num, Mapping) or not isinstance(num.get("value"), int | float):
+        if not isinstance(num, (dict, Mapping)) or not isinstance(num.get("value"), int | float):
             return None
         unit = str(num.get("code") or num.get("unit") or "").lower()
         factor = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001}.get(unit)
-        den_value = den.get("value", 1) if isinstance(den, Mapping) else 1
+        den_value = den.get("value", 1) if isinstance(den, (dict, Mapping)) else 1
         if factor is None or not isinstance(den_value, int | float) or den_value <= 0:
             return None
         return float(num["value"]) * factor / float(den_value)
@@ -73,13 +77,13 @@ def resolve_medication(
 ) -> Mapping[str, Any] | None:
     """The Medication a request/statement points to: contained ("#id") or "Medication/id"."""
     ref = resource.get("medicationReference")
-    if not isinstance(ref, Mapping) or not isinstance(ref.get("reference"), str):
+    if not isinstance(ref, (dict, Mapping)) or not isinstance(ref.get("reference"), str):
         return None
     target = ref["reference"]
     if target.startswith("#"):
         for contained in resource.get("contained") or []:
             if (
-                isinstance(contained, Mapping)
+                isinstance(contained, (dict, Mapping))
                 and contained.get("id") == target[1:]
                 and contained.get("resourceType") == "Medication"
             ):
@@ -100,7 +104,7 @@ def ingredient_concepts(
         found |= _drug_concepts(med.get("code"), terminology)
         if not found:
             for ing in med.get("ingredient") or []:
-                if isinstance(ing, Mapping):
+                if isinstance(ing, (dict, Mapping)):
                     found |= _drug_concepts(ing.get("itemCodeableConcept"), terminology)
     if not found:
         found = _text_concepts(resource.get("medicationCodeableConcept"))
@@ -116,7 +120,7 @@ def _period(resource: Mapping[str, Any]) -> tuple[date | None, date | None]:
     end: date | None = None
     if resource.get("resourceType") == "MedicationStatement":
         period = resource.get("effectivePeriod")
-        if isinstance(period, Mapping):
+        if isinstance(period, (dict, Mapping)):
             start, end = parse_date(period.get("start")), parse_date(period.get("end"))
         start = (
             start
@@ -125,14 +129,14 @@ def _period(resource: Mapping[str, Any]) -> tuple[date | None, date | None]:
         )
         return start, end
     for dosage in resource.get("dosageInstruction") or []:
-        timing = dosage.get("timing") if isinstance(dosage, Mapping) else None
-        repeat = timing.get("repeat") if isinstance(timing, Mapping) else None
-        bounds = repeat.get("boundsPeriod") if isinstance(repeat, Mapping) else None
-        if isinstance(bounds, Mapping):
+        timing = dosage.get("timing") if isinstance(dosage, (dict, Mapping)) else None
+        repeat = timing.get("repeat") if isinstance(timing, (dict, Mapping)) else None
+        bounds = repeat.get("boundsPeriod") if isinstance(repeat, (dict, Mapping)) else None
+        if isinstance(bounds, (dict, Mapping)):
             start = start or parse_date(bounds.get("start"))
             end = end or parse_date(bounds.get("end"))
     validity = (resource.get("dispenseRequest") or {}).get("validityPeriod")
-    if isinstance(validity, Mapping):
+    if isinstance(validity, (dict, Mapping)):
         start = start or parse_date(validity.get("start"))
         end = end or parse_date(validity.get("end"))
     return start or parse_date(resource.get("authoredOn")), end
@@ -158,6 +162,9 @@ def map_medication(
         else resource.get("dosage")
     )
     drugs = drug_rows()
+    form_texts = concept_texts(resource.get("medicationCodeableConcept"))
+    if med is not None:
+        form_texts += concept_texts(med.get("code")) + concept_texts(med.get("form"))
     entries = []
     for concept in sorted(concepts):
         strength = _strength_mg(med, concept, terminology) if med is not None else None
@@ -184,7 +191,7 @@ def map_medication(
                 start=start,
                 end=end,
                 ingredients=tuple(sorted(concepts)),
-                route=dose.route,
+                route=dose.route or route_from_form(form_texts),
                 dose_mg=dose.dose_mg,
                 doses_per_day=dose.doses_per_day,
                 period_days=dose.period_days,

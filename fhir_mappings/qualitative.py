@@ -117,7 +117,7 @@ def parse_titer(text: str) -> tuple[float, str | None] | None:
 
 def _status_from_codeable(cc: Mapping[str, Any]) -> AntibodyStatus | None:
     for coding in cc.get("coding") or []:
-        if not isinstance(coding, Mapping):
+        if not isinstance(coding, (dict, Mapping)):
             continue
         code = coding.get("code")
         system = coding.get("system")
@@ -126,7 +126,7 @@ def _status_from_codeable(cc: Mapping[str, Any]) -> AntibodyStatus | None:
         if system == V3_INTERPRETATION and code in INTERPRETATION_STATUS:
             return INTERPRETATION_STATUS[code]
     for text in [cc.get("text")] + [
-        c.get("display") for c in cc.get("coding") or [] if isinstance(c, Mapping)
+        c.get("display") for c in cc.get("coding") or [] if isinstance(c, (dict, Mapping))
     ]:
         if isinstance(text, str):
             status = status_from_text(text)
@@ -137,10 +137,10 @@ def _status_from_codeable(cc: Mapping[str, Any]) -> AntibodyStatus | None:
 
 def _status_from_interpretation(obs: Mapping[str, Any]) -> AntibodyStatus | None:
     for cc in obs.get("interpretation") or []:
-        if not isinstance(cc, Mapping):
+        if not isinstance(cc, (dict, Mapping)):
             continue
         for coding in cc.get("coding") or []:
-            if isinstance(coding, Mapping) and coding.get("code") in INTERPRETATION_STATUS:
+            if isinstance(coding, (dict, Mapping)) and coding.get("code") in INTERPRETATION_STATUS:
                 return INTERPRETATION_STATUS[coding["code"]]
         text = cc.get("text")
         if isinstance(text, str):
@@ -152,10 +152,10 @@ def _status_from_interpretation(obs: Mapping[str, Any]) -> AntibodyStatus | None
 
 def _status_from_range(obs: Mapping[str, Any], value: float) -> AntibodyStatus | None:
     for rng in obs.get("referenceRange") or []:
-        if not isinstance(rng, Mapping):
+        if not isinstance(rng, (dict, Mapping)):
             continue
         high = rng.get("high")
-        if isinstance(high, Mapping) and isinstance(high.get("value"), int | float):
+        if isinstance(high, (dict, Mapping)) and isinstance(high.get("value"), int | float):
             return "positive" if value > float(high["value"]) else "negative"
     return None
 
@@ -164,7 +164,7 @@ def interpret(obs: Mapping[str, Any]) -> Qualitative:
     """Interpret the value of an Observation (or an Observation.component)."""
     interp = _status_from_interpretation(obs)
     cc = obs.get("valueCodeableConcept")
-    if isinstance(cc, Mapping):
+    if isinstance(cc, (dict, Mapping)):
         status = _status_from_codeable(cc)
         text = cc.get("text") if isinstance(cc.get("text"), str) else None
         if status is None:
@@ -186,7 +186,7 @@ def interpret(obs: Mapping[str, Any]) -> Qualitative:
     if isinstance(boolean, bool):
         return Qualitative("positive" if boolean else "negative", basis="valueBoolean")
     ratio = obs.get("valueRatio")
-    if isinstance(ratio, Mapping):
+    if isinstance(ratio, (dict, Mapping)):
         num = (ratio.get("numerator") or {}).get("value")
         den = (ratio.get("denominator") or {}).get("value")
         if isinstance(num, int | float) and isinstance(den, int | float) and num == 1 and den > 0:
@@ -196,7 +196,7 @@ def interpret(obs: Mapping[str, Any]) -> Qualitative:
         return Qualitative(interp or "unknown", basis="valueRatio not 1:n")
     quantity = obs.get("valueQuantity")
     if (
-        isinstance(quantity, Mapping)
+        isinstance(quantity, (dict, Mapping))
         and isinstance(quantity.get("value"), int | float)
         and not isinstance(quantity.get("value"), bool)
     ):

@@ -10,7 +10,10 @@
   ``qualitative`` (AntibodyResult, plus a Measurement when a canonical unit is set),
   ``finding``/``condition`` (ConditionEntry), ``study`` (StudyEntry), ``drug``, ``unit``.
 - ``drugs.csv``: ingredient concept -> drug classes and prednisolone-equivalence factor.
-- ``rxnorm_products.csv``: a few RxNorm products -> ingredient concept.
+- ``rxnorm_products.csv``: RxNorm products (SCD/SBD/pack RxCUIs) -> ingredient concept, each
+  with display, confidence and source. Only systemic forms (oral, injection) are listed: an
+  eye drop or cream coded by its product must not count as a systemic dose. A combination
+  product maps to its combination concept (TMP-SMX -> ``tmp_smx``).
 - ``drug_names.csv``: text fallback for drugs without a verified code (pirfenidone).
 """
 
@@ -112,8 +115,12 @@ def drug_rows() -> dict[str, DrugRow]:
 
 @lru_cache(maxsize=1)
 def rxnorm_products() -> dict[str, str]:
-    """RxNorm product RxCUI -> ingredient concept."""
-    return {r["product_rxcui"]: r["ingredient_concept"] for r in _read("rxnorm_products.csv")}
+    """RxNorm product RxCUI -> ingredient concept (verified/probable rows only)."""
+    return {
+        r["product_rxcui"]: r["ingredient_concept"]
+        for r in _read("rxnorm_products.csv")
+        if r["confidence"] in USABLE_CONFIDENCE
+    }
 
 
 @lru_cache(maxsize=1)

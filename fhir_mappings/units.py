@@ -3,10 +3,12 @@
 Why explicit factor tables and not a UCUM library: the conversions the rules need are few and
 partly analyte-specific (ferritin pmol/L -> ng/mL needs ferritin's molar mass; DLCO
 mL/min/mmHg -> mmol/min/kPa needs the molar gas volume; enzyme "IU/L" is the enzyme unit, not
-UCUM's arbitrary ``[IU]``). A general UCUM engine cannot know these, and would happily convert
-what must not be converted. A small table, each factor with its source and an exact-value
-test, is easier to review. Units are matched on a normalized spelling (UCUM code or the common
-printed forms: ``ug/L``, ``µg/L``, ``mcg/L``, ``mm[Hg]``, ``mmHg``, ``10^9/L``...).
+UCUM's arbitrary ``[IU]``: for CK, aldolase, LDH, ALT and AST, "IU/L" and "[IU]/L" are read as
+U/L, and for every other concept an IU unit is refused). A general UCUM engine cannot know
+these, and would happily convert what must not be converted. A small table, each factor with
+its source and an exact-value test, is easier to review. Units are matched on a normalized
+spelling (UCUM code or the common printed forms: ``ug/L``, ``µg/L``, ``mcg/L``, ``mm[Hg]``,
+``mmHg``, ``10^9/L``...).
 
 A unit not in the concept's table is refused: ``convert()`` returns ``None`` and the caller
 records the value as uninterpretable. Nothing is ever guessed.
@@ -16,11 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .tables import concept_rows
 
 #: 1 kPa = 7.50062 mmHg (UCUM: m[Hg] = 133.3220 kPa; seed-rules Units section)
 KPA_TO_MMHG = 7.50062
+#: drug levels in nmol/L -> ng/mL by molar mass (g/mol = ng/nmol; 1 nmol/L = M/1000 ng/mL).
+#: Molar masses: cyclosporine C62H111N11O12 1202.6 g/mol, tacrolimus C44H69NO12 804.0 g/mol
+#: (standard chemistry, not in the seeds). Labs in the UK/EU report CsA in nmol/L.
+CYCLOSPORINE_NG_ML_PER_NMOL_L = 1.2026
+TACROLIMUS_NG_ML_PER_NMOL_L = 0.8040
 #: ferritin pmol/L / 2.247 = ng/mL (seed-rules Units section)
 FERRITIN_PMOL_PER_NG = 2.247
 #: creatinine: mg/dL x 88.4 = umol/L (labunits 0.2.1, terminology.md)
@@ -33,6 +41,7 @@ UKAT_TO_U = 60.0
 DLCO_US_PER_SI = 22.414 / KPA_TO_MMHG
 
 
+@lru_cache(maxsize=4096)
 def normalize_unit(unit: str) -> str:
     """Spelling-insensitive key for a unit string (case, micro sign, mcg, spaces)."""
     u = unit.strip().replace("µ", "u").replace("μ", "u").replace(" ", "")
@@ -43,10 +52,14 @@ def normalize_unit(unit: str) -> str:
 
 
 _NG_ML = {"ng/ml": 1.0, "ug/l": 1.0}
+#: Documented decision: for an ENZYME activity (CK, aldolase, LDH, ALT, AST) "IU/L" is read as
+#: U/L. Labs print "IU/L" meaning the IUB enzyme unit (1 umol/min), which is UCUM "U"; some
+#: send the UCUM code "[IU]/L" for the same result, and it is read the same way. UCUM's
+#: arbitrary [IU] (WHO biological standards) has no conversion to anything, so for every
+#: other concept "IU/L", "[IU]/L", "[IU]/mL"... are refused (value uninterpretable).
+ENZYME_CONCEPTS = frozenset({"creatine_kinase", "aldolase", "ldh", "alt", "ast"})
 _ENZYME = {
     "u/l": 1.0,
-    # "IU/L" for an enzyme is the IUB enzyme unit (1 umol/min) = UCUM "U"; UCUM's arbitrary
-    # [IU] is for WHO biological standards and does not apply to enzyme activity.
     "iu/l": 1.0,
     "[iu]/l": 1.0,
     "ukat/l": UKAT_TO_U,
@@ -79,12 +92,12 @@ _KCO = {
 FACTORS: dict[str, dict[str, float]] = {
     "ferritin": {**_NG_ML, "pmol/l": 1.0 / FERRITIN_PMOL_PER_NG},
     "surfactant_protein_d": dict(_NG_ML),
-    "cyclosporine": dict(_NG_ML),
-    "cyclosporine_trough": dict(_NG_ML),
-    "cyclosporine_c2": dict(_NG_ML),
-    "cyclosporine_post_dose": dict(_NG_ML),
-    "tacrolimus": dict(_NG_ML),
-    "tacrolimus_trough": dict(_NG_ML),
+    "cyclosporine": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "cyclosporine_trough": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "cyclosporine_c2": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "cyclosporine_post_dose": {**_NG_ML, "nmol/l": CYCLOSPORINE_NG_ML_PER_NMOL_L},
+    "tacrolimus": {**_NG_ML, "nmol/l": TACROLIMUS_NG_ML_PER_NMOL_L},
+    "tacrolimus_trough": {**_NG_ML, "nmol/l": TACROLIMUS_NG_ML_PER_NMOL_L},
     "creatine_kinase": dict(_ENZYME),
     "aldolase": dict(_ENZYME),
     "ldh": dict(_ENZYME),
@@ -150,14 +163,25 @@ class Converted:
 
 def convert(concept: str, value: float, unit: str | None) -> Converted | None:
     """``value`` in ``unit`` as the concept's canonical unit, or None when not convertible."""
+    if not unit:
+        return None
+    found = _factor(concept, unit)
+    if found is None:
+        return None
+    return Converted(value * found[0], found[1])
+
+
+@lru_cache(maxsize=4096)
+def _factor(concept: str, unit: str) -> tuple[float, str] | None:
+    """(factor, canonical unit) for ``unit`` of ``concept``; cached, the tables are fixed."""
     target = canonical_unit(concept)
     table: Mapping[str, float] | None = FACTORS.get(concept)
-    if target is None or table is None or not unit:
+    if target is None or table is None:
         return None
     factor = table.get(normalize_unit(unit))
     if factor is None:
         return None
-    return Converted(value * factor, target)
+    return factor, target
 
 
 def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted | str:
@@ -167,20 +191,37 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
     ``unit``.
     """
     value = quantity.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "quantity has no numeric value"
-    candidates: list[str] = []
     code, unit = quantity.get("code"), quantity.get("unit")
     system = quantity.get("system")
-    if isinstance(code, str) and code and (system in (None, "http://unitsofmeasure.org")):
+    found = _quantity_factor(
+        concept,
+        code if isinstance(code, str) and code else None,
+        unit if isinstance(unit, str) and unit else None,
+        system is None or system == "http://unitsofmeasure.org",
+    )
+    if isinstance(found, str):
+        return found
+    return Converted(float(value) * found[0], found[1])
+
+
+@lru_cache(maxsize=4096)
+def _quantity_factor(
+    concept: str, code: str | None, unit: str | None, ucum_system: bool
+) -> tuple[float, str] | str:
+    """(factor, canonical unit) for a Quantity's code/unit, or the reason it cannot be
+    converted; cached, as records repeat the same few units thousands of times."""
+    candidates: list[str] = []
+    if code is not None and ucum_system:
         candidates.append(code)
-    if isinstance(unit, str) and unit:
+    if unit is not None:
         candidates.append(unit)
     if not candidates:
         return "quantity has no unit"
     for candidate in candidates:
-        result = convert(concept, float(value), candidate)
-        if result is not None:
-            return result
+        found = _factor(concept, candidate)
+        if found is not None:
+            return found
     target = canonical_unit(concept) or "?"
     return f"unit {candidates[0]!r} cannot be converted to {target}"

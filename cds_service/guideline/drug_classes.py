@@ -11,7 +11,18 @@ from __future__ import annotations
 
 #: systemic glucocorticoids (the builder converts their doses to prednisolone equivalents)
 GLUCOCORTICOIDS: frozenset[str] = frozenset(
-    {"prednisone", "prednisolone", "methylprednisolone", "dexamethasone", "hydrocortisone"}
+    {
+        "prednisone",
+        "prednisolone",
+        "methylprednisolone",
+        "dexamethasone",
+        "hydrocortisone",
+        # beyond the seeds (equivalents from the BNF, fhir_mappings/data/drugs.csv)
+        "betamethasone",
+        "triamcinolone",
+        "deflazacort",
+        "cortisone",
+    }
 )
 
 #: calcineurin inhibitors (JP: CsA / TAC in A/S-ILD regimens, R093-R098)

@@ -225,7 +225,11 @@ B02 = evidence.rule(
         "SARD-ILD treatment: mycophenolate preferred first-line; strong recommendation "
         "against glucocorticoids in SSc-ILD"
     ),
-    figure="strong against GC in SSc-ILD",
+    # neutral across diseases: B02 is cited on RA, other CTD-ILD and order cards too
+    figure=(
+        "conditional recommendations (MMF preferred first line by the panel), except two "
+        "strong against GC in SSc-ILD"
+    ),
     topics=(
         "ssc-ild-treatment-indicated",
         "ssc-ild-decline",

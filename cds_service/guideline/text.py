@@ -146,9 +146,19 @@ def day(d: date | None) -> str:
     return d.isoformat() if d else "date unknown"
 
 
+#: FHIR Quantity.comparator as shown on a card
+COMPARATOR_TEXT = {"<": "<", "<=": "≤", ">=": "≥", ">": ">"}
+
+
+def measured_quantity(m: Measurement) -> str:
+    """The value with the lab's comparator when it gave a bound: ``>1,000 ng/mL``."""
+    return COMPARATOR_TEXT.get(m.comparator or "", "") + quantity(m.value, m.unit)
+
+
 def measurement_text(m: Measurement) -> str:
-    """``ferritin 1,800 ng/mL (2026-11-16)``."""
-    return f"{label(m.concept)} {quantity(m.value, m.unit)} ({day(m.when)})"
+    """``ferritin 1,800 ng/mL (2026-11-16)``; a censored value keeps its comparator
+    (``ferritin >1,000 ng/mL``)."""
+    return f"{label(m.concept)} {measured_quantity(m)} ({day(m.when)})"
 
 
 def unreadable_text(m: Measurement) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from fhir_mappings.builder import build_record
-from fhir_mappings.dosage import bsa_mosteller, daily_dose
+from fhir_mappings.dosage import NOT_POSITIVE, bsa_mosteller, daily_dose
 
 from .conftest import PATIENT, RXNORM, cc, med_request, observation, quantity
 
@@ -261,3 +261,57 @@ def test_active_medications_of_class() -> None:
         "cyclosporine"
     ]
     assert record.active_medications_of_class("antifibrotic") == []
+
+
+# ------------------------------------------------------------- non-positive doses
+def _range(low: float, high: float) -> dict[str, Any]:
+    return {
+        "doseAndRate": [
+            {
+                "doseRange": {
+                    "low": {"value": low, "unit": "mg"},
+                    "high": {"value": high, "unit": "mg"},
+                }
+            }
+        ],
+        "timing": repeat(),
+    }
+
+
+@pytest.mark.parametrize(
+    "dosage",
+    [
+        dose(0, "mg", **repeat()),
+        dose(-5, "mg", **repeat()),
+        dose(-0.001, "mg", **repeat()),
+        dose(0, "mg/kg", **repeat()),
+        dose(0, "tablet", **repeat()),
+        _range(0, 10),
+        _range(-10, 10),
+    ],
+    ids=["zero", "negative", "tiny-neg", "zero-per-kg", "zero-tablets", "range-0", "range-neg"],
+)
+def test_zero_or_negative_dose_is_refused_never_zero_mg(dosage: dict[str, Any]) -> None:
+    result = daily_dose([dosage], weight_kg=70.0, strength_mg=5.0)
+    assert result.problem == NOT_POSITIVE
+    assert result.dose_mg is None and result.daily_dose_mg is None
+    assert result.daily_dose_range_mg is None
+
+
+@pytest.mark.parametrize("value", [0.001, 0.5, 5])
+def test_smallest_positive_doses_are_read(value: float) -> None:
+    result = daily_dose([dose(value, "mg", **repeat())])
+    assert result.problem is None and result.daily_dose_mg == pytest.approx(value)
+
+
+def test_zero_dose_part_makes_a_concurrent_total_unknown() -> None:
+    morning = dose(20, "mg", **repeat())
+    evening = dose(0, "mg", **repeat())
+    result = daily_dose([morning, evening])
+    assert result.daily_dose_mg is None and result.problem == NOT_POSITIVE
+
+
+def test_zero_dose_on_patient_view_gives_no_prednisolone_equivalent() -> None:
+    m = med([med_request("p", "8640", [dose(0, "mg", **repeat())])], "prednisone")
+    assert (m.daily_dose_mg, m.pred_eq_mg_per_day, m.dose_problem) == (None, None, NOT_POSITIVE)
+    assert not m.dose_known

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fhir_mappings.units import convert, convert_quantity
+from fhir_mappings.units import ENZYME_CONCEPTS, FACTORS, convert, convert_quantity
 
 
 @pytest.mark.parametrize(
@@ -109,3 +109,53 @@ def test_quantity_prefers_ucum_code_then_printed_unit() -> None:
 def test_quantity_refusal_reasons(quantity: dict[str, object], reason: str) -> None:
     result = convert_quantity("ferritin", quantity)
     assert isinstance(result, str) and reason in result
+
+
+# ----------------------------------------------------------- IU: enzymes only
+IU_SPELLINGS = ["IU/L", "[IU]/L", "iu/l", "[iU]/L"]
+
+
+@pytest.mark.parametrize("unit", IU_SPELLINGS)
+@pytest.mark.parametrize("concept", sorted(ENZYME_CONCEPTS))
+def test_iu_per_litre_is_the_enzyme_unit_for_enzymes(concept: str, unit: str) -> None:
+    result = convert(concept, 250.0, unit)
+    assert result is not None and (result.value, result.unit) == (250.0, "U/L")
+
+
+NON_ENZYME = sorted(set(FACTORS) - ENZYME_CONCEPTS)
+
+
+@pytest.mark.parametrize("unit", [*IU_SPELLINGS, "[IU]/mL", "IU/mL", "m[IU]/mL", "k[IU]/L"])
+@pytest.mark.parametrize("concept", NON_ENZYME)
+def test_iu_is_refused_for_every_other_concept(concept: str, unit: str) -> None:
+    assert convert(concept, 1.0, unit) is None
+    reason = convert_quantity(concept, {"value": 1.0, "unit": unit})
+    assert isinstance(reason, str) and "cannot be converted" in reason
+
+
+def test_enzyme_set_is_exactly_the_concepts_in_u_per_litre() -> None:
+    assert {c for c, t in FACTORS.items() if "iu/l" in t or "[iu]/l" in t} == ENZYME_CONCEPTS
+
+
+@pytest.mark.parametrize(
+    ("concept", "value", "unit", "expected"),
+    [
+        # 1 nmol/L x 1202.6 g/mol = 1.2026 ng/mL (cyclosporine); 804.0 g/mol (tacrolimus)
+        ("cyclosporine_trough", 200.0, "nmol/L", 240.52),
+        ("cyclosporine_c2", 1000.0, "nmol/L", 1202.6),
+        ("cyclosporine", 166.3, "nmol/L", 199.99),
+        ("tacrolimus_trough", 10.0, "nmol/L", 8.04),
+        ("cyclosporine_trough", 200.0, "ug/L", 200.0),
+    ],
+)
+def test_drug_levels_in_nmol_per_litre(
+    concept: str, value: float, unit: str, expected: float
+) -> None:
+    converted = convert(concept, value, unit)
+    assert converted is not None and converted.unit == "ng/mL"
+    assert converted.value == pytest.approx(expected, abs=0.01)
+
+
+def test_ferritin_in_nmol_per_litre_is_refused() -> None:
+    # molar conversion is per analyte: nmol/L is only known for the drug levels
+    assert convert("ferritin", 2.0, "nmol/L") is None

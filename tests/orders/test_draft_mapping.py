@@ -106,13 +106,13 @@ def test_tablet_dose_uses_strength_of_rxnorm_display() -> None:
         "coding": [
             {
                 "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
-                "code": "312615",
+                "code": "198142",  # RxNorm SCD prednisolone 5 MG Oral Tablet
                 "display": "prednisoLONE 5 MG Oral Tablet",
             }
         ]
     }
     m = only_med(orders(record(), res))
-    assert m.concept == "prednisolone"  # by name: the SCD code is not in the table
+    assert m.concept == "prednisolone"  # product table; strength from the RxNorm display
     assert m.daily_dose_mg == pytest.approx(15.0)
 
 

@@ -1,0 +1,137 @@
+"""Prefetch LOINC lists come from the code table; every Observation concept the rules use is
+fetched by some prefetch query (by code or by category)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from cds_service.services import (
+    AUTOANTIBODY_LOINC,
+    BODY_SIZE_LOINC,
+    PATIENT_PREFETCH,
+    RESPIRATORY_LOINC,
+    SERVICES,
+)
+from fhir_mappings.prefetch_codes import (
+    AUTOANTIBODY_CONCEPTS,
+    BODY_SIZE_CONCEPTS,
+    FETCHED_BY_CATEGORY,
+    RESPIRATORY_CONCEPTS,
+    loinc_codes,
+)
+from fhir_mappings.tables import LOINC, USABLE_CONFIDENCE, code_rows, concept_rows
+from fhir_mappings.terminology import default_terminology
+
+GUIDELINE = Path(__file__).resolve().parents[2] / "cds_service" / "guideline"
+LISTS = [
+    (AUTOANTIBODY_LOINC, AUTOANTIBODY_CONCEPTS),
+    (RESPIRATORY_LOINC, RESPIRATORY_CONCEPTS),
+    (BODY_SIZE_LOINC, BODY_SIZE_CONCEPTS),
+]
+#: kinds only an Observation / DiagnosticReport carries (conditions and findings also arrive
+#: as Conditions, which the unfiltered "conditions" query returns)
+OBSERVATION_KINDS = ("quantity", "qualitative", "study")
+
+
+def _key(code: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in code.split("-"))
+
+
+def _params(query: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(query).query)
+
+
+def _queried_codes() -> set[str]:
+    out: set[str] = set()
+    for p in PATIENT_PREFETCH:
+        for value in _params(p.query).get("code", []):
+            out |= {c.split("|")[-1] for c in value.split(",")}
+    return out
+
+
+def _queried_categories() -> set[str]:
+    out: set[str] = set()
+    for p in PATIENT_PREFETCH:
+        for value in _params(p.query).get("category", []):
+            out |= {c.split("|")[-1] for c in value.split(",")}
+    return out
+
+
+@pytest.mark.parametrize(("codes", "concepts"), LISTS, ids=["antibodies", "respiratory", "size"])
+def test_lists_are_sorted_unique_and_exactly_the_table_codes(codes, concepts) -> None:
+    assert codes and list(codes) == sorted(set(codes), key=_key)
+    expected = {
+        r.code
+        for r in code_rows()
+        if r.concept_id in concepts
+        and r.system == LOINC
+        and r.code
+        and r.confidence in USABLE_CONFIDENCE
+    }
+    assert set(codes) == expected
+    terms = default_terminology()
+    for code in codes:
+        assert terms.concepts_for(LOINC, code) & set(concepts), code
+
+
+def test_every_listed_concept_has_a_loinc_code() -> None:
+    for _, concepts in LISTS:
+        for concept in concepts:
+            assert loinc_codes([concept]), concept
+
+
+def test_unknown_concept_id_is_an_error_not_a_silently_shorter_query() -> None:
+    with pytest.raises(KeyError, match="anti_jo_1"):
+        loinc_codes(["anti_jo1", "anti_jo_1"])
+
+
+def test_discovery_output_is_stable() -> None:
+    first = [s.discovery_json() for s in SERVICES]
+    second = [s.discovery_json() for s in SERVICES]
+    assert first == second
+    query = dict((p.key, p.query) for p in PATIENT_PREFETCH)["antibodies"]
+    codes = [c.split("|")[-1] for c in _params(query)["code"][0].split(",")]
+    assert codes == list(AUTOANTIBODY_LOINC)
+
+
+def test_category_concepts_exist_and_are_not_also_fetched_by_code() -> None:
+    by_code = set(AUTOANTIBODY_CONCEPTS) | set(RESPIRATORY_CONCEPTS) | set(BODY_SIZE_CONCEPTS)
+    for category, concepts in FETCHED_BY_CATEGORY.items():
+        assert category in _queried_categories(), category
+        assert set(concepts) <= set(concept_rows())
+        assert not set(concepts) & by_code
+
+
+def _concepts_used_by_rules() -> set[str]:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in GUIDELINE.rglob("*.py"))
+    return {c for c in concept_rows() if re.search(rf"[\"']{re.escape(c)}[\"']", text)}
+
+
+def test_the_scan_finds_rule_concepts() -> None:
+    used = _concepts_used_by_rules()
+    assert {"ferritin", "anti_mda5", "fvc_pct_pred", "kl6"} <= used
+
+
+def test_every_observation_concept_the_rules_use_is_fetched() -> None:
+    rows = concept_rows()
+    queried = _queried_codes()
+    by_category = {c for concepts in FETCHED_BY_CATEGORY.values() for c in concepts}
+    missing = []
+    for concept in sorted(_concepts_used_by_rules()):
+        row = rows[concept]
+        imaging_finding = row.kind == "finding" and concept.startswith("ct_")
+        if row.kind not in OBSERVATION_KINDS and not imaging_finding:
+            continue
+        codes = set(loinc_codes([concept]))
+        if not (codes & queried) and concept not in by_category:
+            missing.append(concept)
+    assert missing == []
+
+
+def test_conditions_query_is_unfiltered() -> None:
+    (conditions,) = [p for p in PATIENT_PREFETCH if p.key == "conditions"]
+    assert set(_params(conditions.query)) == {"patient", "_count"}
