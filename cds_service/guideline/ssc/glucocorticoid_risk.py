@@ -34,7 +34,7 @@ from ..findings import Action, Finding, Indicator, Suggestion
 from ..safety.regimen import glucocorticoid_dose
 from ..shared_rules import B02, B12, R051
 from ..suggestions.labs import lab_request
-from ..text import day
+from ..text import day, steen_1998
 
 TOPIC = "ssc-glucocorticoid-risk"
 
@@ -83,7 +83,7 @@ def ssc_glucocorticoid_risk(record: PatientRecord) -> Iterator[Finding]:
     )
     body = (
         f"KR (R051): in SSc a prednisolone dose {GC_WARNING.text} risks scleroderma renal "
-        f"crisis; Steen 1998 (B12): {GC_CRITICAL.text} in the prior 6 months, OR 4.37.",
+        f"crisis; {steen_1998(B12, GC_CRITICAL.text)} (B12).",
         "Check blood pressure at each visit (and home readings) and serum creatinine; "
         "taper to the lowest effective dose. Glucocorticoids are not an SSc-ILD treatment "
         "(ACR/CHEST 2023: strong recommendation against).",
