@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test lint format typecheck pytest e2e clean
+.PHONY: run test lint format typecheck pytest e2e bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ pytest: $(VENV)/.installed-test
 
 e2e: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests/e2e
+
+## bench: the benchmark (docs/performance.md); installs wrk with apt-get when it is missing
+bench: $(VENV)/.installed-test
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var

@@ -108,6 +108,28 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> None:
         seen.add(key)
 
 
+def may_have_duplicate_keys(raw: bytes, data: Any) -> bool:
+    """False when ``raw`` (valid JSON, parsed by orjson into ``data``) certainly has no
+    duplicate object key; True when it may (then the exact, slower check decides).
+
+    orjson keeps the last of duplicate keys silently, so ``data`` has one object member
+    fewer per duplicate. Every ``:`` in JSON text is either a member separator or a
+    character inside a string. orjson writes string characters literally (it never escapes
+    ``:``), so in ``orjson.dumps(data)`` the colons are data's members plus the colons in
+    data's strings. In ``raw`` without an escaped colon (``\\u003a``) they are raw's members
+    plus the colons in raw's strings, which include data's. Hence equal counts mean no
+    member was dropped: no duplicate. Two C-speed scans instead of a Python callback per
+    object (the 10,000-Observation body: ~15 ms instead of ~190 ms).
+    """
+    if b"\\u003" in raw:  # an escaped ":" (or digit: rare) would break the count
+        return True
+    try:
+        again = orjson.dumps(data)
+    except orjson.JSONEncodeError:  # e.g. nesting deeper than orjson.dumps allows
+        return True
+    return raw.count(b":") != again.count(b":")
+
+
 def _read_body(max_bytes: int) -> bytes:
     """The raw body, refusing more than ``max_bytes``: from Content-Length before reading,
     and while reading a chunked body (the WSGI server terminates the input stream)."""
@@ -138,19 +160,23 @@ def read_json_body(max_bytes: int) -> Any:
     if not raw.strip():
         raise InvalidRequest([("$", "the body is empty")])
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidRequest([("$", f"the body is not valid UTF-8 (byte {exc.start})")]) from None
-    try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        try:  # orjson refuses invalid UTF-8 too; name the byte when that is the problem
+            raw.decode("utf-8")
+        except UnicodeDecodeError as uexc:
+            raise InvalidRequest(
+                [("$", f"the body is not valid UTF-8 (byte {uexc.start})")]
+            ) from None
         raise InvalidRequest([("$", f"the body is not valid JSON: {exc.msg}")]) from None
-    # orjson keeps the last of duplicate keys silently; the stdlib parser can tell us. It
-    # recurses in Python (about 500 levels) where orjson stops at 1024: deeper is refused.
-    try:
-        json.loads(raw, object_pairs_hook=_reject_duplicates)
-    except RecursionError:
-        raise InvalidRequest([("$", "the body is nested too deeply")]) from None
+    # orjson keeps the last of duplicate keys silently; the stdlib parser can tell us which
+    # key, but it costs a Python call per object: run it only when a duplicate is possible.
+    # It recurses in Python (about 500 levels) where orjson stops at 1024: deeper is refused.
+    if may_have_duplicate_keys(raw, data):
+        try:
+            json.loads(raw, object_pairs_hook=_reject_duplicates)
+        except RecursionError:
+            raise InvalidRequest([("$", "the body is nested too deeply")]) from None
     return data
 
 

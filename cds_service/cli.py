@@ -45,6 +45,24 @@ def _configure_logging() -> None:
         logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
 
 
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """The gunicorn configuration of ``serve`` (also used by the benchmark's bare ceiling)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "preload_app": True,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "limit_request_line": 8190,
+    }
+
+
 def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:
     from gunicorn.app.base import BaseApplication
 
@@ -69,21 +87,7 @@ def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            options = {
-                "bind": f"{host}:{port}",
-                "workers": workers,
-                "threads": threads,
-                "worker_class": "gthread",
-                "timeout": 30,
-                "graceful_timeout": 10,
-                "keepalive": 5,
-                "preload_app": True,
-                "accesslog": None,
-                "errorlog": "-",
-                "loglevel": "info",
-                "limit_request_line": 8190,
-            }
-            for key, value in options.items():
+            for key, value in gunicorn_options(host, port, workers, threads).items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -62,9 +63,19 @@ def record_issued(storage: Storage, service_id: str, cards: Iterable[dict[str, A
         for c in cards
         if c.get("uuid")
     ]
-    if rows:
+    if rows:  # one statement, no RETURNING: the count is not needed on this hot path
         with storage.engine.begin() as conn:
-            _insert_ignoring_duplicates(conn, issued_card_table, rows)
+            conn.execute(_insert_ignore(conn.dialect.name, issued_card_table), rows)
+
+
+@cache
+def _insert_ignore(dialect: str, table: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for ``table``, built once per dialect."""
+    if dialect == "postgresql":
+        return pg_insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing()
+    return insert(table)  # pragma: no cover - other databases are not supported targets
 
 
 def _override_parts(reason: Any) -> tuple[str | None, str | None, str | None, str | None]:

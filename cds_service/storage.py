@@ -72,6 +72,8 @@ class Storage:
         self.url = url
         kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
         if url.startswith("sqlite"):
+            # a local file cannot drop a connection: no "SELECT 1" before every checkout
+            kwargs["pool_pre_ping"] = False
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
             _make_sqlite_dir(url)
         self.engine: Engine = create_engine(url, **kwargs)

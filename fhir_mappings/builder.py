@@ -82,6 +82,7 @@ class _Builder:
         self.med_resources: list[Mapping[str, Any]] = []
         self.medications: dict[str, Mapping[str, Any]] = {}
         self.study_keys: set[tuple[str, date]] = set()
+        self.ref_ids: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ helpers
     def warn(self, resource: Mapping[str, Any], reason: str) -> None:
@@ -97,11 +98,22 @@ class _Builder:
         if concept == "hrct_chest":
             self.add_study("ct_chest", when, source_id)  # an HRCT is a CT of the chest
 
+    def patient_ref(self, ref: Any) -> str | None:
+        """reference_id(ref, "Patient"), looked up once per reference string per record."""
+        text = ref.get("reference") if type(ref) is dict else None
+        if not isinstance(text, str):
+            return reference_id(ref, "Patient")
+        try:
+            return self.ref_ids[text]
+        except KeyError:
+            found = self.ref_ids[text] = reference_id(ref, "Patient")
+            return found
+
     def belongs(self, resource: Mapping[str, Any]) -> bool:
         if self.patient_id is None:
             return True
         ref = resource.get("subject") or resource.get("patient")
-        ref_id = reference_id(ref, "Patient")
+        ref_id = self.patient_ref(ref)
         if ref_id is None:
             self.warn(resource, "no subject/patient reference")
             return False
@@ -112,7 +124,7 @@ class _Builder:
 
     # ------------------------------------------------------------------- driver
     def add(self, resource: Any) -> None:
-        if not isinstance(resource, Mapping):
+        if not isinstance(resource, (dict, Mapping)):
             return
         rtype = resource.get("resourceType")
         if not isinstance(rtype, str):
@@ -160,18 +172,26 @@ class _Builder:
     def observation(self, obs: Mapping[str, Any]) -> None:
         code = obs.get("code")
         code_concepts = self.terms.concepts_for_codeable(code)
-        value_concepts = self.terms.concepts_for_codeable(obs.get("valueCodeableConcept"))
+        value_cc = obs.get("valueCodeableConcept")
         raw_components = obs.get("component")
-        components: list[Any] = raw_components if isinstance(raw_components, list) else []
-        comp_concepts = [
-            self.terms.concepts_for_codeable(c.get("code")) if isinstance(c, Mapping) else set()
-            for c in components
-        ]
-        value_findings = {
-            c
-            for c in value_concepts
-            if self.concepts.get(c) and self.concepts[c].kind in ("finding", "condition")
-        }
+        components: list[Any] = []
+        comp_concepts: list[set[str]] = []
+        value_findings: set[str] = set()
+        if value_cc or raw_components:  # most results have neither: skip the work
+            value_concepts = self.terms.concepts_for_codeable(value_cc) if value_cc else set()
+            if isinstance(raw_components, list):
+                components = raw_components
+            comp_concepts = [
+                self.terms.concepts_for_codeable(c.get("code"))
+                if isinstance(c, (dict, Mapping))
+                else set()
+                for c in components
+            ]
+            value_findings = {
+                c
+                for c in value_concepts
+                if self.concepts.get(c) and self.concepts[c].kind in ("finding", "condition")
+            }
         if not code_concepts and not value_findings and not any(comp_concepts):
             return  # not a concept the service reads: skipped unread
         # ---- selected: structural check
@@ -180,7 +200,7 @@ class _Builder:
             raise _Invalid("Observation.status missing")
         if status in _OBS_EXCLUDED:
             return
-        if not isinstance(code, Mapping):
+        if not isinstance(code, (dict, Mapping)):
             raise _Invalid("Observation.code missing")
         when = effective_date(obs)
         if when is None:
@@ -190,6 +210,8 @@ class _Builder:
         source_id = ref_label(obs)
         for row in self.kinds(code_concepts):
             self.observation_value(row, obs, when, source_id)
+        if not value_findings and not components:
+            return
         if value_findings and not any(
             self.concepts[c].kind in ("finding", "condition") for c in code_concepts
         ):
@@ -244,7 +266,7 @@ class _Builder:
     ) -> None:
         quantity = obs.get("valueQuantity")
         series = self.record.measurements.setdefault(concept, [])
-        if not isinstance(quantity, Mapping):
+        if not isinstance(quantity, (dict, Mapping)):
             if isinstance(obs.get("dataAbsentReason"), Mapping):
                 return
             original = obs.get("valueString")
@@ -266,7 +288,7 @@ class _Builder:
         raw_unit = quantity.get("code") or quantity.get("unit")
         original_value = (
             float(raw_value)
-            if isinstance(raw_value, int | float) and not isinstance(raw_value, bool)
+            if isinstance(raw_value, (int, float)) and not isinstance(raw_value, bool)
             else None
         )
         original_unit = raw_unit if isinstance(raw_unit, str) else None
@@ -307,13 +329,13 @@ class _Builder:
         self, concept: str, obs: Mapping[str, Any], value_unit: str | None
     ) -> tuple[float | None, float | None]:
         for rng in obs.get("referenceRange") or []:
-            if not isinstance(rng, Mapping):
+            if not isinstance(rng, (dict, Mapping)):
                 continue
             out: list[float | None] = []
             for key in ("low", "high"):
                 q = rng.get(key)
                 conv: Converted | str | None = None
-                if isinstance(q, Mapping):
+                if isinstance(q, (dict, Mapping)):
                     if not (q.get("code") or q.get("unit")) and value_unit:
                         q = {**q, "unit": value_unit}
                     conv = convert_quantity(concept, q)
@@ -324,9 +346,9 @@ class _Builder:
     @staticmethod
     def flag(obs: Mapping[str, Any]) -> str | None:
         for cc in obs.get("interpretation") or []:
-            if isinstance(cc, Mapping):
+            if isinstance(cc, (dict, Mapping)):
                 for coding in cc.get("coding") or []:
-                    if isinstance(coding, Mapping) and coding.get("code") in _FLAG:
+                    if isinstance(coding, (dict, Mapping)) and coding.get("code") in _FLAG:
                         return _FLAG[coding["code"]]
         return None
 
@@ -395,9 +417,9 @@ class _Builder:
             return
         verification = None
         vs = cond.get("verificationStatus")
-        if isinstance(vs, Mapping):
+        if isinstance(vs, (dict, Mapping)):
             for coding in vs.get("coding") or []:
-                if isinstance(coding, Mapping) and isinstance(coding.get("code"), str):
+                if isinstance(coding, (dict, Mapping)) and isinstance(coding.get("code"), str):
                     verification = coding["code"]
         if verification in ("refuted", "entered-in-error"):
             return
@@ -405,9 +427,9 @@ class _Builder:
             return
         clinical = None
         cs = cond.get("clinicalStatus")
-        if isinstance(cs, Mapping):
+        if isinstance(cs, (dict, Mapping)):
             for coding in cs.get("coding") or []:
-                if isinstance(coding, Mapping) and isinstance(coding.get("code"), str):
+                if isinstance(coding, (dict, Mapping)) and isinstance(coding.get("code"), str):
                     clinical = coding["code"]
         elif cs is not None:
             raise _Invalid("Condition.clinicalStatus is not a CodeableConcept")
@@ -417,7 +439,7 @@ class _Builder:
         )
         onset = parse_date(cond.get("onsetDateTime"), allow_partial=True)
         period = cond.get("onsetPeriod")
-        if onset is None and isinstance(period, Mapping):
+        if onset is None and isinstance(period, (dict, Mapping)):
             onset = parse_date(period.get("start"), allow_partial=True)
         recorded = parse_date(cond.get("recordedDate"), allow_partial=True)
         for row in rows:
@@ -473,7 +495,7 @@ class _Builder:
             return
         when = parse_date(proc.get("performedDateTime")) or parse_date(proc.get("started"))
         period = proc.get("performedPeriod")
-        if when is None and isinstance(period, Mapping):
+        if when is None and isinstance(period, (dict, Mapping)):
             when = parse_date(period.get("start"))
         if when is None:
             raise _Invalid("no performed/started date")

@@ -152,12 +152,12 @@ def bsa_mosteller(height_cm: float, weight_kg: float) -> float:
 
 def route_of(dosage: Mapping[str, Any]) -> str | None:
     route = dosage.get("route")
-    if not isinstance(route, Mapping):
+    if not isinstance(route, (dict, Mapping)):
         return None
     texts: list[str] = []
     codings = route.get("coding")
     for coding in codings if isinstance(codings, list) else []:
-        if isinstance(coding, Mapping):
+        if isinstance(coding, (dict, Mapping)):
             if isinstance(coding.get("code"), str) and coding["code"] in _ROUTE_SNOMED:
                 return _ROUTE_SNOMED[coding["code"]]
             for key in ("display", "code"):
@@ -187,10 +187,10 @@ def route_from_form(texts: Sequence[str]) -> str | None:
 
 def _per_day(timing: Mapping[str, Any] | None) -> tuple[float | None, float | None, str | None]:
     """(administrations per day, period in days, problem)."""
-    if not isinstance(timing, Mapping):
+    if not isinstance(timing, (dict, Mapping)):
         return None, None, "no timing"
     repeat = timing.get("repeat")
-    if isinstance(repeat, Mapping) and (
+    if isinstance(repeat, (dict, Mapping)) and (
         repeat.get("period") is not None or repeat.get("frequency") is not None
     ):
         frequency = repeat.get("frequency", 1)
@@ -202,7 +202,7 @@ def _per_day(timing: Mapping[str, Any] | None) -> tuple[float | None, float | No
             return None, None, f"timing period unit {unit!r} not usable"
         period_days = float(period) * _PERIOD_DAYS[unit]
         return float(frequency) / period_days, period_days, None
-    if isinstance(repeat, Mapping):
+    if isinstance(repeat, (dict, Mapping)):
         when = repeat.get("when")
         times = repeat.get("timeOfDay")
         count = (
@@ -213,11 +213,11 @@ def _per_day(timing: Mapping[str, Any] | None) -> tuple[float | None, float | No
         if count:
             return float(count), 1.0, None
     code = timing.get("code")
-    if isinstance(code, Mapping):
+    if isinstance(code, (dict, Mapping)):
         codings = code.get("coding")
         for coding in codings if isinstance(codings, list) else []:
             if (
-                isinstance(coding, Mapping)
+                isinstance(coding, (dict, Mapping))
                 and isinstance(coding.get("code"), str)
                 and coding["code"] in _TIMING_CODES
             ):
@@ -261,7 +261,7 @@ def _dose_quantity(
 ) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
     dose_and_rate = dosage.get("doseAndRate")
     for dr in dose_and_rate if isinstance(dose_and_rate, list) else []:
-        if not isinstance(dr, Mapping):
+        if not isinstance(dr, (dict, Mapping)):
             continue
         if isinstance(dr.get("doseQuantity"), Mapping):
             return dr["doseQuantity"], None
@@ -293,7 +293,7 @@ def _one(
     per_day, period_days, timing_problem = _per_day(dosage.get("timing"))
     if dose_range is not None:
         low, high = dose_range.get("low"), dose_range.get("high")
-        if not (isinstance(low, Mapping) and isinstance(high, Mapping)):
+        if not (isinstance(low, (dict, Mapping)) and isinstance(high, (dict, Mapping))):
             return DoseResult(problem="dose range without both limits", text=text, route=route)
         lo_u, hi_u = _unit_of(low), _unit_of(high)
         lo_v, hi_v = low.get("value"), high.get("value")
@@ -369,7 +369,7 @@ def daily_dose(
     Several concurrent dosages (no ``sequence`` or the same one, e.g. 20 mg morning + 10 mg
     evening) are summed; sequential ones (a taper) use the first step and say so.
     """
-    items = [d for d in dosages or [] if isinstance(d, Mapping)]
+    items = [d for d in dosages or [] if isinstance(d, (dict, Mapping))]
     if not items:
         return DoseResult(problem="no dosage instruction")
     # an implausible weight or height is not used for per-kg / per-m2 doses

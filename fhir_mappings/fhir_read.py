@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -18,6 +19,12 @@ def parse_date(value: Any, allow_partial: bool = False) -> date | None:
     """
     if not isinstance(value, str):
         return None
+    return _parse_date(value, allow_partial)
+
+
+@lru_cache(maxsize=8192)
+def _parse_date(value: str, allow_partial: bool) -> date | None:
+    """parse_date of a string; cached: a record repeats the same dates many times."""
     m = _DATE.match(value.strip())
     if not m:
         return None
@@ -38,7 +45,7 @@ def effective_date(resource: Mapping[str, Any]) -> date | None:
         if d is not None:
             return d
     period = resource.get("effectivePeriod")
-    if isinstance(period, Mapping):
+    if isinstance(period, (dict, Mapping)):
         d = parse_date(period.get("start")) or parse_date(period.get("end"))
         if d is not None:
             return d
@@ -48,7 +55,7 @@ def effective_date(resource: Mapping[str, Any]) -> date | None:
 def reference_id(ref: Any, resource_type: str) -> str | None:
     """The id in a reference to ``resource_type`` ("Patient/1", ".../Patient/1/_history/2",
     "urn:uuid:1" -> "1"); None when absent."""
-    if not isinstance(ref, Mapping):
+    if not isinstance(ref, (dict, Mapping)):
         return None
     text = ref.get("reference")
     if not isinstance(text, str) or not text:
@@ -64,16 +71,16 @@ def reference_id(ref: Any, resource_type: str) -> str | None:
 
 
 def codings(concept: Any) -> Iterator[Mapping[str, Any]]:
-    if isinstance(concept, Mapping):
+    if isinstance(concept, (dict, Mapping)):
         for coding in concept.get("coding") or []:
-            if isinstance(coding, Mapping):
+            if isinstance(coding, (dict, Mapping)):
                 yield coding
 
 
 def concept_texts(concept: Any) -> list[str]:
     """code.text and every coding display, lower-case."""
     out: list[str] = []
-    if isinstance(concept, Mapping):
+    if isinstance(concept, (dict, Mapping)):
         if isinstance(concept.get("text"), str):
             out.append(concept["text"].lower())
         for coding in codings(concept):

@@ -53,19 +53,19 @@ def _strength_mg(
 ) -> float | None:
     """mg per unit (tablet) of ``concept`` in a Medication, from ``ingredient.strength``."""
     for ing in medication.get("ingredient") or []:
-        if not isinstance(ing, Mapping):
+        if not isinstance(ing, (dict, Mapping)):
             continue
         if concept not in _drug_concepts(ing.get("itemCodeableConcept"), terminology):
             continue
         strength = ing.get("strength")
-        if not isinstance(strength, Mapping):
+        if not isinstance(strength, (dict, Mapping)):
             return None
         num, den = strength.get("numerator"), strength.get("denominator")
-        if not isinstance(num, Mapping) or not isinstance(num.get("value"), int | float):
+        if not isinstance(num, (dict, Mapping)) or not isinstance(num.get("value"), int | float):
             return None
         unit = str(num.get("code") or num.get("unit") or "").lower()
         factor = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001}.get(unit)
-        den_value = den.get("value", 1) if isinstance(den, Mapping) else 1
+        den_value = den.get("value", 1) if isinstance(den, (dict, Mapping)) else 1
         if factor is None or not isinstance(den_value, int | float) or den_value <= 0:
             return None
         return float(num["value"]) * factor / float(den_value)
@@ -77,13 +77,13 @@ def resolve_medication(
 ) -> Mapping[str, Any] | None:
     """The Medication a request/statement points to: contained ("#id") or "Medication/id"."""
     ref = resource.get("medicationReference")
-    if not isinstance(ref, Mapping) or not isinstance(ref.get("reference"), str):
+    if not isinstance(ref, (dict, Mapping)) or not isinstance(ref.get("reference"), str):
         return None
     target = ref["reference"]
     if target.startswith("#"):
         for contained in resource.get("contained") or []:
             if (
-                isinstance(contained, Mapping)
+                isinstance(contained, (dict, Mapping))
                 and contained.get("id") == target[1:]
                 and contained.get("resourceType") == "Medication"
             ):
@@ -104,7 +104,7 @@ def ingredient_concepts(
         found |= _drug_concepts(med.get("code"), terminology)
         if not found:
             for ing in med.get("ingredient") or []:
-                if isinstance(ing, Mapping):
+                if isinstance(ing, (dict, Mapping)):
                     found |= _drug_concepts(ing.get("itemCodeableConcept"), terminology)
     if not found:
         found = _text_concepts(resource.get("medicationCodeableConcept"))
@@ -120,7 +120,7 @@ def _period(resource: Mapping[str, Any]) -> tuple[date | None, date | None]:
     end: date | None = None
     if resource.get("resourceType") == "MedicationStatement":
         period = resource.get("effectivePeriod")
-        if isinstance(period, Mapping):
+        if isinstance(period, (dict, Mapping)):
             start, end = parse_date(period.get("start")), parse_date(period.get("end"))
         start = (
             start
@@ -129,14 +129,14 @@ def _period(resource: Mapping[str, Any]) -> tuple[date | None, date | None]:
         )
         return start, end
     for dosage in resource.get("dosageInstruction") or []:
-        timing = dosage.get("timing") if isinstance(dosage, Mapping) else None
-        repeat = timing.get("repeat") if isinstance(timing, Mapping) else None
-        bounds = repeat.get("boundsPeriod") if isinstance(repeat, Mapping) else None
-        if isinstance(bounds, Mapping):
+        timing = dosage.get("timing") if isinstance(dosage, (dict, Mapping)) else None
+        repeat = timing.get("repeat") if isinstance(timing, (dict, Mapping)) else None
+        bounds = repeat.get("boundsPeriod") if isinstance(repeat, (dict, Mapping)) else None
+        if isinstance(bounds, (dict, Mapping)):
             start = start or parse_date(bounds.get("start"))
             end = end or parse_date(bounds.get("end"))
     validity = (resource.get("dispenseRequest") or {}).get("validityPeriod")
-    if isinstance(validity, Mapping):
+    if isinstance(validity, (dict, Mapping)):
         start = start or parse_date(validity.get("start"))
         end = end or parse_date(validity.get("end"))
     return start or parse_date(resource.get("authoredOn")), end

@@ -122,7 +122,7 @@ def _items(value: Any) -> list[Any]:
 
 def _status_from_codeable(cc: Mapping[str, Any]) -> AntibodyStatus | None:
     for coding in _items(cc.get("coding")):
-        if not isinstance(coding, Mapping):
+        if not isinstance(coding, (dict, Mapping)):
             continue
         code = coding.get("code")
         system = coding.get("system")
@@ -133,7 +133,7 @@ def _status_from_codeable(cc: Mapping[str, Any]) -> AntibodyStatus | None:
         if system == V3_INTERPRETATION and code in INTERPRETATION_STATUS:
             return INTERPRETATION_STATUS[code]
     for text in [cc.get("text")] + [
-        c.get("display") for c in _items(cc.get("coding")) if isinstance(c, Mapping)
+        c.get("display") for c in _items(cc.get("coding")) if isinstance(c, (dict, Mapping))
     ]:
         if isinstance(text, str):
             status = status_from_text(text)
@@ -144,10 +144,10 @@ def _status_from_codeable(cc: Mapping[str, Any]) -> AntibodyStatus | None:
 
 def _status_from_interpretation(obs: Mapping[str, Any]) -> AntibodyStatus | None:
     for cc in _items(obs.get("interpretation")):
-        if not isinstance(cc, Mapping):
+        if not isinstance(cc, (dict, Mapping)):
             continue
         for coding in _items(cc.get("coding")):
-            code = coding.get("code") if isinstance(coding, Mapping) else None
+            code = coding.get("code") if isinstance(coding, (dict, Mapping)) else None
             if isinstance(code, str) and code in INTERPRETATION_STATUS:
                 return INTERPRETATION_STATUS[code]
         text = cc.get("text")
@@ -160,10 +160,10 @@ def _status_from_interpretation(obs: Mapping[str, Any]) -> AntibodyStatus | None
 
 def _status_from_range(obs: Mapping[str, Any], value: float) -> AntibodyStatus | None:
     for rng in _items(obs.get("referenceRange")):
-        if not isinstance(rng, Mapping):
+        if not isinstance(rng, (dict, Mapping)):
             continue
         high = rng.get("high")
-        if isinstance(high, Mapping) and isinstance(high.get("value"), int | float):
+        if isinstance(high, (dict, Mapping)) and isinstance(high.get("value"), int | float):
             return "positive" if value > float(high["value"]) else "negative"
     return None
 
@@ -172,7 +172,7 @@ def interpret(obs: Mapping[str, Any]) -> Qualitative:
     """Interpret the value of an Observation (or an Observation.component)."""
     interp = _status_from_interpretation(obs)
     cc = obs.get("valueCodeableConcept")
-    if isinstance(cc, Mapping):
+    if isinstance(cc, (dict, Mapping)):
         status = _status_from_codeable(cc)
         text = cc.get("text") if isinstance(cc.get("text"), str) else None
         if status is None:
@@ -194,7 +194,7 @@ def interpret(obs: Mapping[str, Any]) -> Qualitative:
     if isinstance(boolean, bool):
         return Qualitative("positive" if boolean else "negative", basis="valueBoolean")
     ratio = obs.get("valueRatio")
-    if isinstance(ratio, Mapping):
+    if isinstance(ratio, (dict, Mapping)):
         numerator, denominator = ratio.get("numerator"), ratio.get("denominator")
         num = numerator.get("value") if isinstance(numerator, Mapping) else None
         den = denominator.get("value") if isinstance(denominator, Mapping) else None
@@ -205,7 +205,7 @@ def interpret(obs: Mapping[str, Any]) -> Qualitative:
         return Qualitative(interp or "unknown", basis="valueRatio not 1:n")
     quantity = obs.get("valueQuantity")
     if (
-        isinstance(quantity, Mapping)
+        isinstance(quantity, (dict, Mapping))
         and isinstance(quantity.get("value"), int | float)
         and not isinstance(quantity.get("value"), bool)
     ):

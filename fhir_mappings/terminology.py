@@ -25,6 +25,7 @@ from typing import Any
 from .tables import CONCEPT_SYSTEM, ICD10CM, USABLE_CONFIDENCE, code_rows, concept_rows
 
 SITE_CONCEPTMAP_ENV = "CDS_SITE_CONCEPTMAP"
+_MAX_CACHED = 20_000
 
 ACCEPTED_EQUIVALENCE = frozenset({"equivalent", "equal", "wider", "narrower"})
 IGNORED_EQUIVALENCE = frozenset({"unmatched", "disjoint"})
@@ -39,19 +40,21 @@ class SiteMapError(ValueError):
     """A site ConceptMap that cannot be used; the message names the file and the problem."""
 
 
+_SYSTEM_ALIASES = {
+    "http://www.nlm.nih.gov/research/umls/rxnorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
+    "urn:oid:2.16.840.1.113883.6.1": "http://loinc.org",
+    "urn:oid:2.16.840.1.113883.6.96": "http://snomed.info/sct",
+    "urn:oid:2.16.840.1.113883.6.90": ICD10CM,
+    "urn:oid:2.16.840.1.113883.6.88": "http://www.nlm.nih.gov/research/umls/rxnorm",
+}
+
+
 def normalize_system(system: str | None) -> str:
     """Canonical form of a code system URI (trailing slash dropped; common aliases)."""
     if not system:
         return ""
     s = system.strip().rstrip("/")
-    aliases = {
-        "http://www.nlm.nih.gov/research/umls/rxnorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
-        "urn:oid:2.16.840.1.113883.6.1": "http://loinc.org",
-        "urn:oid:2.16.840.1.113883.6.96": "http://snomed.info/sct",
-        "urn:oid:2.16.840.1.113883.6.90": ICD10CM,
-        "urn:oid:2.16.840.1.113883.6.88": "http://www.nlm.nih.gov/research/umls/rxnorm",
-    }
-    return aliases.get(s, s)
+    return _SYSTEM_ALIASES.get(s, s)
 
 
 def normalize_code(system: str, code: str | None) -> str:
@@ -72,6 +75,12 @@ class Terminology:
     exact: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     icd_parents: dict[str, frozenset[str]] = field(default_factory=dict)
     site_sources: tuple[str, ...] = ()
+    #: (system, code) as written in a resource -> concepts; filled on use. Records carry the
+    #: same few hundred codings thousands of times, so each is normalized and looked up once
+    #: per process (bounded: at most _MAX_CACHED distinct codings are kept).
+    _cache: dict[tuple[str, str], frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def standard(cls) -> Terminology:
@@ -105,10 +114,24 @@ class Terminology:
         return Terminology(exact, self.icd_parents, (*self.site_sources, label))
 
     def concepts_for(self, system: str | None, code: str | None) -> set[str]:
+        return set(self._lookup(system, code))
+
+    def _lookup(self, system: str | None, code: str | None) -> frozenset[str]:
+        if system is None or code is None:
+            return self._compute(system, code)
+        key = (system, code)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._compute(system, code)
+            if len(self._cache) < _MAX_CACHED:
+                self._cache[key] = found
+        return found
+
+    def _compute(self, system: str | None, code: str | None) -> frozenset[str]:
         s = normalize_system(system)
         c = normalize_code(s, code)
         if not c:
-            return set()
+            return frozenset()
         found = set(self.exact.get((s, c), ()))
         if s == ICD10CM and self.icd_parents:
             # walk up: M05.111 -> M05.11 -> M05.1 -> M05
@@ -116,20 +139,20 @@ class Terminology:
             while len(candidate) > 3:
                 candidate = candidate[:-1].rstrip(".")
                 found.update(self.icd_parents.get(candidate, ()))
-        return found
+        return frozenset(found)
 
     def concepts_for_codeable(self, concept: Mapping[str, Any] | None) -> set[str]:
         """Union of the concepts of every coding of a CodeableConcept."""
-        if not isinstance(concept, Mapping):
+        if not isinstance(concept, (dict, Mapping)):
             return set()
         out: set[str] = set()
         codings = concept.get("coding")
         if isinstance(codings, list):
             for coding in codings:
-                if isinstance(coding, Mapping):
+                if isinstance(coding, (dict, Mapping)):
                     system, code = coding.get("system"), coding.get("code")
                     if isinstance(system, str) and isinstance(code, str):
-                        out |= self.concepts_for(system, code)
+                        out |= self._lookup(system, code)
         return out
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .tables import concept_rows
 
@@ -41,6 +42,7 @@ UKAT_TO_U = 60.0
 DLCO_US_PER_SI = 22.414 / KPA_TO_MMHG
 
 
+@lru_cache(maxsize=4096)
 def normalize_unit(unit: str) -> str:
     """Spelling-insensitive key for a unit string (case, micro sign, mcg, spaces)."""
     u = unit.strip().replace("µ", "u").replace("μ", "u").replace(" ", "")
@@ -162,17 +164,28 @@ class Converted:
 
 def convert(concept: str, value: float, unit: str | None) -> Converted | None:
     """``value`` in ``unit`` as the concept's canonical unit, or None when not convertible."""
+    if not unit:
+        return None
+    found = _factor(concept, unit)
+    if found is None:
+        return None
+    converted = value * found[0]
+    if not math.isfinite(converted):
+        return None  # overflow (a value near the float limit): no confident number
+    return Converted(converted, found[1])
+
+
+@lru_cache(maxsize=4096)
+def _factor(concept: str, unit: str) -> tuple[float, str] | None:
+    """(factor, canonical unit) for ``unit`` of ``concept``; cached, the tables are fixed."""
     target = canonical_unit(concept)
     table: Mapping[str, float] | None = FACTORS.get(concept)
-    if target is None or table is None or not unit:
+    if target is None or table is None:
         return None
     factor = table.get(normalize_unit(unit))
     if factor is None:
         return None
-    converted = value * factor
-    if not math.isfinite(converted):
-        return None  # overflow (a value near the float limit): no confident number
-    return Converted(converted, target)
+    return factor, target
 
 
 def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted | str:
@@ -182,7 +195,7 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
     ``unit``.
     """
     value = quantity.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "quantity has no numeric value"
     try:
         number = float(value)
@@ -190,20 +203,38 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
         return "quantity value out of range"
     if not math.isfinite(number):
         return "quantity value is not a finite number"
-    candidates: list[str] = []
     code, unit = quantity.get("code"), quantity.get("unit")
     system = quantity.get("system")
-    if isinstance(code, str) and code and (system in (None, "http://unitsofmeasure.org")):
+    found = _quantity_factor(
+        concept,
+        code if isinstance(code, str) and code else None,
+        unit if isinstance(unit, str) and unit else None,
+        system is None or system == "http://unitsofmeasure.org",
+    )
+    if isinstance(found, str):
+        return found
+    converted = number * found[0]
+    if not math.isfinite(converted):
+        return "quantity value out of range for its unit"
+    return Converted(converted, found[1])
+
+
+@lru_cache(maxsize=4096)
+def _quantity_factor(
+    concept: str, code: str | None, unit: str | None, ucum_system: bool
+) -> tuple[float, str] | str:
+    """(factor, canonical unit) for a Quantity's code/unit, or the reason it cannot be
+    converted; cached, as records repeat the same few units thousands of times."""
+    candidates: list[str] = []
+    if code is not None and ucum_system:
         candidates.append(code)
-    if isinstance(unit, str) and unit:
+    if unit is not None:
         candidates.append(unit)
     if not candidates:
         return "quantity has no unit"
     for candidate in candidates:
-        result = convert(concept, number, candidate)
-        if result is not None:
-            return result
-        if convert(concept, 1.0, candidate) is not None:
-            return "quantity value out of range for its unit"
+        found = _factor(concept, candidate)
+        if found is not None:
+            return found
     target = canonical_unit(concept) or "?"
     return f"unit {candidates[0]!r} cannot be converted to {target}"

@@ -3,7 +3,8 @@
 One convention (contract: "the patient values it used, after unit normalization, with their
 effective dates"):
 
-- measurements: the number in the concept's canonical (UCUM) unit, with its date;
+- measurements: the number in the concept's canonical (UCUM) unit, with its date; a value
+  the lab reported as a bound (">1000") keeps its ``comparator``;
 - antibodies and other qualitative results: ``"positive"``, ``"negative"`` or ``"unknown"``;
 - conditions and findings: ``"present"`` or ``"absent"``;
 - medications: concept = ingredient, value = daily dose in ``mg/d`` (or, under
@@ -35,7 +36,9 @@ def measurement_fact(m: Measurement) -> Fact:
     """The value in the canonical unit (rounded to 3 decimals: no float noise), or None when
     the value could not be interpreted."""
     value = round(m.value, 3) if m.value is not None and m.interpretable else None
-    return Fact(m.concept, value, m.unit if value is not None else None, m.when)
+    if value is None:
+        return Fact(m.concept, None, None, m.when)
+    return Fact(m.concept, value, m.unit, m.when, comparator=m.comparator or None)
 
 
 def antibody_fact(a: AntibodyResult) -> Fact:

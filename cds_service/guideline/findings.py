@@ -34,9 +34,14 @@ class Fact:
     value: float | str | bool | None
     unit: str | None = None
     date: date | None = None
+    #: FHIR ``Quantity.comparator`` when the lab reported a bound (">" with value 1000 means
+    #: "above 1,000"); None for an exact value
+    comparator: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"concept": self.concept, "value": self.value}
+        if self.comparator:
+            out["comparator"] = self.comparator
         if self.unit:
             out["unit"] = self.unit
         if self.date:

@@ -153,7 +153,7 @@ R113 = evidence.rule(
         "Management algorithm for DM/PM-ILD: A/S-ILD with any poor-risk factor -> GC + "
         "CsA(iv) + IVCY, no improvement -> add IVIG, PMX-DHP; without -> DM: GC + CsA/IVCY, "
         "PM: GC; chronic ILD symptomatic, VC decrease or GGO increase -> GC, otherwise "
-        "observation."
+        "observation. (Text: CK <500 U/L is also a poor-risk factor, R108.)"
     ),
     figure=(
         "1) ADM 2) a-MDA5 Ab (+) 3) Ferritin >1,000 ng/mL 4) HRCT: GGO + lower consolidation "
@@ -225,7 +225,11 @@ B02 = evidence.rule(
         "SARD-ILD treatment: mycophenolate preferred first-line; strong recommendation "
         "against glucocorticoids in SSc-ILD"
     ),
-    figure="strong against GC in SSc-ILD",
+    # neutral across diseases: B02 is cited on RA, other CTD-ILD and order cards too
+    figure=(
+        "conditional recommendations (MMF preferred first line by the panel), except two "
+        "strong against GC in SSc-ILD"
+    ),
     topics=(
         "ssc-ild-treatment-indicated",
         "ssc-ild-decline",
@@ -233,6 +237,7 @@ B02 = evidence.rule(
         "ra-ild-management",
         "ctd-ild-initial-treatment",
         "order-leflunomide-ild",
+        "order-ssc-glucocorticoid-dose",
     ),
 )
 

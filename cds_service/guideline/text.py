@@ -146,9 +146,19 @@ def day(d: date | None) -> str:
     return d.isoformat() if d else "date unknown"
 
 
+#: FHIR Quantity.comparator as shown on a card
+COMPARATOR_TEXT = {"<": "<", "<=": "≤", ">=": "≥", ">": ">"}
+
+
+def measured_quantity(m: Measurement) -> str:
+    """The value with the lab's comparator when it gave a bound: ``>1,000 ng/mL``."""
+    return COMPARATOR_TEXT.get(m.comparator or "", "") + quantity(m.value, m.unit)
+
+
 def measurement_text(m: Measurement) -> str:
-    """``ferritin 1,800 ng/mL (2026-11-16)``."""
-    return f"{label(m.concept)} {quantity(m.value, m.unit)} ({day(m.when)})"
+    """``ferritin 1,800 ng/mL (2026-11-16)``; a censored value keeps its comparator
+    (``ferritin >1,000 ng/mL``)."""
+    return f"{label(m.concept)} {measured_quantity(m)} ({day(m.when)})"
 
 
 def unreadable_text(m: Measurement) -> str:
@@ -221,3 +231,11 @@ def clip(summary: str, limit: int = SUMMARY_LIMIT) -> str:
     if len(summary) <= limit:
         return summary
     return summary[: limit - 1].rstrip() + "…"
+
+
+def steen_1998(rule: Rule, dose: str) -> str:
+    """Steen 1998 (B12) as every card states it: a case-control odds ratio, never "times as
+    likely". ``dose`` is the threshold text (e.g. ``≥15 mg/day``). E.g. ``Steen 1998
+    (case-control study of 110 SRC): prednisone ≥15 mg/day in the prior 6 months, OR 4.37
+    (95% CI 2.03-9.43)``."""
+    return f"{rule.source} ({rule.section}): prednisone {dose} in the prior 6 months, {rule.figure}"

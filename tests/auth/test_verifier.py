@@ -18,16 +18,19 @@ from cds_service.auth.result import AuthResult
 from .conftest import MakeAuth, inline_client
 from .keyring import DISCOVERY, ENDPOINTS, FEEDBACK, ISS, SERVICE, Signer, bearer
 
-NOW = int(time.time())  # tokens are minted relative to the real clock (PyJWT reads it)
-_IMPORT_NOW = NOW
+
+def now() -> int:
+    """The real clock, read when a token is minted (PyJWT reads it when verifying): a module
+    constant would drift past the 60 s leeway in a long test run."""
+    return int(time.time())
 
 
-@pytest.fixture(autouse=True)
-def _now_at_test_time() -> None:
-    """Re-read the clock before each test: the tables below are built at import, and the
-    whole suite's collection can take longer than the 60 s leeway these cases probe."""
-    global NOW
-    NOW = int(time.time())
+class Rel(int):
+    """A time claim given as seconds from the moment the token is minted."""
+
+
+def resolve(claims: dict[str, Any]) -> dict[str, Any]:
+    return {k: now() + int(v) if isinstance(v, Rel) else v for k, v in claims.items()}
 
 
 def b64(data: bytes) -> str:
@@ -64,11 +67,11 @@ def test_valid_token_for_each_endpoint_passes(auth: Any, signer: Signer, endpoin
         ("aud as an array", {"aud": ["https://other.example.org", SERVICE]}, {}),
         ("sub tolerated", {"sub": "client-id-123"}, {}),
         ("tenant sent, no tenant list", {"tenant": "any"}, {}),
-        ("nbf in the past", {"nbf": NOW - 10}, {}),
-        ("nbf within leeway", {"nbf": NOW + 30}, {}),
-        ("iat within leeway", {"iat": NOW + 30}, {}),
-        ("exp passed within leeway", {"exp": NOW - 30, "iat": NOW - 300}, {}),
-        ("lifetime of one hour", {"exp": NOW + 3600}, {}),
+        ("nbf in the past", {"nbf": Rel(-10)}, {}),
+        ("nbf within leeway", {"nbf": Rel(30)}, {}),
+        ("iat within leeway", {"iat": Rel(30)}, {}),
+        ("exp passed within leeway", {"exp": Rel(-30), "iat": Rel(-300)}, {}),
+        ("lifetime of one hour", {"exp": Rel(3600)}, {}),
         (
             "aud with default port",
             {"aud": "https://cds.example.org:443/cds-services/ctd-ild-patient-view"},
@@ -87,9 +90,7 @@ def test_valid_token_for_each_endpoint_passes(auth: Any, signer: Signer, endpoin
 def test_tolerated_variants_pass(
     auth: Any, signer: Signer, label: str, claims: dict[str, Any], headers: dict[str, Any]
 ) -> None:
-    drift = NOW - _IMPORT_NOW  # rebase the import-time timestamps to now
-    claims = {k: v + drift if k in ("nbf", "iat", "exp") else v for k, v in claims.items()}
-    result = auth.authenticate(SERVICE, bearer(signer.token(headers=headers, **claims)))
+    result = auth.authenticate(SERVICE, bearer(signer.token(headers=headers, **resolve(claims))))
     assert result.ok, (label, result.reason)
 
 
@@ -188,16 +189,20 @@ REJECTED: list[tuple[str, Case, str]] = [
     ("aud over http", lambda s: bearer(s.token(aud=SERVICE.replace("https", "http"))), "aud"),
     ("aud empty array", lambda s: bearer(s.token(aud=[])), "aud"),
     ("no aud", lambda s: bearer(s.token(aud=None)), "missing claim 'aud'"),
-    ("expired", lambda s: bearer(s.token(exp=NOW - 120, iat=NOW - 400)), "expired"),
-    ("iat in the future", lambda s: bearer(s.token(iat=NOW + 120, exp=NOW + 400)), "not yet valid"),
-    ("nbf in the future", lambda s: bearer(s.token(nbf=NOW + 120)), "not yet valid"),
+    ("expired", lambda s: bearer(s.token(exp=now() - 120, iat=now() - 400)), "expired"),
+    (
+        "iat in the future",
+        lambda s: bearer(s.token(iat=now() + 120, exp=now() + 400)),
+        "not yet valid",
+    ),
+    ("nbf in the future", lambda s: bearer(s.token(nbf=now() + 120)), "not yet valid"),
     ("no exp", lambda s: bearer(s.token(exp=None)), "missing claim 'exp'"),
     ("no iat", lambda s: bearer(s.token(iat=None)), "missing claim 'iat'"),
     ("no jti", lambda s: bearer(s.token(jti=None)), "missing claim 'jti'"),
-    ("exp as a string", lambda s: bearer(s.token(exp=str(NOW + 300))), "exp is not a number"),
+    ("exp as a string", lambda s: bearer(s.token(exp=str(now() + 300))), "exp is not a number"),
     ("jti not a string", lambda s: bearer(s.token(jti=12345)), ""),
     ("jti too long", lambda s: bearer(s.token(jti="j" * 300)), "jti"),
-    ("lifetime over an hour", lambda s: bearer(s.token(exp=NOW + 7300)), "lifetime"),
+    ("lifetime over an hour", lambda s: bearer(s.token(exp=now() + 7300)), "lifetime"),
 ]
 
 

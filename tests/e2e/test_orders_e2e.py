@@ -102,12 +102,19 @@ def test_ssc_update_is_the_whole_draft_with_the_same_id(live_server: Any) -> Non
         (card,) = topic_cards(
             call(live_server, SIGN, fixture, shape), "order-ssc-glucocorticoid-dose"
         )
-        (s,) = card["suggestions"]
-        assert s["isRecommended"] is True
-        (a,) = s["actions"]
+        # SSc-ILD (audit 14): GC is not an SSc-ILD treatment; the dose update is offered for
+        # another indication, not recommended, next to a non-recommended delete
+        assert "Glucocorticoids are not an SSc-ILD treatment" in card["detail"]
+        update, delete = card["suggestions"]
+        assert update.get("isRecommended") is not True
+        assert update["label"].startswith("If a glucocorticoid is required for another indication")
+        (a,) = update["actions"]
         assert a["type"] == "update" and a["resource"]["id"] == "pred-12"
         dose = a["resource"]["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]
         assert dose["value"] == 10 and dose["code"] == "mg"
+        assert delete.get("isRecommended") is not True
+        (d,) = delete["actions"]
+        assert d["type"] == "delete" and d["resourceId"] == "MedicationRequest/pred-12"
 
 
 def test_pjp_card_creates_tmp_smx(live_server: Any) -> None:
@@ -143,3 +150,65 @@ def test_select_limits_to_selection_and_matches_sign(live_server: Any) -> None:
         "order-ssc-glucocorticoid-dose",
         "order-leflunomide-ild",
     }
+
+
+def call_without_medications(server: Any, fixture: dict[str, Any]) -> list[dict[str, Any]]:
+    """order-sign with the ``medications`` and ``medication_statements`` prefetch left out and
+    no FHIR server: the active medications are unavailable for this call."""
+    body = request_for(SIGN, fixture["patient"], draft_orders=fixture["draftOrders"])
+    body["prefetch"].pop("medications", None)
+    body["prefetch"].pop("medication_statements", None)
+    resp = post_hook(server.base_url, SIGN, body)
+    assert resp.status_code == 200, resp.text
+    payload = resp.json()
+    assert_valid_response(payload)
+    for card in payload["cards"]:
+        for s in card.get("suggestions", []):
+            for a in s["actions"]:
+                MODELS[a["resource"]["resourceType"]].model_validate(a["resource"])
+    cards: list[dict[str, Any]] = payload["cards"]
+    return cards
+
+
+def test_medications_unavailable_no_false_critical_monotherapy(live_server: Any) -> None:
+    """Audit 1: the active cyclosporine cannot be seen; "no combination agent" cannot be
+    concluded, so the card is info and names the gap (with the data: no card at all)."""
+    fixture = load_json(
+        FIXTURES[0].parent / "dm-as-ild-anti-mda5-prednisolone-on-active-cyclosporine.json"
+    )
+    (card,) = topic_cards(
+        call_without_medications(live_server, fixture), "order-as-ild-monotherapy"
+    )
+    assert card["indicator"] == "info"
+    assert "medications unavailable" in card["detail"]
+    assert "could not be checked" in card["summary"]
+
+
+def test_medications_unavailable_tmp_smx_not_recommended(live_server: Any) -> None:
+    """Audit 1: TMP-SMX is active but unseen; the suggestion is not recommended and the card
+    says the active prophylaxis could not be checked (with the data: no card at all)."""
+    fixture = load_json(FIXTURES[0].parent / "dm-ild-gc-plus-cyclosporine-on-tmp-smx.json")
+    (card,) = topic_cards(call_without_medications(live_server, fixture), "order-pjp-prophylaxis")
+    assert card["indicator"] == "info"
+    assert "could not be" in card["summary"] and "checked" in card["summary"]
+    assert "medications unavailable" in card["detail"]
+    (s,) = card["suggestions"]
+    assert s.get("isRecommended") is not True
+
+
+def test_ssc_critical_card_states_steen_as_odds_ratio(live_server: Any) -> None:
+    """Audit 10: an odds ratio from a case-control study, not "times as likely"."""
+    fixture = load_json(FIXTURES[0].parent / "ssc-prednisolone-20mg-drafted.json")
+    (card,) = topic_cards(call(live_server, SIGN, fixture, "r4"), "order-ssc-glucocorticoid-dose")
+    assert card["indicator"] == "critical"
+    assert "Steen 1998 (case-control study of 110 SRC): prednisone ≥15 mg/day" in card["detail"]
+    assert "OR 4.37 (95% CI 2.03-9.43)" in card["detail"]
+    assert "times as likely" not in card["detail"]
+
+
+def test_leflunomide_summary_states_the_japanese_figure_unambiguously(live_server: Any) -> None:
+    """Audit 19: 1.2% of patients in Japan developed fatal A/S-ILD (not a case-fatality)."""
+    fixture = load_json(FIXTURES[0].parent / "ra-ild-leflunomide-drafted.json")
+    (card,) = topic_cards(call(live_server, SIGN, fixture, "r4"), "order-leflunomide-ild")
+    assert "in Japan 1.2% of patients developed fatal A/S-ILD (JP)" in card["summary"]
+    assert "fatal in 1.2%" not in card["summary"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cds_service.guideline import evaluate_patient_view
 from cds_service.guideline.diagnosis.panel import PANEL
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.suggestions.workup import KR_TABLE2_ORDERS
+from fhir_mappings.record import AntibodyResult
 
 from .records import ONSET, ab, cond, day, meas, record
 
@@ -109,7 +112,87 @@ def test_ipaf_needs_two_domains() -> None:
 
 def test_ipaf_ana_titre_boundary() -> None:
     base = [cond("ild", ONSET), cond("raynaud", day(2))]
-    low = record(base, [], [ab("ana_titer", "positive", day(1), titer=160.0)])
-    high = record(base, [], [ab("ana_titer", "positive", day(1), titer=320.0)])
+    low = record(
+        base, [], [AntibodyResult("ana_titer", "positive", day(1), titer=160.0, text="speckled")]
+    )
+    high = record(
+        base, [], [AntibodyResult("ana_titer", "positive", day(1), titer=320.0, text="speckled")]
+    )
     assert "ipaf-criteria" not in cards(low)
     assert "ipaf-criteria" in cards(high)
+
+
+# ----------------------------------------------------------- audit findings 22, 23
+
+
+def test_telangiectasia_without_palmar_site_is_listed_not_counted() -> None:
+    rec = record(
+        [cond("ild", ONSET), cond("telangiectasia", day(2)), cond("ct_nsip_pattern", day(1))]
+    )
+    assert "ipaf-criteria" not in cards(rec)  # Morphologic only: one domain
+    rec.conditions.append(cond("raynaud", day(2)))
+    card = cards(rec)["ipaf-criteria"]
+    assert "Not counted (unconfirmed):** telangiectasia without a recorded palmar site" in (
+        card.detail
+    )
+    assert "**A. Clinical:** Raynaud's phenomenon" in card.detail
+
+
+@pytest.mark.parametrize(
+    ("titer", "pattern", "counted"),
+    [
+        (320.0, "speckled", True),
+        (320.0, "Homogeneous", True),
+        (320.0, "diffuse", True),
+        (160.0, "speckled", False),
+        (320.0, None, False),  # no pattern recorded: unconfirmed (audit finding 22)
+        (320.0, "cytoplasmic", False),
+        (40.0, "nucleolar", True),  # any titre
+        (40.0, "centromere", True),
+    ],
+)
+def test_ipaf_ana_needs_its_pattern(titer: float, pattern: str | None, counted: bool) -> None:
+    ana = AntibodyResult("ana_titer", "positive", day(1), titer=titer, text=pattern)
+    rec = record([cond("ild", ONSET), cond("raynaud", day(2))], [], [ana])
+    found = cards(rec)
+    assert ("ipaf-criteria" in found) is counted
+    if not counted and titer >= 320:
+        rec.conditions.append(cond("ct_nsip_pattern", day(1)))
+        card = cards(rec)["ipaf-criteria"]
+        assert "Not counted (unconfirmed)" in card.detail and "ANA" in card.detail
+        assert "**B. Serologic:** none recorded" in card.detail
+
+
+def test_ana_pattern_from_a_separate_result_of_the_same_day() -> None:
+    rec = record(
+        [cond("ild", ONSET), cond("raynaud", day(2))],
+        [],
+        [
+            AntibodyResult("ana_titer", "positive", day(1), titer=640.0),
+            AntibodyResult("ana_pattern", "positive", day(1), text="speckled"),
+        ],
+    )
+    assert "speckled pattern" in cards(rec)["ipaf-criteria"].detail
+
+
+def test_ipaf_with_anti_ars_says_exclude_antisynthetase_syndrome_first() -> None:
+    rec = record(
+        [cond("ild", ONSET), cond("ct_nsip_pattern", day(1))],
+        [],
+        [ab("anti_pl12", "positive", day(1))],
+    )
+    found = cards(rec)
+    card = found["ipaf-criteria"]
+    assert "Anti-synthetase syndrome should be excluded first" in card.detail
+    assert "anti-synthetase syndrome is excluded first" in card.summary
+    assert len(card.summary) <= 139 and "R077" in card.rules
+    assert "anti-synthetase syndrome" in found["ild-autoantibody-positive"].summary
+
+
+def test_ipaf_without_anti_ars_has_no_asys_line() -> None:
+    rec = record(
+        [cond("ild", ONSET), cond("ct_nsip_pattern", day(1))],
+        [],
+        [ab("anti_scl70", "positive", day(1))],
+    )
+    assert "Anti-synthetase" not in cards(rec)["ipaf-criteria"].detail

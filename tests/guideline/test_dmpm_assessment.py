@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cds_service.guideline import evaluate_patient_view
+from cds_service.guideline.diseases import ANTI_SYNTHETASE
+from cds_service.guideline.dmpm.subtypes import anti_ars
 from cds_service.guideline.findings import Indicator
 
 from .records import ONSET, ab, cond, day, dm_as_ild, meas, med, record, unreadable
@@ -112,7 +114,10 @@ def test_unsited_consolidation_is_not_lower_consolidation() -> None:
 
 
 def _chronic(**kw):  # type: ignore[no-untyped-def]
-    return dm_as_ild(dyspnea_day=None, **kw)
+    """Chronic: no A/S criterion, and worsening dyspnea recorded absent on day 30 (evidence
+    against A/S-ILD, and a symptom assessment within 180 days)."""
+    extra = [cond("dyspnea_worsening", day(30), active=False)] + kw.pop("extra_conditions", [])
+    return dm_as_ild(dyspnea_day=None, extra_conditions=extra, **kw)
 
 
 def test_chronic_1_anti_ars_stable_is_observation_with_recurrence_note() -> None:
@@ -128,12 +133,12 @@ def test_chronic_1_anti_ars_stable_is_observation_with_recurrence_note() -> None
 
 def test_chronic_2_declining_untreated_is_gc_warning() -> None:
     rec = _chronic(
-        extra_antibodies=[ab("anti_jo1", "negative", day(5))],
+        extra_antibodies=[ab(c, "negative", day(5)) for c in ANTI_SYNTHETASE],
         extra_measurements=[meas("fvc", 3.0, day(30)), meas("fvc", 2.6, day(120))],
     )
     card = cards(rec)["dmpm-ild-chronic"]
     assert card.indicator is Indicator.WARNING
-    assert "start GC" in card.detail and "Chronic 2" in card.detail
+    assert "**start GC**" in card.detail and "group **Chronic 2**" in card.detail
 
 
 def test_chronic_without_lung_function_names_it() -> None:
@@ -190,3 +195,49 @@ def test_every_card_has_facts_with_dates_and_cites_sources() -> None:
             assert "Kurasawa" in f.detail
         assert f.facts and all(x.date is not None for x in f.facts if x.value is not None)
         assert len(f.summary) <= 139
+
+
+@pytest.mark.parametrize(
+    ("negatives", "status"),
+    [
+        (ANTI_SYNTHETASE, False),
+        (ANTI_SYNTHETASE[:-1], None),  # anti-Ha not tested
+        (("anti_jo1",), None),  # the audit's case: anti-Jo-1 alone
+        ((), None),
+    ],
+)
+def test_anti_ars_negative_only_when_all_eight_are_negative(
+    negatives: tuple[str, ...], status: bool | None
+) -> None:
+    rec = _chronic(extra_antibodies=[ab(c, "negative", day(5)) for c in negatives])
+    got, texts, _ = anti_ars(rec)
+    assert got is status
+    card = cards(rec)["dmpm-ild-chronic"]
+    if status is None:
+        assert "group **Chronic 2**" not in card.detail
+        assert "anti-ARS status unknown" in card.detail
+        missing = [c for c in ANTI_SYNTHETASE if c not in negatives]
+        assert "anti-Ha" in card.detail if "anti_ha" in missing else True
+        assert "not tested (or not readable): " in card.detail
+    else:
+        assert "group **Chronic 2**" in card.detail
+
+
+def test_anti_ars_unreadable_one_is_not_negative() -> None:
+    abs_ = [ab(c, "negative", day(5)) for c in ANTI_SYNTHETASE[1:]] + [
+        ab("anti_jo1", "unknown", day(5))
+    ]
+    rec = _chronic(extra_antibodies=abs_)
+    assert anti_ars(rec)[0] is None
+    assert "anti-Jo-1" in cards(rec)["dmpm-ild-chronic"].detail
+
+
+def test_anti_ars_with_antibodies_unavailable_is_unknown() -> None:
+    rec = _chronic(extra_antibodies=[ab(c, "negative", day(5)) for c in ANTI_SYNTHETASE])
+    rec.unavailable["antibodies"] = "timeout"
+    assert anti_ars(rec)[0] is None
+
+
+def test_anti_ars_one_positive_is_positive() -> None:
+    rec = _chronic(extra_antibodies=[ab("anti_pl7", "positive", day(5))])
+    assert anti_ars(rec)[0] is True

@@ -96,7 +96,12 @@ def test_pao2_decrease_of_1_33_kpa_counts_as_10_mmhg() -> None:
     ("n", "kind"), [(0, "acute_subacute"), (90, "acute_subacute"), (91, "chronic")]
 )
 def test_three_month_window_ends_on_day_90(n: int, kind: str) -> None:
-    assert classify_course(dm_as_ild(dyspnea_day=n)).kind == kind
+    """Day 91 is outside the window; with dyspnea recorded absent on day 30 the course is
+    chronic (without that evidence it is undetermined: test_dmpm_course_undetermined)."""
+    rec = dm_as_ild(
+        dyspnea_day=n, extra_conditions=[cond("dyspnea_worsening", day(30), active=False)]
+    )
+    assert classify_course(rec).kind == kind
 
 
 def test_inside_first_90_days_without_criterion_is_undecided() -> None:

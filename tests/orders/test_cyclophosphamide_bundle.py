@@ -35,22 +35,9 @@ def test_oral_dose_boundary(dose: float, flagged: bool) -> None:
         assert "outside the seed ranges" in got[0].summary
 
 
-@pytest.mark.parametrize(
-    ("dose", "unit", "flagged"),
-    [
-        (800, "mg/m2", False),
-        (801, "mg/m2", True),
-        (30, "mg/kg", False),
-        (31, "mg/kg", True),
-        # mg orders at 70 kg / 170 cm (BSA 1.82 m²): outside only when outside both ranges
-        (1500, "mg", False),  # 825 mg/m² but 21.4 mg/kg
-        (2100, "mg", False),  # 30 mg/kg exactly
-        (2110, "mg", True),
-    ],  # 1,160 mg/m² and 30.1 mg/kg
-)
-def test_iv_dose_boundaries(dose: float, unit: str, flagged: bool) -> None:
-    res = med_request(
-        "c",
+def iv_cyc(dose: float, unit: str = "mg", rid: str = "c") -> dict:  # type: ignore[type-arg]
+    return med_request(
+        rid,
         "cyclophosphamide",
         dose,
         unit,
@@ -59,8 +46,79 @@ def test_iv_dose_boundaries(dose: float, unit: str, flagged: bool) -> None:
         route="intravenous",
         end=END,
     )
-    got = findings_for(TOPIC, record(CTD), res, *full_bundle())
-    assert bool(got) is flagged
+
+
+@pytest.mark.parametrize(
+    ("dose", "unit", "flagged"),
+    [
+        (800, "mg/m2", False),
+        (800.1, "mg/m2", True),
+        (30, "mg/kg", False),
+        (30.1, "mg/kg", True),
+    ],
+)
+def test_iv_dose_boundaries_ordered_per_m2_or_kg(dose: float, unit: str, flagged: bool) -> None:
+    got = findings_for(TOPIC, record(CTD), iv_cyc(dose, unit), *full_bundle())
+    assert [f.indicator for f in got] == ([Indicator.WARNING] if flagged else [])
+
+
+@pytest.mark.parametrize(
+    ("weight", "height", "dose", "flagged"),
+    [
+        # 100 kg, 144 cm: BSA exactly 2.0 m²; per kg far below 30
+        (100, 144, 1600, False),  # 800 mg/m², 16 mg/kg
+        (100, 144, 1600.2, True),  # 800.1 mg/m²: above 800 alone is enough (audit 9)
+        # 40 kg, 210 cm: BSA 1.53 m²; per m² below 800
+        (40, 210, 1200, False),  # 30 mg/kg, 785.6 mg/m²
+        (40, 210, 1204, True),  # 30.1 mg/kg: above 30 alone is enough
+    ],
+)
+def test_iv_mg_order_flagged_when_either_bound_is_exceeded(
+    weight: float, height: float, dose: float, flagged: bool
+) -> None:
+    rec = record(CTD, weight=weight, height=height)
+    got = findings_for(TOPIC, rec, iv_cyc(dose), *full_bundle())
+    assert [f.indicator for f in got] == ([Indicator.WARNING] if flagged else [])
+    if flagged:
+        # both values shown, each with its source regimen
+        assert "mg/m²" in got[0].detail and "mg/kg" in got[0].detail
+        assert "R099 Yamasaki" in got[0].detail and "R110 Kameda" in got[0].detail
+
+
+def test_audit_9_reproduction_2000_mg_at_70_kg_1_82_m2() -> None:
+    """2,000 mg = 1,100 mg/m² (>800) and 28.6 mg/kg (<30): was silent, now a warning."""
+    (f,) = findings_for(TOPIC, record(CTD, weight=70, height=170), iv_cyc(2000), *full_bundle())
+    assert f.indicator == Indicator.WARNING
+    assert "1,100 mg/m² (**>800 mg/m²**)" in f.detail
+    assert "28.6 mg/kg (within range)" in f.detail
+
+
+@pytest.mark.parametrize(
+    ("weight", "height", "dose", "expected", "named"),
+    [
+        # no height: per m² not computable; per kg checked, the gap named (info)
+        (70, None, 2100, Indicator.INFO, "IV dose in mg/m² not computable"),
+        (70, None, 2107, Indicator.WARNING, "IV dose in mg/m² not computable"),
+        # no weight: neither computable
+        (None, 170, 1000, Indicator.INFO, "checks were not done"),
+        (None, None, 1000, Indicator.INFO, "checks were not done"),
+    ],
+)
+def test_iv_mg_order_partial_check_is_named(
+    weight: float | None, height: float | None, dose: float, expected: Indicator, named: str
+) -> None:
+    rec = record(CTD, weight=weight, height=height)
+    (f,) = findings_for(TOPIC, rec, iv_cyc(dose), *full_bundle())
+    assert f.indicator == expected
+    assert named in f.detail
+
+
+def test_iv_pulse_displayed_as_given_not_as_daily_average() -> None:
+    """Audit 9: 900 mg/m² every 28 days at 1.82 m² is "1,636 mg (900 mg/m²) IV every 28
+    days", never "58.44 mg/day"."""
+    (f,) = findings_for(TOPIC, record(CTD, weight=70, height=170), iv_cyc(900, "mg/m2"))
+    assert "1,636 mg (900 mg/m²) IV every 28 days" in f.detail
+    assert "mg/day" not in f.detail.split("**Sources**")[0]
 
 
 def test_full_bundle_no_card_negative_control() -> None:
@@ -136,3 +194,12 @@ def test_route_missing_is_said() -> None:
 
 def test_outside_ctd_or_ild_scope_no_card() -> None:
     assert findings_for(TOPIC, record(()), med_request("c", "cyclophosphamide", 5000)) == []
+
+
+def test_medications_unavailable_mesna_line_names_the_gap() -> None:
+    """Audit 1: an active mesna order may be unseen; the card does not say "no mesna active"."""
+    rec = record(CTD)
+    rec.unavailable["medications"] = "timeout"
+    (f,) = findings_for(TOPIC, rec, med_request("c", "cyclophosphamide", 140, end=END))
+    assert "active orders could not be checked: medications unavailable (timeout)" in f.detail
+    assert "without mesna" in f.summary

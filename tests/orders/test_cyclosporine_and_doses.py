@@ -33,6 +33,37 @@ def test_cyclosporine_z3_range(dose: float, unit: str, implausible: bool) -> Non
         assert "implausible" in got[0].summary
 
 
+@pytest.mark.parametrize(
+    ("weight", "height", "dose", "expected"),
+    [
+        (70, None, 200, Indicator.INFO),  # per m² not computable: said, never silence
+        (70, None, 749, Indicator.INFO),
+        (70, None, 750, Indicator.WARNING),  # fallback: 500 mg/m² at 1.5 m²
+        (None, 170, 750, Indicator.WARNING),
+        (None, None, 1000, Indicator.WARNING),
+    ],
+)
+def test_cyclosporine_per_m2_not_computable(
+    weight: float | None, height: float | None, dose: float, expected: Indicator
+) -> None:
+    res = med_request("c", "cyclosporine", dose, route="intravenous")
+    (f,) = findings_for(CSA, record(DM_ILD, weight=weight, height=height), res, *LABS)
+    assert f.indicator == expected
+    assert "dose per m² not computable" in f.detail
+    assert "≥500 mg/m² implausible-dose check was not done" in f.detail
+    if expected == Indicator.WARNING:
+        assert "check the order" in f.summary and "≥750 mg" in f.detail
+
+
+def test_audit_8_reproduction_1000_mg_iv_no_height_not_silent() -> None:
+    """CsA 1,000 mg IV once daily, no height recorded, level and creatinine drafted."""
+    rec = record(DM_ILD, height=None)
+    res = med_request("c", "cyclosporine", 1000, route="intravenous")
+    (f,) = findings_for(CSA, rec, res, *LABS)
+    assert f.indicator == Indicator.WARNING
+    assert len(f.summary) <= 139
+
+
 def test_cyclosporine_without_level_and_creatinine_suggests_both() -> None:
     (f,) = findings_for(CSA, record(DM_ILD), med_request("c", "cyclosporine", 200))
     assert f.indicator == Indicator.INFO

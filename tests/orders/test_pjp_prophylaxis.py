@@ -104,3 +104,49 @@ def test_outside_scope_no_card() -> None:
         med_request("c", "cyclosporine", 200),
     )
     assert got == []
+
+
+# ------------------------------------------------ audit 1: medication data unavailable
+INTENSIVE_DRAFTS = (
+    med_request("p", "prednisolone", 40),
+    med_request("c", "cyclosporine", 200),
+)
+
+
+@pytest.mark.parametrize("key", ["medications", "medication_statements"])
+def test_medications_unavailable_tmp_smx_not_recommended(key: str) -> None:
+    """Intensive with the drafts alone, active prophylaxis unknown: info, TMP-SMX offered but
+    not recommended, the card says the active prophylaxis could not be checked."""
+    rec = record(DM)
+    rec.unavailable[key] = "HTTP 503"
+    (f,) = findings_for(TOPIC, rec, *INTENSIVE_DRAFTS)
+    assert f.indicator == Indicator.INFO
+    assert "could not be" in f.summary and "checked" in f.summary and len(f.summary) <= 139
+    assert f"{key} unavailable (HTTP 503)" in f.detail
+    assert "possible duplicate" in f.detail
+    (s,) = f.suggestions
+    assert s.is_recommended is False and "already active" in s.label
+    assert s.actions[0].type == "create"
+
+
+def test_medications_available_tmp_smx_recommended() -> None:
+    rec = record(DM)
+    rec.unavailable["imaging"] = "timeout"  # not a medication data set
+    (f,) = findings_for(TOPIC, rec, *INTENSIVE_DRAFTS)
+    assert f.indicator == Indicator.WARNING and f.suggestions[0].is_recommended is True
+
+
+def test_medications_unavailable_not_intensive_when_seen_cannot_decide() -> None:
+    """A drafted GC 20 mg alone: an unseen active cyclosporine would make it intensive."""
+    rec = record(DM)
+    rec.unavailable["medications"] = "timeout"
+    (f,) = findings_for(TOPIC, rec, med_request("p", "prednisolone", 20))
+    assert f.indicator == Indicator.INFO
+    assert "could not be decided" in f.summary and not f.suggestions
+    assert "medications unavailable (timeout)" in f.detail
+
+
+def test_medications_unavailable_drafted_prophylaxis_no_card() -> None:
+    rec = record(DM)
+    rec.unavailable["medications"] = "timeout"
+    assert findings_for(TOPIC, rec, *INTENSIVE_DRAFTS, med_request("t", "tmp_smx", 1)) == []

@@ -5,7 +5,8 @@ Recommendation (KR): start a steroid or immunosuppressant when clinical features
 symptoms have recently started to progress, or the systemic disease is of short duration
 (R036). Table 4 (not SSc-ILD): prednisolone 0.5-1 mg/kg, maintenance 10 mg/day or lower,
 steroid-tapering oral/IV cyclophosphamide or azathioprine. Table 5 per disease.
-ACR/CHEST 2023: mycophenolate preferred first line; azathioprine, rituximab, cyclophosphamide;
+ACR/CHEST 2023 (conditional): mycophenolate (preferred by the panel), azathioprine, rituximab,
+cyclophosphamide;
 short-term glucocorticoids; conditionally against leflunomide, methotrexate, TNF inhibitors
 and abatacept as ILD treatment.
 
@@ -13,6 +14,9 @@ When: ILD with Sjögren's disease, MCTD or SLE (RA-ILD has its own card, DM/PM-I
 Guideline I cards, SSc-ILD never gets GC), no ILD treatment active, and recent progression:
 worse dyspnea in the last 90 days, or an ATS 2022 progression domain (radiological, or
 physiological) in the last 12 months. Then: warning card with the options.
+
+With ``medications``/``medication_statements`` unavailable for this call the treatment status
+is unknown: the card is ``info`` and says so (never "no ILD treatment active").
 
 Decisions: "severe" and "short duration" have no definition in KR and are not computed; the
 card names them for the clinician. The prednisolone range is computed in mg/day only from a
@@ -32,6 +36,7 @@ from ..diseases import CTD_NAMES, has_ctd_ild
 from ..evidence import fmt_number, rule
 from ..findings import Finding, Indicator
 from ..shared_rules import B02
+from .data_gaps import MEDICATIONS, gap_text, missing
 from .progression import B03, progression_domains
 
 TOPIC = "ctd-ild-initial-treatment"
@@ -96,12 +101,25 @@ def ctd_ild_initial_treatment(record: PatientRecord) -> Iterator[Finding]:
     if not progressing:
         return
     diseases = ", ".join(CTD_NAMES[g] for g in groups)
+    gaps = missing(record, MEDICATIONS)
+    if gaps:
+        status = f"ILD treatment status not checked: {gap_text(gaps)}"
+        summary = (
+            f"ILD with {diseases} and recent progression: consider treatment if none is "
+            "active (medications could not be checked)."
+        )
+    else:
+        status = "no ILD treatment active"
+        summary = (
+            f"Untreated ILD with {diseases} and recent progression: consider starting "
+            "treatment (KR Table 4/5, ACR/CHEST 2023)."
+        )
     rules = (R036, R038, R045, B02, B03)
     options = [
         f"KR Table 4: {prednisolone_range(record)}, tapering to 10 mg/day or lower; "
         "steroid-tapering oral or IV cyclophosphamide or azathioprine.",
-        "ACR/CHEST 2023: **mycophenolate** preferred first line; azathioprine, rituximab or "
-        "cyclophosphamide; glucocorticoids short term (bridging).",
+        "ACR/CHEST 2023 (conditional): **mycophenolate** (preferred by the panel), "
+        "azathioprine, rituximab or cyclophosphamide; glucocorticoids short term (bridging).",
         "ACR/CHEST 2023: conditionally **against** leflunomide, methotrexate, TNF inhibitors "
         "and abatacept as ILD treatment.",
     ]
@@ -111,12 +129,9 @@ def ctd_ild_initial_treatment(record: PatientRecord) -> Iterator[Finding]:
         options.append("SLE-ILD is outside ACR/CHEST 2023 (ERS/EULAR 2025 covers it).")
     yield finding(
         topic=TOPIC,
-        indicator=Indicator.WARNING,
-        summary=(
-            f"Untreated ILD with {diseases} and recent progression: consider starting "
-            "treatment (KR Table 4/5, ACR/CHEST 2023)."
-        ),
-        patient_data=[f"Diagnosis: ILD with {diseases}; no ILD treatment active", *lines],
+        indicator=Indicator.INFO if gaps else Indicator.WARNING,
+        summary=summary,
+        patient_data=[f"Diagnosis: ILD with {diseases}; {status}", *lines],
         body=(
             "KR (R036): start treatment when features are severe, symptoms recently "
             "progress, or the systemic disease is of short duration (severity and "

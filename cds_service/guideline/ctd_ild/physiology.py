@@ -10,6 +10,11 @@ Decisions
 - "12 months" = 365 days before the latest value's date (inclusive of that day 365).
 - The latest value must itself be no older than ``latest_within_days`` (365) before today,
   or the comparison answers None (stale: the monitoring-due card covers it).
+- A censored value (FHIR ``Quantity.comparator``: FVC "<50") bounds the change instead of
+  fixing it: ``PeakDecline.bound`` says which way, and ``decide`` lets the threshold answer
+  only when every value the bounds allow falls on one side (else None, never "no decline").
+- ``peak_since`` narrows the peak window for a caller whose source needs both points inside
+  a fixed period (ATS/ERS 2022 PPF: "within the past year" = [today - 365 d, latest)).
 - Differences are rounded to 6 decimals before comparison so that float noise cannot move a
   value across a boundary (80 - 75.1 is 4.900000000000006 in binary floating point).
 """
@@ -17,9 +22,11 @@ Decisions
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fhir_mappings.record import Measurement, PatientRecord
+
+from ..evidence import Threshold
 
 PEAK_WINDOW = timedelta(days=365)
 LATEST_WITHIN = timedelta(days=365)
@@ -46,18 +53,42 @@ class PeakDecline:
             return None
         return round(100.0 * (self.peak.value - self.latest.value) / self.peak.value, 6)
 
+    @property
+    def bound(self) -> str | None:
+        """How the computed decline relates to the true one when a value is censored: None
+        (both exact), ">"/">=" (true decline above / at least this: peak ">x" and/or latest
+        "<y"), "<"/"<=" (below / at most this), or "?" (bounds pull both ways)."""
+        peak, latest = self.peak.comparator or None, self.latest.comparator or None
+        if peak is None and latest is None:
+            return None
+        if peak in (None, ">", ">=") and latest in (None, "<", "<="):
+            return ">" if peak == ">" or latest == "<" else ">="
+        if peak in (None, "<", "<=") and latest in (None, ">", ">="):
+            return "<" if peak == "<" or latest == ">" else "<="
+        return "?"
+
+    def decide(self, threshold: Threshold, value: float) -> bool | None:
+        """``threshold`` applied to a change ``value`` computed from these two values:
+        True/False, or None when a censored value leaves it open."""
+        return threshold.decide(value, self.bound)
+
 
 def decline_from_peak(
-    record: PatientRecord, concept: str, latest_within: timedelta = LATEST_WITHIN
+    record: PatientRecord,
+    concept: str,
+    latest_within: timedelta = LATEST_WITHIN,
+    peak_since: date | None = None,
 ) -> PeakDecline | None:
-    """None when there is no recent latest value or no earlier value in its 12-month window."""
+    """None when there is no recent latest value or no earlier value in its 12-month window
+    (and on/after ``peak_since`` when given)."""
     latest = record.latest(concept, within=latest_within)
     if latest is None:
         return None
+    since = latest.when - PEAK_WINDOW
+    if peak_since is not None:
+        since = max(since, peak_since)
     earlier = [
-        m
-        for m in record.series(concept, since=latest.when - PEAK_WINDOW, until=latest.when)
-        if m.when < latest.when
+        m for m in record.series(concept, since=since, until=latest.when) if m.when < latest.when
     ]
     if not earlier:
         return None

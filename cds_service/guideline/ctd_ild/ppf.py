@@ -8,9 +8,19 @@ explanation. Nintedanib is conditionally recommended (after standard management)
 agents may be considered in PPF."
 
 When: ILD, no IPF diagnosis, radiological fibrosis on record, and >=2 domains met (see
-``progression``). Then: card (warning) naming the domains and suggesting nintedanib
-150 mg twice daily (INBUILD dose) after excluding alternative explanations; when an
-antifibrotic is already active, the card says the ILD progresses on it.
+``progression``). Then: card (warning) naming the domains; when an antifibrotic is already
+active, the card says the ILD progresses on it. Otherwise what it suggests depends on the
+CTD-ILD treatment so far (ATS/ERS 2022: nintedanib "in PPF patients who have failed standard
+management"; KW R122: immunosuppression is the cornerstone; ACR/CHEST 2023, B02):
+- no CTD, or SSc-ILD (nintedanib an ACR/CHEST first-line option): nintedanib 150 mg twice
+  daily (INBUILD dose) after excluding alternative explanations;
+- other CTD-ILD with a CTD-ILD treatment (not an antifibrotic) given now or before:
+  nintedanib if it progresses despite standard management;
+- other CTD-ILD never treated (or treatment unknown: medications unavailable): "treat the
+  underlying CTD-ILD first; nintedanib if it progresses despite standard management", and for
+  IIM/SjD/MCTD ACR/CHEST 2023 conditionally against nintedanib first line.
+When fewer than 2 domains are met but the domains that could not be assessed (data set
+unavailable, censored values) could make 2: ``info`` card saying PPF is not excluded.
 
 Decisions: radiological fibrosis = a recorded reticular pattern, honeycombing, traction
 bronchiectasis, UIP pattern/UIP, pulmonary fibrosis, or an HRCT fibrosis extent >0%.
@@ -21,16 +31,19 @@ INBUILD's relative criteria are never used here. Not shown during an acute prese
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
-from ..diseases import has_ild, has_ipf
+from ..diseases import CTD_NAMES, ctd_groups, has_ild, has_ipf
 from ..evidence import rule
 from ..findings import Finding, Indicator
+from ..shared_rules import B02
 from .acute_exacerbation import acute_presentation
-from .progression import B03, DLCO_POINTS, FVC_POINTS, progression_domains
+from .data_gaps import MEDICATIONS, gap_text, missing
+from .progression import B03, DLCO_POINTS, FVC_POINTS, Domains, progression_domains
 
 TOPIC = "progressive-pulmonary-fibrosis"
 
@@ -59,7 +72,69 @@ def has_radiological_fibrosis(record: PatientRecord) -> bool:
     if record.has_condition(*FIBROSIS_FINDINGS):
         return True
     extent = record.latest("hrct_fibrosis_extent")
-    return extent is not None and extent.value is not None and extent.value > 0
+    if extent is None or extent.value is None:
+        return False
+    if extent.comparator in ("<", "<="):
+        return False  # "<5%" may be 0%: fibrosis not shown
+    return extent.value > 0
+
+
+#: CTD groups for which ACR/CHEST 2023 recommends conditionally against nintedanib first line
+#: (B02: SjD-, IIM- and MCTD-ILD)
+AGAINST_FIRST_LINE_NINTEDANIB = ("iim", "sjd", "mctd")
+
+#: statuses of a medication entry that never count as "given"
+NOT_GIVEN = frozenset({"cancelled", "entered-in-error", "draft", "not-taken", "intended"})
+
+
+def ctd_ild_treatment_given(record: PatientRecord) -> bool:
+    """True when a CTD-ILD treatment other than an antifibrotic is or was given."""
+    agents = drug_classes.ILD_TREATMENTS - drug_classes.ANTIFIBROTICS
+    return any(
+        not m.is_draft and m.status not in NOT_GIVEN
+        for m in record.medications_since(agents, date.min)
+    )
+
+
+def _treatment_options(record: PatientRecord, groups: set[str]) -> tuple[str, list[str]]:
+    """(summary tail, options) for a PPF card without an active antifibrotic (B02, B03, KW)."""
+    nintedanib = (
+        "**Nintedanib** 150 mg twice daily (ATS/ERS 2022 conditional recommendation for "
+        "PPF after failure of standard management; INBUILD dose)."
+    )
+    pirfenidone = "Pirfenidone: ATS/ERS 2022 asks for further research; not suggested."
+    if not groups or "ssc" in groups:
+        # no CTD: ATS/ERS 2022 PPF; SSc-ILD: nintedanib is an ACR/CHEST 2023 first-line option
+        extra = (
+            ["SSc-ILD: nintedanib is also an ACR/CHEST 2023 (conditional) first-line option."]
+            if "ssc" in groups
+            else []
+        )
+        return "consider nintedanib", [nintedanib, *extra, pirfenidone]
+    gaps = missing(record, MEDICATIONS)
+    if ctd_ild_treatment_given(record):
+        return "nintedanib if it progresses despite standard management", [nintedanib, pirfenidone]
+    lines = [
+        "Treat the underlying CTD-ILD first (KW R122: immunosuppression is the cornerstone; "
+        "see the treatment card); nintedanib if the ILD progresses despite standard "
+        "management (ATS/ERS 2022: after failure of standard management).",
+    ]
+    if gaps:
+        lines.append(
+            f"Whether a CTD-ILD treatment has been given could not be checked: {gap_text(gaps)}."
+        )
+    against = [CTD_NAMES[g] for g in AGAINST_FIRST_LINE_NINTEDANIB if g in groups]
+    if against:
+        lines.append(
+            "ACR/CHEST 2023 recommends conditionally **against** nintedanib first line in "
+            f"{' and '.join(against)} ILD."
+        )
+    lines.append(pirfenidone)
+    return (
+        "treat the underlying CTD-ILD first; nintedanib if it progresses despite standard "
+        "management",
+        lines,
+    )
 
 
 def progressive_pulmonary_fibrosis(record: PatientRecord) -> Iterator[Finding]:
@@ -69,9 +144,13 @@ def progressive_pulmonary_fibrosis(record: PatientRecord) -> Iterator[Finding]:
         return  # card policy: during an acute presentation that card leads
     domains = progression_domains(record)
     if domains.met < 2:
+        if domains.could_meet >= 2:
+            yield _not_assessed(record, domains)
         return
     on_antifibrotic = record.active_medications(drug_classes.ANTIFIBROTICS, include_drafts=False)
-    rules = (B03, R122)
+    groups = ctd_groups(record)
+    rules = (B03, R122, B02) if groups else (B03, R122)
+    lines = list(domains.lines)
     if on_antifibrotic:
         names = ", ".join(sorted({m.concept for m in on_antifibrotic}))
         summary = f"ILD meets {domains.met} of 3 PPF criteria on {names}: review management."
@@ -80,30 +159,47 @@ def progressive_pulmonary_fibrosis(record: PatientRecord) -> Iterator[Finding]:
             "explanations, and refer for lung-transplant assessment where appropriate.",
         ]
     else:
-        summary = (
-            f"Non-IPF fibrotic ILD meets {domains.met} of 3 PPF criteria in the past year: "
-            "consider nintedanib."
-        )
-        options = [
-            "**Nintedanib** 150 mg twice daily (ATS/ERS 2022 conditional recommendation for "
-            "PPF after failure of standard management; INBUILD dose).",
-            "Pirfenidone: ATS/ERS 2022 asks for further research; not suggested.",
-        ]
+        tail, options = _treatment_options(record, groups)
+        who = "CTD-ILD" if groups else "Non-IPF fibrotic ILD"
+        summary = f"{who} meets {domains.met} of 3 PPF criteria (past year): {tail}."
+    if groups:
+        lines.insert(0, "CTD: " + ", ".join(CTD_NAMES[g] for g in sorted(groups)))
     yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=summary,
-        patient_data=domains.lines,
-        body=(
-            "ATS/ERS 2022 PPF: at least 2 of 3 in the past year: worse symptoms; absolute "
-            f"decline of FVC {FVC_POINTS.text} or DLCO {DLCO_POINTS.text} of predicted "
-            "(latest vs highest of the preceding 12 months); radiological progression. "
-            "Exclude alternative explanations (infection, heart failure, pulmonary "
-            "embolism), especially when only symptoms or DLCO support it.",
-        ),
+        patient_data=lines,
+        body=(BODY,),
         options_title="Next steps",
         options=options,
         rules=rules,
+        facts=tuple(domains.facts),
+        priority=40,
+    )
+
+
+BODY = (
+    "ATS/ERS 2022 PPF: at least 2 of 3 in the past year: worse symptoms; absolute "
+    f"decline of FVC {FVC_POINTS.text} or DLCO {DLCO_POINTS.text} of predicted "
+    "(latest vs highest earlier value of the past 12 months); radiological progression. "
+    "Exclude alternative explanations (infection, heart failure, pulmonary "
+    "embolism), especially when only symptoms or DLCO support it."
+)
+
+
+def _not_assessed(record: PatientRecord, domains: Domains) -> Finding:
+    """Fewer than 2 domains met, but the domains that could not be assessed could make 2."""
+    reasons = "; ".join(f"{d}: {why}" for d, why in sorted(domains.unknown.items()))
+    return finding(
+        topic=TOPIC,
+        indicator=Indicator.INFO,
+        summary=(
+            f"Fibrotic ILD meets {domains.met} of 3 PPF criteria; the others could not be "
+            "assessed (data unavailable): PPF not excluded."
+        ),
+        patient_data=[*domains.lines, f"Not assessed: {reasons}"],
+        body=(BODY,),
+        rules=(B03, R122),
         facts=tuple(domains.facts),
         priority=40,
     )

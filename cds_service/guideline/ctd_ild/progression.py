@@ -3,12 +3,17 @@ card and the RA-ILD progression check.
 
 1. Worsening respiratory symptoms: a ``dyspnea_worsening`` record dated in the window.
 2. Physiological progression: **absolute** decline of FVC >=5 points or DLCO >=10 points of %
-   predicted, the latest value (in the window) against the highest value of the 12 months
-   before it (contract; ``physiology.decline_from_peak``). Never INBUILD's relative criteria.
+   predicted, the latest value (in the window) against the highest earlier value that is
+   also in the window, i.e. in [today - 365 d, latest) (B03 "within the past year": both
+   points inside it; ``physiology.decline_from_peak``). Never INBUILD's relative criteria.
+   A censored value (comparator) decides only when its bound settles the threshold.
 3. Radiological progression: a ``ct_ild_progression`` finding dated in the window.
 
 A domain the record has no data for is "not shown" (None) and is not counted; it is never
-read as "no progression" in card text.
+read as "no progression" in card text. ``unknown`` lists the domains whose data set could not
+be had for this call (``respiratory`` for physiology; ``imaging``/``imaging_reports`` for
+radiology) or whose values cannot decide, so a caller can say "could not be assessed" instead
+of a silent no.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from fhir_mappings.record import PatientRecord
 from ..evidence import Threshold, fmt_number, rule
 from ..facts import condition_fact, measurement_fact
 from ..findings import Fact
-from ..text import day, measurement_text, quantity
+from ..text import day, measured_quantity, measurement_text
+from .data_gaps import IMAGING, LUNG_FUNCTION, gap_text, missing
 from .physiology import decline_from_peak
 
 WINDOW = timedelta(days=365)
@@ -48,10 +54,26 @@ class Domains:
     radiology: bool | None = None
     lines: list[str] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    #: domains that could not be assessed (data set unavailable, or values that cannot
+    #: decide), with the reason: never counted as "not met"
+    unknown: dict[str, str] = field(default_factory=dict)
 
     @property
     def met(self) -> int:
         return sum(1 for d in (self.symptoms, self.physiology, self.radiology) if d)
+
+    @property
+    def could_meet(self) -> int:
+        """The most domains that could be met once the unknown ones are known."""
+        return self.met + sum(
+            1
+            for name, d in (
+                ("physiology", self.physiology),
+                ("radiology", self.radiology),
+                ("symptoms", self.symptoms),
+            )
+            if name in self.unknown and not d
+        )
 
 
 def progression_domains(record: PatientRecord) -> Domains:
@@ -64,26 +86,34 @@ def progression_domains(record: PatientRecord) -> Domains:
         out.facts.append(condition_fact(dyspnea))
     else:
         out.lines.append("Worsening symptoms: none recorded in the past 12 months")
-    physiology: list[bool] = []
+    physiology: list[bool | None] = []
     for concept, label, threshold in (
         ("fvc_pct_pred", "FVC", FVC_POINTS),
         ("dlco_pct_pred", "DLCO", DLCO_POINTS),
     ):
-        change = decline_from_peak(record, concept, latest_within=WINDOW)
+        change = decline_from_peak(record, concept, latest_within=WINDOW, peak_since=since)
         if change is None:
             out.lines.append(f"{label}: no pair of values to compare in the past 12 months")
             continue
-        hit = threshold.holds(change.absolute_points)
+        hit = change.decide(threshold, change.absolute_points)
         physiology.append(hit)
         out.facts.extend((measurement_fact(change.latest), measurement_fact(change.peak)))
+        verdict = {True: "meets", False: "below", None: "censored value: cannot decide"}[hit]
         out.lines.append(
             f"{measurement_text(change.latest)} vs 12-month peak "
-            f"{quantity(change.peak.value, change.peak.unit)} ({day(change.peak.when)}): "
-            f"{fmt_number(change.absolute_points)} points "
-            f"({'meets' if hit else 'below'} {threshold.text})"
+            f"{measured_quantity(change.peak)} ({day(change.peak.when)}): "
+            f"{fmt_number(change.absolute_points)} points ({verdict} {threshold.text})"
         )
-    if physiology:
-        out.physiology = any(physiology)
+    if any(physiology):
+        out.physiology = True
+    elif None in physiology:
+        out.unknown["physiology"] = "a censored lung-function value cannot decide"
+    elif physiology:
+        out.physiology = False
+    lung_gaps = missing(record, LUNG_FUNCTION)
+    if lung_gaps and not out.physiology:
+        out.unknown["physiology"] = gap_text(lung_gaps)
+        out.lines.append(f"Lung function: not assessed in full: {gap_text(lung_gaps)}")
     progression = record.condition("ct_ild_progression", since=since)
     if progression is not None and progression.when is not None:
         out.radiology = True
@@ -91,4 +121,8 @@ def progression_domains(record: PatientRecord) -> Domains:
         out.facts.append(condition_fact(progression))
     else:
         out.lines.append("Radiological progression: none recorded in the past 12 months")
+        imaging_gaps = missing(record, IMAGING)
+        if imaging_gaps:
+            out.unknown["radiology"] = gap_text(imaging_gaps)
+            out.lines.append(f"Imaging: not assessed in full: {gap_text(imaging_gaps)}")
     return out

@@ -13,16 +13,22 @@ involvement).
 When/Then: active ILD, no defined CTD, IPAF not already recorded, features in >=2 domains
 -> `info` card listing the features per domain ("provided alternative causes are excluded").
 
+With a positive anti-ARS the card says anti-synthetase syndrome should be excluded first
+(anti-ARS + ILD can already meet ASyS, a defined CTD; JP R077; audit finding 23).
+
 Decisions left open, taken here: RF >=2x ULN cannot be judged (no reference range in the
-record) and is not counted; telangiectasia is counted without knowing it is palmar (the card
-says so); digital oedema and multicompartment involvement have no concept and are not read.
+record) and is not counted; telangiectasia without a palmar site, and ANA >=1:320 without a
+diffuse, speckled or homogeneous pattern (none recorded, or another one), are listed as
+"unconfirmed", never counted (audit finding 22); the pattern is the result's own text or a
+separate ANA pattern result of the same day; digital oedema and multicompartment
+involvement have no concept and are not read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fhir_mappings.record import PatientRecord
+from fhir_mappings.record import AntibodyResult, PatientRecord
 
 from .. import evidence
 from ..diseases import ANTI_SYNTHETASE
@@ -30,6 +36,7 @@ from ..evidence import cite
 from ..facts import antibody_fact, condition_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
 from ..text import antibody_text, condition_text, day
+from .antibody_positive import R077
 from .scope import ild_without_ctd
 from .workup import R008
 
@@ -51,7 +58,6 @@ CLINICAL = {
     "mechanics_hands": "mechanic's hands (distal digital fissuring)",
     "digital_ulcer": "digital tip ulceration",
     "arthritis": "inflammatory arthritis",
-    "telangiectasia": "telangiectasia (palmar site not recorded)",
     "raynaud": "Raynaud's phenomenon",
     "gottron_papules": "Gottron's sign",
 }
@@ -76,23 +82,49 @@ MORPHOLOGIC = {
 ANA_TITRE = evidence.Threshold("ana_titer", ">=", 320.0, "(reciprocal titre)", B07)
 ANY_TITRE_PATTERNS = ("nucleolar", "centromere")
 TITRE_PATTERNS = ("diffuse", "speckled", "homogeneous", "homogenous")
+#: features the record shows but cannot confirm as the criterion (listed, never counted)
+UNCONFIRMED_CLINICAL = {
+    "telangiectasia": "telangiectasia without a recorded palmar site (B07 A: palmar "
+    "telangiectasia)",
+}
 
 
-def _ana_feature(record: PatientRecord) -> tuple[str, Fact] | None:
+def _pattern(record: PatientRecord, result: AntibodyResult) -> str:
+    """The ANA pattern: the result's own text, else a separate pattern result of that day."""
+    if result.text:
+        return result.text.lower()
+    same_day = [
+        r
+        for r in record.antibody_results("ana_pattern")
+        if r.when == result.when and r.text and r.status != "unknown"
+    ]
+    return (same_day[-1].text or "").lower() if same_day else ""
+
+
+def _ana_feature(record: PatientRecord) -> tuple[str | None, str | None, Fact | None]:
+    """(feature counted, feature unconfirmed, fact): ANA >=1:320 counts only with a diffuse,
+    speckled or homogeneous pattern; nucleolar or centromere at any titre. A high titre with
+    no pattern recorded (or another pattern) is listed as unconfirmed, never counted."""
+    unconfirmed: tuple[str, Fact] | None = None
     for concept in ("ana_titer", "ana_presence", "ana_pattern"):
         result = record.antibody(concept)
         if result is None or result.status != "positive":
             continue
-        pattern = (result.text or "").lower()
+        pattern = _pattern(record, result)
         if any(p in pattern for p in ANY_TITRE_PATTERNS):
-            return f"ANA {pattern} pattern ({day(result.when)})", antibody_fact(result)
-        if (
-            result.titer is not None
-            and ANA_TITRE.holds(result.titer)
-            and (not pattern or any(p in pattern for p in TITRE_PATTERNS))
-        ):
-            return antibody_text(result), antibody_fact(result)
-    return None
+            return f"ANA {pattern} pattern ({day(result.when)})", None, antibody_fact(result)
+        if result.titer is not None and ANA_TITRE.holds(result.titer):
+            if any(p in pattern for p in TITRE_PATTERNS):
+                return f"{antibody_text(result)}, {pattern} pattern", None, antibody_fact(result)
+            why = f"pattern {pattern}" if pattern else "no pattern recorded"
+            unconfirmed = (
+                f"{antibody_text(result)}: {why} (B07: >=1:320 counts only with a diffuse, "
+                "speckled or homogeneous pattern)",
+                antibody_fact(result),
+            )
+    if unconfirmed is not None:
+        return None, unconfirmed[0], unconfirmed[1]
+    return None, None, None
 
 
 def ipaf_criteria(record: PatientRecord) -> Iterator[Finding]:
@@ -106,14 +138,26 @@ def ipaf_criteria(record: PatientRecord) -> Iterator[Finding]:
         if c is not None:
             clinical.append(f"{name} ({day(c.when)})")
             facts.append(condition_fact(c))
+    unconfirmed = []
+    for concept, name in UNCONFIRMED_CLINICAL.items():
+        c = record.condition(concept)
+        if c is not None:
+            unconfirmed.append(f"{name} ({day(c.when)})")
+            facts.append(condition_fact(c))
     serologic = []
-    ana = _ana_feature(record)
-    if ana is not None:
-        serologic.append(ana[0])
-        facts.append(ana[1])
+    ana_counted, ana_unconfirmed, ana_fact = _ana_feature(record)
+    if ana_counted is not None:
+        serologic.append(ana_counted)
+    if ana_unconfirmed is not None:
+        unconfirmed.append(ana_unconfirmed)
+    if ana_fact is not None:
+        facts.append(ana_fact)
+    ars_positive = []
     for p in record.any_antibody_positive(SEROLOGIC):
         serologic.append(antibody_text(p))
         facts.append(antibody_fact(p))
+        if p.concept in ANTI_SYNTHETASE:
+            ars_positive.append(antibody_text(p))
     morphologic = []
     for concept, name in MORPHOLOGIC.items():
         c = record.condition(concept)
@@ -130,19 +174,33 @@ def ipaf_criteria(record: PatientRecord) -> Iterator[Finding]:
     ]
     for d, items in domains.items():
         parts.append(f"**{d}:** " + ("; ".join(items) if items else "none recorded"))
+    if unconfirmed:
+        parts.append("**Not counted (unconfirmed):** " + "; ".join(unconfirmed))
+    if ars_positive:
+        parts.append(
+            f"**Anti-synthetase syndrome should be excluded first** ({'; '.join(ars_positive)}): "
+            "anti-ARS with ILD can already meet anti-synthetase syndrome, a defined CTD, "
+            "which IPAF requires to be absent (see the autoantibody card; JP R077)."
+        )
     parts += [
         "Meets the 2015 ERS/ATS IPAF classification **provided alternative causes of the "
         "interstitial pneumonia are excluded**. IPAF is a research classification: follow up "
         "for an evolving CTD, with rheumatology input.",
-        cite(*[B07, R008]),
+        cite(*[B07, R008] + ([R077] if ars_positive else [])),
     ]
     domain_names = " + ".join(d.split(". ")[1] for d in met)
+    summary = f"ILD without a defined CTD meets IPAF criteria ({domain_names} domains)."
+    if ars_positive:
+        summary = (
+            f"ILD meets IPAF criteria ({domain_names}) if anti-synthetase syndrome is "
+            "excluded first (anti-ARS positive)."
+        )
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
-        summary=f"ILD without a defined CTD meets IPAF criteria ({domain_names} domains).",
+        summary=summary,
         detail="\n\n".join(parts),
-        rules=("B07",),
+        rules=("B07", "R008") + (("R077",) if ars_positive else ()),
         facts=unique_facts(facts),
         priority=70,
     )

@@ -30,7 +30,7 @@ from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R111
 from ..text import antibody_text, bullets, measurement_text
 from .risk import FERRITIN_HIGH, R086
-from .treatment import treated_dmpm_ild
+from .treatment import medication_gap, treated_dmpm_ild
 
 TOPIC = "dmpm-ild-activity-rising"
 
@@ -69,7 +69,9 @@ def activity_rising(record: PatientRecord) -> Iterator[Finding]:
         prev, last = ferritin[-2], ferritin[-1]
         lines.append(f"ferritin rising: {measurement_text(prev)} -> {measurement_text(last)}")
         facts += [measurement_fact(prev), measurement_fact(last)]
-        warning = last.value is not None and FERRITIN_HIGH.holds(last.value)
+        warning = (
+            last.value is not None and FERRITIN_HIGH.decide(last.value, last.comparator) is True
+        )
     mda5 = [r for r in record.antibody_results("anti_mda5") if r.when >= since]
     pair = _titre_pair(mda5)
     if pair is not None:
@@ -80,6 +82,7 @@ def activity_rising(record: PatientRecord) -> Iterator[Finding]:
         ]
     if not lines:
         return
+    gap = medication_gap(record)
     detail = "\n\n".join(
         [
             f"**Activity markers rising on treatment** ({med.concept} since {start.isoformat()}):",
@@ -88,8 +91,9 @@ def activity_rising(record: PatientRecord) -> Iterator[Finding]:
             f"{'Latest ferritin ' + FERRITIN_HIGH.text + '. ' if warning else ''}Reassess disease "
             "activity and the respiratory condition; uncontrolled activity with worsening "
             "respiration calls for escalation or salvage therapy (JP §Importance of monitoring).",
-            cite(*[R074, R086, R111]),
         ]
+        + ([gap] if gap else [])
+        + [cite(*[R074, R086, R111])]
     )
     yield Finding(
         topic=TOPIC,

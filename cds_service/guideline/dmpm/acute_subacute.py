@@ -22,9 +22,10 @@ from .. import evidence
 from ..compose import finding
 from ..findings import Finding, Indicator
 from ..shared_rules import R113
-from .assessment import assess, course_lines, group_line
+from .assessment import assess, course_lines, group_line, ssc_caveat_for
 from .course import R068
 from .risk import R140
+from .ssc_overlap import SSC_RULES
 from .subtypes import R089
 
 TOPIC = "dmpm-ild-acute-subacute"
@@ -69,6 +70,7 @@ def acute_subacute(record: PatientRecord) -> Iterator[Finding]:
     else:
         branch = "Management branch: myositis type (DM vs PM) unknown."
     group = group_line(a)
+    caveat = ssc_caveat_for(a)
     summary = f"DM/PM-ILD ({a.type_text}) meets the acute/subacute ILD definition (JP Figure 3)."
     yield finding(
         topic=TOPIC,
@@ -76,8 +78,8 @@ def acute_subacute(record: PatientRecord) -> Iterator[Finding]:
         summary=summary,
         patient_data_title="Acute/subacute ILD (any one criterion within 3 months of onset)",
         patient_data=course_lines(a),
-        body=(group, f"**Management:** {branch}"),
-        rules=(R068, R089, R113, R106, R140),
+        body=(group, f"**Management:** {branch}") + ((caveat,) if caveat else ()),
+        rules=(R068, R089, R113, R106, R140) + (SSC_RULES if caveat else ()),
         facts=a.base_facts() + (a.group.facts if a.group else []),
         priority=20,
     )

@@ -17,6 +17,7 @@ from ..text import day
 from .course import Course, classify_course
 from .myositis import TypeAnswer, is_dmpm_ild, myositis_type
 from .risk import RiskAssessment, assess_risk
+from .ssc_overlap import CAVEAT, ssc_overlap
 from .subtypes import GroupAnswer, subtype_group
 
 
@@ -25,8 +26,10 @@ class DmpmAssessment:
     kind: TypeAnswer
     course: Course
     group: GroupAnswer | None
-    risk: RiskAssessment | None  # only for A/S-ILD
+    risk: RiskAssessment | None  # only for A/S-ILD and an undetermined course
     onset_fact: Fact | None
+    #: the patient also has systemic sclerosis (``ssc_overlap``): glucocorticoid caveat
+    ssc: bool = False
 
     @property
     def type_text(self) -> str:
@@ -47,9 +50,16 @@ def assess(record: PatientRecord) -> DmpmAssessment | None:
     course = classify_course(record)
     ild = first_ild_entry(record)
     onset_fact = condition_fact(ild) if ild is not None else None
-    group = subtype_group(record, course.kind, kind) if course.kind else None
-    risk = assess_risk(record, kind, course.onset) if course.kind == "acute_subacute" else None
-    return DmpmAssessment(kind, course, group, risk, onset_fact)
+    known = course.kind if course.kind in ("acute_subacute", "chronic") else None
+    group = subtype_group(record, known, kind) if known else None
+    # the poor-risk factors matter for A/S-ILD, and for a course that could not be
+    # determined (any factor present is then named: R140)
+    risk = (
+        assess_risk(record, kind, course.onset)
+        if course.kind in ("acute_subacute", "undetermined")
+        else None
+    )
+    return DmpmAssessment(kind, course, group, risk, onset_fact, ssc_overlap(record))
 
 
 def course_lines(a: DmpmAssessment) -> list[str]:
@@ -63,3 +73,8 @@ def group_line(a: DmpmAssessment) -> str:
     if a.group.group is None:
         return f"Subtype group (JP Table 1): not determined, {a.group.why_unknown}"
     return a.group.group.text
+
+
+def ssc_caveat_for(a: DmpmAssessment) -> str | None:
+    """The SSc-overlap glucocorticoid caveat (``ssc_overlap``), when it applies."""
+    return CAVEAT if a.ssc else None

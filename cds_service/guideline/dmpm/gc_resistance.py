@@ -13,6 +13,9 @@ Decisions left open by the source, taken here:
 - High-dose GC: see treatment.py (>=0.5 mg/kg/day, else >=30 mg/day prednisolone-eq).
 - "Worse" = worsening dyspnea or HRCT progression recorded, or PaO2 falling >=10 mmHg from the
   value at GC start (the A/S-ILD cut-off), dated 1–14 days after the start.
+- Medications not fully available: "no calcineurin inhibitor" cannot be concluded; the card
+  still fires on the resistance criteria, says "unless already given" and names the gap.
+- SSc overlap: the glucocorticoid caveat of ``ssc_overlap``.
 - "Not improved within 4 weeks" = worsening recorded 15–28 days after the start, or the last
   PaO2 of days 15–28 not above the PaO2 at GC start. Events on day 29 or later are outside
   the judgement window.
@@ -38,6 +41,7 @@ from ..findings import Fact, Finding, Indicator
 from ..text import bullets, condition_text, measurement_text
 from .course import PAO2_DECREASE, pao2_decrease_mmhg
 from .myositis import is_dmpm_ild
+from .ssc_overlap import ssc_caveat, ssc_rules
 from .treatment import (
     CNI_CONCEPTS,
     HIGH_DOSE_GC_PER_DAY,
@@ -45,6 +49,7 @@ from .treatment import (
     R090,
     active,
     high_dose_gc,
+    medication_gap,
 )
 
 TOPIC = "dmpm-ild-gc-resistance"
@@ -128,26 +133,31 @@ def gc_resistance(record: PatientRecord) -> Iterator[Finding]:
             facts += [measurement_fact(base), measurement_fact(last)]
     if not reasons:
         return
+    gap = medication_gap(record)
+    caveat = ssc_caveat(record)
+    extra_rules = ssc_rules(record)
+    add = "add **cyclosporine**" if gap is None else "add **cyclosporine** unless already given"
     detail = "\n\n".join(
         [
             f"**On high-dose GC:** {gc.text} (high dose = {gc_threshold_text()}, a choice: the "
             "source gives no number).",
             "**GC resistance** (JP Table 1 footnote):",
             bullets(reasons),
-            "**Management:** add **cyclosporine** (JP Figure 1 legend; IV regimen in JP "
+            f"**Management:** {add} (JP Figure 1 legend; IV regimen in JP "
             "§Cyclosporine: 200 mg/day over 12 h, pre-dose level 200–250 ng/mL). If the "
             "patient has A/S-ILD with poor-risk factors, the initial regimen is GC + CsA(iv) + "
             "IVCY (JP Figure 3).",
-            cite(*[R090, R117]),
         ]
+        + [x for x in (gap, caveat) if x]
+        + [cite(*[R090, R117, *extra_rules])]
     )
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary="DM/PM-ILD not responding to high-dose glucocorticoid (JP criteria): "
-        "add cyclosporine.",
+        + ("add cyclosporine." if gap is None else "add cyclosporine unless already given."),
         detail=detail,
-        rules=("R090", "R117"),
+        rules=("R090", "R117", *(r.id for r in extra_rules)),
         facts=unique_facts(
             [medication_fact(gc.entry), prednisolone_equivalent_fact(gc.pred_eq_mg, start)] + facts
         ),

@@ -11,6 +11,9 @@ value; any ratio >1.70 -> `warning`.
 Decisions left open by the source, taken here:
 - The value "at start" is the latest KL-6 from 14 days before to the day of the start.
 - The ratio is rounded to 0.001 before comparison; day 28 counts, day 29 does not.
+- A KL-6 reported as a bound (">5000") gives a bounded ratio (``bounds.rises_by``), judged
+  with ``Threshold.decide``; a ratio the bound cannot settle does not fire.
+- Medications not fully available: the treatment start may be wrong; the card names the gap.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from .. import evidence
 from ..evidence import cite
 from ..facts import measurement_fact
 from ..findings import Finding, Indicator
-from ..text import bullets, measurement_text
-from .treatment import treated_dmpm_ild
+from ..text import COMPARATOR_TEXT, bullets, measurement_text
+from .bounds import rises_by
+from .treatment import medication_gap, treated_dmpm_ild
 
 TOPIC = "kl6-rising"
 WINDOW_DAYS = 28
@@ -63,14 +67,18 @@ def kl6_rising(record: PatientRecord) -> Iterator[Finding]:
         if m.value is None:
             continue
         ratio = kl6_ratio(base.value, m.value)
-        if ratio is not None and KL6_RATIO.holds(ratio):
-            hits.append((ratio, m))
+        usable, comparator = rises_by(base, m)
+        if ratio is not None and usable and KL6_RATIO.decide(ratio, comparator):
+            hits.append((ratio, comparator, m))
     if not hits:
         return
-    ratio, worst = max(hits, key=lambda h: h[0])
+    ratio, comparator, worst = max(hits, key=lambda h: h[0])
+    bound = COMPARATOR_TEXT.get(comparator or "", "")
+    gap = medication_gap(record)
     detail = "\n\n".join(
         [
-            f"**KL-6 increase ratio {evidence.fmt_number(ratio)}** (threshold {KL6_RATIO.text}) "
+            f"**KL-6 increase ratio {bound}{evidence.fmt_number(ratio)}** "
+            f"(threshold {KL6_RATIO.text}) "
             f"within 4 weeks of starting treatment ({med.concept}, {start.isoformat()}):",
             bullets(
                 [
@@ -81,13 +89,14 @@ def kl6_rising(record: PatientRecord) -> Iterator[Finding]:
             "A KL-6 ratio above 1.70 in the first 4 weeks is a poor prognostic factor (JP): "
             "reassess the regimen and monitor closely; a single KL-6 value alone does not "
             "predict outcome.",
-            cite(*[R087]),
         ]
+        + ([gap] if gap else [])
+        + [cite(*[R087])]
     )
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=f"KL-6 rose {evidence.fmt_number(ratio)}-fold within 4 weeks of treatment "
+        summary=f"KL-6 rose {bound}{evidence.fmt_number(ratio)}-fold within 4 weeks of treatment "
         "start (ratio >1.70 is a poor prognostic factor).",
         detail=detail,
         rules=("R087",),

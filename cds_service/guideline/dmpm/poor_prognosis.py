@@ -11,7 +11,9 @@ mg/day, adjust to a pre-dose concentration of 200–250 ng/mL.
 
 When/Then: A/S-ILD (R068) in DM/PM/ADM with at least one factor of the union (Z20) ->
 `critical` card: the factors with their values, the regimen and its figures. Factors that
-could not be assessed are named too.
+could not be assessed are named too. The summary says what the source says ("JP Figure 3
+calls for initial GC + IV CsA + IVCY (not step-up)"), not an imperative; with SSc the
+glucocorticoid caveat of ``ssc_overlap`` leads the detail.
 
 Decisions left open: the IV cyclophosphamide dose is given as the seed's regimens (Kameda,
 Yamasaki), labelled by source; never as a cyclosporine dose (Z3).
@@ -28,16 +30,19 @@ from ..findings import Finding, Indicator
 from ..shared_rules import R096, R109, R110, R113
 from ..text import bullets, measurement_text
 from .acute_subacute import R106
-from .assessment import assess, course_lines, group_line
+from .assessment import assess, course_lines, group_line, ssc_caveat_for
 from .course import R068
 from .risk import FERRITIN_VERY_HIGH, R086, R108, R140
+from .ssc_overlap import SSC_RULES
 from .subtypes import R089
 
 TOPIC = "dmpm-ild-poor-prognosis"
+#: the summary's wording follows the source (R109 "consider initial combination therapy")
+CALLS_FOR = "JP Figure 3 calls for initial GC + IV CsA + IVCY (not step-up)"
 
 
 REGIMEN = (
-    "**Glucocorticoid** at high dose, started together with:",
+    "JP Figure 3 regimen: **glucocorticoid** at high dose, together with:",
     "**IV cyclosporine** (R096): 200 mg/day infused over 12 hours every day, adjusted to a "
     "pre-dose (trough) concentration of 200–250 ng/mL; switch to oral when the ILD is "
     "controlled and respiration is stable.",
@@ -61,13 +66,11 @@ def poor_prognosis(record: PatientRecord) -> Iterator[Finding]:
     risk = a.risk
     present = risk.present
     names = ", ".join(f.name for f in present)
-    summary = f"A/S DM/PM-ILD with poor-risk factor(s): {names}; start GC + IV CsA + IVCY."
+    summary = f"A/S DM/PM-ILD, poor-risk factor(s) {names}: {CALLS_FOR}."
     if len(summary) > 139:
-        summary = (
-            f"A/S DM/PM-ILD with {len(present)} poor-risk factors: start initial GC + IV "
-            "cyclosporine + IV cyclophosphamide."
-        )
-    body: list[str] = []
+        summary = f"A/S DM/PM-ILD with {len(present)} poor-risk factors: {CALLS_FOR}."
+    caveat = ssc_caveat_for(a)
+    body: list[str] = [caveat] if caveat else []
     very_high = risk.ferritin_very_high
     if very_high is not None:
         body.append(
@@ -92,7 +95,8 @@ def poor_prognosis(record: PatientRecord) -> Iterator[Finding]:
         options=REGIMEN,
         notes=("**Why initial combination**\n\n" + bullets(EVIDENCE),),
         rules=[R068, R113, R108, R089, R109, R110, R096, R106, R140]
-        + ([R086] if very_high is not None else []),
+        + ([R086] if very_high is not None else [])
+        + (list(SSC_RULES) if caveat else []),
         facts=a.base_facts() + risk.facts,
         priority=10,
     )

@@ -17,13 +17,21 @@ Decisions left open by the source, taken here:
 - PaO2 is compared after rounding to 0.1 mmHg (8.00 kPa = 60.0 mmHg is not <60).
 - HRCT factor: present when ground-glass opacity and lower-zone consolidation are both
   recorded present; absent only when one of them is recorded absent; otherwise missing.
-- A value with an unknown unit is missing, never normal.
+- A value with an unknown unit is missing, never normal; so is a value reported as a bound
+  (FHIR ``Quantity.comparator``, e.g. ferritin ">1000" is above 1,000 and meets ">1,000";
+  PaO2 "<65" cannot decide "<60") that cannot settle the threshold, and a data set the
+  service could not fetch. Each is named, unless the readable values already settle the
+  factor (a ferritin >1,000 ng/mL stays present whatever else is unreadable).
+- Anti-MDA5: the latest readable result decides; a newer unreadable one makes the factor
+  missing (unless the latest readable one is positive). A result from before the lab window
+  still counts, with its date shown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Literal
 
 from fhir_mappings.record import ConditionEntry, Measurement, PatientRecord
 
@@ -112,40 +120,89 @@ class RiskAssessment:
     def ferritin_very_high(self) -> Measurement | None:
         """The ferritin value when it is above the Gono cut-off (R086), else None."""
         m = self.factor("ferritin").measurement
-        if m is not None and m.value is not None and FERRITIN_VERY_HIGH.holds(m.value):
+        if (
+            m is not None
+            and m.value is not None
+            and FERRITIN_VERY_HIGH.decide(m.value, m.comparator)
+        ):
             return m
         return None
 
 
-def _missing_lab(record: PatientRecord, concept: str, since: date) -> str:
-    unreadable = record.uninterpretable(concept, since=since)
-    if unreadable:
-        return "; ".join(unreadable_text(m) for m in unreadable)
-    return f"no {label(concept)} result since {since.isoformat()}"
+#: where each factor's data comes from (prefetch keys, ``PatientRecord.missing_data``)
+LAB_DATA = ("labs",)
+PAO2_DATA = ("labs", "respiratory")
+ANTIBODY_DATA = ("antibodies", "labs")
+IMAGING_DATA = ("imaging", "imaging_reports")
+
+
+def _unavailable(record: PatientRecord, datasets: tuple[str, ...]) -> list[str]:
+    return [f"{k} unavailable ({why})" for k, why in sorted(record.missing_data(*datasets).items())]
 
 
 def _lab_factor(
     record: PatientRecord,
     key: str,
     threshold: evidence.Threshold,
-    pick: str,
+    pick: Literal["highest", "lowest"],
     since: date,
     rules: tuple[str, ...],
+    *,
+    every_value: bool = False,
     rounding: int | None = None,
+    datasets: tuple[str, ...] = LAB_DATA,
 ) -> Factor:
-    name = f"{label(threshold.concept)} {threshold.text}"
-    values = record.series(threshold.concept, since=since, until=record.today)
-    if not values:
-        missing = [measurement_fact(m) for m in record.uninterpretable(threshold.concept, since)]
-        return Factor(
-            key, name, None, _missing_lab(record, threshold.concept, since), rules, missing
-        )
-    chosen = (min if pick == "lowest" else max)(values, key=lambda m: m.value or 0.0)
-    assert chosen.value is not None
-    x = round(chosen.value, rounding) if rounding is not None else chosen.value
-    present = threshold.holds(x)
-    text = f"{pick} {measurement_text(chosen)}"
-    return Factor(key, name, present, text, rules, [measurement_fact(chosen)], chosen)
+    """One laboratory factor from every value of the window.
+
+    ``every_value=False`` (ferritin, PaO2): present when any value meets the threshold.
+    ``every_value=True`` (CK <500: CK never rose): present when every value meets it, absent
+    as soon as one does not. A value reported as a bound (">1000") is judged with
+    ``Threshold.decide``. Unless the readable values already settle the factor, a value that
+    cannot decide (a bound on the wrong side, an unknown unit) or an unavailable data set
+    makes the factor missing, and the card names it (never "normal").
+    """
+    concept = threshold.concept
+    name = f"{label(concept)} {threshold.text}"
+    values = record.series(concept, since=since, until=record.today)
+    unreadable = [m for m in record.uninterpretable(concept, since) if m.when <= record.today]
+    judged: list[tuple[Measurement, bool | None]] = []
+    for m in values:
+        assert m.value is not None
+        x = round(m.value, rounding) if rounding is not None else m.value
+        judged.append((m, threshold.decide(x, m.comparator)))
+    extreme = min if pick == "lowest" else max
+    settles = not every_value  # the answer one value settles: present (any) / absent (every)
+    settling = [m for m, d in judged if d is settles]
+    if settling:
+        chosen = extreme(settling, key=lambda m: m.value or 0.0)
+        text = f"{pick} {measurement_text(chosen)}" if not every_value else measurement_text(chosen)
+        return Factor(key, name, settles, text, rules, [measurement_fact(chosen)], chosen)
+    gaps = [
+        f"{measurement_text(m)} is a reported bound that cannot decide {threshold.text}"
+        for m, d in judged
+        if d is None
+    ]
+    gaps += [unreadable_text(m) for m in unreadable]
+    gaps += _unavailable(record, datasets)
+    chosen_or_none = extreme(values, key=lambda m: m.value or 0.0) if values else None
+    facts = [measurement_fact(m) for m in ([chosen_or_none] if chosen_or_none else [])]
+    facts += [measurement_fact(m) for m, d in judged if d is None]
+    facts += [measurement_fact(m) for m in unreadable]
+    if not values and not unreadable:
+        gaps.insert(0, f"no {label(concept)} result since {since.isoformat()}")
+    if gaps:
+        shown = [f"{pick} {measurement_text(chosen_or_none)}"] if chosen_or_none else []
+        return Factor(key, name, None, "; ".join(shown + gaps), rules, facts)
+    assert chosen_or_none is not None
+    return Factor(
+        key,
+        name,
+        not settles,
+        f"{pick} {measurement_text(chosen_or_none)}",
+        rules,
+        facts,
+        chosen_or_none,
+    )
 
 
 def _latest_in(record: PatientRecord, concept: str, since: date) -> ConditionEntry | None:
@@ -162,9 +219,11 @@ def _hrct_factor(record: PatientRecord, since: date) -> Factor:
     text = "; ".join(condition_text(c) for c in seen)
     if ggo is not None and low is not None and ggo.active and low.active:
         return Factor("hrct", name, True, text, ("R113", "R108"), facts)
-    if any(not c.active for c in seen):
+    gaps = _unavailable(record, IMAGING_DATA)
+    if any(not c.active for c in seen) and not gaps:
         return Factor("hrct", name, False, text, ("R113", "R108"), facts)
     why = text + "; " if text else ""
+    why += "".join(f"{g}; " for g in gaps)
     unsited = _latest_in(record, "ct_consolidation", since)
     if unsited is not None and unsited.active:
         why += "consolidation recorded without a lower-zone site; "
@@ -182,24 +241,32 @@ def _adm_factor(kind: TypeAnswer) -> Factor:
     return Factor("adm", "ADM", kind.type == "ADM", f"recorded type: {kind.type}", ("R113",), facts)
 
 
-def _mda5_factor(record: PatientRecord) -> Factor:
-    result = record.antibody("anti_mda5")
+def _mda5_factor(record: PatientRecord, since: date) -> Factor:
+    """Anti-MDA5 from every result on record: the latest readable status decides, unless a
+    newer result is unreadable (then missing, unless the latest readable one is positive)
+    or the antibody data could not be had (then a negative cannot be concluded)."""
     name = "anti-MDA5 positive"
-    if result is None:
-        return Factor("mda5", name, None, "anti-MDA5 not tested", ("R113",))
-    facts = [antibody_fact(result)]
-    if result.status == "unknown":
-        return Factor(
-            "mda5",
-            name,
-            None,
-            f"{antibody_text(result)}: result unreadable",
-            ("R113",),
-            facts,
-        )
-    return Factor(
-        "mda5", name, result.status == "positive", antibody_text(result), ("R113",), facts
-    )
+    results = [r for r in record.antibody_results("anti_mda5") if r.when <= record.today]
+    gaps = _unavailable(record, ANTIBODY_DATA)
+    if not results:
+        return Factor("mda5", name, None, "; ".join(["anti-MDA5 not tested"] + gaps), ("R113",))
+    known = [r for r in results if r.status != "unknown"]
+    latest_known = known[-1] if known else None
+    newer_unreadable = [
+        r
+        for r in results
+        if r.status == "unknown" and (latest_known is None or r.when >= latest_known.when)
+    ]
+    facts = [antibody_fact(r) for r in ([latest_known] if latest_known else []) + newer_unreadable]
+    shown = [antibody_text(latest_known)] if latest_known else []
+    if latest_known is not None and latest_known.when < since:
+        shown[0] += f" (before this ILD's window, which starts {since.isoformat()})"
+    if latest_known is not None and latest_known.status == "positive":
+        return Factor("mda5", name, True, "; ".join(shown), ("R113",), facts)
+    gaps = [f"{antibody_text(r)}: result unreadable" for r in newer_unreadable] + gaps
+    if gaps:
+        return Factor("mda5", name, None, "; ".join(shown + gaps), ("R113",), facts)
+    return Factor("mda5", name, False, "; ".join(shown), ("R113",), facts)
 
 
 def assess_risk(record: PatientRecord, kind: TypeAnswer, onset: date | None) -> RiskAssessment:
@@ -207,10 +274,12 @@ def assess_risk(record: PatientRecord, kind: TypeAnswer, onset: date | None) -> 
     since = (onset - LAB_LOOKBACK_BEFORE_ONSET) if onset else record.today - timedelta(days=90)
     factors = [
         _adm_factor(kind),
-        _mda5_factor(record),
+        _mda5_factor(record, since),
         _lab_factor(record, "ferritin", FERRITIN_HIGH, "highest", since, ("R113",)),
         _hrct_factor(record, since),
-        _lab_factor(record, "pao2", PAO2_LOW, "lowest", since, ("R113",), rounding=1),
-        _lab_factor(record, "ck", CK_LOW, "highest", since, ("R108",)),
+        _lab_factor(
+            record, "pao2", PAO2_LOW, "lowest", since, ("R113",), rounding=1, datasets=PAO2_DATA
+        ),
+        _lab_factor(record, "ck", CK_LOW, "highest", since, ("R108",), every_value=True),
     ]
     return RiskAssessment(factors, since)

@@ -12,6 +12,8 @@ When/Then: DM/PM-ILD on GC + cyclosporine/tacrolimus + cyclophosphamide, and wor
 (dyspnea, HRCT progression, PaO2 fall >=10 mmHg or VC fall >=10%) dated after the last of
 the three was started -> `warning`: consider IVIG and PMX-DHP.
 
+Medications not fully available: the start dates may be wrong; the card names the gap.
+
 Decisions left open: the IVIG dose is not given by the sources and is not stated here.
 """
 
@@ -26,11 +28,11 @@ from .. import evidence
 from ..evidence import cite
 from ..facts import condition_fact, measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
-from ..shared_rules import R113
+from ..shared_rules import R111, R113
 from ..text import bullets, condition_text
 from .course import largest_pao2_decrease, largest_vc_decrease
 from .myositis import is_dmpm_ild
-from .treatment import CNI_CONCEPTS, CY_CONCEPTS, GC_CONCEPTS, active
+from .treatment import CNI_CONCEPTS, CY_CONCEPTS, GC_CONCEPTS, active, medication_gap
 
 TOPIC = "dmpm-ild-salvage"
 
@@ -91,6 +93,7 @@ def salvage(record: PatientRecord) -> Iterator[Finding]:
         facts += [measurement_fact(vc.earlier), measurement_fact(vc.later)]
     if not worse:
         return
+    gap = medication_gap(record)
     detail = "\n\n".join(
         [
             f"**Worsening on GC + calcineurin inhibitor + cyclophosphamide** (all three active "
@@ -106,10 +109,11 @@ def salvage(record: PatientRecord) -> Iterator[Finding]:
                     "report of refractory anti-MDA5 A/S-ILD.",
                 ]
             ),
-            "Exclude infection (opportunistic infections are a frequent cause of death on this "
-            "regimen) before escalating.",
-            cite(*[R112, R113, R124, R104]),
+            "Exclude infection before escalating: on this regimen JP (R111) advises monitoring "
+            "plasma beta-D-glucan and CMV antigenemia.",
         ]
+        + ([gap] if gap else [])
+        + [cite(*[R112, R113, R124, R104, R111])]
     )
     yield Finding(
         topic=TOPIC,
@@ -117,7 +121,7 @@ def salvage(record: PatientRecord) -> Iterator[Finding]:
         summary="DM/PM-ILD worsening on GC + CsA/TAC + cyclophosphamide: consider salvage "
         "IVIG or PMX-DHP.",
         detail=detail,
-        rules=("R112", "R113", "R124", "R104"),
+        rules=("R112", "R113", "R124", "R104", "R111"),
         facts=unique_facts(facts),
         priority=12,
     )

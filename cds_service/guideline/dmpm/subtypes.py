@@ -12,8 +12,9 @@ When/Then: course + antibody (+ myositis type for A/S without anti-MDA5) -> grou
 
 Decisions left open by the source, taken here:
 - Anti-ARS is positive when any of Jo-1, PL-7, PL-12, EJ, OJ, KS, Zo, Ha is positive or an
-  anti-synthetase syndrome is recorded; negative when none is positive and at least one was
-  tested negative (the card lists which were tested); otherwise unknown.
+  anti-synthetase syndrome is recorded; negative only when all eight were tested negative
+  (non-Jo-1 ARS are 20-30% of ARS-ILD, R077: anti-Jo-1 alone does not make "negative");
+  otherwise unknown, and the card names the ARS antibodies not tested (audit finding 21).
 - An A/S patient with anti-MDA5 negative and unknown myositis type has no group (A/S 2 or 3).
 """
 
@@ -27,7 +28,7 @@ from .. import evidence
 from ..diseases import ANTI_SYNTHETASE
 from ..facts import antibody_fact, condition_fact
 from ..findings import Fact
-from ..text import antibody_text, day
+from ..text import antibody_text, day, label
 from .course import CourseKind
 from .myositis import TypeAnswer
 
@@ -91,7 +92,8 @@ class GroupAnswer:
 
 
 def anti_ars(record: PatientRecord) -> tuple[bool | None, list[str], list[Fact]]:
-    """Anti-ARS positive / negative / unknown, with the results used."""
+    """Anti-ARS positive / negative / unknown, with the results used (and, when unknown,
+    which antibodies were not tested or could not be read)."""
     results = [r for c in ANTI_SYNTHETASE if (r := record.antibody(c)) is not None]
     texts = [antibody_text(r) for r in results]
     facts = [antibody_fact(r) for r in results]
@@ -104,9 +106,25 @@ def anti_ars(record: PatientRecord) -> tuple[bool | None, list[str], list[Fact]]
             [f"anti-synthetase syndrome recorded ({day(asys.when)})"],
             [condition_fact(asys)],
         )
-    if any(r.status == "negative" for r in results):
+    negative = {r.concept for r in results if r.status == "negative"}
+    gaps = untested_ars(record, negative)
+    if not gaps:
         return False, texts, facts
-    return None, texts, facts
+    return None, texts + gaps, facts
+
+
+def untested_ars(record: PatientRecord, negative: set[str]) -> list[str]:
+    """Why "anti-ARS negative" cannot be concluded: the ARS antibodies not tested negative,
+    and the antibody data set when it could not be fetched; [] when all eight are negative."""
+    out = []
+    untested = [label(c) for c in ANTI_SYNTHETASE if c not in negative]
+    if untested:
+        out.append("not tested (or not readable): " + ", ".join(untested))
+    out += [
+        f"{k} unavailable ({why})"
+        for k, why in sorted(record.missing_data("antibodies", "labs").items())
+    ]
+    return out
 
 
 def subtype_group(record: PatientRecord, course: CourseKind, kind: TypeAnswer) -> GroupAnswer:
@@ -130,4 +148,6 @@ def subtype_group(record: PatientRecord, course: CourseKind, kind: TypeAnswer) -
         return GroupAnswer(GROUPS["Chronic 1"], texts, facts)
     if status is False:
         return GroupAnswer(GROUPS["Chronic 2"], texts, facts)
-    return GroupAnswer(None, texts, facts, "anti-ARS antibodies not tested (Chronic 1 vs 2)")
+    gaps = [t for t in texts if t.startswith("not tested") or " unavailable (" in t]
+    why = "; ".join(gaps) or "anti-ARS antibodies not tested"
+    return GroupAnswer(None, texts, facts, f"anti-ARS status unknown (Chronic 1 vs 2): {why}")

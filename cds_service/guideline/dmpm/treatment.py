@@ -18,6 +18,10 @@ from fhir_mappings.record import MedicationEntry, PatientRecord
 from .. import drug_classes, evidence
 from .myositis import is_dmpm_ild
 
+#: data sets that hold the medications (prefetch keys): a rule that would conclude "not on"
+#: or "no treatment start" cannot decide while one of them is unavailable
+MEDICATION_DATA = ("medications", "medication_statements")
+
 GC_CONCEPTS = drug_classes.GLUCOCORTICOIDS
 CNI_CONCEPTS = drug_classes.CALCINEURIN_INHIBITORS
 CY_CONCEPTS = drug_classes.CYCLOPHOSPHAMIDE
@@ -93,3 +97,17 @@ def treated_dmpm_ild(record: PatientRecord) -> tuple[date, MedicationEntry] | No
     """DM/PM-ILD on treatment: the start of the current treatment (``treatment_start``),
     or None when the patient has no DM/PM-ILD or no current treatment."""
     return treatment_start(record) if is_dmpm_ild(record) else None
+
+
+def medication_gap(record: PatientRecord) -> str | None:
+    """When the medication data could not be had in full: the sentence a card says instead of
+    concluding "not given" or "treatment started on"; None when it was had."""
+    missing = record.missing_data(*MEDICATION_DATA)
+    if not missing:
+        return None
+    named = "; ".join(f"{k} unavailable ({why})" for k, why in sorted(missing.items()))
+    return (
+        f"**Medications not fully available** ({named}): what is already given, and when the "
+        "current treatment started, cannot be decided from this record; the dates above come "
+        "from the medications that could be read."
+    )

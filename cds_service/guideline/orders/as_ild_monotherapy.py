@@ -3,16 +3,23 @@
 Sources: JP §Initial combination therapy (R109): initial combination beats step-up
 (Kotani 1-year survival 89% vs 43%; Takada 5-year 74% vs 54%); "for A/S-ILD with poor
 prognostic factors, consider initial combination therapy". JP Figure 3 (R113): A/S-ILD with
-any poor-risk factor → GC + CsA(iv) + IVCY.
+any poor-risk factor → GC + CsA(iv) + IVCY. The factors are Figure 3's five plus the text's
+CK <500 U/L (R108; the Z20 union). R140: a missing factor never reads as "no poor-risk factor".
 
-When a glucocorticoid is drafted (focused) for DM/PM A/S-ILD with ≥1 poor-risk factor, and the
-regimen (record + drafts) holds no cyclosporine, tacrolimus or cyclophosphamide → critical
-(card policy: A/S-ILD with poor-risk factors), naming the factors.
+When a glucocorticoid is drafted (focused) for DM/PM A/S-ILD and the regimen (record + drafts)
+holds no cyclosporine, tacrolimus or cyclophosphamide:
+- ≥1 poor-risk factor present, active medications known → critical (card policy: A/S-ILD with
+  poor-risk factors), naming the factors;
+- ≥1 factor present but the active medications could not be had for this call
+  (``PatientRecord.missing_data``: ``medications``/``medication_statements``) → info: "no
+  combination agent" cannot be concluded, the card names the gap;
+- no factor present but some could not be assessed (R140) → info naming the missing inputs: if
+  any is present, JP calls for initial combination. Never critical on unknowns.
 No suggestion: the combination (drug, route, target level) is a specialist decision; the card
 names the JP regimen. The A/S-ILD course and the poor-risk factors (Z20 union) are guide1's
 DM/PM-ILD assessment (``guideline.dmpm.assessment``), so this order card and the patient-view
-``dmpm-ild-poor-prognosis`` card can never disagree; an undecided course or no factor present
-gives no card (unknown is never "poor risk").
+``dmpm-ild-poor-prognosis`` card can never disagree; an undecided course, or every factor
+assessed absent, gives no card.
 """
 
 from __future__ import annotations
@@ -20,19 +27,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fhir_mappings.orders import OrderSet
-from fhir_mappings.record import PatientRecord
+from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..dmpm.assessment import assess
+from ..dmpm.assessment import DmpmAssessment, assess
+from ..dmpm.risk import Factor
 from ..evidence import cite
 from ..findings import Finding, Indicator
 from ..shared_rules import R109, R113
-from ..text import dose_text
 from . import common
+from .common import dose_text
 
 TOPIC = "order-as-ild-monotherapy"
 
 
 _COMBINATION = common.CALCINEURIN_INHIBITORS | common.CYCLOPHOSPHAMIDE
+
+_JP_TEXT = (
+    "JP Figure 3 (R113): A/S-ILD with any poor-risk factor → GC + CsA (IV) + IVCY; the "
+    "factors are ADM, anti-MDA5 positive, ferritin >1,000 ng/mL, HRCT GGO + lower "
+    "consolidation, PaO2 <60 mmHg (Figure 3) and CK <500 U/L (JP text, R108; Z20 union). "
+    "R109: initial combination beats step-up (Kotani 1-year survival 89% vs 43%; "
+    "Takada 5-year 74% vs 54%)."
+)
 
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
@@ -42,31 +58,66 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     assessment = assess(record)
     if assessment is None or assessment.course.kind != "acute_subacute":
         return
-    factors = assessment.risk.present if assessment.risk is not None else []
-    if not factors:
+    present = assessment.risk.present if assessment.risk is not None else []
+    missing = assessment.risk.missing if assessment.risk is not None else []
+    if not (present or missing):
         return
     if common.of_class(common.regimen(record, orders), _COMBINATION):
         return
-    names = ", ".join(f.name for f in factors)
-    facts = [x for f in factors for x in f.facts]
-    yield Finding(
+    gaps = common.medication_gaps(record)
+    if present:
+        yield _poor_risk(record, assessment, present, drafts, gaps)
+    else:
+        yield _incomplete(record, assessment, missing, drafts, gaps)
+
+
+def _drafted(drafts: list[MedicationEntry]) -> str:
+    return "; ".join(f"{d.concept} {dose_text(d)}" for d in drafts)
+
+
+def _combination_line(gaps: dict[str, str]) -> str:
+    if gaps:
+        return (
+            "Whether cyclosporine, tacrolimus or cyclophosphamide is already active could "
+            f"**not be checked**: {common.gaps_text(gaps)}. None is drafted."
+        )
+    return "No cyclosporine, tacrolimus or cyclophosphamide is active or drafted."
+
+
+def _poor_risk(
+    record: PatientRecord,
+    assessment: DmpmAssessment,
+    present: list[Factor],
+    drafts: list[MedicationEntry],
+    gaps: dict[str, str],
+) -> Finding:
+    names = ", ".join(f.name for f in present)
+    if gaps:
+        indicator = Indicator.INFO
+        summary = (
+            "A/S-ILD with poor-risk factors, glucocorticoid ordered: active CsA/TAC/IVCY could "
+            "not be checked (medication data unavailable)."
+        )
+    else:
+        indicator = Indicator.CRITICAL
+        summary = (
+            "A/S-ILD with poor-risk factors: glucocorticoid alone ordered; consider initial "
+            "combination (CsA/TAC + IVCY)."
+        )
+    facts = [x for f in present for x in f.facts]
+    return Finding(
         topic=TOPIC,
-        indicator=Indicator.CRITICAL,
-        summary="A/S-ILD with poor-risk factors: glucocorticoid alone ordered; consider initial "
-        "combination (CsA/TAC + IVCY).",
+        indicator=indicator,
+        summary=summary,
         detail="\n".join(
             [
                 f"DM/PM acute/subacute ILD ({'; '.join(assessment.course.criteria)}) with "
                 f"poor-risk factor(s): {names}.",
-                *[f"- {f.name}: {f.evidence_text}" for f in factors],
+                *[f"- {f.name}: {f.evidence_text}" for f in present],
                 "",
-                "The drafted regimen is glucocorticoid only: "
-                + "; ".join(f"{d.concept} {dose_text(d)}" for d in drafts)
-                + ". No cyclosporine, tacrolimus or cyclophosphamide is active or drafted.",
+                f"The drafted glucocorticoid: {_drafted(drafts)}. {_combination_line(gaps)}",
                 "",
-                "JP Figure 3 (R113): A/S-ILD with any poor-risk factor → GC + CsA (IV) + IVCY. "
-                "R109: initial combination beats step-up (Kotani 1-year survival 89% vs 43%; "
-                "Takada 5-year 74% vs 54%).",
+                _JP_TEXT,
                 "",
                 cite(R109, R113),
             ]
@@ -74,4 +125,38 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         rules=(R109.id, R113.id),
         facts=tuple(facts) + tuple(common.dose_fact(d, record) for d in drafts),
         override_reasons=common.OVERRIDE_REASONS,
+    )
+
+
+def _incomplete(
+    record: PatientRecord,
+    assessment: DmpmAssessment,
+    missing: list[Factor],
+    drafts: list[MedicationEntry],
+    gaps: dict[str, str],
+) -> Finding:
+    """No factor present, some not assessable (R140): info, never critical."""
+    names = ", ".join(f.name for f in missing)
+    facts = [x for f in missing for x in f.facts]
+    return Finding(
+        topic=TOPIC,
+        indicator=Indicator.INFO,
+        summary="A/S-ILD, glucocorticoid ordered: poor-risk assessment incomplete; if any factor "
+        "is present, JP calls for initial combination.",
+        detail="\n".join(
+            [
+                f"DM/PM acute/subacute ILD ({'; '.join(assessment.course.criteria)}). No "
+                "poor-risk factor is recorded present, but these could not be assessed (a "
+                f"factor not assessed is never read as absent): {names}.",
+                *[f"- {f.name}: {f.evidence_text}" for f in missing],
+                "",
+                f"The drafted glucocorticoid: {_drafted(drafts)}. {_combination_line(gaps)}",
+                "",
+                "Complete the assessment before settling on glucocorticoid alone: " + _JP_TEXT,
+                "",
+                cite(R109, R113),
+            ]
+        ),
+        rules=(R109.id, R113.id),
+        facts=tuple(facts) + tuple(common.dose_fact(d, record) for d in drafts),
     )

@@ -21,6 +21,8 @@ from .. import diseases, drug_classes
 from ..facts import medication_fact
 from ..findings import Fact
 from ..safety.regimen import systemic
+from ..text import dose_text as _record_dose_text
+from ..text import number
 
 # Drug classes (guide2's ``guideline.drug_classes``) and diseases (``ctd_ild.disease``): one
 # definition for the patient-view and the order cards.
@@ -144,3 +146,42 @@ def unreadable_note(entries: Iterable[MedicationEntry]) -> list[str]:
         for m in entries
         if m.dose_problem is not None
     ]
+
+
+#: prefetch keys (``PatientRecord.missing_data``) that hold the patient's active medications
+MEDICATION_DATA: tuple[str, ...] = ("medications", "medication_statements")
+
+
+def medication_gaps(record: PatientRecord) -> dict[str, str]:
+    """The medication data sets that could not be had for this call, with the reason. While
+    any is missing, "no X is active" cannot be concluded: an unseen active order may exist."""
+    return record.missing_data(*MEDICATION_DATA)
+
+
+def gaps_text(gaps: dict[str, str]) -> str:
+    """``medications unavailable (timeout); medication_statements unavailable (HTTP 503)``."""
+    return "; ".join(f"{key} unavailable ({reason})" for key, reason in sorted(gaps.items()))
+
+
+_ROUTE_SHORT = {"intravenous": "IV", "oral": "oral", "subcutaneous": "SC"}
+
+
+def dose_text(entry: MedicationEntry) -> str:
+    """A drafted dose for an order card. A pulse (one administration every ``period_days`` > 1)
+    is shown as given, ``1,636 mg (900 mg/m²) IV every 28 days``, never as a daily average;
+    other doses as ``text.dose_text`` (``20 mg/day (oral)``)."""
+    period = entry.period_days
+    if period is None or period <= 1 or entry.dose_mg is None or entry.dose_problem is not None:
+        return _record_dose_text(entry)
+    basis = ""
+    if entry.dose_per_m2 is not None:
+        basis = f" ({_shown(entry.dose_per_m2)} mg/m²)"
+    elif entry.dose_per_kg is not None:
+        basis = f" ({_shown(entry.dose_per_kg)} mg/kg)"
+    route = _ROUTE_SHORT.get(entry.route or "", entry.route or "route not given")
+    return f"{_shown(entry.dose_mg)} mg{basis} {route} every {number(period)} days"
+
+
+def _shown(x: float) -> str:
+    """Whole units from 100 up (``1,636``), one decimal below (``28.6``)."""
+    return number(round(x) if x >= 100 else round(x, 1))

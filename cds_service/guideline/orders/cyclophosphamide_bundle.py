@@ -6,8 +6,8 @@ prevent hemorrhagic cystitis"; "long-term use is not recommended". Derived bundl
 blood counts, urinalysis, liver tests, a finite course; SLS used 12 months). Doses: Z5 accepts
 the seed ranges (oral 2-3 mg/kg/day, KR; IVCY 300-800 mg/m² q4w, JP R099; 10-30 mg/kg q3-4w,
 JP R110) and flags oral >3 mg/kg/day, IV >800 mg/m² or >30 mg/kg. An IV order per m² is checked
-against 800 mg/m², one per kg against 30 mg/kg; an order in mg is flagged only when it is
-outside both ranges that can be computed (each range is seed-consistent in its context).
+against 800 mg/m², one per kg against 30 mg/kg; an order in mg is flagged when it is above
+**either** (per m² >800 or per kg >30), with both values shown; one not computable is named.
 
 When a cyclophosphamide order is drafted (focused), check against record + drafts:
 - dose: oral mg/kg/day (needs a body weight within a year), IV mg/m² (weight and height) and
@@ -32,8 +32,8 @@ from ..facts import measurement_fact
 from ..findings import Finding, Indicator, Suggestion
 from ..shared_rules import R049, R110, R142
 from ..suggestions.orders import lab_suggestions
-from ..text import dose_text
 from . import common
+from .common import dose_text
 
 TOPIC = "order-cyclophosphamide-bundle"
 
@@ -85,33 +85,73 @@ def _dose_problems(entry: MedicationEntry, record: PatientRecord) -> tuple[list[
                     "seed range 2-3 mg/kg/day)"
                 )
     elif entry.route == "intravenous":
-        # Z5: both IV ranges are seed-consistent, labelled by context. An order per m² or per
-        # kg is checked against its own range; an order in mg is outside only when it is
-        # outside every range that can be computed.
-        checks: list[tuple[float, Threshold, str]] = []
-        per_m2 = entry.dose_per_m2
-        per_kg = entry.dose_per_kg
-        if per_m2 is None and per_kg is None and entry.dose_mg is not None:
-            per_m2 = entry.dose_mg / bsa if bsa else None
-            per_kg = entry.dose_mg / weight if weight else None
-        if per_m2 is not None:
-            checks.append((per_m2, IV_MAX_M2, "mg/m²"))
-        if per_kg is not None:
-            checks.append((per_kg, IV_MAX_KG, "mg/kg"))
-        if not checks:
-            unknown.append(
-                "IV dose per m² or per kg not computable "
-                f"({entry.dose_problem or 'no weight/height'})"
-            )
-        elif all(t.holds(v) for v, t, _ in checks):
-            out.append(
-                "IV "
-                + " = ".join(f"{fmt_number(round(v, 1))} {u} ({t.text})" for v, t, u in checks)
-                + " per pulse; seed ranges 300-800 mg/m² (R099) or 10-30 mg/kg (R110)"
-            )
+        _iv_dose(entry, weight, bsa, out, unknown)
     else:
         unknown.append("route not given (oral and IV ranges differ)")
     return out, unknown
+
+
+#: the IV ranges with the regimen each comes from (Z5: both seed-consistent, by context)
+_IV_RANGES = (
+    (IV_MAX_M2, "mg/m²", "R099 Yamasaki: 300-800 mg/m² every 4 weeks"),
+    (IV_MAX_KG, "mg/kg", "R110 Kameda: 10-30 mg/kg every 3-4 weeks"),
+)
+
+
+def _iv_dose(
+    entry: MedicationEntry,
+    weight: float | None,
+    bsa: float | None,
+    out: list[str],
+    unknown: list[str],
+) -> None:
+    """IV pulse dose. Ordered per m² → checked against 800 mg/m²; per kg → against 30 mg/kg.
+    Ordered in mg → flagged when **either** per m² >800 **or** per kg >30 (audit 9: "outside
+    both" let 2,000 mg at 1.82 m² = 1,099 mg/m² pass), both values shown; a value that cannot
+    be computed is named (the check was partial)."""
+    per_m2, per_kg = entry.dose_per_m2, entry.dose_per_kg
+    # The draft mapping keeps only the ordered basis of a per-m² or per-kg order, and computes
+    # both for an order in mg (when weight and height allow): per m² alone = ordered per m²;
+    # per kg alone with a computable BSA = ordered per kg; otherwise an order in mg.
+    if per_m2 is not None and per_kg is None:
+        values: list[float | None] = [per_m2, None]
+        ordered = "ordered per m²"
+    elif per_kg is not None and per_m2 is None and bsa is not None:
+        values = [None, per_kg]
+        ordered = "ordered per kg"
+    elif per_m2 is not None or per_kg is not None:
+        values = [per_m2, per_kg]
+        ordered = f"{fmt_number(round(entry.dose_mg or 0.0, 1))} mg per pulse"
+        missing = {
+            "mg/m²": "no recent weight and height for the body surface area",
+            "mg/kg": "no body weight within a year",
+        }
+        for v, (t, unit_text, _) in zip(values, _IV_RANGES, strict=True):
+            if v is None:
+                unknown.append(
+                    f"IV dose in {unit_text} not computable ({missing[unit_text]}): the "
+                    f"{t.text} check was not done"
+                )
+    else:
+        unknown.append(
+            "IV dose per m² or per kg not computable "
+            f"({entry.dose_problem or 'no recent weight and height'}): the "
+            f"{IV_MAX_M2.text} / {IV_MAX_KG.text} checks were not done"
+        )
+        return
+    checks = [
+        (v, t, u, src) for v, (t, u, src) in zip(values, _IV_RANGES, strict=True) if v is not None
+    ]
+    if any(t.holds(v) for v, t, _, _ in checks):
+        out.append(
+            f"IV {ordered}: "
+            + "; ".join(
+                f"{fmt_number(round(v, 1))} {u}"
+                + (f" (**{t.text}**)" if t.holds(v) else " (within range)")
+                + f", {src}"
+                for v, t, u, src in checks
+            )
+        )
 
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
@@ -130,11 +170,11 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     has_ua = common.planned_or_recent(record, orders, URINALYSIS_ORDERS, URINALYSIS_RESULTS)
     has_liver = common.planned_or_recent(record, orders, LIVER_ORDERS, LIVER_RESULTS)
     finite = all(d.end is not None for d in drafts)
-    essential = [
-        x
-        for x, ok in (("mesna (haemorrhagic cystitis)", has_mesna), ("blood count", has_cbc))
-        if not ok
-    ]
+    gaps = common.medication_gaps(record)
+    mesna = "mesna (haemorrhagic cystitis)"
+    if gaps:  # an active mesna order may not be shown: say so, never "no mesna active"
+        mesna += f"; not drafted, active orders could not be checked: {common.gaps_text(gaps)}"
+    essential = [x for x, ok in ((mesna, has_mesna), ("blood count", has_cbc)) if not ok]
     remaining = [
         x
         for x, ok in (

@@ -10,6 +10,10 @@ is sub-therapeutic in all contexts. JP R111: nephrotoxicity from CsA.
 
 When cyclosporine is drafted (focused) for a patient with ILD or a CTD:
 - dose ≥500 mg/m² per administration (the Z3 range and above) → warning (implausible dose);
+- per m² not computable (an order in mg without a recent weight and a height): the card says
+  the ≥500 mg/m² check was not done (never silence), and as a fallback a single dose ≥750 mg
+  (500 mg/m² at a small adult body surface area of 1.5 m², audit 8; a decision of this
+  service, chosen low so that the fallback errs towards checking) → warning "check the order";
 - no cyclosporine level and no serum creatinine drafted or resulted within 14 days → info, with
   ServiceRequests for the level (recommended) and creatinine;
 - a dose that cannot be read → said in the card;
@@ -27,8 +31,8 @@ from ..evidence import Threshold, cite, fmt_number, rule
 from ..findings import Finding, Indicator
 from ..shared_rules import R094, R095, R096
 from ..suggestions.orders import lab_label, lab_suggestions
-from ..text import dose_text
 from . import common
+from .common import dose_text
 
 TOPIC = "order-cyclosporine-monitoring"
 
@@ -43,6 +47,12 @@ R032 = rule(
 )
 
 IMPLAUSIBLE = Threshold("cyclosporine_dose", ">=", 500.0, "mg/m²", R032)
+#: body surface area assumed for the fallback when it cannot be computed (a small adult)
+FALLBACK_BSA_M2 = 1.5
+#: the same limit as an absolute single dose at ``FALLBACK_BSA_M2`` (500 × 1.5 = 750 mg)
+IMPLAUSIBLE_ABSOLUTE = Threshold(
+    "cyclosporine_dose", ">=", IMPLAUSIBLE.value * FALLBACK_BSA_M2, "mg", R032
+)
 
 LEVEL_ORDERS = frozenset({"cyclosporine_level", "cyclosporine_trough", "cyclosporine_c2"})
 LEVEL_RESULTS = frozenset(
@@ -64,10 +74,24 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         return
     implausible: list[str] = []
     unread: list[str] = []
+    by_absolute = False
     for d in drafts:
         per_m2 = _per_m2(d, record)
-        if per_m2 is not None and IMPLAUSIBLE.holds(per_m2):
-            implausible.append(f"{d.source_id}: {fmt_number(round(per_m2))} mg/m² per dose")
+        if per_m2 is not None:
+            if IMPLAUSIBLE.holds(per_m2):
+                implausible.append(f"{d.source_id}: {fmt_number(round(per_m2))} mg/m² per dose")
+        elif d.dose_mg is not None:
+            unread.append(
+                f"{d.source_id}: dose per m² not computable (no recent weight and height): the "
+                f"{IMPLAUSIBLE.text} implausible-dose check was not done"
+            )
+            if IMPLAUSIBLE_ABSOLUTE.holds(d.dose_mg):
+                by_absolute = True
+                implausible.append(
+                    f"{d.source_id}: {fmt_number(round(d.dose_mg))} mg per dose "
+                    f"({IMPLAUSIBLE_ABSOLUTE.text}: {IMPLAUSIBLE.text} at an assumed "
+                    f"{fmt_number(FALLBACK_BSA_M2)} m², the body surface area being unknown)"
+                )
         if d.dose_problem is not None:
             unread.append(f"{d.source_id}: dose could not be checked ({d.dose_problem})")
     has_level = common.planned_or_recent(record, orders, LEVEL_ORDERS, LEVEL_RESULTS)
@@ -77,7 +101,12 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     ]
     if not (implausible or unread or missing):
         return
-    if implausible:
+    if implausible and by_absolute and len(implausible) == 1:
+        summary = (
+            f"Cyclosporine single dose {IMPLAUSIBLE_ABSOLUTE.text} (body surface area unknown) "
+            "is implausible: check the order."
+        )
+    elif implausible:
         summary = (
             "Cyclosporine dose ≥500 mg/m² is implausible (that is an IV cyclophosphamide "
             "pulse dose): check the order."
@@ -92,7 +121,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     if implausible:
         lines += [
             "",
-            f"**Implausible dose ({IMPLAUSIBLE.text}):**",
+            f"**Implausible dose ({IMPLAUSIBLE.text}; check the order):**",
             *[f"- {x}" for x in implausible],
             "KR §Treatment 1 prints 500-750 mg/m² IV for cyclosporine; that figure is an IV "
             "cyclophosphamide pulse dose (Z3). The JP IV cyclosporine regimen starts at "

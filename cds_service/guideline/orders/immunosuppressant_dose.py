@@ -26,8 +26,9 @@ from fhir_mappings.record import MedicationEntry, PatientRecord
 from ..evidence import Threshold, cite, fmt_number, rule
 from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
-from ..text import dose_text, label
+from ..text import label
 from . import common
+from .common import dose_text
 
 TOPIC = "order-immunosuppressant-dose"
 

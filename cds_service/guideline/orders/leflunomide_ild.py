@@ -71,8 +71,8 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary="Leflunomide ordered in a patient with ILD: caution, drug-induced ILD (fatal in "
-        "1.2% in Japan).",
+        summary="Leflunomide ordered in a patient with ILD: caution: in Japan 1.2% of patients "
+        "developed fatal A/S-ILD (JP).",
         detail="\n".join(
             [
                 f"The patient has {_ILD_NAMES.get(ild.concept, ild.concept.replace('_', ' '))}"

@@ -15,6 +15,12 @@ the last 28 days. Then, with no TMP-SMX, atovaquone, dapsone or pentamidine acti
 - intensive → warning, with a recommended ``create`` of TMP-SMX 480 mg once daily
   (guide2's ``suggestions.medications`` template, RxNorm 198334);
 - cannot decide (a GC dose unreadable next to a second immunosuppressant) → info saying so.
+When the active medications could not be had for this call (``PatientRecord.missing_data``:
+``medications``/``medication_statements``), "no prophylaxis is active" and "not intensive" cannot
+be concluded (an unseen active TMP-SMX, or an unseen second agent, may exist):
+- intensive with the drafts alone → info; the TMP-SMX ``create`` is offered but **not**
+  recommended, and the card says active prophylaxis could not be checked (a possible duplicate);
+- not intensive with what is seen → info: whether the regimen is intensive could not be decided.
 Using the patient-view definition means signing the drafts never produces a
 ``pjp-prophylaxis`` patient-view card that this order check did not announce.
 """
@@ -32,8 +38,8 @@ from ..safety.pjp_prophylaxis import has_pjp_prophylaxis
 from ..safety.regimen import assess_regimen
 from ..shared_rules import B15, R111, R141
 from ..suggestions.orders import tmp_smx_prophylaxis
-from ..text import dose_text
 from . import common
+from .common import dose_text
 
 TOPIC = "order-pjp-prophylaxis"
 
@@ -49,7 +55,8 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     if has_pjp_prophylaxis(projected):
         return
     assessment = assess_regimen(projected)
-    if assessment.intensive is False:
+    gaps = common.medication_gaps(record)
+    if assessment.intensive is False and not gaps:
         return
     agents = common.of_class(common.regimen(record, orders), _AGENTS)
     agent_lines = [
@@ -57,20 +64,45 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     ]
     facts = tuple(common.dose_fact(m, record) for m in agents)
     citation = cite(R111, R141, B15)
-    if assessment.intensive is None:
+    gap_lines = (
+        [
+            "Active medications could not be checked: "
+            + common.gaps_text(gaps)
+            + ". An active Pneumocystis prophylaxis or immunosuppressant may not be shown.",
+            "",
+        ]
+        if gaps
+        else []
+    )
+    if assessment.intensive is not True:
+        unreadable = assessment.intensive is None
         yield Finding(
             topic=TOPIC,
             indicator=Indicator.INFO,
             summary="Whether this regimen needs Pneumocystis prophylaxis could not be decided: "
-            "a glucocorticoid dose is unreadable.",
+            + (
+                "a glucocorticoid dose is unreadable."
+                if unreadable
+                else "active medications unavailable."
+            ),
             detail="\n".join(
                 [
-                    *assessment.reasons,
+                    *gap_lines,
+                    *(
+                        assessment.reasons
+                        or ("Not intensive with the drafts and the medications seen.",)
+                    ),
                     "",
+                    "With the drafts and the medications seen:",
                     *agent_lines,
                     "",
-                    "Check the glucocorticoid dose: prednisolone-equivalent ≥15 mg/day with a "
-                    "second immunosuppressant calls for TMP-SMX prophylaxis (B15).",
+                    (
+                        "Check the glucocorticoid dose: "
+                        if unreadable
+                        else "Check the active medications: "
+                    )
+                    + "prednisolone-equivalent ≥15 mg/day with a second immunosuppressant, or a "
+                    "GC pulse in the last 28 days, calls for TMP-SMX prophylaxis (B15).",
                     "",
                     citation,
                 ]
@@ -84,16 +116,36 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     if record.patient_id is not None:
         suggestions = (
             Suggestion(
-                label="Order TMP-SMX 480 mg once daily (Pneumocystis prophylaxis)",
+                label="Order TMP-SMX 480 mg once daily (Pneumocystis prophylaxis)"
+                + (": first check no prophylaxis is already active" if gaps else ""),
                 actions=(tmp_smx_prophylaxis(record.patient_id),),
-                is_recommended=True,
+                is_recommended=not gaps,
             ),
+        )
+    if gaps:
+        summary = (
+            "Intensive immunosuppression ordered: active Pneumocystis prophylaxis could not be "
+            "checked (medications unavailable)."
+        )
+        prophylaxis_line = (
+            "No Pneumocystis prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine) is "
+            "drafted; whether one is already **active could not be checked**: "
+            + common.gaps_text(gaps)
+            + ". Check before ordering TMP-SMX (a possible duplicate)."
+        )
+    else:
+        summary = (
+            "Intensive immunosuppression ordered without Pneumocystis prophylaxis: consider "
+            "TMP-SMX."
+        )
+        prophylaxis_line = (
+            "No Pneumocystis prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine) is "
+            "active or drafted."
         )
     yield Finding(
         topic=TOPIC,
-        indicator=Indicator.WARNING,
-        summary="Intensive immunosuppression ordered without Pneumocystis prophylaxis: consider "
-        "TMP-SMX.",
+        indicator=Indicator.INFO if gaps else Indicator.WARNING,
+        summary=summary,
         detail="\n".join(
             [
                 "With the draft order(s) the regimen is intensive: "
@@ -101,8 +153,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                 + ".",
                 *agent_lines,
                 "",
-                "No Pneumocystis prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine) is "
-                "active or drafted.",
+                prophylaxis_line,
                 "",
                 "JP R111 lists prophylactic trimethoprim-sulfamethoxazole among the monitoring of "
                 "intensive DM/PM-ILD treatment; EULAR 2022 (B15): TMP-SMX 480 mg daily (or "

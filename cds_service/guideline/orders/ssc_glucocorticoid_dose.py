@@ -10,16 +10,28 @@ regimen's prednisolone-equivalent dose (the drafted dose replaces an active orde
 same drug; other glucocorticoids add up) is
 - >10 mg/day: warning;
 - ≥15 mg/day: critical.
-Then suggest updating the draft to a dose that brings the regimen to prednisolone-equivalent
-10 mg/day, once daily (isRecommended), when the other glucocorticoids leave room for it.
+Then suggest updating the draft to a dose that brings the regimen to at most
+prednisolone-equivalent 10 mg/day, once daily, when the other glucocorticoids leave room for it:
+the dose is rounded **down** to a deliverable step of the drug (``DOSE_STEP_MG``: prednisolone
+and prednisone 1 mg, dexamethasone 0.5 mg, methylprednisolone 2 mg, hydrocortisone 5 mg) and
+the regimen with it is checked to be ≤10 mg/day before it is offered.
+
+SSc-ILD (an ILD is recorded): glucocorticoids are not an SSc-ILD treatment (ACR/CHEST 2023,
+B02: strong recommendation against; Z13 "never suggest GC for SSc-ILD"), so the card says so
+and asks to reconsider the indication; the dose update is **not** recommended and is labelled
+"If a glucocorticoid is required for another indication: reduce to ≤10 mg/day", next to a
+non-recommended ``delete`` of the draft. Without an ILD the update stays recommended (R051).
 
 A drafted glucocorticoid whose dose cannot be read gives an ``info`` card saying the dose could
-not be checked. Left open by the sources: a short taper above 10 mg/day; the card is
+not be checked. A regimen within the limit while the active medications are unavailable
+(``PatientRecord.missing_data``) gives an ``info`` card: an unseen active glucocorticoid would
+add up. Left open by the sources: a short taper above 10 mg/day; the card is
 overridable ("benefit outweighs risk").
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from fhir_mappings.draft_medication import pred_eq_factor
@@ -28,12 +40,13 @@ from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
 from ..evidence import cite, fmt_number, rule
 from ..facts import condition_fact, prednisolone_equivalent_fact
-from ..findings import Finding, Indicator, Suggestion
-from ..shared_rules import B12, R051
+from ..findings import Fact, Finding, Indicator, Suggestion
+from ..shared_rules import B02, B12, R051
 from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
-from ..suggestions.orders import update_dose
-from ..text import dose_text
+from ..suggestions.orders import delete_draft, update_dose
+from ..text import steen_1998
 from . import common
+from .common import dose_text
 
 TOPIC = "order-ssc-glucocorticoid-dose"
 
@@ -50,8 +63,18 @@ R143 = rule(
 # one definition, so the order card and the patient-view card cannot disagree.
 WARN = GC_WARNING
 CRITICAL = GC_CRITICAL
-#: the dose the update suggestion brings the regimen to (the R051 limit itself)
+#: the dose the update suggestion brings the regimen to at most (the R051 limit itself)
 TARGET_PRED_EQ = WARN.value
+#: deliverable dose steps (mg) per glucocorticoid: the update rounds down to one of these
+#: (tablet strengths: prednisolone/prednisone 1 mg, dexamethasone 0.5 mg, methylprednisolone
+#: 2 mg, hydrocortisone 5 mg); a drug without a step gets no update
+DOSE_STEP_MG = {
+    "prednisolone": 1.0,
+    "prednisone": 1.0,
+    "dexamethasone": 0.5,
+    "methylprednisolone": 2.0,
+    "hydrocortisone": 5.0,
+}
 
 
 def _total(entries: list[MedicationEntry]) -> float | None:
@@ -70,7 +93,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     facts = [condition_fact(ssc)] if ssc else []
     facts += [common.dose_fact(m, record) for m in gcs]
     total = _total(gcs)
-    rules = (R051.id, R143.id, B12.id)
+    rules: tuple[str, ...] = (R051.id, R143.id, B12.id)
     if total is None:
         unknown = [m for m in gcs if m.pred_eq_mg_per_day is None]
         yield Finding(
@@ -99,17 +122,24 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         )
         return
     if not WARN.holds(total):
+        gaps = common.medication_gaps(record)
+        if gaps:
+            yield _unseen_active(_ssc_text(ssc), gcs, total, gaps, facts, record)
         return
     critical = CRITICAL.holds(total)
     level = CRITICAL if critical else WARN
-    suggestions = tuple(_suggestions(orders, drafts, gcs, total))
+    ild = record.condition(*sorted(common.ILD))
+    suggestions = tuple(_suggestions(orders, drafts, gcs, total, ssc_ild=ild is not None))
     facts.append(prednisolone_equivalent_fact(total, record.today))
+    if ild is not None:
+        facts.append(condition_fact(ild))
+        rules = (*rules, B02.id)
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
         summary="SSc: glucocorticoid order gives prednisolone-equivalent "
         f"{fmt_number(round(total, 1))} mg/day ({level.text}): renal crisis risk.",
-        detail=_detail(_ssc_text(ssc), gcs, total, critical),
+        detail=_detail(_ssc_text(ssc), gcs, total, critical, ild),
         rules=rules,
         facts=tuple(facts),
         suggestions=suggestions,
@@ -118,12 +148,53 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     )
 
 
+def _unseen_active(
+    ssc_text: str,
+    gcs: list[MedicationEntry],
+    total: float,
+    gaps: dict[str, str],
+    facts: list[Fact],
+    record: PatientRecord,
+) -> Finding:
+    """Within the limit with what is seen, but an unseen active glucocorticoid would add up:
+    info naming the gap (audit 1), never "within the limit"."""
+    return Finding(
+        topic=TOPIC,
+        indicator=Indicator.INFO,
+        summary="SSc: other active glucocorticoids could not be checked (medications "
+        "unavailable); the 10 mg/day renal-crisis limit is not assessed.",
+        detail="\n".join(
+            [
+                f"{ssc_text} The glucocorticoid regimen seen with this order:",
+                *[f"- {m.concept} {dose_text(m)}" for m in gcs],
+                f"- total seen: prednisolone-equivalent {fmt_number(round(total, 2))} mg/day",
+                "",
+                f"Active medications could not be checked: {common.gaps_text(gaps)}. "
+                "Different glucocorticoids add up: check the active ones before signing.",
+                "",
+                f"KR §Treatment 2-2) (R051): in SSc, prednisolone {WARN.text} risks scleroderma "
+                f"renal crisis; {steen_1998(B12, CRITICAL.text)}.",
+                "",
+                cite(R051, R143, B12),
+            ]
+        ),
+        rules=(R051.id, R143.id, B12.id),
+        facts=(*facts, prednisolone_equivalent_fact(total, record.today)),
+    )
+
+
 def _ssc_text(ssc: ConditionEntry | None) -> str:
     since = f" (recorded since {ssc.when.isoformat()})" if ssc and ssc.when else ""
     return f"The patient has systemic sclerosis{since}."
 
 
-def _detail(ssc_text: str, gcs: list[MedicationEntry], total: float, critical: bool) -> str:
+def _detail(
+    ssc_text: str,
+    gcs: list[MedicationEntry],
+    total: float,
+    critical: bool,
+    ild: ConditionEntry | None,
+) -> str:
     lines = [
         f"{ssc_text} The glucocorticoid regimen with this order:",
         *[
@@ -134,55 +205,101 @@ def _detail(ssc_text: str, gcs: list[MedicationEntry], total: float, critical: b
         ],
         f"- total: prednisolone-equivalent **{fmt_number(round(total, 2))} mg/day**",
         "",
-        f"KR §Treatment 2-2) (R051): high-dose steroid is not recommended in SSc because renal "
-        f"crisis can develop rapidly above prednisolone 10 mg/day ({WARN.text} warns).",
     ]
+    if ild is not None:
+        since = f" (recorded since {ild.when.isoformat()})" if ild.when else ""
+        lines += [
+            f"The patient has an ILD{since}. **Glucocorticoids are not an SSc-ILD treatment "
+            "(ACR/CHEST 2023: strong recommendation against); reconsider the indication.**",
+            "",
+        ]
+    lines.append(
+        f"KR §Treatment 2-2) (R051): high-dose steroid is not recommended in SSc because renal "
+        f"crisis can develop rapidly above prednisolone 10 mg/day ({WARN.text} warns)."
+    )
     if critical:
-        lines.append(
-            f"At {CRITICAL.text}, Steen 1998 found renal crisis 4.37 times as likely (OR 4.37, "
-            "95% CI 2.03-9.43): a high-risk dose (Z2)."
-        )
+        lines.append(f"{steen_1998(B12, CRITICAL.text)}: a high-risk dose (Z2).")
     lines += [
-        "If a glucocorticoid is needed, keep prednisolone-equivalent at or below 10 mg/day and "
-        "monitor blood pressure and creatinine.",
+        (
+            "If a glucocorticoid is required for another indication, keep "
+            if ild is not None
+            else "If a glucocorticoid is needed, keep "
+        )
+        + "prednisolone-equivalent at or below 10 mg/day and monitor blood pressure and "
+        "creatinine.",
         "",
-        cite(R051, R143, B12),
+        cite(R051, R143, B12, B02) if ild is not None else cite(R051, R143, B12),
     ]
     return "\n".join(lines)
 
 
+def deliverable_dose(concept: str, room_pred_eq: float) -> float | None:
+    """The largest deliverable dose (mg) of ``concept`` whose prednisolone-equivalent is at
+    most ``room_pred_eq``: rounded down to the drug's ``DOSE_STEP_MG``; None when the drug has
+    no step or no positive dose fits."""
+    step, factor = DOSE_STEP_MG.get(concept), pred_eq_factor(concept)
+    if step is None or factor is None or room_pred_eq <= 0:
+        return None
+    steps = math.floor(room_pred_eq / factor / step + 1e-9)
+    dose = round(steps * step, 3)
+    while dose > 0 and dose * factor > room_pred_eq + 1e-9:  # guard against float edges
+        dose = round(dose - step, 3)
+    return dose if dose > 0 else None
+
+
 def _suggestions(
-    orders: OrderSet, drafts: list[MedicationEntry], gcs: list[MedicationEntry], total: float
+    orders: OrderSet,
+    drafts: list[MedicationEntry],
+    gcs: list[MedicationEntry],
+    total: float,
+    *,
+    ssc_ild: bool,
 ) -> list[Suggestion]:
-    """Update of one focused draft so that the regimen totals 10 mg/day prednisolone-eq."""
+    """Update of one focused draft to the largest deliverable dose that keeps the regimen at
+    or below 10 mg/day prednisolone-eq (checked before it is offered); in SSc-ILD not
+    recommended and offered next to a non-recommended delete of the draft."""
+    out: list[Suggestion] = []
     for draft in drafts:
         resource = orders.resource(draft.source_id)
         factor = pred_eq_factor(draft.concept)
         if resource is None or factor is None or draft.pred_eq_mg_per_day is None:
             continue
         others = total - draft.pred_eq_mg_per_day
-        room = TARGET_PRED_EQ - others
-        if room <= 0:
+        new_mg = deliverable_dose(draft.concept, TARGET_PRED_EQ - others)
+        if new_mg is None:
             continue
-        new_mg = round(room / factor, 2)
+        regimen_after = others + new_mg * factor
+        if WARN.holds(round(regimen_after, 6)):
+            continue  # never offer a dose the service itself would warn about
+        dose = f"{draft.concept} {fmt_number(new_mg)} mg once daily"
         text = (
-            f"{draft.concept} {fmt_number(new_mg)} mg once daily (prednisolone-equivalent "
-            f"{fmt_number(round(room, 2))} mg/day; regimen total 10 mg/day)"
+            f"{dose} (prednisolone-equivalent {fmt_number(round(new_mg * factor, 2))} mg/day; "
+            f"regimen total {fmt_number(round(regimen_after, 2))} mg/day)"
         )
-        return [
+        label = (
+            f"If a glucocorticoid is required for another indication: reduce to ≤10 mg/day ({dose})"
+            if ssc_ild
+            else f"Change to {dose} (prednisolone-equivalent ≤10 mg/day in total)"
+        )
+        out.append(
             Suggestion(
-                label=f"Change to {draft.concept} {fmt_number(new_mg)} mg/day "
-                f"(prednisolone-equivalent 10 mg/day in total)",
+                label=label,
                 actions=(
-                    update_dose(
-                        resource,
-                        new_mg,
-                        draft.route,
-                        f"{draft.concept} {fmt_number(new_mg)} mg once daily",
-                        f"Change the draft to {text}",
-                    ),
+                    update_dose(resource, new_mg, draft.route, dose, f"Change the draft to {text}"),
                 ),
-                is_recommended=True,
+                is_recommended=not ssc_ild,
             )
-        ]
-    return []
+        )
+        break
+    if ssc_ild:
+        targets = [(d.concept, d.source_id) for d in drafts if d.source_id in orders.resources]
+        if targets and targets[0][1] is not None:
+            concept, reference = targets[0][0], targets[0][1]
+            out.append(
+                Suggestion(
+                    label=f"Remove the {concept} draft (not an SSc-ILD treatment)",
+                    actions=(delete_draft(reference, f"Remove the drafted {concept} order"),),
+                    is_recommended=False,
+                )
+            )
+    return out

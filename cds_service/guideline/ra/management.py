@@ -4,7 +4,8 @@ conflict note Z7).
 Recommendation (KR): "in clinically severe cases, the use of the steroid, MMF, and rituximab
 may be considered in consultation with an expert" (expert opinion); no consensus on when to
 start (R056). Prednisolone 1 mg/kg/day for 6 weeks then taper to 10 mg/day with a DMARD
-(R058); rituximab 1,000 mg days 1 and 15 (R060). ACR/CHEST 2023: mycophenolate (preferred),
+(R058); rituximab 1,000 mg days 1 and 15 (R060). ACR/CHEST 2023 (conditional): mycophenolate
+(preferred by the panel),
 azathioprine, rituximab, cyclophosphamide; conditionally against abatacept, TNF inhibitors,
 methotrexate and leflunomide as ILD treatment; no consensus on nintedanib first line.
 
@@ -78,8 +79,8 @@ R061 = rule(
 )
 
 OPTIONS = (
-    "ACR/CHEST 2023: **mycophenolate** (preferred), azathioprine, rituximab or "
-    "cyclophosphamide; glucocorticoids short term.",
+    "ACR/CHEST 2023 (conditional): **mycophenolate** (preferred by the panel), "
+    "azathioprine, rituximab or cyclophosphamide; glucocorticoids short term.",
     "KR (R056, expert opinion): steroid, MMF or rituximab with an expert; prednisolone "
     "1 mg/kg/day for 6 weeks then taper to 10 mg/day with a DMARD (R058); rituximab 1,000 mg "
     "on days 1 and 15 (R060).",

@@ -9,9 +9,15 @@ sub-therapeutic in all contexts.
 When: cyclosporine active, and no level (trough, C2, or untimed) in the last 14 days once
 3 days have passed since the start; or the latest level is off target for its context:
 - IV cyclosporine: trough outside 200-250 ng/mL;
-- oral (or route unknown): C2 not >1,000 ng/mL;
+- oral: C2 not >1,000 ng/mL;
+- route not recorded: the level is judged against both contexts and the card says which
+  target applies to which route (an IV trough of 180 is flagged "if IV");
 - any context: trough <150 ng/mL (sub-therapeutic).
 An untimed level is shown but not judged against a target (timing decides the target).
+A censored level (FHIR comparator: C2 ">1000", trough ">250") is judged by its bound
+(``Threshold.decide``); one whose bound cannot settle a target is named as "cannot decide".
+A recent level that is present but unreadable (unknown unit) is named as such with its unit,
+never as "no level".
 Then: warning card with the level, its date and the target, and a suggestion to order the
 level and a creatinine.
 
@@ -26,12 +32,13 @@ from datetime import timedelta
 from fhir_mappings.record import Measurement, MedicationEntry, PatientRecord
 
 from ..compose import finding
+from ..ctd_ild.data_gaps import LABS, gap_text, missing
 from ..evidence import Threshold
 from ..facts import measurement_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R094, R095, R096, R141
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
-from ..text import measurement_text, medication_text
+from ..text import measurement_text, medication_text, unreadable_text
 
 TOPIC = "cyclosporine-level"
 
@@ -55,22 +62,74 @@ def is_iv(m: MedicationEntry) -> bool:
     return m.route == "intravenous"
 
 
-def off_target(level: Measurement, iv: bool) -> str | None:
-    """Why the level is off target for its context, or None (on target / not judged)."""
-    v = level.value
+def route_context(m: MedicationEntry) -> str:
+    """ "iv", "oral", or "unknown" (route not recorded or another route)."""
+    if is_iv(m):
+        return "iv"
+    return "oral" if m.route == "oral" else "unknown"
+
+
+def _iv_trough(v: float, comparator: str | None) -> str | None:
+    low, high = IV_TROUGH_LOW.decide(v, comparator), IV_TROUGH_HIGH.decide(v, comparator)
+    if low:
+        return "trough below the IV target 200-250 ng/mL (R096)"
+    if high:
+        return "trough above the IV target 200-250 ng/mL (R096): nephrotoxicity risk"
+    if low is None or high is None:
+        return "trough bound cannot be compared with the IV target 200-250 ng/mL (R096)"
+    return None
+
+
+def _oral_c2(v: float, comparator: str | None) -> str | None:
+    on_target = C2_TARGET.decide(v, comparator)
+    if on_target is False:
+        return f"C2 not {C2_TARGET.text} (oral target, R095)"
+    if on_target is None:
+        return f"C2 bound cannot be compared with the oral target {C2_TARGET.text} (R095)"
+    return None
+
+
+def off_target(level: Measurement, context: str | bool) -> str | None:
+    """Why the level is off target for its context ("iv", "oral", "unknown"; a bool is read
+    as IV yes/no), or None (on target / not judged)."""
+    if isinstance(context, bool):
+        context = "iv" if context else "oral"
+    v, cmp = level.value, level.comparator
     if v is None:
         return None
     if level.concept == "cyclosporine_trough":
-        if SUBTHERAPEUTIC.holds(v):
+        sub = SUBTHERAPEUTIC.decide(v, cmp)
+        if sub:
             return f"trough {SUBTHERAPEUTIC.text}: sub-therapeutic (Z4)"
-        if iv and IV_TROUGH_LOW.holds(v):
-            return "IV trough below the 200-250 ng/mL target (R096)"
-        if iv and IV_TROUGH_HIGH.holds(v):
-            return "IV trough above the 200-250 ng/mL target (R096): nephrotoxicity risk"
+        iv_why = _iv_trough(v, cmp)
+        if context == "iv":
+            return iv_why
+        if context == "unknown" and iv_why:
+            return f"route not recorded: if IV, {iv_why}; if oral, the C2 target applies (R095)"
+        if sub is None:
+            return f"trough bound cannot be compared with {SUBTHERAPEUTIC.text} (Z4)"
         return None
-    if level.concept == "cyclosporine_c2" and not iv and not C2_TARGET.holds(v):
-        return f"oral C2 not {C2_TARGET.text} (R095)"
+    if level.concept == "cyclosporine_c2" and context != "iv":
+        why = _oral_c2(v, cmp)
+        if why and context == "unknown":
+            return f"route not recorded: if oral, {why}; if IV, the trough target applies (R096)"
+        return why
     return None
+
+
+TARGETS = {
+    "iv": "IV: trough 200-250 ng/mL (R096)",
+    "oral": "oral: C2 >1,000 ng/mL with trough monitoring (R095)",
+    "unknown": (
+        "route not recorded, so both: IV trough 200-250 ng/mL (R096); oral C2 >1,000 "
+        "ng/mL with trough monitoring (R095)"
+    ),
+}
+ORDERS = {
+    "iv": ("cyclosporine_trough",),
+    "oral": ("cyclosporine_c2",),
+    "unknown": ("cyclosporine_trough", "cyclosporine_c2"),
+}
 
 
 def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
@@ -78,11 +137,9 @@ def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
     if not meds:
         return
     med = meds[0]
-    iv = is_iv(med)
-    context = (
-        "IV" if iv else ("oral" if med.route == "oral" else "route not recorded (oral targets)")
-    )
-    lines = [f"{medication_text(med)}; targets for: {context}"]
+    context = route_context(med)
+    shown = {"iv": "IV", "oral": "oral", "unknown": "route not recorded (IV and oral targets)"}
+    lines = [f"{medication_text(med)}; targets for: {shown[context]}"]
     since = max(record.today - RECENT, med.start) if med.start else record.today - RECENT
     recent = [m for c in LEVEL_CONCEPTS if (m := record.latest(c)) is not None and m.when >= since]
     facts: list[Fact] = []
@@ -91,11 +148,28 @@ def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
         started_long_enough = med.start is None or record.today - med.start >= START_GRACE
         if not started_long_enough:
             return
-        problems.append("no cyclosporine level in the last 14 days")
-        lines.append("Cyclosporine level: none in the last 14 days since the start")
+        unreadable = sorted(
+            (m for c in LEVEL_CONCEPTS for m in record.uninterpretable(c, since=since)),
+            key=lambda m: m.when,
+        )
+        if unreadable:
+            last = unreadable[-1]
+            problems.append(
+                f"level present but unreadable ({last.original_unit or 'no unit'}, "
+                f"{last.when.isoformat()})"
+            )
+            lines.extend(unreadable_text(m) for m in unreadable)
+        else:
+            gaps = missing(record, LABS)
+            if gaps:
+                problems.append("cyclosporine level not checked (laboratory data unavailable)")
+                lines.append(f"Cyclosporine level: not assessed: {gap_text(gaps)}")
+            else:
+                problems.append("no cyclosporine level in the last 14 days")
+                lines.append("Cyclosporine level: none in the last 14 days since the start")
     for level in sorted(recent, key=lambda m: m.when):
         facts.append(measurement_fact(level))
-        why = off_target(level, iv)
+        why = off_target(level, context)
         timing = {"cyclosporine_trough": "trough", "cyclosporine_c2": "C2"}.get(
             level.concept, "timing not recorded: not compared with a target"
         )
@@ -104,17 +178,23 @@ def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
             problems.append(why)
     if not problems:
         return
-    target = (
-        "IV: trough 200-250 ng/mL (R096)"
-        if iv
-        else "oral: C2 >1,000 ng/mL with trough monitoring (R095)"
-    )
+    target = TARGETS[context]
     rules = (R094, R095, R096, R141)
-    order = "cyclosporine_trough" if iv else "cyclosporine_c2"
+    actions = tuple(
+        Action(
+            "create",
+            LAB_TEMPLATES[order].text,
+            lab_request(order, record.patient_id, "Cyclosporine monitoring"),
+        )
+        for order in ORDERS[context]
+    )
+    short_target = (
+        "IV trough 200-250, oral C2 >1,000 ng/mL" if context == "unknown" else target.split(" (")[0]
+    )
     yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=(f"Cyclosporine: {problems[0]}; target {target.split(' (')[0]}."),
+        summary=(f"Cyclosporine: {problems[0]}; target {short_target}."),
         patient_data=lines,
         body=(
             f"Target for this context: {target}. Below 150 ng/mL is sub-therapeutic in "
@@ -125,13 +205,13 @@ def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
         facts=tuple(facts),
         suggestions=(
             Suggestion(
-                label=f"Order {LAB_TEMPLATES[order].text} and creatinine",
+                label=(
+                    "Order "
+                    + " and ".join(LAB_TEMPLATES[o].text for o in ORDERS[context])
+                    + " and creatinine"
+                ),
                 actions=(
-                    Action(
-                        "create",
-                        LAB_TEMPLATES[order].text,
-                        lab_request(order, record.patient_id, "Cyclosporine monitoring"),
-                    ),
+                    *actions,
                     Action(
                         "create",
                         "Serum creatinine",

@@ -11,6 +11,11 @@ monitoring result of the interval abnormal (beta-D-glucan or CMV positive / flag
 creatinine, ALT or AST above the reference range or flagged high). Then: warning card listing
 each item with its last date and due date, with ServiceRequest suggestions for what is due.
 
+When whether the regimen is intensive cannot be decided (``intensive is None``: a
+glucocorticoid dose unreadable beside a second immunosuppressant), the same checks run and
+the card is ``info`` with the reason (never silence). With ``labs`` unavailable for this call
+an item without a result is "not assessed", not "none on record".
+
 Decisions (JP gives no interval): every item is due **14 days** after its last result (a
 service default for the intensive phase; "tight" monitoring). CMV = pp65 antigenemia or CMV
 DNA. Liver tests = ALT or AST (either counts). "Abnormal" is read from the result's own
@@ -26,6 +31,7 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
+from ..ctd_ild.data_gaps import LABS, gap_text, missing
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R111, R141
@@ -55,16 +61,25 @@ ITEMS = (
 
 def immunosuppression_monitoring(record: PatientRecord) -> Iterator[Finding]:
     regimen = assess_regimen(record)
-    if regimen.intensive is not True:
+    if regimen.intensive is False:
         return
+    undecided = regimen.intensive is None
+    lab_gaps = missing(record, LABS)
     window_start = record.today - timedelta(days=int(INTERVAL.value))
-    lines = [f"Regimen: {reason}" for reason in regimen.reasons]
+    lines = [
+        ("Whether the regimen is intensive cannot be decided: " if undecided else "Regimen: ")
+        + reason
+        for reason in regimen.reasons
+    ]
     facts: list[Fact] = []
     due: list[Item] = []
     abnormal: list[str] = []
     for item in ITEMS:
         last = last_result(record, item.concepts)
         if last is None:
+            if lab_gaps:
+                lines.append(f"{item.label}: not assessed ({gap_text(lab_gaps)})")
+                continue
             lines.append(f"{item.label}: none on record (due now)")
             due.append(item)
             continue
@@ -100,10 +115,16 @@ def immunosuppression_monitoring(record: PatientRecord) -> Iterator[Finding]:
         )
         for i in due
     )
+    summary = f"Intensive immunosuppression: {'; '.join(parts)}."
+    if undecided:
+        summary = (
+            f"Immunosuppression (intensity cannot be decided: a glucocorticoid dose is "
+            f"unreadable): {'; '.join(parts)}."
+        )
     yield finding(
         topic=TOPIC,
-        indicator=Indicator.WARNING,
-        summary=(f"Intensive immunosuppression: {'; '.join(parts)}."),
+        indicator=Indicator.INFO if undecided else Indicator.WARNING,
+        summary=summary,
         patient_data=lines,
         body=(
             "JP (R111): beta-D-glucan, CMV antigenemia, renal and hepatic function during "

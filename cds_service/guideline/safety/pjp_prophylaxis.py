@@ -13,6 +13,11 @@ immunosuppressant, or a GC pulse in the last 28 days) and no PJP prophylaxis act
 card with a suggestion to create a TMP-SMX 480 mg daily MedicationRequest. When a GC dose
 cannot be read (regimen undecidable): info card saying so, the same suggestion not marked as
 recommended.
+
+With ``medications``/``medication_statements`` unavailable for this call neither the regimen
+nor the prophylaxis can be known. For a patient with a CTD-ILD (or an immunosuppressant seen
+in the part that did arrive) and no prophylaxis seen: ``info`` card saying the check could not
+be done, the suggestion not marked as recommended (never "no prophylaxis").
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
+from ..ctd_ild.data_gaps import MEDICATIONS, gap_text, missing
+from ..diseases import ctd_groups, has_ild
 from ..facts import medication_fact, prednisolone_equivalent_fact
 from ..findings import Action, Finding, Indicator, Suggestion
 from ..shared_rules import B15, R111, R141
@@ -32,7 +39,7 @@ from ..suggestions.medications import (
     tmp_smx_prophylaxis_request,
 )
 from ..text import medication_text
-from .regimen import assess_regimen
+from .regimen import RegimenAssessment, assess_regimen
 
 TOPIC = "pjp-prophylaxis"
 
@@ -43,7 +50,14 @@ def has_pjp_prophylaxis(record: PatientRecord) -> bool:
 
 def pjp_prophylaxis(record: PatientRecord) -> Iterator[Finding]:
     regimen = assess_regimen(record)
-    if regimen.intensive is False or has_pjp_prophylaxis(record):
+    if has_pjp_prophylaxis(record):
+        return
+    gaps = missing(record, MEDICATIONS)
+    if gaps:
+        if regimen.intensive is not False or (has_ild(record) and ctd_groups(record)):
+            yield _not_checked(record, regimen, gaps)
+        return
+    if regimen.intensive is False:
         return
     lines = list(regimen.gc.describe())
     lines += [medication_text(m) for m in regimen.partners]
@@ -98,4 +112,33 @@ def pjp_prophylaxis(record: PatientRecord) -> Iterator[Finding]:
         facts=tuple(facts),
         suggestions=(suggestion,),
         priority=8,
+    )
+
+
+def _not_checked(
+    record: PatientRecord, regimen: RegimenAssessment, gaps: dict[str, str]
+) -> Finding:
+    """Medication data unavailable: the regimen and the prophylaxis cannot be known."""
+    lines = list(regimen.gc.describe()) + [medication_text(m) for m in regimen.partners]
+    lines += [f"Regimen (data seen): {reason}" for reason in regimen.reasons]
+    lines.append(f"Medications: not assessed: {gap_text(gaps)}")
+    return finding(
+        topic=TOPIC,
+        indicator=Indicator.INFO,
+        summary=(
+            "Intensive immunosuppression seen, but medication data unavailable: Pneumocystis "
+            "prophylaxis could not be checked."
+            if regimen.intensive
+            else "Medication data unavailable: whether an intensive regimen needs Pneumocystis "
+            "prophylaxis could not be checked."
+        ),
+        patient_data=lines,
+        body=(
+            f"Suggested regimen if indicated: {TMP_SMX_REGIMEN_TEXT} ({TMP_SMX_REGIMEN_SOURCE}).",
+            "Service definition of an intensive regimen: prednisolone-equivalent >=15 mg/day "
+            "with a second immunosuppressant, or a glucocorticoid pulse in the last 28 days.",
+        ),
+        rules=(R111, R141, B15),
+        facts=tuple(medication_fact(m) for m in regimen.partners),
+        priority=20,
     )

@@ -10,6 +10,9 @@ absolute change, and the SSc-ILD options for progression (ACR/CHEST 2023 Figure 
 
 Decisions: relative = (peak - latest) / peak; the absolute change (points of predicted) is
 shown beside it, never used to decide here (the PPF card applies ATS 2022's absolute rule).
+A censored value (comparator) decides only when its bound settles the threshold. With no
+decline found but ``respiratory`` unavailable for this call (or a censored value that cannot
+decide): ``info`` card saying the decline could not be assessed (never a silent "no").
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
+from ..ctd_ild.data_gaps import LUNG_FUNCTION, gap_text, missing
 from ..ctd_ild.physiology import PeakDecline, decline_from_peak
 from ..diseases import has_ctd_ild
 from ..evidence import Threshold, fmt_number
 from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
-from ..text import day, measurement_text, quantity
+from ..text import day, measured_quantity, measurement_text
 from .options import NO_GLUCOCORTICOID_NOTE, OPTION_RULES, OPTIONS
 from .treatment_indicated import R024
 
@@ -40,7 +44,7 @@ def significant_decline(change: PeakDecline | None, threshold: Threshold) -> boo
     if change is None:
         return None
     relative = change.relative_percent
-    return None if relative is None else threshold.holds(relative)
+    return None if relative is None else change.decide(threshold, relative)
 
 
 def describe_change(change: PeakDecline) -> str:
@@ -48,7 +52,7 @@ def describe_change(change: PeakDecline) -> str:
     rel = f"{fmt_number(relative)}% relative" if relative is not None else "relative n/a"
     return (
         f"{measurement_text(change.latest)} vs highest of the preceding 12 months "
-        f"{quantity(change.peak.value, change.peak.unit)} ({day(change.peak.when)}): "
+        f"{measured_quantity(change.peak)} ({day(change.peak.when)}): "
         f"decline {rel}, {fmt_number(change.absolute_points)} points"
     )
 
@@ -57,6 +61,7 @@ def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
     if not has_ctd_ild(record, "ssc"):
         return
     hits: list[str] = []
+    undecided: list[str] = []
     lines: list[str] = []
     facts: list[Fact] = []
     for concept, label, threshold in MEASURES:
@@ -69,9 +74,29 @@ def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
             continue
         lines.append(describe_change(change))
         facts.extend((measurement_fact(change.latest), measurement_fact(change.peak)))
-        if significant_decline(change, threshold):
+        decided = significant_decline(change, threshold)
+        if decided:
             hits.append(f"{label} {threshold.text.replace(' (relative)', '')}")
+        elif decided is None:
+            undecided.append(f"{label}: censored value, cannot decide")
     if not hits:
+        gaps = missing(record, LUNG_FUNCTION)
+        if gaps:
+            undecided.append(f"lung function: not assessed in full: {gap_text(gaps)}")
+        if undecided:
+            yield finding(
+                topic=TOPIC,
+                indicator=Indicator.INFO,
+                summary=(
+                    "SSc-ILD lung function decline (KR R024) could not be assessed: "
+                    "data unavailable or censored."
+                ),
+                patient_data=lines + undecided,
+                body=(_BODY,),
+                rules=(R024,),
+                facts=tuple(facts),
+                priority=15,
+            )
         return
     rules = (R024, *OPTION_RULES)
     yield finding(
@@ -82,12 +107,7 @@ def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
             "peak): reassess treatment."
         ),
         patient_data=lines,
-        body=(
-            f"KR (R024) on follow-up: FVC decline {FVC_DECLINE.text} or DLCO decline "
-            f"{DLCO_DECLINE.text}, read as the latest value against the highest value of "
-            "the preceding 12 months (conflict note Z11); the absolute change is shown "
-            "beside it.",
-        ),
+        body=(_BODY,),
         options_title="Options at progression (ACR/CHEST 2023 Figure 4, ATS 2023, KR)",
         options=OPTIONS,
         notes=(NO_GLUCOCORTICOID_NOTE,),
@@ -95,3 +115,11 @@ def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
         facts=tuple(facts),
         priority=15,
     )
+
+
+_BODY = (
+    f"KR (R024) on follow-up: FVC decline {FVC_DECLINE.text} or DLCO decline "
+    f"{DLCO_DECLINE.text}, read as the latest value against the highest value of "
+    "the preceding 12 months (conflict note Z11); the absolute change is shown "
+    "beside it."
+)

@@ -10,6 +10,10 @@ Z2). Suggest blood pressure and creatinine monitoring (B12), tapering, and state
 not an SSc-ILD treatment (ACR/CHEST 2023 strong against).
 When a GC's daily dose cannot be read and the known doses do not already exceed 10 mg/day:
 ``info`` card saying the risk cannot be assessed (an unknown dose is never treated as low).
+When the medication data sets could not be had for this call (``medications`` or
+``medication_statements`` unavailable) and the doses seen do not already exceed 10 mg/day:
+``info`` card saying the glucocorticoid dose could not be checked (never silence: a missing
+medication list is not "no glucocorticoid").
 
 Decisions: doses of all active systemic GCs are summed; anti-RNA polymerase III and diffuse
 cutaneous SSc (B12 risk markers) are named when present; they do not change the indicator.
@@ -22,6 +26,7 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
+from ..ctd_ild.data_gaps import MEDICATIONS, gap_text, missing
 from ..diseases import has_ctd
 from ..evidence import Threshold, fmt_number
 from ..facts import antibody_fact, condition_fact, prednisolone_equivalent_fact
@@ -29,7 +34,7 @@ from ..findings import Action, Finding, Indicator, Suggestion
 from ..safety.regimen import glucocorticoid_dose
 from ..shared_rules import B02, B12, R051
 from ..suggestions.labs import lab_request
-from ..text import day
+from ..text import day, steen_1998
 
 TOPIC = "ssc-glucocorticoid-risk"
 
@@ -42,16 +47,18 @@ def ssc_glucocorticoid_risk(record: PatientRecord) -> Iterator[Finding]:
     if not has_ctd(record, "ssc"):
         return
     gc = glucocorticoid_dose(record)
-    if not gc.any:
+    gaps = missing(record, MEDICATIONS)
+    if not gc.any and not gaps:
         return
     over = gc.meets(GC_WARNING)
-    if over is False:
+    if over is False and not gaps:
         return
     critical = gc.meets(GC_CRITICAL) is True
-    facts = [
-        prednisolone_equivalent_fact(gc.known_mg, record.today),
-    ]
+    # a summed dose is a fact only when a dose was read (never "0 mg/day" from missing data)
+    facts = [prednisolone_equivalent_fact(gc.known_mg, record.today)] if gc.known else []
     lines = gc.describe()
+    if gaps:
+        lines.append(f"Medications: not assessed in full: {gap_text(gaps)}")
     markers = []
     rnap3 = record.antibody("anti_rnap3")
     if rnap3 is not None and rnap3.status == "positive":
@@ -76,19 +83,25 @@ def ssc_glucocorticoid_risk(record: PatientRecord) -> Iterator[Finding]:
     )
     body = (
         f"KR (R051): in SSc a prednisolone dose {GC_WARNING.text} risks scleroderma renal "
-        f"crisis; Steen 1998 (B12): {GC_CRITICAL.text} in the prior 6 months, OR 4.37.",
+        f"crisis; {steen_1998(B12, GC_CRITICAL.text)} (B12).",
         "Check blood pressure at each visit (and home readings) and serum creatinine; "
         "taper to the lowest effective dose. Glucocorticoids are not an SSc-ILD treatment "
         "(ACR/CHEST 2023: strong recommendation against).",
     )
-    if over is None:
+    if over is not True:
+        summary = (
+            "SSc on a glucocorticoid whose daily dose cannot be read: renal-crisis risk "
+            f"(>{fmt_number(GC_WARNING.value)} mg/day) cannot be assessed."
+        )
+        if gaps:
+            summary = (
+                "SSc: glucocorticoid dose could not be checked (medication data unavailable); "
+                f"renal-crisis risk (>{fmt_number(GC_WARNING.value)} mg/day) not assessed."
+            )
         yield finding(
             topic=TOPIC,
             indicator=Indicator.INFO,
-            summary=(
-                "SSc on a glucocorticoid whose daily dose cannot be read: renal-crisis risk "
-                f"(>{fmt_number(GC_WARNING.value)} mg/day) cannot be assessed."
-            ),
+            summary=summary,
             patient_data=lines,
             body=body,
             rules=rules,
@@ -98,6 +111,8 @@ def ssc_glucocorticoid_risk(record: PatientRecord) -> Iterator[Finding]:
         )
         return
     level = "critical" if critical else "warning"
+    if gaps and not critical:
+        level += "; medication data incomplete, the total may be higher"
     yield finding(
         topic=TOPIC,
         indicator=Indicator.CRITICAL if critical else Indicator.WARNING,

@@ -73,17 +73,22 @@ B05 = rule(
 OPTION_RULES = (R046, R047, R052, R053, R054, R055, B02, B05)
 
 OPTIONS: tuple[str, ...] = (
-    "**Mycophenolate** (preferred first line: ACR/CHEST 2023; ATS 2023 strong for). SLS II: "
+    "**Mycophenolate** (ATS 2023: strong for; ACR/CHEST 2023: conditional, preferred first "
+    "line by the panel). SLS II: "
     "MMF 1,500 mg twice daily for 24 months matched CYC 2 mg/kg/day for 12 months, with fewer "
     "falls in leucocytes and platelets (KR R052).",
-    "**Cyclophosphamide**, short course and with an expert (KR R046, weak recommendation). "
+    "**Cyclophosphamide** (ACR/CHEST 2023 conditional), short course and with an expert "
+    "(KR R046, weak recommendation). "
     "SLS I: oral 2 mg/kg/day for 1 year, FVC +2.53% predicted vs placebo (KR R047); benefit "
     "lost by 24 months. Mesna, blood counts and urinalysis; no long-term use (R049).",
-    "**Rituximab** (ATS 2023 conditional; KR R054: limited, for non-responders).",
+    "**Rituximab** (ATS 2023 and ACR/CHEST 2023 conditional; KR R054: limited, for "
+    "non-responders).",
     "**Tocilizumab** 162 mg SC once weekly (ATS 2023 conditional; US label for SSc-ILD).",
     "**Nintedanib** 150 mg twice daily, alone or with mycophenolate (ATS 2023 conditional).",
     "**Autologous HSCT** at an experienced centre when the ILD progresses despite "
-    "immunosuppression (KR R053; ACR/CHEST 2023 Figure 4); early treatment-related mortality.",
+    "immunosuppression (KR R053; ACR/CHEST 2023 Figure 4). External, not from KR and not "
+    "verified here (Z19): the ASTIS/SCOT trials are known for higher early "
+    "treatment-related mortality.",
     "**Lung transplantation** in drug-refractory disease (KR R055); proposed exclusions: "
     "uncontrolled myositis, active digital ulcers, severe SSc gastrointestinal disease, "
     "cardiac arrhythmia, unstable renal function in the last 3 months, high renal-crisis risk.",

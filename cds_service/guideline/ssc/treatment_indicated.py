@@ -14,6 +14,12 @@ Decisions left open by the source
   card (``ssc-ild-decline``) takes over.
 - The values used are the latest of the last 365 days; older values are stale and not used.
 - Either trigger alone suffices (KR, Z12); a missing other value is named in the card.
+- A censored value (FVC "<65") counts only when its bound settles the threshold.
+- Data not had for this call: with medications unavailable the treatment status is unknown,
+  so a met trigger gives an ``info`` card that says so (never "no treatment active"); with
+  no trigger met but the value of a trigger missing because its data set (``respiratory``,
+  ``imaging``) was unavailable, or undecidable (censored), an ``info`` card says the
+  triggers could not be assessed.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from fhir_mappings.record import Measurement, PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
+from ..ctd_ild.data_gaps import IMAGING, LUNG_FUNCTION, MEDICATIONS, gap_text, missing
 from ..diseases import has_ctd_ild
 from ..evidence import Threshold, rule
 from ..facts import measurement_fact
@@ -57,53 +64,94 @@ def is_untreated_ssc_ild(record: PatientRecord) -> bool:
 
 
 def extent_exceeds(m: Measurement | None) -> bool | None:
-    return None if m is None or m.value is None else HRCT_EXTENT.holds(m.value)
+    return None if m is None or m.value is None else HRCT_EXTENT.decide(m.value, m.comparator)
 
 
 def fvc_below(m: Measurement | None) -> bool | None:
-    return None if m is None or m.value is None else FVC_LOW.holds(m.value)
+    return None if m is None or m.value is None else FVC_LOW.decide(m.value, m.comparator)
+
+
+def _value_lines(
+    extent: Measurement | None, fvc: Measurement | None, record: PatientRecord
+) -> list[str]:
+    lines = []
+    for m, label, datasets in (
+        (extent, "HRCT extent", IMAGING),
+        (fvc, "FVC % predicted", LUNG_FUNCTION),
+    ):
+        if m is None:
+            gaps = missing(record, datasets)
+            why = gap_text(gaps) if gaps else "not assessed"
+            lines.append(f"{label}: none in the last 12 months ({why})")
+        else:
+            lines.append(measurement_text(m))
+    return lines
 
 
 def ssc_ild_treatment_indicated(record: PatientRecord) -> Iterator[Finding]:
     if not has_ctd_ild(record, "ssc") or not is_untreated_ssc_ild(record):
         return
+    med_gaps = missing(record, MEDICATIONS)
     extent = record.latest("hrct_fibrosis_extent", within=RECENT)
     fvc = record.latest("fvc_pct_pred", within=RECENT)
     by_extent, by_fvc = extent_exceeds(extent), fvc_below(fvc)
+    facts = [measurement_fact(m) for m in (extent, fvc) if m is not None]
+    lines = _value_lines(extent, fvc, record)
+    rules = (R024, B11, *OPTION_RULES)
     if not (by_extent or by_fvc):
+        undecided = [
+            label
+            for decided, m, label, datasets in (
+                (by_extent, extent, "HRCT extent", IMAGING),
+                (by_fvc, fvc, "FVC", LUNG_FUNCTION),
+            )
+            if decided is None and (m is not None or missing(record, datasets))
+        ]
+        if undecided:
+            yield finding(
+                topic=TOPIC,
+                indicator=Indicator.INFO,
+                summary=(
+                    f"SSc-ILD: treatment triggers (KR R024) could not be assessed for "
+                    f"{' and '.join(undecided)} (data unavailable or censored value)."
+                ),
+                patient_data=lines,
+                body=(_BODY,),
+                rules=(R024, B11),
+                facts=tuple(facts),
+                priority=20,
+            )
         return
-    stage = goh_stage(extent.value if extent else None, fvc.value if fvc else None)
+    stage = goh_stage(
+        extent.value if extent and not extent.comparator else None,
+        fvc.value if fvc and not fvc.comparator else None,
+    )
     triggers = []
     if by_extent and extent is not None:
         triggers.append(f"HRCT extent {HRCT_EXTENT.text}")
     if by_fvc and fvc is not None:
         triggers.append(f"FVC {FVC_LOW.text} predicted")
-    facts_text = []
-    facts = []
-    for m, label in ((extent, "HRCT extent"), (fvc, "FVC % predicted")):
-        if m is None:
-            facts_text.append(f"{label}: none in the last 12 months (not assessed)")
-        else:
-            facts_text.append(measurement_text(m))
-            facts.append(measurement_fact(m))
-    facts_text.append(
-        f"Goh stage: {stage}" if stage else "Goh stage: needs an HRCT extent (not staged)"
-    )
-    summary = (
-        f"SSc-ILD with {' and '.join(triggers)}: consider treatment (mycophenolate first line)."
-    )
-    rules = (R024, B11, *OPTION_RULES)
+    lines.append(f"Goh stage: {stage}" if stage else "Goh stage: needs an HRCT extent (not staged)")
+    if med_gaps:
+        status = (
+            "Whether an SSc-ILD treatment is active could not be checked: "
+            f"{gap_text(med_gaps)}; the advice applies if none is."
+        )
+        summary = (
+            f"SSc-ILD with {' and '.join(triggers)}: consider treatment if not already treated "
+            "(medications not checked)."
+        )
+    else:
+        status = "No SSc-ILD treatment is active in the record."
+        summary = (
+            f"SSc-ILD with {' and '.join(triggers)}: consider treatment (mycophenolate first line)."
+        )
     yield finding(
         topic=TOPIC,
-        indicator=Indicator.WARNING,
+        indicator=Indicator.INFO if med_gaps else Indicator.WARNING,
         summary=summary,
-        patient_data=facts_text,
-        body=(
-            "KR (R024): treat SSc-ILD at diagnosis when HRCT extent "
-            f"{HRCT_EXTENT.text} or FVC {FVC_LOW.text} predicted. The Goh stage (extent "
-            "20%, FVC 70% in the 10-30% band) is shown as context only.",
-            "No SSc-ILD treatment is active in the record.",
-        ),
+        patient_data=lines,
+        body=(_BODY, status),
         options_title="Options (discuss with an expert; ACR/CHEST 2023, ATS 2023, KR)",
         options=OPTIONS,
         notes=(NO_GLUCOCORTICOID_NOTE,),
@@ -111,3 +159,10 @@ def ssc_ild_treatment_indicated(record: PatientRecord) -> Iterator[Finding]:
         facts=tuple(facts),
         priority=20,
     )
+
+
+_BODY = (
+    "KR (R024): SSc-ILD treatment should be considered at diagnosis when HRCT extent "
+    f"{HRCT_EXTENT.text} or FVC {FVC_LOW.text} predicted. The Goh stage (extent 20%, FVC 70% "
+    "in the 10-30% band) is shown as context only."
+)

@@ -1,0 +1,89 @@
+"""In-process timings of the request stages, min of N (robust to a noisy neighbour).
+
+    python -m bench.components        # prints JSON: ms per stage, typical and 10,000 Observations
+
+No server and no load generator: for profiling work and before/after comparisons of one
+stage. The benchmark proper is ``python -m bench.run``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+
+import orjson
+
+from bench import workloads as wl
+from cds_service import api, engine, feedback, patient_data
+from cds_service.services import REGISTRY
+from cds_service.settings import Settings
+from cds_service.storage import Storage
+from fhir_mappings.builder import build_record
+from fhir_mappings.terminology import build_terminology
+
+
+def _min_ms(fn: Callable[[], object], reps: int) -> float:
+    fn()
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return round(best * 1000, 3)
+
+
+def main() -> None:
+    logging.disable(logging.WARNING)
+    tmp = tempfile.mkdtemp(prefix="cds-components-")
+    settings = Settings(
+        dev=True,
+        database_url=f"sqlite:///{tmp}/db.sqlite3",
+        evaluation_date=wl.TODAY,
+        max_body_bytes=64 << 20,
+    )
+    terms = build_terminology(None)
+    service = REGISTRY["ctd-ild-patient-view"]
+    storage = Storage(settings.database_url)
+    storage.create_all()
+    client = api.create_app(settings).test_client()
+    out: dict[str, float] = {}
+    cases = (("typical", wl.typical_patient(), 60), ("obs_10000", wl.scaled_patient(10000), 5))
+    for name, resources, reps in cases:
+        body = wl.hook_request(resources)
+        raw = orjson.dumps(body)
+        data = patient_data.resolve(service, body, settings)
+
+        def duplicate_check(raw: bytes = raw, body: object = body) -> None:
+            if api.may_have_duplicate_keys(raw, body):
+                json.loads(raw, object_pairs_hook=api._reject_duplicates)
+
+        def mapping(res: list[dict[str, object]] = data.resources) -> object:
+            return build_record(res, wl.TODAY, wl.PATIENT_ID, terms)
+
+        evaluation = engine.evaluate_resources(
+            service, data.resources, body["context"], wl.TODAY, None, terms
+        )
+
+        def issued(ev: engine.Evaluation = evaluation) -> None:
+            feedback.record_issued(storage, service.id, engine.cards_for(service, ev))
+
+        def call(raw: bytes = raw) -> object:
+            return client.post(
+                "/cds-services/ctd-ild-patient-view", data=raw, content_type="application/json"
+            )
+
+        out[f"{name}: orjson.loads"] = _min_ms(partial(orjson.loads, raw), reps)
+        out[f"{name}: duplicate-key check"] = _min_ms(duplicate_check, reps)
+        out[f"{name}: build_record"] = _min_ms(mapping, reps)
+        if name == "typical":
+            out[f"{name}: record_issued"] = _min_ms(issued, reps)
+        out[f"{name}: whole call (test client)"] = _min_ms(call, max(3, reps // 2))
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Behaviour kept by the performance fixes (issue 9): the cheap duplicate-key screen and the
+per-process lookup caches return exactly what the slow paths returned."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+
+from cds_service.api import _reject_duplicates, create_app, may_have_duplicate_keys
+from cds_service.errors import InvalidRequest
+from cds_service.settings import Settings
+from fhir_mappings.fhir_read import parse_date
+from fhir_mappings.terminology import Terminology
+from fhir_mappings.units import convert
+
+
+def _exact_has_duplicates(raw: bytes) -> bool:
+    try:
+        json.loads(raw, object_pairs_hook=_reject_duplicates)
+    except InvalidRequest:
+        return True
+    return False
+
+
+CASES = [
+    # (body, has a duplicate key)
+    (b'{"a": 1, "b": "x:y:z", "c": {"d": "http://loinc.org|1-8"}}', False),
+    (b'{"hook": "patient-view", "hook": "x"}', True),
+    (b'{"context": {"patientId": "1", "patientId": "2"}}', True),
+    (b'{"prefetch": {"labs": {"entry": [{"resource": {"value": 1, "value": 2}}]}}}', True),
+    (b'{"a": [{"k": "t:1"}, {"k": "t:2", "k": "t:3"}]}', True),  # the dropped value had ':'
+    (b'{"a": "\\u003a", "a": 1}', True),  # an escaped colon hides one colon from the count
+    (b'{"a": "\\u003a\\u003A", "b": 1}', False),  # escapes alone: the exact check says no
+    (b'{"k:ey": 1, "k:ey": 2}', True),
+    (b'{"k:ey": 1, "key": 2}', False),
+    (b"[]", False),
+    (b'"just: a string"', False),
+]
+
+
+@pytest.mark.parametrize(("raw", "duplicate"), CASES)
+def test_screen_never_misses_a_duplicate(raw: bytes, duplicate: bool) -> None:
+    assert _exact_has_duplicates(raw) is duplicate
+    screened = may_have_duplicate_keys(raw, orjson.loads(raw))
+    if duplicate:
+        assert screened is True
+    # without duplicates and without escaped colons the screen alone decides: no slow parse
+    if not duplicate and b"\\u003" not in raw:
+        assert screened is False
+
+
+def test_deeper_nesting_than_orjson_dumps_allows_falls_back_to_the_exact_check() -> None:
+    raw = b'{"a":' * 300 + b"1" + b"}" * 300
+    assert may_have_duplicate_keys(raw, orjson.loads(raw)) is True
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b'{"hook": "patient-view", "hookInstance": "x", "context": {"patientId": "1", '
+         b'"userId": "Practitioner/1", "patientId": "2"}}', 400),
+        (b'\xff\xfe{}', 400),
+    ],
+)  # fmt: skip
+def test_duplicates_nested_in_the_body_and_bad_utf8_are_400(
+    tmp_path: Path, raw: bytes, status: int
+) -> None:
+    settings = Settings(dev=True, database_url=f"sqlite:///{tmp_path}/db.sqlite3")
+    client = create_app(settings).test_client()
+    resp = client.post(
+        "/cds-services/ctd-ild-patient-view", data=raw, content_type="application/json"
+    )
+    assert resp.status_code == status
+    text = resp.get_data(as_text=True)
+    assert ("duplicate object key" in text) or ("not valid UTF-8 (byte 0)" in text)
+
+
+def test_terminology_cache_hands_out_fresh_sets() -> None:
+    terms = Terminology.standard()
+    first = terms.concepts_for("http://loinc.org", "2276-4")
+    assert first == {"ferritin"}
+    first.add("not-a-concept")
+    assert terms.concepts_for("http://loinc.org", "2276-4") == {"ferritin"}
+    assert terms.concepts_for("urn:oid:2.16.840.1.113883.6.1", "2276-4") == {"ferritin"}
+    assert terms.concepts_for("http://loinc.org", None) == set()
+
+
+def test_site_maps_do_not_reuse_the_standard_cache() -> None:
+    terms = Terminology.standard()
+    assert terms.concepts_for("urn:site", "K6") == set()
+    site = terms.with_site_maps({("urn:site", "K6"): ["kl6"]}, "test")
+    assert site.concepts_for("urn:site", "K6") == {"kl6"}
+    assert terms.concepts_for("urn:site", "K6") == set()
+
+
+@pytest.mark.parametrize(
+    ("value", "partial", "expected"),
+    [
+        ("2026-03-04T23:30:00-05:00", False, "2026-03-04"),
+        ("2026-03", False, None),
+        ("2026-03", True, "2026-03-01"),
+        ("2026-02-30", False, None),
+        (" 2026-01-02", False, "2026-01-02"),
+    ],
+)
+def test_cached_date_parsing_is_unchanged(value: str, partial: bool, expected: str | None) -> None:
+    for _ in range(2):  # the second answer comes from the cache
+        got = parse_date(value, allow_partial=partial)
+        assert (got.isoformat() if got else None) == expected
+
+
+def test_cached_unit_factors_are_unchanged() -> None:
+    for _ in range(2):
+        got = convert("ferritin", 2247.0, "pmol/L")
+        assert got is not None and round(got.value, 6) == 1000.0 and got.unit == "ng/mL"
+    assert convert("ferritin", 1.0, "furlongs") is None
+    assert convert("ferritin", 1.0, "") is None
