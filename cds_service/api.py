@@ -193,6 +193,22 @@ def openapi_document() -> bytes:
     return resources.files("cds_service").joinpath("openapi.json").read_bytes()
 
 
+def response_body(cards: list[dict[str, Any]], unavailable: dict[str, str]) -> dict[str, Any]:
+    """``{"cards": [...]}``, plus a response-level extension naming the data sets that could
+    not be had, so that an empty card list on a partial record is not read as "nothing to
+    say" (the cards themselves name the gap too)."""
+    body: dict[str, Any] = {"cards": cards}
+    if unavailable:
+        body["extension"] = {
+            "ctd-ild-cds": {
+                "unavailable": [
+                    {"data": key, "reason": reason} for key, reason in sorted(unavailable.items())
+                ]
+            }
+        }
+    return body
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask("cds_service")
@@ -300,7 +316,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             feedback.record_issued(storage, service.id, cards)
         except Exception:  # the cards matter more than the feedback bookkeeping
             log.exception("could not record issued cards")
-        return json_response({"cards": cards})
+        return json_response(response_body(cards, evaluation.record.unavailable))
 
     @app.post("/cds-services/<service_id>/feedback")
     def post_feedback(service_id: str) -> Response:

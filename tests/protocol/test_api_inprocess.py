@@ -218,3 +218,27 @@ def test_cors_closed_without_dev_and_without_origins(tmp_path: Path) -> None:
 def test_rules_page_is_html(client: FlaskClient) -> None:
     r = client.get("/rules")
     assert r.status_code == 200 and r.mimetype == "text/html"
+
+
+def test_unavailable_data_is_named_in_a_response_extension(client: FlaskClient) -> None:
+    from tests.support import assert_valid_response
+
+    body = request_for(PV, load_json("patients/dmpm_as1_anti_mda5_adm_poor_risk.json"))
+    # the EHR satisfied Patient and Conditions only; the FHIR server to fetch the rest is
+    # unreachable (port 9, discard: nothing listens)
+    body["prefetch"] = {k: v for k, v in body["prefetch"].items() if k in ("patient", "conditions")}
+    body["fhirServer"] = "http://127.0.0.1:9/fhir"
+    r = client.post(f"/cds-services/{PV}", json=body)
+    assert r.status_code == 200
+    out = r.get_json()
+    assert_valid_response(out)
+    gaps = out["extension"]["ctd-ild-cds"]["unavailable"]
+    assert {g["data"] for g in gaps} >= {"labs", "medications", "respiratory"}
+    assert all(g["reason"] for g in gaps)
+
+
+def test_no_response_extension_when_all_data_was_had(client: FlaskClient) -> None:
+    body = request_for(PV, load_json("patients/dmpm_as1_anti_mda5_adm_poor_risk.json"))
+    r = client.post(f"/cds-services/{PV}", json=body)
+    assert r.status_code == 200
+    assert "extension" not in r.get_json()
