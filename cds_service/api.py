@@ -23,7 +23,7 @@ import re
 import time
 import uuid
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
@@ -176,6 +176,13 @@ def read_json_body(max_bytes: int) -> Any:
     return data
 
 
+def _record_issued(storage: Storage, service_id: str, cards: list[dict[str, Any]]) -> None:
+    try:
+        feedback.record_issued(storage, service_id, cards)
+    except Exception:  # the cards matter more than the feedback bookkeeping
+        log.exception("could not record issued cards")
+
+
 class _UnsupportedMediaType(ServiceError):
     status = 415
     issue_code = "not-supported"
@@ -292,11 +299,12 @@ def create_app(settings: Settings | None = None) -> Flask:
             service, data.resources, body["context"], today, data.unavailable, terminology
         )
         cards = engine.cards_for(service, evaluation)
-        try:
-            feedback.record_issued(storage, service.id, cards)
-        except Exception:  # the cards matter more than the feedback bookkeeping
-            log.exception("could not record issued cards")
-        return json_response({"cards": cards})
+        response = json_response({"cards": cards})
+        if cards:
+            # Bookkeeping after the response is sent (WSGI close), off the call's latency.
+            # Feedback that arrives first still counts: the report joins issued_card then.
+            response.call_on_close(partial(_record_issued, storage, service.id, cards))
+        return response
 
     @app.post("/cds-services/<service_id>/feedback")
     def post_feedback(service_id: str) -> Response:

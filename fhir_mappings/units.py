@@ -17,8 +17,8 @@ records the value as uninterpretable. Nothing is ever guessed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .tables import concept_rows
 
@@ -155,8 +155,10 @@ def canonical_unit(concept: str) -> str | None:
     return row.canonical_unit if row else None
 
 
-@dataclass(frozen=True)
-class Converted:
+class Converted(NamedTuple):
+    """A value in its concept's canonical unit (a NamedTuple: one per lab value, and a tuple
+    is built 3x faster than a frozen dataclass)."""
+
     value: float
     unit: str
 
