@@ -119,9 +119,11 @@ def may_have_duplicate_keys(raw: bytes, data: Any) -> bool:
     data's strings. In ``raw`` without an escaped colon (``\\u003a``) they are raw's members
     plus the colons in raw's strings, which include data's. Hence equal counts mean no
     member was dropped: no duplicate. Two C-speed scans instead of a Python callback per
-    object (the 10,000-Observation body: ~15 ms instead of ~190 ms).
+    object (the 10,000-Observation body: ~15 ms instead of ~190 ms). An escape needs a
+    backslash: one ``memchr`` for it (~10 us on the typical body) spares the slower substring
+    search (~130 us) on bodies that have none.
     """
-    if b"\\u003" in raw:  # an escaped ":" (or digit: rare) would break the count
+    if b"\\" in raw and b"\\u003" in raw:  # an escaped ":" (or digit: rare) breaks the count
         return True
     try:
         again = orjson.dumps(data)
