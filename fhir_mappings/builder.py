@@ -309,20 +309,27 @@ class _Builder:
             )
             return
         comparator = quantity.get("comparator")
-        low, high = self.reference_range(concept, obs, original_unit)
+        # most results carry neither a reference range nor a flag: no call for them
+        low, high = (
+            self.reference_range(concept, obs, original_unit)
+            if obs.get("referenceRange")
+            else (None, None)
+        )
         series.append(
             Measurement(
                 concept,
                 result.value,
                 result.unit,
                 when,
-                original_value=original_value,
-                original_unit=original_unit,
-                source_id=source_id,
-                comparator=comparator if isinstance(comparator, str) else None,
-                ref_low=low,
-                ref_high=high,
-                flag=self.flag(obs),
+                True,
+                original_value,
+                original_unit,
+                None,
+                source_id,
+                comparator if isinstance(comparator, str) else None,
+                low,
+                high,
+                self.flag(obs) if obs.get("interpretation") else None,
             )
         )
 
