@@ -75,7 +75,10 @@ def _insert_ignore(dialect: str, table: Any) -> Any:
     if dialect == "postgresql":
         return pg_insert(table).on_conflict_do_nothing()
     if dialect == "sqlite":
-        return sqlite_insert(table).on_conflict_do_nothing()
+        # INSERT OR IGNORE = ON CONFLICT DO NOTHING for these always-complete rows; unlike the
+        # on_conflict construct (SQLAlchemy 2.0: no cache key, recompiled on every call) it
+        # is compiled once
+        return insert(table).prefix_with("OR IGNORE", dialect="sqlite")
     return insert(table)  # pragma: no cover - other databases are not supported targets
 
 
