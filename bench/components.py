@@ -19,6 +19,8 @@ import orjson
 
 from bench import workloads as wl
 from cds_service import api, engine, feedback, patient_data
+from cds_service.guideline import evaluate_patient_view
+from cds_service.protocol import validate_request
 from cds_service.services import REGISTRY
 from cds_service.settings import Settings
 from cds_service.storage import Storage
@@ -76,12 +78,38 @@ def main() -> None:
                 "/cds-services/ctd-ild-patient-view", data=raw, content_type="application/json"
             )
 
+        def call_closed(raw: bytes = raw) -> None:
+            # and closed, as the WSGI server does after sending: runs the issued-card insert
+            client.post(
+                "/cds-services/ctd-ild-patient-view", data=raw, content_type="application/json"
+            ).close()
+
+        record = mapping()
+
+        def rules(rec: object = record) -> object:
+            return evaluate_patient_view(rec)  # type: ignore[arg-type]
+
+        def cards(ev: engine.Evaluation = evaluation) -> object:
+            return engine.cards_for(service, ev)
+
+        def response_bytes(ev: engine.Evaluation = evaluation) -> object:
+            return orjson.dumps({"cards": engine.cards_for(service, ev)})
+
         out[f"{name}: orjson.loads"] = _min_ms(partial(orjson.loads, raw), reps)
         out[f"{name}: duplicate-key check"] = _min_ms(duplicate_check, reps)
+        out[f"{name}: request validation"] = _min_ms(partial(validate_request, service, body), reps)
+        out[f"{name}: prefetch resolve"] = _min_ms(
+            partial(patient_data.resolve, service, body, settings), reps
+        )
         out[f"{name}: build_record"] = _min_ms(mapping, reps)
+        out[f"{name}: rules"] = _min_ms(rules, reps)
+        out[f"{name}: cards + orjson.dumps"] = _min_ms(response_bytes, reps)
         if name == "typical":
             out[f"{name}: record_issued"] = _min_ms(issued, reps)
-        out[f"{name}: whole call (test client)"] = _min_ms(call, max(3, reps // 2))
+        out[f"{name}: whole call to response (test client)"] = _min_ms(call, max(3, reps // 2))
+        out[f"{name}: whole call incl. close (test client)"] = _min_ms(
+            call_closed, max(3, reps // 2)
+        )
     print(json.dumps(out, indent=2))
 
 

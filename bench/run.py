@@ -49,6 +49,7 @@ from typing import Any
 import orjson
 
 from bench import workloads as wl
+from cds_service.cli import DEFAULT_THREADS, DEFAULT_WORKERS
 
 REPO = Path(__file__).resolve().parents[1]
 LUA = REPO / "bench" / "post.lua"
@@ -213,6 +214,15 @@ def worker_pids(master: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0.0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def status_kb(pid: int, field_name: str) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -344,7 +354,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "config": {
             "duration_s": dur,
             "connections": conc,
-            "service": "cds-service serve --dev (auth off), 2 workers x 4 threads, gthread",
+            "service": f"cds-service serve --dev (auth off), {args.workers} workers x "
+            f"{args.threads} threads, gthread (the ceiling: the same)",
             "bodies": {k: v.stat().st_size for k, v in files.items()},
             "resources_typical": len(typical),
         },
@@ -360,8 +371,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "CDS_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
         "CDS_MAX_BODY_BYTES": str(MAX_BODY),
     }
-    svc_cmd = [sys.executable, "-m", "cds_service.cli", "serve", "--dev", "--port", str(svc_port)]
-    bare_cmd = [sys.executable, "-m", "bench.bare_app", "--port", str(bare_port)]
+    # the same gunicorn configuration for both (the defaults unless --workers/--threads)
+    gconf = [f"--workers={args.workers}", f"--threads={args.threads}"]
+    svc_cmd = [
+        sys.executable, "-m", "cds_service.cli", "serve", "--dev", "--port", str(svc_port), *gconf
+    ]  # fmt: skip
+    bare_cmd = [sys.executable, "-m", "bench.bare_app", "--port", str(bare_port), *gconf]
     svc = f"http://127.0.0.1:{svc_port}/cds-services"
     bare = f"http://127.0.0.1:{bare_port}/cds-services"
     loads: dict[str, Load] = {}
@@ -386,6 +401,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # interleaved rounds: the service and its ceiling see the same background load
         rounds: dict[str, list[Load]] = {}
         secs = max(1.0, dur / 2) if args.rounds > 1 else dur
+        cpu_before = {pid: cpu_seconds(pid) for pid in worker_pids(sp.pid)}
         for _ in range(args.rounds):
             for name, url, c in (
                 ("bare_c1", bare, 1),
@@ -398,6 +414,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 )
         for name, runs in rounds.items():
             loads[name] = median_load(runs)
+        # CPU each service worker used during (a): shows whether both workers (cores) share
+        # the load or one takes most connections
+        result["worker_cpu_s_a"] = [
+            round(cpu_seconds(pid) - before, 2) for pid, before in cpu_before.items()
+        ]
         result["rounds_a"] = {k: [asdict(x) for x in v] for k, v in rounds.items()}
         if args.only_a:
             result["loads"] = {k: asdict(v) for k, v in loads.items()}
@@ -558,6 +579,7 @@ def print_report(result: dict[str, Any]) -> None:
             f"{ip['orjson_loads_ms']:>9.1f}{ip['build_record_ms']:>9.1f}"
             f"{p50 / ip['json_loads_ms']:>10.2f}"
         )
+    print("\nCPU seconds per service worker during (a):", result.get("worker_cpu_s_a"))
     if "fhir_round_trips_ms" in result:
         rt = result["fhir_round_trips_ms"]
         print()
@@ -594,6 +616,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--no-fhir", action="store_true", help="skip (b), the FHIR-server workload")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    p.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="service and ceiling")
+    p.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="service and ceiling")
     p.add_argument("--only-a", action="store_true", help="workload (a) only; no report file")
     args = p.parse_args(argv)
     if not 1 <= args.connections <= 8:
@@ -602,6 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only_a:
         for v in result["loads"].values():
             print(v)
+        print("worker CPU s during (a):", result["worker_cpu_s_a"])
         return 0
     print_report(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ import re
 import time
 import uuid
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
@@ -119,9 +119,11 @@ def may_have_duplicate_keys(raw: bytes, data: Any) -> bool:
     data's strings. In ``raw`` without an escaped colon (``\\u003a``) they are raw's members
     plus the colons in raw's strings, which include data's. Hence equal counts mean no
     member was dropped: no duplicate. Two C-speed scans instead of a Python callback per
-    object (the 10,000-Observation body: ~15 ms instead of ~190 ms).
+    object (the 10,000-Observation body: ~15 ms instead of ~190 ms). An escape needs a
+    backslash: one ``memchr`` for it (~10 us on the typical body) spares the slower substring
+    search (~130 us) on bodies that have none.
     """
-    if b"\\u003" in raw:  # an escaped ":" (or digit: rare) would break the count
+    if b"\\" in raw and b"\\u003" in raw:  # an escaped ":" (or digit: rare) breaks the count
         return True
     try:
         again = orjson.dumps(data)
@@ -178,6 +180,13 @@ def read_json_body(max_bytes: int) -> Any:
         except RecursionError:
             raise InvalidRequest([("$", "the body is nested too deeply")]) from None
     return data
+
+
+def _record_issued(storage: Storage, service_id: str, cards: list[dict[str, Any]]) -> None:
+    try:
+        feedback.record_issued(storage, service_id, cards)
+    except Exception:  # the cards matter more than the feedback bookkeeping
+        log.exception("could not record issued cards")
 
 
 class _UnsupportedMediaType(ServiceError):
@@ -312,11 +321,12 @@ def create_app(settings: Settings | None = None) -> Flask:
             service, data.resources, body["context"], today, data.unavailable, terminology
         )
         cards = engine.cards_for(service, evaluation)
-        try:
-            feedback.record_issued(storage, service.id, cards)
-        except Exception:  # the cards matter more than the feedback bookkeeping
-            log.exception("could not record issued cards")
-        return json_response(response_body(cards, evaluation.record.unavailable))
+        response = json_response(response_body(cards, evaluation.record.unavailable))
+        if cards:
+            # Bookkeeping after the response is sent (WSGI close), off the call's latency.
+            # Feedback that arrives first still counts: the report joins issued_card then.
+            response.call_on_close(partial(_record_issued, storage, service.id, cards))
+        return response
 
     @app.post("/cds-services/<service_id>/feedback")
     def post_feedback(service_id: str) -> Response:

@@ -51,11 +51,19 @@ def override_reasons() -> dict[str, str]:
 def prune(value: Any) -> Any:
     """Drop ``None``, empty strings, lists and objects, recursively (keeps False and 0)."""
     if isinstance(value, dict):
-        out = {k: prune(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v is not None and v != "" and v != [] and v != {}}
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            v = prune(v)
+            if v is not None and v != "" and v != [] and v != {}:
+                out[k] = v
+        return out
     if isinstance(value, list | tuple):
-        items = [prune(v) for v in value]
-        return [v for v in items if v is not None and v != "" and v != [] and v != {}]
+        items: list[Any] = []
+        for v in value:
+            v = prune(v)
+            if v is not None and v != "" and v != [] and v != {}:
+                items.append(v)
+        return items
     return value
 
 

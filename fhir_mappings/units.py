@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .tables import concept_rows
 
@@ -156,8 +156,10 @@ def canonical_unit(concept: str) -> str | None:
     return row.canonical_unit if row else None
 
 
-@dataclass(frozen=True)
-class Converted:
+class Converted(NamedTuple):
+    """A value in its concept's canonical unit (a NamedTuple: one per lab value, and a tuple
+    is built 3x faster than a frozen dataclass)."""
+
     value: float
     unit: str
 

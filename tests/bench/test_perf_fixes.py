@@ -34,6 +34,8 @@ CASES = [
     (b'{"a": [{"k": "t:1"}, {"k": "t:2", "k": "t:3"}]}', True),  # the dropped value had ':'
     (b'{"a": "\\u003a", "a": 1}', True),  # an escaped colon hides one colon from the count
     (b'{"a": "\\u003a\\u003A", "b": 1}', False),  # escapes alone: the exact check says no
+    (b'{"a": "q\\"u:o\\\\te", "a": 1}', True),  # backslashes, no escaped colon
+    (b'{"a": "q\\"u:o\\\\te", "b": 1}', False),
     (b'{"k:ey": 1, "k:ey": 2}', True),
     (b'{"k:ey": 1, "key": 2}', False),
     (b"[]", False),
@@ -118,3 +120,34 @@ def test_cached_unit_factors_are_unchanged() -> None:
         assert got is not None and round(got.value, 6) == 1000.0 and got.unit == "ng/mL"
     assert convert("ferritin", 1.0, "furlongs") is None
     assert convert("ferritin", 1.0, "") is None
+
+
+def test_workers_fork_from_a_frozen_heap() -> None:
+    import gc
+
+    from cds_service.cli import gunicorn_options
+
+    hook = gunicorn_options("127.0.0.1", 8080, 2, 4)["pre_fork"]
+    try:
+        gc.unfreeze()
+        assert gc.get_freeze_count() == 0
+        hook(None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_measurement_init_keeps_the_dataclass_contract() -> None:
+    import dataclasses
+    from datetime import date
+
+    from fhir_mappings.record import Measurement
+
+    m = Measurement("ferritin", 500.0, "ng/mL", date(2026, 1, 1), flag="high")
+    assert m == Measurement("ferritin", 500.0, "ng/mL", date(2026, 1, 1), True, flag="high")
+    assert m != dataclasses.replace(m, value=501.0)
+    assert (m.interpretable, m.reason, m.ref_high, m.flag) == (True, None, None, "high")
+    assert dataclasses.asdict(m)["value"] == 500.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.value = 1.0  # type: ignore[misc]
+    assert hash(m) == hash(Measurement("ferritin", 500.0, "ng/mL", date(2026, 1, 1), flag="high"))

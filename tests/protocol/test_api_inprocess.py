@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
+from sqlalchemy import text
 
 from cds_service import api, engine
 from cds_service.auth import AuthResult
@@ -73,6 +74,10 @@ def test_issued_cards_are_recorded(
     monkeypatch.setattr(engine, "cards_for", lambda *_a: fake)
     r = client.post(f"/cds-services/{PV}", json=request_for(PV, None))
     assert r.status_code == 200
+    storage = client.application.extensions["cds"]["storage"]
+    with storage.engine.connect() as conn:  # recorded after the response is sent, not before
+        assert conn.execute(text("SELECT count(*) FROM issued_card")).scalar() == 0
+    r.close()  # what the WSGI server does once the body is sent
     fb = {
         "feedback": [
             {
@@ -88,7 +93,6 @@ def test_issued_cards_are_recorded(
     }
     from cds_service.feedback import feedback_report
 
-    storage = client.application.extensions["cds"]["storage"]
     [report] = feedback_report(storage)
     assert (report.topic, report.issued, report.overridden) == ("kl6-rising", 1, 1)
 

@@ -114,3 +114,18 @@ def test_ping_fails_on_unreachable_database() -> None:
 
 def test_plain_postgresql_url_uses_psycopg3() -> None:
     assert Storage("postgresql://u@127.0.0.1:1/db").url.startswith("postgresql+psycopg://")
+
+
+def test_feedback_before_its_issued_row_counts_under_the_topic(storage: Storage) -> None:
+    # issued cards are recorded after the response is sent: feedback can arrive first
+    pjp = card("pjp-prophylaxis")
+    item = overridden(str(pjp["uuid"]), "patient-declined")
+    assert store_feedback(storage, "ctd-ild-patient-view", [item]).stored == 1
+    assert {r.topic for r in feedback_report(storage)} == {UNKNOWN_TOPIC}
+    record_issued(storage, "ctd-ild-patient-view", [pjp])
+    reports = {r.topic: r for r in feedback_report(storage)}
+    assert set(reports) == {"pjp-prophylaxis"}
+    assert (reports["pjp-prophylaxis"].issued, reports["pjp-prophylaxis"].overridden) == (1, 1)
+    # exactly once: the same feedback again is a repeat, not a second row
+    again = store_feedback(storage, "ctd-ild-patient-view", [item])
+    assert (again.stored, again.duplicates) == (0, 1)
