@@ -112,6 +112,22 @@ class _Builder:
             found = self.ref_ids[text] = reference_id(ref, "Patient")
             return found
 
+    def result_date(self, resource: Mapping[str, Any], kind: str) -> date | None:
+        """The effective date of an Observation/DiagnosticReport of this patient, or None
+        when it is excluded (entered-in-error, cancelled, another patient). A missing status
+        or date makes the resource invalid (dropped with a warning by the caller)."""
+        status = resource.get("status")
+        if not isinstance(status, str):
+            raise _Invalid(f"{kind}.status missing")
+        if status in _OBS_EXCLUDED:
+            return None
+        when = effective_date(resource)
+        if when is None:
+            raise _Invalid("no effective date (effective[x] or issued)")
+        if not self.belongs(resource):
+            return None
+        return when
+
     def belongs(self, resource: Mapping[str, Any]) -> bool:
         if self.patient_id is None:
             return True
@@ -198,18 +214,11 @@ class _Builder:
         if not code_concepts and not value_findings and not any(comp_concepts):
             return  # not a concept the service reads: skipped unread
         # ---- selected: structural check
-        status = obs.get("status")
-        if not isinstance(status, str):
-            raise _Invalid("Observation.status missing")
-        if status in _OBS_EXCLUDED:
+        when = self.result_date(obs, "Observation")
+        if when is None:
             return
         if not isinstance(code, (dict, Mapping)):
             raise _Invalid("Observation.code missing")
-        when = effective_date(obs)
-        if when is None:
-            raise _Invalid("no effective date (effective[x] or issued)")
-        if not self.belongs(obs):
-            return
         source_id = ref_label(obs)
         for row in self.kinds(code_concepts):
             self.observation_value(row, obs, when, source_id)
@@ -474,15 +483,8 @@ class _Builder:
             conclusion_concepts |= self.terms.concepts_for_codeable(cc)
         if not code_concepts and not conclusion_concepts:
             return
-        status = rep.get("status")
-        if not isinstance(status, str):
-            raise _Invalid("DiagnosticReport.status missing")
-        if status in _OBS_EXCLUDED:
-            return
-        when = effective_date(rep)
+        when = self.result_date(rep, "DiagnosticReport")
         if when is None:
-            raise _Invalid("no effective date (effective[x] or issued)")
-        if not self.belongs(rep):
             return
         source_id = ref_label(rep)
         for row in self.kinds(code_concepts):
