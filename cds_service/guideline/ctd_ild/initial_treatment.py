@@ -32,11 +32,11 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
+from ..data_gaps import MEDICATIONS, gap_text, missing
 from ..diseases import CTD_NAMES, has_ctd_ild
 from ..evidence import fmt_number, rule
 from ..findings import Finding, Indicator
 from ..shared_rules import B02
-from .data_gaps import MEDICATIONS, gap_text, missing
 from .progression import B03, progression_domains
 
 TOPIC = "ctd-ild-initial-treatment"

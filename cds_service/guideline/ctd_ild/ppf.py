@@ -37,12 +37,12 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
+from ..data_gaps import MEDICATIONS, gap_text, missing
 from ..diseases import CTD_NAMES, ctd_groups, has_ild, has_ipf
 from ..evidence import rule
 from ..findings import Finding, Indicator
 from ..shared_rules import B02
 from .acute_exacerbation import acute_presentation
-from .data_gaps import MEDICATIONS, gap_text, missing
 from .progression import B03, DLCO_POINTS, FVC_POINTS, Domains, progression_domains
 
 TOPIC = "progressive-pulmonary-fibrosis"

@@ -23,11 +23,11 @@ from datetime import timedelta
 
 from fhir_mappings.record import PatientRecord
 
+from ..data_gaps import IMAGING, LUNG_FUNCTION, gap_text, missing
 from ..evidence import Threshold, fmt_number, rule
 from ..facts import condition_fact, measurement_fact
 from ..findings import Fact
 from ..text import day, measured_quantity, measurement_text
-from .data_gaps import IMAGING, LUNG_FUNCTION, gap_text, missing
 from .physiology import decline_from_peak
 
 WINDOW = timedelta(days=365)

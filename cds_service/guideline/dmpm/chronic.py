@@ -33,6 +33,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import evidence
 from ..compose import finding
+from ..data_gaps import MEDICATIONS
 from ..evidence import cite
 from ..facts import measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
@@ -43,7 +44,7 @@ from .course import R068, R069, VC_DECREASE, vc_decrease_pct
 from .risk import R140
 from .ssc_overlap import SSC_RULES
 from .subtypes import R089
-from .treatment import GC_CONCEPTS, MEDICATION_DATA, active
+from .treatment import GC_CONCEPTS, active
 
 TOPIC = "dmpm-ild-chronic"
 RECENT = timedelta(days=180)
@@ -117,7 +118,7 @@ def chronic(record: PatientRecord) -> Iterator[Finding]:
     ct_worse = _recent(record, "ct_ild_progression")
     vc_down, vc_text, vc_facts = _vc_decline(record)
     on_gc = active(record, GC_CONCEPTS)
-    meds_missing = record.missing_data(*MEDICATION_DATA)
+    meds_missing = record.missing_data(*MEDICATIONS)
     caveat = ssc_caveat_for(a)
     declining = bool(symptomatic or ct_worse or vc_down)
     data = (

@@ -16,11 +16,11 @@ from datetime import date
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from .. import drug_classes, evidence
+from ..data_gaps import MEDICATIONS, gap_text
 from .myositis import is_dmpm_ild
 
 #: data sets that hold the medications (prefetch keys): a rule that would conclude "not on"
 #: or "no treatment start" cannot decide while one of them is unavailable
-MEDICATION_DATA = ("medications", "medication_statements")
 
 GC_CONCEPTS = drug_classes.GLUCOCORTICOIDS
 CNI_CONCEPTS = drug_classes.CALCINEURIN_INHIBITORS
@@ -102,10 +102,10 @@ def treated_dmpm_ild(record: PatientRecord) -> tuple[date, MedicationEntry] | No
 def medication_gap(record: PatientRecord) -> str | None:
     """When the medication data could not be had in full: the sentence a card says instead of
     concluding "not given" or "treatment started on"; None when it was had."""
-    missing = record.missing_data(*MEDICATION_DATA)
-    if not missing:
+    gaps = record.missing_data(*MEDICATIONS)
+    if not gaps:
         return None
-    named = "; ".join(f"{k} unavailable ({why})" for k, why in sorted(missing.items()))
+    named = gap_text(gaps)
     return (
         f"**Medications not fully available** ({named}): what is already given, and when the "
         "current treatment started, cannot be decided from this record; the dates above come "

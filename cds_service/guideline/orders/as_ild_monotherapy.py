@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
+from ..data_gaps import gap_text
 from ..dmpm.assessment import DmpmAssessment, assess
 from ..dmpm.risk import Factor
 from ..evidence import cite
@@ -79,7 +80,7 @@ def _combination_line(gaps: dict[str, str]) -> str:
     if gaps:
         return (
             "Whether cyclosporine, tacrolimus or cyclophosphamide is already active could "
-            f"**not be checked**: {common.gaps_text(gaps)}. None is drafted."
+            f"**not be checked**: {gap_text(gaps)}. None is drafted."
         )
     return "No cyclosporine, tacrolimus or cyclophosphamide is active or drafted."
 

@@ -18,6 +18,7 @@ from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from .. import diseases, drug_classes
+from ..data_gaps import MEDICATIONS
 from ..facts import medication_fact
 from ..findings import Fact
 from ..safety.regimen import systemic
@@ -149,18 +150,12 @@ def unreadable_note(entries: Iterable[MedicationEntry]) -> list[str]:
 
 
 #: prefetch keys (``PatientRecord.missing_data``) that hold the patient's active medications
-MEDICATION_DATA: tuple[str, ...] = ("medications", "medication_statements")
 
 
 def medication_gaps(record: PatientRecord) -> dict[str, str]:
     """The medication data sets that could not be had for this call, with the reason. While
     any is missing, "no X is active" cannot be concluded: an unseen active order may exist."""
-    return record.missing_data(*MEDICATION_DATA)
-
-
-def gaps_text(gaps: dict[str, str]) -> str:
-    """``medications unavailable (timeout); medication_statements unavailable (HTTP 503)``."""
-    return "; ".join(f"{key} unavailable ({reason})" for key, reason in sorted(gaps.items()))
+    return record.missing_data(*MEDICATIONS)
 
 
 _ROUTE_SHORT = {"intravenous": "IV", "oral": "oral", "subcutaneous": "SC"}

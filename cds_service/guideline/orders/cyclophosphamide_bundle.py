@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
+from ..data_gaps import gap_text
 from ..evidence import Threshold, cite, fmt_number, rule
 from ..facts import measurement_fact
 from ..findings import Finding, Indicator, Suggestion
@@ -173,7 +174,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     gaps = common.medication_gaps(record)
     mesna = "mesna (haemorrhagic cystitis)"
     if gaps:  # an active mesna order may not be shown: say so, never "no mesna active"
-        mesna += f"; not drafted, active orders could not be checked: {common.gaps_text(gaps)}"
+        mesna += f"; not drafted, active orders could not be checked: {gap_text(gaps)}"
     essential = [x for x, ok in ((mesna, has_mesna), ("blood count", has_cbc)) if not ok]
     remaining = [
         x

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import PatientRecord
 
+from ..data_gaps import gap_text
 from ..evidence import cite
 from ..findings import Finding, Indicator, Suggestion
 from ..safety.pjp_prophylaxis import has_pjp_prophylaxis
@@ -67,7 +68,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     gap_lines = (
         [
             "Active medications could not be checked: "
-            + common.gaps_text(gaps)
+            + gap_text(gaps)
             + ". An active Pneumocystis prophylaxis or immunosuppressant may not be shown.",
             "",
         ]
@@ -130,7 +131,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         prophylaxis_line = (
             "No Pneumocystis prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine) is "
             "drafted; whether one is already **active could not be checked**: "
-            + common.gaps_text(gaps)
+            + gap_text(gaps)
             + ". Check before ordering TMP-SMX (a possible duplicate)."
         )
     else:

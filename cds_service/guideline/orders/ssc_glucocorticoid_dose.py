@@ -38,6 +38,7 @@ from fhir_mappings.draft_medication import pred_eq_factor
 from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
+from ..data_gaps import gap_text
 from ..evidence import cite, fmt_number, rule
 from ..facts import condition_fact, prednisolone_equivalent_fact
 from ..findings import Fact, Finding, Indicator, Suggestion
@@ -169,7 +170,7 @@ def _unseen_active(
                 *[f"- {m.concept} {dose_text(m)}" for m in gcs],
                 f"- total seen: prednisolone-equivalent {fmt_number(round(total, 2))} mg/day",
                 "",
-                f"Active medications could not be checked: {common.gaps_text(gaps)}. "
+                f"Active medications could not be checked: {gap_text(gaps)}. "
                 "Different glucocorticoids add up: check the active ones before signing.",
                 "",
                 f"KR §Treatment 2-2) (R051): in SSc, prednisolone {WARN.text} risks scleroderma "

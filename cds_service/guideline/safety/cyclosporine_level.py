@@ -32,7 +32,7 @@ from datetime import timedelta
 from fhir_mappings.record import Measurement, MedicationEntry, PatientRecord
 
 from ..compose import finding
-from ..ctd_ild.data_gaps import LABS, gap_text, missing
+from ..data_gaps import LABS, gap_text, missing
 from ..evidence import Threshold
 from ..facts import measurement_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion

@@ -31,7 +31,7 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
-from ..ctd_ild.data_gaps import LABS, gap_text, missing
+from ..data_gaps import LABS, gap_text, missing
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R111, R141

@@ -28,7 +28,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
-from ..ctd_ild.data_gaps import MEDICATIONS, gap_text, missing
+from ..data_gaps import MEDICATIONS, gap_text, missing
 from ..diseases import ctd_groups, has_ild
 from ..facts import medication_fact, prednisolone_equivalent_fact
 from ..findings import Action, Finding, Indicator, Suggestion

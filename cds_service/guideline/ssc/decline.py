@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
-from ..ctd_ild.data_gaps import LUNG_FUNCTION, gap_text, missing
 from ..ctd_ild.physiology import PeakDecline, decline_from_peak
+from ..data_gaps import LUNG_FUNCTION, gap_text, missing
 from ..diseases import has_ctd_ild
 from ..evidence import Threshold, fmt_number
 from ..facts import measurement_fact

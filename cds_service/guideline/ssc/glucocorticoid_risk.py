@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
-from ..ctd_ild.data_gaps import MEDICATIONS, gap_text, missing
+from ..data_gaps import MEDICATIONS, gap_text, missing
 from ..diseases import has_ctd
 from ..evidence import Threshold, fmt_number
 from ..facts import antibody_fact, condition_fact, prednisolone_equivalent_fact

@@ -31,7 +31,7 @@ from fhir_mappings.record import Measurement, PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
-from ..ctd_ild.data_gaps import IMAGING, LUNG_FUNCTION, MEDICATIONS, gap_text, missing
+from ..data_gaps import IMAGING, LUNG_FUNCTION, MEDICATIONS, gap_text, missing
 from ..diseases import has_ctd_ild
 from ..evidence import Threshold, rule
 from ..facts import measurement_fact

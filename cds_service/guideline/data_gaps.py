@@ -1,5 +1,5 @@
-"""Which data sets (prefetch keys) each Guideline II question depends on, and how a card
-names one that could not be had for this call.
+"""Which data sets (prefetch keys) a guideline question depends on, and how a card names
+one that could not be had for this call (shared by every rule package).
 
 Contract §Card topics: "Missing data that blocks a decision is itself the finding ... and
 otherwise is named inside the card that could only be partly assessed." A rule whose "no"
