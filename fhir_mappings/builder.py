@@ -283,15 +283,12 @@ class _Builder:
                 return
             original = obs.get("valueString")
             series.append(
-                Measurement(
+                _unreadable(
                     concept,
-                    None,
-                    None,
                     when,
-                    interpretable=False,
-                    original_value=original if isinstance(original, str) else None,
-                    reason="no valueQuantity",
-                    source_id=source_id,
+                    "no valueQuantity",
+                    source_id,
+                    original if isinstance(original, str) else None,
                 )
             )
             return
@@ -306,17 +303,7 @@ class _Builder:
         original_unit = raw_unit if isinstance(raw_unit, str) else None
         if isinstance(result, str):
             series.append(
-                Measurement(
-                    concept,
-                    None,
-                    None,
-                    when,
-                    interpretable=False,
-                    original_value=original_value,
-                    original_unit=original_unit,
-                    reason=result,
-                    source_id=source_id,
-                )
+                _unreadable(concept, when, result, source_id, original_value, original_unit)
             )
             return
         comparator = quantity.get("comparator")
@@ -585,3 +572,25 @@ def build_record(
     for resource in resources:
         builder.add(resource)
     return builder.finish()
+
+
+def _unreadable(
+    concept: str,
+    when: date,
+    reason: str,
+    source_id: str,
+    original_value: float | str | None = None,
+    original_unit: str | None = None,
+) -> Measurement:
+    """A result kept as uninterpretable (with why), never guessed and never normal."""
+    return Measurement(
+        concept,
+        None,
+        None,
+        when,
+        interpretable=False,
+        original_value=original_value,
+        original_unit=original_unit,
+        reason=reason,
+        source_id=source_id,
+    )
