@@ -214,3 +214,24 @@ def assert_valid_response(body: Any) -> None:
                 seen.add(u)
     if errors:
         raise AssertionError("invalid CDS Hooks response:\n  " + "\n  ".join(errors))
+
+
+#: the patient-view topics of Guideline II (issue 7): SSc, RA, other CTD-ILD, safety
+GUIDE2_TOPICS: frozenset[str] = frozenset(
+    {
+        "sard-ild-screening",
+        "sard-ild-monitoring-due",
+        "ssc-ild-treatment-indicated",
+        "ssc-ild-decline",
+        "ssc-glucocorticoid-risk",
+        "ra-ild-management",
+        "ctd-ild-initial-treatment",
+        "ctd-ild-acute-exacerbation",
+        "pjp-prophylaxis",
+        "immunosuppression-monitoring",
+        "cyclosporine-level",
+        "cyclophosphamide-safety",
+        "progressive-pulmonary-fibrosis",
+        "drug-induced-ild-caution",
+    }
+)

@@ -23,22 +23,6 @@ pytestmark = pytest.mark.e2e
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "guideline2"
 SERVICE = "ctd-ild-patient-view"
 
-GUIDE2_TOPICS = {
-    "sard-ild-screening",
-    "sard-ild-monitoring-due",
-    "ssc-ild-treatment-indicated",
-    "ssc-ild-decline",
-    "ssc-glucocorticoid-risk",
-    "ra-ild-management",
-    "ctd-ild-initial-treatment",
-    "ctd-ild-acute-exacerbation",
-    "pjp-prophylaxis",
-    "immunosuppression-monitoring",
-    "cyclosporine-level",
-    "cyclophosphamide-safety",
-    "progressive-pulmonary-fibrosis",
-    "drug-induced-ild-caution",
-}
 
 CASES: list[tuple[str, list[str]]] = [
     ("ssc_ild_treatment_indicated.json", ["ssc-ild-treatment-indicated"]),
@@ -88,9 +72,9 @@ def test_guideline2_patient(guide2_server: Any, fixture: str, expected: list[str
     body = response.json()
     support.assert_valid_response(body)
     topics = [c["source"]["topic"]["code"] for c in body["cards"]]
-    assert [t for t in topics if t in GUIDE2_TOPICS] == expected
+    assert [t for t in topics if t in support.GUIDE2_TOPICS] == expected
     for card in body["cards"]:
-        if card["source"]["topic"]["code"] in GUIDE2_TOPICS:
+        if card["source"]["topic"]["code"] in support.GUIDE2_TOPICS:
             ext = card["extension"]["ctd-ild-cds"]
             assert ext["rules"], card["summary"]
 

@@ -13,25 +13,9 @@ import re
 from cds_service.guideline import registry
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.topics import PATIENT_VIEW_TOPICS
+from tests.support import GUIDE2_TOPICS
 
 from .guide2_records import ab, cond, meas, med, record
-
-GUIDE2_TOPICS = {
-    "sard-ild-screening",
-    "sard-ild-monitoring-due",
-    "ssc-ild-treatment-indicated",
-    "ssc-ild-decline",
-    "ssc-glucocorticoid-risk",
-    "ra-ild-management",
-    "ctd-ild-initial-treatment",
-    "ctd-ild-acute-exacerbation",
-    "pjp-prophylaxis",
-    "immunosuppression-monitoring",
-    "cyclosporine-level",
-    "cyclophosphamide-safety",
-    "progressive-pulmonary-fibrosis",
-    "drug-induced-ild-caution",
-}
 
 
 def dm_as_ild_on_triple_therapy():
