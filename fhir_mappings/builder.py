@@ -17,6 +17,7 @@ MedicationStatements ``not-taken``. An invalid resource is dropped with a warnin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -34,7 +35,7 @@ from .record import (
 )
 from .tables import ConceptRow, concept_rows
 from .terminology import Terminology, default_terminology
-from .units import Converted, convert, convert_quantity
+from .units import Converted, convert, convert_quantity, quantity_factor
 
 _PATIENT_SCOPED = frozenset(
     {
@@ -67,6 +68,29 @@ _DERIVED_PCT = (
 )
 
 
+_NO_CONCEPTS: frozenset[str] = frozenset()
+#: integers up to 2**53 convert to float exactly and never overflow
+_MAX_EXACT_INT = 2**53
+_isfinite = math.isfinite
+_new = object.__new__
+_set_attr = object.__setattr__
+#: concept set -> its concept rows, in the order ``_Builder.kinds`` gives them (the concept
+#: table is fixed; at most _MAX_CACHED_ROWS sets are kept)
+_ROWS: dict[frozenset[str], tuple[ConceptRow, ...]] = {}
+_MAX_CACHED_ROWS = 4096
+
+
+def _rows_of(concepts: frozenset[str]) -> tuple[ConceptRow, ...]:
+    try:
+        return _ROWS[concepts]
+    except KeyError:
+        table = concept_rows()
+        rows = tuple(table[c] for c in sorted(concepts) if c in table)
+        if len(_ROWS) < _MAX_CACHED_ROWS:
+            _ROWS[concepts] = rows
+        return rows
+
+
 class _Invalid(Exception):
     """A selected resource that cannot be read; the message is the warning reason."""
 
@@ -83,6 +107,8 @@ class _Builder:
         self.medications: dict[str, Mapping[str, Any]] = {}
         self.study_keys: set[tuple[str, date]] = set()
         self.ref_ids: dict[str, str | None] = {}
+        #: subject reference strings known to name ``patient_id``
+        self.own_refs: set[str] = set()
 
     # ------------------------------------------------------------------ helpers
     def warn(self, resource: Mapping[str, Any], reason: str) -> None:
@@ -167,7 +193,8 @@ class _Builder:
             return
         try:
             if rtype == "Observation":
-                self.observation(resource)
+                if type(resource) is not dict or not self.common_observation(resource, rid):
+                    self.observation(resource)
             elif rtype == "Condition":
                 self.condition(resource)
             elif rtype == "DiagnosticReport":
@@ -188,6 +215,125 @@ class _Builder:
         self.record.sex = gender if isinstance(gender, str) else None
 
     # -------------------------------------------------------------- observation
+    def common_observation(self, obs: dict[str, Any], rid: Any) -> bool:
+        """The common Observation shape in one pass: True when mapped (or skipped unread)
+        here, False when the general path (``observation``) must read it instead.
+
+        Handled: codings with string system and code, no valueCodeableConcept and no
+        components, a status that is not excluded, an effectiveDateTime that parses, a subject
+        reference to this patient. Anything else returns False before any side effect, and
+        ``observation`` then does exactly what it always did (the equivalence is tested in
+        tests/mappings/test_builder_fast_path.py). For a quantity concept, a valueQuantity with
+        a numeric value and a convertible unit is converted here; every other value (and
+        every other kind of concept) goes through ``observation_value``, as in the general
+        path.
+        """
+        code = obs.get("code")
+        if type(code) is not dict:
+            return False
+        codings = code.get("coding")
+        if type(codings) is not list:
+            return False
+        terms = self.terms
+        concepts: frozenset[str] = _NO_CONCEPTS
+        for coding in codings:
+            if type(coding) is not dict:
+                return False
+            system, value = coding.get("system"), coding.get("code")
+            if type(system) is str and type(value) is str:
+                found = terms.concepts_of(system, value)
+                concepts = (concepts | found) if concepts else found
+        if obs.get("valueCodeableConcept") or obs.get("component"):
+            return False
+        if not concepts:
+            return True  # not a concept the service reads: skipped unread
+        status = obs.get("status")
+        if type(status) is not str or status in _OBS_EXCLUDED:
+            return False
+        when = parse_date(obs.get("effectiveDateTime"))
+        if when is None:
+            return False
+        if self.patient_id is not None:
+            subject = obs.get("subject")
+            if type(subject) is not dict:
+                return False
+            reference = subject.get("reference")
+            if type(reference) is not str:
+                return False
+            if reference not in self.own_refs:
+                if self.patient_ref(subject) != self.patient_id:
+                    return False
+                self.own_refs.add(reference)
+        source_id = "Observation/" + rid if type(rid) is str else ref_label(obs)
+        for row in _rows_of(concepts):
+            if row.kind != "quantity":
+                self.observation_value(row, obs, when, source_id)
+                continue
+            # observation_value of a quantity: the implied study, then the measurement
+            study = row.implies_study
+            if study and (study, when) not in self.study_keys:
+                self.add_study(study, when, source_id)
+            if not self.common_measurement(row.concept_id, obs, when, source_id):
+                self.add_measurement(row.concept_id, obs, when, source_id)
+        return True
+
+    def common_measurement(
+        self, concept: str, obs: dict[str, Any], when: date, source_id: str
+    ) -> bool:
+        """add_measurement for a valueQuantity with a numeric value and a convertible unit
+        (True when added); False, with nothing added, for anything else."""
+        quantity = obs.get("valueQuantity")
+        if type(quantity) is not dict:
+            return False
+        raw_value = quantity.get("value")
+        if type(raw_value) is float:
+            number = raw_value
+        elif type(raw_value) is int and -_MAX_EXACT_INT <= raw_value <= _MAX_EXACT_INT:
+            number = float(raw_value)
+        else:
+            return False
+        code, unit = quantity.get("code"), quantity.get("unit")
+        found = quantity_factor(concept, code, unit, quantity.get("system"))
+        if type(found) is not tuple:
+            return False
+        converted = number * found[0]
+        if not (_isfinite(number) and _isfinite(converted)):
+            return False
+        raw_unit = code or unit
+        original_unit = raw_unit if isinstance(raw_unit, str) else None
+        comparator = quantity.get("comparator")
+        low, high = (
+            self.reference_range(concept, obs, original_unit)
+            if obs.get("referenceRange")
+            else (None, None)
+        )
+        measurement = _new(Measurement)
+        _set_attr(
+            measurement,
+            "__dict__",
+            {
+                "concept": concept,
+                "value": converted,
+                "unit": found[1],
+                "when": when,
+                "interpretable": True,
+                "original_value": number,
+                "original_unit": original_unit,
+                "reason": None,
+                "source_id": source_id,
+                "comparator": comparator if isinstance(comparator, str) else None,
+                "ref_low": low,
+                "ref_high": high,
+                "flag": self.flag(obs) if obs.get("interpretation") else None,
+            },
+        )
+        series = self.record.measurements.get(concept)
+        if series is None:
+            self.record.measurements[concept] = [measurement]
+        else:
+            series.append(measurement)
+        return True
+
     def observation(self, obs: Mapping[str, Any]) -> None:
         code = obs.get("code")
         code_concepts = self.terms.concepts_for_codeable(code)

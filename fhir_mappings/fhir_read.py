@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -19,12 +18,24 @@ def parse_date(value: Any, allow_partial: bool = False) -> date | None:
     """
     if not isinstance(value, str):
         return None
-    return _parse_date(value, allow_partial)
+    cache = _PARTIAL_DAYS if allow_partial else _DAYS
+    try:
+        return cache[value]
+    except KeyError:
+        found = _parse_date(value, allow_partial)
+        if len(cache) < _MAX_CACHED_DATES:
+            cache[value] = found
+        return found
 
 
-@lru_cache(maxsize=8192)
+#: parse_date answers per string (a record repeats the same dates many times; a plain dict
+#: lookup is cheaper than an lru_cache call). Bounded: at most _MAX_CACHED_DATES strings each.
+_MAX_CACHED_DATES = 8192
+_DAYS: dict[str, date | None] = {}
+_PARTIAL_DAYS: dict[str, date | None] = {}
+
+
 def _parse_date(value: str, allow_partial: bool) -> date | None:
-    """parse_date of a string; cached: a record repeats the same dates many times."""
     m = _DATE.match(value.strip())
     if not m:
         return None

@@ -116,6 +116,13 @@ class Terminology:
     def concepts_for(self, system: str | None, code: str | None) -> set[str]:
         return set(self._lookup(system, code))
 
+    def concepts_of(self, system: str, code: str) -> frozenset[str]:
+        """The concepts of one coding (shared, immutable: do not copy for reading)."""
+        try:
+            return self._cache[(system, code)]
+        except KeyError:
+            return self._lookup(system, code)
+
     def _lookup(self, system: str | None, code: str | None) -> frozenset[str]:
         if system is None or code is None:
             return self._compute(system, code)

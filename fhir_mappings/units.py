@@ -205,13 +205,8 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
         return "quantity value out of range"
     if not math.isfinite(number):
         return "quantity value is not a finite number"
-    code, unit = quantity.get("code"), quantity.get("unit")
-    system = quantity.get("system")
-    found = _quantity_factor(
-        concept,
-        code if isinstance(code, str) and code else None,
-        unit if isinstance(unit, str) and unit else None,
-        system is None or system == "http://unitsofmeasure.org",
+    found = quantity_factor(
+        concept, quantity.get("code"), quantity.get("unit"), quantity.get("system")
     )
     if isinstance(found, str):
         return found
@@ -219,6 +214,36 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
     if not math.isfinite(converted):
         return "quantity value out of range for its unit"
     return Converted(converted, found[1])
+
+
+#: quantity_factor answers per (concept, code, unit, system) as written in the resource:
+#: records repeat the same few units thousands of times. Bounded to _MAX_CACHED_FACTORS keys.
+_MAX_CACHED_FACTORS = 4096
+_QUANTITY_FACTORS: dict[tuple[str, object, object, object], tuple[float, str] | str] = {}
+
+
+def quantity_factor(
+    concept: str, code: object, unit: object, system: object
+) -> tuple[float, str] | str:
+    """(factor, canonical unit) for a Quantity's raw ``code``/``unit``/``system`` values, or
+    the reason it cannot be converted. The UCUM ``code`` is tried first (when the system is
+    UCUM or absent), then the printed ``unit``; a non-string or empty one is ignored."""
+    key = (concept, code, unit, system)
+    try:
+        return _QUANTITY_FACTORS[key]
+    except KeyError:
+        cacheable = True
+    except TypeError:  # an unhashable (malformed) code/unit/system: not cached
+        cacheable = False
+    found = _quantity_factor(
+        concept,
+        code if isinstance(code, str) and code else None,
+        unit if isinstance(unit, str) and unit else None,
+        system is None or system == "http://unitsofmeasure.org",
+    )
+    if cacheable and len(_QUANTITY_FACTORS) < _MAX_CACHED_FACTORS:
+        _QUANTITY_FACTORS[key] = found
+    return found
 
 
 @lru_cache(maxsize=4096)
