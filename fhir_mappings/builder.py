@@ -18,6 +18,7 @@ MedicationStatements ``not-taken``. An invalid resource is dropped with a warnin
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -78,6 +79,31 @@ _set_attr = object.__setattr__
 #: table is fixed; at most _MAX_CACHED_ROWS sets are kept)
 _ROWS: dict[frozenset[str], tuple[ConceptRow, ...]] = {}
 _MAX_CACHED_ROWS = 4096
+#: effectiveDateTime string -> its day (only strings that parse; bounded)
+_EFFECTIVE_DAYS: dict[str, date] = {}
+_MAX_CACHED_DAYS = 8192
+_MAX_CACHED_SELECTIONS = 20_000
+#: (concept, code, unit, system) of a valueQuantity -> (factor, canonical unit), for the
+#: units that convert (units.quantity_factor, without the call; bounded)
+_CONVERTIBLE: dict[tuple[str, Any, Any, Any], tuple[float, str]] = {}
+_MAX_CACHED_CONVERTIBLE = 4096
+#: a Measurement's fields in declaration order, with the defaults of the fields the common
+#: path does not always set
+_MEASUREMENT_FIELDS: dict[str, Any] = {
+    "concept": None,
+    "value": None,
+    "unit": None,
+    "when": None,
+    "interpretable": True,
+    "original_value": None,
+    "original_unit": None,
+    "reason": None,
+    "source_id": None,
+    "comparator": None,
+    "ref_low": None,
+    "ref_high": None,
+    "flag": None,
+}
 
 
 def _rows_of(concepts: frozenset[str]) -> tuple[ConceptRow, ...]:
@@ -89,6 +115,28 @@ def _rows_of(concepts: frozenset[str]) -> tuple[ConceptRow, ...]:
         if len(_ROWS) < _MAX_CACHED_ROWS:
             _ROWS[concepts] = rows
         return rows
+
+
+_Selection = dict[tuple[str, str], tuple[frozenset[str], tuple[ConceptRow, ...]]]
+
+
+def _selection_cache(terminology: Terminology) -> _Selection:
+    """The (system, code) -> (concepts, concept rows) cache kept with ``terminology``."""
+    cache: _Selection = terminology.derived.setdefault("builder.selection", {})
+    return cache
+
+
+_MedicationKey = tuple[float | None, float | None, bytes]
+_MAX_CACHED_MEDICATIONS = 4096
+
+
+def _medication_cache(
+    terminology: Terminology,
+) -> dict[_MedicationKey, tuple[MedicationEntry, ...]]:
+    """The medication entries mapped with ``terminology``, by (weight, height, resource)."""
+    cache: dict[_MedicationKey, tuple[MedicationEntry, ...]]
+    cache = terminology.derived.setdefault("builder.medications", {})
+    return cache
 
 
 class _Invalid(Exception):
@@ -109,6 +157,12 @@ class _Builder:
         self.ref_ids: dict[str, str | None] = {}
         #: subject reference strings known to name ``patient_id``
         self.own_refs: set[str] = set()
+        #: ids of the Observations read (the ("Observation", id) part of ``seen``)
+        self.observation_ids: set[str] = set()
+        #: (system, code) of a single-coding code -> (its concepts, their rows)
+        self.selection = _selection_cache(terminology)
+        #: (weight, height, pickled request/statement) -> its medication entries
+        self.mapped_medications = _medication_cache(terminology)
 
     # ------------------------------------------------------------------ helpers
     def warn(self, resource: Mapping[str, Any], reason: str) -> None:
@@ -123,7 +177,9 @@ class _Builder:
     def add_study(self, concept: str, when: date, source_id: str) -> None:
         if (concept, when) not in self.study_keys:
             self.study_keys.add((concept, when))
-            self.record.studies.append(StudyEntry(concept, when, source_id))
+            study = _new(StudyEntry)  # StudyEntry(concept, when, source_id), 3x cheaper
+            _set_attr(study, "__dict__", {"concept": concept, "when": when, "source_id": source_id})
+            self.record.studies.append(study)
         if concept == "hrct_chest":
             self.add_study("ct_chest", when, source_id)  # an HRCT is a CT of the chest
 
@@ -169,6 +225,22 @@ class _Builder:
 
     # ------------------------------------------------------------------- driver
     def add(self, resource: Any) -> None:
+        if type(resource) is dict and resource.get("resourceType") == "Observation":
+            # most of a record: the steps below for an Observation, without the dispatch
+            rid = resource.get("id")
+            if isinstance(rid, str):
+                if rid in self.observation_ids:
+                    return
+                self.observation_ids.add(rid)
+            if resource.get("status") == "entered-in-error" or self.common_observation(
+                resource, rid
+            ):
+                return
+            try:
+                self.observation(resource)
+            except _Invalid as exc:
+                self.warn(resource, str(exc))
+            return
         if not isinstance(resource, (dict, Mapping)):
             return
         rtype = resource.get("resourceType")
@@ -176,10 +248,15 @@ class _Builder:
             return  # not a FHIR resource (a list or object here would not even hash)
         rid = resource.get("id")
         if isinstance(rid, str):
-            key = (rtype, rid)
-            if key in self.seen:
-                return
-            self.seen.add(key)
+            if rtype == "Observation":
+                if rid in self.observation_ids:
+                    return
+                self.observation_ids.add(rid)
+            else:
+                key = (rtype, rid)
+                if key in self.seen:
+                    return
+                self.seen.add(key)
         if rtype == "Medication":
             if isinstance(rid, str):
                 self.medications[rid] = resource
@@ -193,8 +270,7 @@ class _Builder:
             return
         try:
             if rtype == "Observation":
-                if type(resource) is not dict or not self.common_observation(resource, rid):
-                    self.observation(resource)
+                self.observation(resource)
             elif rtype == "Condition":
                 self.condition(resource)
             elif rtype == "DiagnosticReport":
@@ -222,11 +298,10 @@ class _Builder:
         Handled: codings with string system and code, no valueCodeableConcept and no
         components, a status that is not excluded, an effectiveDateTime that parses, a subject
         reference to this patient. Anything else returns False before any side effect, and
-        ``observation`` then does exactly what it always did (the equivalence is tested in
-        tests/mappings/test_builder_fast_path.py). For a quantity concept, a valueQuantity with
-        a numeric value and a convertible unit is converted here; every other value (and
-        every other kind of concept) goes through ``observation_value``, as in the general
-        path.
+        ``observation`` then does exactly what it always did (the equivalence is specified in
+        tests/mappings/test_builder_fast_path.py). A quantity concept's valueQuantity with a
+        numeric value and a convertible unit is converted here; every other value (and every
+        other kind of concept) goes through the general code, as in ``observation_value``.
         """
         code = obs.get("code")
         if type(code) is not dict:
@@ -234,15 +309,31 @@ class _Builder:
         codings = code.get("coding")
         if type(codings) is not list:
             return False
-        terms = self.terms
-        concepts: frozenset[str] = _NO_CONCEPTS
-        for coding in codings:
+        concepts: frozenset[str]
+        rows: tuple[ConceptRow, ...]
+        if len(codings) == 1:  # the usual case: one (system, code) -> its concept rows
+            coding = codings[0]
             if type(coding) is not dict:
                 return False
             system, value = coding.get("system"), coding.get("code")
-            if type(system) is str and type(value) is str:
-                found = terms.concepts_of(system, value)
-                concepts = (concepts | found) if concepts else found
+            if type(system) is not str or type(value) is not str:
+                return False
+            try:
+                concepts, rows = self.selection[(system, value)]
+            except KeyError:
+                concepts = self.terms.concepts_of(system, value)
+                rows = _rows_of(concepts)
+                if len(self.selection) < _MAX_CACHED_SELECTIONS:
+                    self.selection[(system, value)] = (concepts, rows)
+        else:
+            concepts = _NO_CONCEPTS
+            for coding in codings:
+                if type(coding) is not dict:
+                    return False
+                system, value = coding.get("system"), coding.get("code")
+                if type(system) is str and type(value) is str:
+                    concepts = concepts | self.terms.concepts_of(system, value)
+            rows = _rows_of(concepts)
         if obs.get("valueCodeableConcept") or obs.get("component"):
             return False
         if not concepts:
@@ -250,9 +341,16 @@ class _Builder:
         status = obs.get("status")
         if type(status) is not str or status in _OBS_EXCLUDED:
             return False
-        when = parse_date(obs.get("effectiveDateTime"))
-        if when is None:
+        effective = obs.get("effectiveDateTime")
+        if type(effective) is not str:
             return False
+        when = _EFFECTIVE_DAYS.get(effective)
+        if when is None:
+            when = parse_date(effective)
+            if when is None:
+                return False
+            if len(_EFFECTIVE_DAYS) < _MAX_CACHED_DAYS:
+                _EFFECTIVE_DAYS[effective] = when
         if self.patient_id is not None:
             subject = obs.get("subject")
             if type(subject) is not dict:
@@ -265,7 +363,7 @@ class _Builder:
                     return False
                 self.own_refs.add(reference)
         source_id = "Observation/" + rid if type(rid) is str else ref_label(obs)
-        for row in _rows_of(concepts):
+        for row in rows:
             if row.kind != "quantity":
                 self.observation_value(row, obs, when, source_id)
                 continue
@@ -293,40 +391,41 @@ class _Builder:
         else:
             return False
         code, unit = quantity.get("code"), quantity.get("unit")
-        found = quantity_factor(concept, code, unit, quantity.get("system"))
-        if type(found) is not tuple:
+        key = (concept, code, unit, quantity.get("system"))
+        try:
+            found = _CONVERTIBLE[key]
+        except KeyError:
+            answer = quantity_factor(*key)
+            if type(answer) is not tuple:
+                return False
+            found = answer
+            if len(_CONVERTIBLE) < _MAX_CACHED_CONVERTIBLE:
+                _CONVERTIBLE[key] = found
+        except TypeError:  # an unhashable (malformed) code/unit/system: the general path
             return False
         converted = number * found[0]
         if not (_isfinite(number) and _isfinite(converted)):
             return False
         raw_unit = code or unit
-        original_unit = raw_unit if isinstance(raw_unit, str) else None
         comparator = quantity.get("comparator")
-        low, high = (
-            self.reference_range(concept, obs, original_unit)
-            if obs.get("referenceRange")
-            else (None, None)
-        )
+        fields = _MEASUREMENT_FIELDS.copy()  # a dict copy: cheaper than a 13-key literal
+        fields["concept"] = concept
+        fields["value"] = converted
+        fields["unit"] = found[1]
+        fields["when"] = when
+        fields["original_value"] = number
+        fields["original_unit"] = raw_unit if isinstance(raw_unit, str) else None
+        fields["source_id"] = source_id
+        if comparator is not None:
+            fields["comparator"] = comparator if isinstance(comparator, str) else None
+        if obs.get("referenceRange"):
+            fields["ref_low"], fields["ref_high"] = self.reference_range(
+                concept, obs, fields["original_unit"]
+            )
+        if obs.get("interpretation"):
+            fields["flag"] = self.flag(obs)
         measurement = _new(Measurement)
-        _set_attr(
-            measurement,
-            "__dict__",
-            {
-                "concept": concept,
-                "value": converted,
-                "unit": found[1],
-                "when": when,
-                "interpretable": True,
-                "original_value": number,
-                "original_unit": original_unit,
-                "reason": None,
-                "source_id": source_id,
-                "comparator": comparator if isinstance(comparator, str) else None,
-                "ref_low": low,
-                "ref_high": high,
-                "flag": self.flag(obs) if obs.get("interpretation") else None,
-            },
-        )
+        _set_attr(measurement, "__dict__", fields)  # Measurement is frozen
         series = self.record.measurements.get(concept)
         if series is None:
             self.record.measurements[concept] = [measurement]
@@ -658,12 +757,35 @@ class _Builder:
         meds: list[MedicationEntry] = []
         for resource in self.med_resources:
             try:
-                meds.extend(map_medication(resource, self.medications, self.terms, weight, height))
+                meds.extend(self.map_medication(resource, weight, height))
             except (TypeError, ValueError, AttributeError) as exc:
                 self.warn(resource, f"medication not readable ({exc.__class__.__name__})")
         record.medications = meds
         record.__post_init__()  # sort series by date
         return record
+
+    def map_medication(
+        self, resource: Mapping[str, Any], weight: float | None, height: float | None
+    ) -> list[MedicationEntry]:
+        """``medications.map_medication``, memoized per Terminology for a request/statement
+        that names no Medication resource (its entries then depend only on the resource, the
+        weight and the height). The key is the pickled resource: equal bytes only for the
+        same structure with the same types and values (a tuple is not a list, 1 is not 1.0);
+        a resource that does not pickle is mapped without the cache. The entries are frozen,
+        so sharing them between records is safe; each record gets its own list."""
+        if "medicationReference" in resource:
+            return map_medication(resource, self.medications, self.terms, weight, height)
+        try:
+            key = (weight, height, pickle.dumps(resource, 5))
+        except Exception:  # not picklable: mapped without the cache
+            return map_medication(resource, self.medications, self.terms, weight, height)
+        cache = self.mapped_medications
+        found = cache.get(key)
+        if found is None:
+            found = tuple(map_medication(resource, self.medications, self.terms, weight, height))
+            if len(cache) < _MAX_CACHED_MEDICATIONS:
+                cache[key] = found
+        return list(found)
 
     def latest_value(self, concept: str, within: timedelta | None) -> float | None:
         values = [

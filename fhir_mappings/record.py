@@ -20,9 +20,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Literal
 
 AntibodyStatus = Literal["positive", "negative", "unknown"]
+_by_when = attrgetter("when")  # the sort key of the series (C-level, no lambda per item)
 
 
 @dataclass(frozen=True, init=False)
@@ -212,9 +214,9 @@ class PatientRecord:
 
     def __post_init__(self) -> None:
         for series in self.measurements.values():
-            series.sort(key=lambda m: m.when)
+            series.sort(key=_by_when)
         for results in self.antibodies.values():
-            results.sort(key=lambda a: a.when)
+            results.sort(key=_by_when)
 
     # ------------------------------------------------------------- data sets
     def missing_data(self, *datasets: str) -> dict[str, str]:

@@ -81,6 +81,9 @@ class Terminology:
     _cache: dict[tuple[str, str], frozenset[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    #: values that readers derive from this Terminology's lookups, cached with it (e.g. the
+    #: builder's coding -> concept rows), by the reader's key; never part of equality
+    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def standard(cls) -> Terminology:
