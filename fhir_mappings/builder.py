@@ -139,6 +139,9 @@ def _medication_cache(
     return cache
 
 
+_OUT_OF_RANGE = "a number beyond the floating-point range"
+
+
 class _Invalid(Exception):
     """A selected resource that cannot be read; the message is the warning reason."""
 
@@ -232,14 +235,15 @@ class _Builder:
                 if rid in self.observation_ids:
                     return
                 self.observation_ids.add(rid)
-            if resource.get("status") == "entered-in-error" or self.common_observation(
-                resource, rid
-            ):
+            if resource.get("status") == "entered-in-error":
                 return
             try:
-                self.observation(resource)
+                if not self.common_observation(resource, rid):
+                    self.observation(resource)
             except _Invalid as exc:
                 self.warn(resource, str(exc))
+            except OverflowError:
+                self.warn(resource, _OUT_OF_RANGE)
             return
         if not isinstance(resource, (dict, Mapping)):
             return
@@ -282,6 +286,8 @@ class _Builder:
                 self.procedure(resource)
         except _Invalid as exc:
             self.warn(resource, str(exc))
+        except OverflowError:  # an integer beyond the float range where a number is read
+            self.warn(resource, _OUT_OF_RANGE)
 
     def patient(self, resource: Mapping[str, Any]) -> None:
         if self.patient_id is not None and resource.get("id") != self.patient_id:
@@ -541,7 +547,7 @@ class _Builder:
         raw_value = quantity.get("value")
         raw_unit = quantity.get("code") or quantity.get("unit")
         original_value = (
-            float(raw_value)
+            _as_float(raw_value)
             if isinstance(raw_value, (int, float)) and not isinstance(raw_value, bool)
             else None
         )
@@ -840,6 +846,14 @@ def build_record(
     for resource in resources:
         builder.add(resource)
     return builder.finish()
+
+
+def _as_float(value: float) -> float | None:
+    """float(value), or None for an integer beyond the float range (it would raise)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return None
 
 
 def _unreadable(
