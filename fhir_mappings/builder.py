@@ -50,6 +50,8 @@ _PATIENT_SCOPED = frozenset(
     }
 )
 _OBS_EXCLUDED = frozenset({"entered-in-error", "cancelled", "registered"})
+#: besides "final", the statuses the Observation fast path reads (any other: general path)
+_OTHER_READ_STATUSES = ("amended", "corrected", "preliminary")
 _ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})
 _FLAG = {
     "H": "high",
@@ -80,13 +82,29 @@ _set_attr = object.__setattr__
 _ROWS: dict[frozenset[str], tuple[ConceptRow, ...]] = {}
 _MAX_CACHED_ROWS = 4096
 #: effectiveDateTime string -> its day (only strings that parse; bounded)
-_EFFECTIVE_DAYS: dict[str, date] = {}
+_EFFECTIVE_DAYS: dict[Any, date] = {}  # string keys only
 _MAX_CACHED_DAYS = 8192
 _MAX_CACHED_SELECTIONS = 20_000
-#: (concept, code, unit, system) of a valueQuantity -> (factor, canonical unit), for the
-#: units that convert (units.quantity_factor, without the call; bounded)
-_CONVERTIBLE: dict[tuple[str, Any, Any, Any], tuple[float, str]] = {}
+#: (concept, code, unit, system) of a valueQuantity -> (factor, canonical unit, the
+#: Measurement's original_unit), for the units that convert (bounded)
+_QuantityKey = tuple[str, Any, Any, Any]
+_CONVERTIBLE: dict[_QuantityKey, tuple[float, str, str | None]] = {}
 _MAX_CACHED_CONVERTIBLE = 4096
+
+
+def _convertible(key: _QuantityKey) -> tuple[float, str, str | None] | None:
+    """units.quantity_factor of a (concept, code, unit, system) when it converts with a finite
+    positive factor (then a converted value is finite only if the value is); else None."""
+    found = quantity_factor(*key)
+    if type(found) is not tuple or not (_isfinite(found[0]) and found[0] > 0):
+        return None
+    raw_unit = key[1] or key[2]  # as add_measurement: the code, else the printed unit
+    entry = (found[0], found[1], raw_unit if isinstance(raw_unit, str) else None)
+    if len(_CONVERTIBLE) < _MAX_CACHED_CONVERTIBLE:
+        _CONVERTIBLE[key] = entry
+    return entry
+
+
 #: a Measurement's fields in declaration order, with the defaults of the fields the common
 #: path does not always set
 _MEASUREMENT_FIELDS: dict[str, Any] = {
@@ -117,7 +135,8 @@ def _rows_of(concepts: frozenset[str]) -> tuple[ConceptRow, ...]:
         return rows
 
 
-_Selection = dict[tuple[str, str], tuple[frozenset[str], tuple[ConceptRow, ...]]]
+#: keyed by (system, code) strings (Any: a lookup may be tried with any JSON value)
+_Selection = dict[tuple[Any, Any], tuple[frozenset[str], tuple[ConceptRow, ...]]]
 
 
 def _selection_cache(terminology: Terminology) -> _Selection:
@@ -322,15 +341,17 @@ class _Builder:
             if type(coding) is not dict:
                 return False
             system, value = coding.get("system"), coding.get("code")
-            if type(system) is not str or type(value) is not str:
-                return False
-            try:
+            try:  # the cache holds string keys only: anything else misses
                 concepts, rows = self.selection[(system, value)]
             except KeyError:
+                if type(system) is not str or type(value) is not str:
+                    return False
                 concepts = self.terms.concepts_of(system, value)
                 rows = _rows_of(concepts)
                 if len(self.selection) < _MAX_CACHED_SELECTIONS:
                     self.selection[(system, value)] = (concepts, rows)
+            except TypeError:  # an unhashable system/code
+                return False
         else:
             concepts = _NO_CONCEPTS
             for coding in codings:
@@ -340,32 +361,38 @@ class _Builder:
                 if type(system) is str and type(value) is str:
                     concepts = concepts | self.terms.concepts_of(system, value)
             rows = _rows_of(concepts)
-        if obs.get("valueCodeableConcept") or obs.get("component"):
+        if "valueCodeableConcept" in obs or "component" in obs:
             return False
         if not concepts:
             return True  # not a concept the service reads: skipped unread
         status = obs.get("status")
-        if type(status) is not str or status in _OBS_EXCLUDED:
+        if status != "final" and status not in _OTHER_READ_STATUSES:
             return False
         effective = obs.get("effectiveDateTime")
-        if type(effective) is not str:
-            return False
-        when = _EFFECTIVE_DAYS.get(effective)
-        if when is None:
-            when = parse_date(effective)
-            if when is None:
+        try:  # the cache holds string keys only: anything else misses
+            when = _EFFECTIVE_DAYS[effective]
+        except KeyError:
+            if type(effective) is not str:
                 return False
+            parsed = parse_date(effective)
+            if parsed is None:
+                return False
+            when = parsed
             if len(_EFFECTIVE_DAYS) < _MAX_CACHED_DAYS:
                 _EFFECTIVE_DAYS[effective] = when
+        except TypeError:  # unhashable
+            return False
         if self.patient_id is not None:
             subject = obs.get("subject")
             if type(subject) is not dict:
                 return False
             reference = subject.get("reference")
-            if type(reference) is not str:
+            try:  # string references only
+                known = reference in self.own_refs
+            except TypeError:  # unhashable
                 return False
-            if reference not in self.own_refs:
-                if self.patient_ref(subject) != self.patient_id:
+            if not known:
+                if type(reference) is not str or self.patient_ref(subject) != self.patient_id:
                     return False
                 self.own_refs.add(reference)
         source_id = "Observation/" + rid if type(rid) is str else ref_label(obs)
@@ -396,37 +423,33 @@ class _Builder:
             number = float(raw_value)
         else:
             return False
-        code, unit = quantity.get("code"), quantity.get("unit")
-        key = (concept, code, unit, quantity.get("system"))
+        key = (concept, quantity.get("code"), quantity.get("unit"), quantity.get("system"))
         try:
-            found = _CONVERTIBLE[key]
+            factor, unit, original_unit = _CONVERTIBLE[key]
         except KeyError:
-            answer = quantity_factor(*key)
-            if type(answer) is not tuple:
+            found = _convertible(key)
+            if found is None:
                 return False
-            found = answer
-            if len(_CONVERTIBLE) < _MAX_CACHED_CONVERTIBLE:
-                _CONVERTIBLE[key] = found
+            factor, unit, original_unit = found
         except TypeError:  # an unhashable (malformed) code/unit/system: the general path
             return False
-        converted = number * found[0]
-        if not (_isfinite(number) and _isfinite(converted)):
+        converted = number * factor
+        if not _isfinite(converted):  # factor is finite and > 0: number is finite too
             return False
-        raw_unit = code or unit
-        comparator = quantity.get("comparator")
         fields = _MEASUREMENT_FIELDS.copy()  # a dict copy: cheaper than a 13-key literal
         fields["concept"] = concept
         fields["value"] = converted
-        fields["unit"] = found[1]
+        fields["unit"] = unit
         fields["when"] = when
         fields["original_value"] = number
-        fields["original_unit"] = raw_unit if isinstance(raw_unit, str) else None
+        fields["original_unit"] = original_unit
         fields["source_id"] = source_id
-        if comparator is not None:
+        if "comparator" in quantity:
+            comparator = quantity["comparator"]
             fields["comparator"] = comparator if isinstance(comparator, str) else None
         if obs.get("referenceRange"):
             fields["ref_low"], fields["ref_high"] = self.reference_range(
-                concept, obs, fields["original_unit"]
+                concept, obs, original_unit
             )
         if obs.get("interpretation"):
             fields["flag"] = self.flag(obs)
