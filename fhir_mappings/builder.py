@@ -17,6 +17,7 @@ MedicationStatements ``not-taken``. An invalid resource is dropped with a warnin
 
 from __future__ import annotations
 
+import contextlib
 import math
 import pickle
 from collections.abc import Collection, Iterable, Mapping
@@ -101,7 +102,8 @@ def _convertible(key: _QuantityKey) -> tuple[float, str, str | None] | None:
     raw_unit = key[1] or key[2]  # as add_measurement: the code, else the printed unit
     entry = (found[0], found[1], raw_unit if isinstance(raw_unit, str) else None)
     if len(_CONVERTIBLE) < _MAX_CACHED_CONVERTIBLE:
-        _CONVERTIBLE[key] = entry
+        with contextlib.suppress(TypeError):  # an unhashable code/unit/system: not cached
+            _CONVERTIBLE[key] = entry
     return entry
 
 
@@ -321,80 +323,81 @@ class _Builder:
         here, False when the general path (``observation``) must read it instead.
 
         Handled: codings with string system and code, no valueCodeableConcept and no
-        components, a status that is not excluded, an effectiveDateTime that parses, a subject
-        reference to this patient. Anything else returns False before any side effect, and
-        ``observation`` then does exactly what it always did (the equivalence is specified in
-        tests/mappings/test_builder_fast_path.py). A quantity concept's valueQuantity with a
-        numeric value and a convertible unit is converted here; every other value (and every
-        other kind of concept) goes through the general code, as in ``observation_value``.
+        components, status final/amended/corrected/preliminary, an effectiveDateTime that
+        parses, a subject reference to this patient. Anything else returns False before any
+        side effect, and ``observation`` then does exactly what it always did (the
+        equivalence is specified in tests/mappings/test_builder_fast_path.py). A quantity
+        concept's valueQuantity with a numeric value and a convertible unit is converted here;
+        every other value (and every other kind of concept) goes through the general code,
+        as in ``observation_value``.
+
+        The checks read with ``[]`` (a missing key, or an unhashable value used as a cache
+        key, ends the fast path) and check ``type(...) is dict`` before reading inside.
         """
-        code = obs.get("code")
-        if type(code) is not dict:
-            return False
-        codings = code.get("coding")
-        if type(codings) is not list:
-            return False
-        concepts: frozenset[str]
-        rows: tuple[ConceptRow, ...]
-        if len(codings) == 1:  # the usual case: one (system, code) -> its concept rows
-            coding = codings[0]
-            if type(coding) is not dict:
+        # ---- read-only checks (no side effects but the caches)
+        try:
+            code = obs["code"]
+            if type(code) is not dict:
                 return False
-            system, value = coding.get("system"), coding.get("code")
-            try:  # the cache holds string keys only: anything else misses
-                concepts, rows = self.selection[(system, value)]
-            except KeyError:
-                if type(system) is not str or type(value) is not str:
-                    return False
-                concepts = self.terms.concepts_of(system, value)
-                rows = _rows_of(concepts)
-                if len(self.selection) < _MAX_CACHED_SELECTIONS:
-                    self.selection[(system, value)] = (concepts, rows)
-            except TypeError:  # an unhashable system/code
+            codings = code["coding"]
+            if type(codings) is not list:
                 return False
-        else:
-            concepts = _NO_CONCEPTS
-            for coding in codings:
+            concepts: frozenset[str]
+            rows: tuple[ConceptRow, ...]
+            if len(codings) == 1:  # the usual case: one (system, code) -> its concept rows
+                coding = codings[0]
                 if type(coding) is not dict:
                     return False
-                system, value = coding.get("system"), coding.get("code")
-                if type(system) is str and type(value) is str:
-                    concepts = concepts | self.terms.concepts_of(system, value)
-            rows = _rows_of(concepts)
-        if "valueCodeableConcept" in obs or "component" in obs:
-            return False
-        if not concepts:
-            return True  # not a concept the service reads: skipped unread
-        status = obs.get("status")
-        if status != "final" and status not in _OTHER_READ_STATUSES:
-            return False
-        effective = obs.get("effectiveDateTime")
-        try:  # the cache holds string keys only: anything else misses
-            when = _EFFECTIVE_DAYS[effective]
-        except KeyError:
-            if type(effective) is not str:
+                key = (coding["system"], coding["code"])
+                cached = self.selection.get(key)  # string keys only: anything else misses
+                if cached is None:
+                    system, value = key
+                    if type(system) is not str or type(value) is not str:
+                        return False
+                    concepts = self.terms.concepts_of(system, value)
+                    rows = _rows_of(concepts)
+                    if len(self.selection) < _MAX_CACHED_SELECTIONS:
+                        self.selection[key] = (concepts, rows)
+                else:
+                    concepts, rows = cached
+            else:
+                concepts = _NO_CONCEPTS
+                for coding in codings:
+                    if type(coding) is not dict:
+                        return False
+                    system, value = coding.get("system"), coding.get("code")
+                    if type(system) is str and type(value) is str:
+                        concepts = concepts | self.terms.concepts_of(system, value)
+                rows = _rows_of(concepts)
+            if "valueCodeableConcept" in obs or "component" in obs:
                 return False
-            parsed = parse_date(effective)
-            if parsed is None:
+            if not concepts:
+                return True  # not a concept the service reads: skipped unread
+            status = obs["status"]
+            if status != "final" and status not in _OTHER_READ_STATUSES:
                 return False
-            when = parsed
-            if len(_EFFECTIVE_DAYS) < _MAX_CACHED_DAYS:
-                _EFFECTIVE_DAYS[effective] = when
-        except TypeError:  # unhashable
-            return False
-        if self.patient_id is not None:
-            subject = obs.get("subject")
-            if type(subject) is not dict:
-                return False
-            reference = subject.get("reference")
-            try:  # string references only
-                known = reference in self.own_refs
-            except TypeError:  # unhashable
-                return False
-            if not known:
-                if type(reference) is not str or self.patient_ref(subject) != self.patient_id:
+            effective = obs["effectiveDateTime"]
+            when = _EFFECTIVE_DAYS.get(effective)  # string keys only: anything else misses
+            if when is None:
+                if type(effective) is not str:
                     return False
-                self.own_refs.add(reference)
+                when = parse_date(effective)
+                if when is None:
+                    return False
+                if len(_EFFECTIVE_DAYS) < _MAX_CACHED_DAYS:
+                    _EFFECTIVE_DAYS[effective] = when
+            if self.patient_id is not None:
+                subject = obs["subject"]
+                if type(subject) is not dict:
+                    return False
+                reference = subject["reference"]
+                if reference not in self.own_refs:  # string references only
+                    if type(reference) is not str or self.patient_ref(subject) != self.patient_id:
+                        return False
+                    self.own_refs.add(reference)
+        except (KeyError, TypeError):  # a missing element or an unhashable value
+            return False
+        # ---- selected and readable: map it
         source_id = "Observation/" + rid if type(rid) is str else ref_label(obs)
         for row in rows:
             if row.kind != "quantity":
@@ -404,62 +407,55 @@ class _Builder:
             study = row.implies_study
             if study and (study, when) not in self.study_keys:
                 self.add_study(study, when, source_id)
-            if not self.common_measurement(row.concept_id, obs, when, source_id):
-                self.add_measurement(row.concept_id, obs, when, source_id)
-        return True
-
-    def common_measurement(
-        self, concept: str, obs: dict[str, Any], when: date, source_id: str
-    ) -> bool:
-        """add_measurement for a valueQuantity with a numeric value and a convertible unit
-        (True when added); False, with nothing added, for anything else."""
-        quantity = obs.get("valueQuantity")
-        if type(quantity) is not dict:
-            return False
-        raw_value = quantity.get("value")
-        if type(raw_value) is float:
-            number = raw_value
-        elif type(raw_value) is int and -_MAX_EXACT_INT <= raw_value <= _MAX_EXACT_INT:
-            number = float(raw_value)
-        else:
-            return False
-        key = (concept, quantity.get("code"), quantity.get("unit"), quantity.get("system"))
-        try:
-            factor, unit, original_unit = _CONVERTIBLE[key]
-        except KeyError:
-            found = _convertible(key)
-            if found is None:
-                return False
-            factor, unit, original_unit = found
-        except TypeError:  # an unhashable (malformed) code/unit/system: the general path
-            return False
-        converted = number * factor
-        if not _isfinite(converted):  # factor is finite and > 0: number is finite too
-            return False
-        fields = _MEASUREMENT_FIELDS.copy()  # a dict copy: cheaper than a 13-key literal
-        fields["concept"] = concept
-        fields["value"] = converted
-        fields["unit"] = unit
-        fields["when"] = when
-        fields["original_value"] = number
-        fields["original_unit"] = original_unit
-        fields["source_id"] = source_id
-        if "comparator" in quantity:
-            comparator = quantity["comparator"]
-            fields["comparator"] = comparator if isinstance(comparator, str) else None
-        if obs.get("referenceRange"):
-            fields["ref_low"], fields["ref_high"] = self.reference_range(
-                concept, obs, original_unit
-            )
-        if obs.get("interpretation"):
-            fields["flag"] = self.flag(obs)
-        measurement = _new(Measurement)
-        _set_attr(measurement, "__dict__", fields)  # Measurement is frozen
-        series = self.record.measurements.get(concept)
-        if series is None:
-            self.record.measurements[concept] = [measurement]
-        else:
-            series.append(measurement)
+            concept = row.concept_id
+            # ---- add_measurement for a numeric value in a unit that converts
+            quantity = obs.get("valueQuantity")
+            if type(quantity) is not dict:
+                self.add_measurement(concept, obs, when, source_id)
+                continue
+            number = quantity.get("value")
+            if type(number) is not float:
+                if type(number) is not int or not -_MAX_EXACT_INT <= number <= _MAX_EXACT_INT:
+                    self.add_measurement(concept, obs, when, source_id)
+                    continue
+                number = float(number)
+            qkey = (concept, quantity.get("code"), quantity.get("unit"), quantity.get("system"))
+            try:
+                factor, unit, original_unit = _CONVERTIBLE[qkey]
+            except (KeyError, TypeError):  # not seen yet, or an unhashable code/unit/system
+                found = _convertible(qkey)
+                if found is None:
+                    self.add_measurement(concept, obs, when, source_id)
+                    continue
+                factor, unit, original_unit = found
+            converted = number * factor
+            if not _isfinite(converted):  # factor is finite and > 0: number is finite too
+                self.add_measurement(concept, obs, when, source_id)
+                continue
+            fields = _MEASUREMENT_FIELDS.copy()  # a dict copy: cheaper than a 13-key literal
+            fields["concept"] = concept
+            fields["value"] = converted
+            fields["unit"] = unit
+            fields["when"] = when
+            fields["original_value"] = number
+            fields["original_unit"] = original_unit
+            fields["source_id"] = source_id
+            if "comparator" in quantity:
+                comparator = quantity["comparator"]
+                fields["comparator"] = comparator if isinstance(comparator, str) else None
+            if obs.get("referenceRange"):
+                fields["ref_low"], fields["ref_high"] = self.reference_range(
+                    concept, obs, original_unit
+                )
+            if obs.get("interpretation"):
+                fields["flag"] = self.flag(obs)
+            measurement = _new(Measurement)
+            _set_attr(measurement, "__dict__", fields)  # Measurement is frozen
+            series = self.record.measurements.get(concept)
+            if series is None:
+                self.record.measurements[concept] = [measurement]
+            else:
+                series.append(measurement)
         return True
 
     def observation(self, obs: Mapping[str, Any]) -> None:

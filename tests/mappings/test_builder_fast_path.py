@@ -91,6 +91,10 @@ EDGE_CASES: list[tuple[str, list[Any]]] = [
     ("non-UCUM system", [ferritin(valueQuantity=q(900, "x", "ng/mL", "urn:local"))]),
     ("no system", [ferritin(valueQuantity=q(900, None, "ng/mL", None))]),
     ("unhashable unit", [ferritin(valueQuantity=q(900, ["ng/mL"], {"a": 1}))]),
+    ("unhashable unit, code converts", [ferritin(valueQuantity=q(900, ["ng/mL"], "ng/mL"))]),
+    ("unhashable system", [ferritin(valueQuantity=q(900, "ng/mL", "ng/mL", [UCUM]))]),
+    ("unhashable date", [ferritin(valueQuantity=q(900), when=["2026-11-16"])]),
+    ("unhashable status", [ferritin(valueQuantity=q(900), status=["final"])]),
     ("non-string unit", [ferritin(valueQuantity=q(900, 5, None))]),
     ("comparator", [ferritin(valueQuantity={**q(2000), "comparator": ">"})]),
     ("non-string comparator", [ferritin(valueQuantity={**q(2000), "comparator": 1})]),
@@ -423,7 +427,7 @@ _CODES = st.sampled_from(
     ]
 )
 _UNITS = st.sampled_from(
-    ["ng/mL", "pmol/L", "U/L", "L", "mL", "m", "cm", "pg/mL", "", "x", None, 5]
+    ["ng/mL", "pmol/L", "U/L", "L", "mL", "m", "cm", "pg/mL", "", "x", None, 5, ["ng/mL"]]
 )
 _JSONISH = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**60), 2**60), st.floats(), st.text(max_size=4)
@@ -478,7 +482,7 @@ def _observations(draw: st.DrawFn) -> dict[str, Any]:
             if draw(st.booleans()):
                 quantity_[key] = draw(_UNITS)
         if draw(st.booleans()):
-            quantity_["system"] = draw(st.sampled_from([UCUM, "urn:local", None]))
+            quantity_["system"] = draw(st.sampled_from([UCUM, "urn:local", None, [UCUM]]))
         if draw(st.booleans()):
             quantity_["comparator"] = draw(st.sampled_from(["<", ">=", 1]))
         obs["valueQuantity"] = quantity_
