@@ -73,21 +73,24 @@ _DERIVED_PCT = (
 
 
 _NO_CONCEPTS: frozenset[str] = frozenset()
+# The caches below (and the per-Terminology ones) are bounded: a full cache is emptied and
+# refilled with the values in use, so a long-running process keeps caching the current
+# patients. A cached answer is the answer the uncached code gives for that key.
 #: integers up to 2**53 convert to float exactly and never overflow
 _MAX_EXACT_INT = 2**53
 _isfinite = math.isfinite
 _new = object.__new__
 _set_attr = object.__setattr__
 #: concept set -> its concept rows, in the order ``_Builder.kinds`` gives them (the concept
-#: table is fixed; at most _MAX_CACHED_ROWS sets are kept)
+#: table is fixed)
 _ROWS: dict[frozenset[str], tuple[ConceptRow, ...]] = {}
 _MAX_CACHED_ROWS = 4096
-#: effectiveDateTime string -> its day (only strings that parse; bounded)
+#: effectiveDateTime string -> its day (only strings that parse)
 _EFFECTIVE_DAYS: dict[Any, date] = {}  # string keys only
 _MAX_CACHED_DAYS = 8192
 _MAX_CACHED_SELECTIONS = 20_000
 #: (concept, code, unit, system) of a valueQuantity -> (factor, canonical unit, the
-#: Measurement's original_unit), for the units that convert (bounded)
+#: Measurement's original_unit), for the units that convert
 _QuantityKey = tuple[str, Any, Any, Any]
 _CONVERTIBLE: dict[_QuantityKey, tuple[float, str, str | None]] = {}
 _MAX_CACHED_CONVERTIBLE = 4096
@@ -101,9 +104,10 @@ def _convertible(key: _QuantityKey) -> tuple[float, str, str | None] | None:
         return None
     raw_unit = key[1] or key[2]  # as add_measurement: the code, else the printed unit
     entry = (found[0], found[1], raw_unit if isinstance(raw_unit, str) else None)
-    if len(_CONVERTIBLE) < _MAX_CACHED_CONVERTIBLE:
-        with contextlib.suppress(TypeError):  # an unhashable code/unit/system: not cached
-            _CONVERTIBLE[key] = entry
+    if len(_CONVERTIBLE) >= _MAX_CACHED_CONVERTIBLE:
+        _CONVERTIBLE.clear()
+    with contextlib.suppress(TypeError):  # an unhashable code/unit/system: not cached
+        _CONVERTIBLE[key] = entry
     return entry
 
 
@@ -132,8 +136,9 @@ def _rows_of(concepts: frozenset[str]) -> tuple[ConceptRow, ...]:
     except KeyError:
         table = concept_rows()
         rows = tuple(table[c] for c in sorted(concepts) if c in table)
-        if len(_ROWS) < _MAX_CACHED_ROWS:
-            _ROWS[concepts] = rows
+        if len(_ROWS) >= _MAX_CACHED_ROWS:
+            _ROWS.clear()
+        _ROWS[concepts] = rows
         return rows
 
 
@@ -356,8 +361,9 @@ class _Builder:
                         return False
                     concepts = self.terms.concepts_of(system, value)
                     rows = _rows_of(concepts)
-                    if len(self.selection) < _MAX_CACHED_SELECTIONS:
-                        self.selection[key] = (concepts, rows)
+                    if len(self.selection) >= _MAX_CACHED_SELECTIONS:
+                        self.selection.clear()
+                    self.selection[key] = (concepts, rows)
                 else:
                     concepts, rows = cached
             else:
@@ -384,8 +390,9 @@ class _Builder:
                 when = parse_date(effective)
                 if when is None:
                     return False
-                if len(_EFFECTIVE_DAYS) < _MAX_CACHED_DAYS:
-                    _EFFECTIVE_DAYS[effective] = when
+                if len(_EFFECTIVE_DAYS) >= _MAX_CACHED_DAYS:
+                    _EFFECTIVE_DAYS.clear()
+                _EFFECTIVE_DAYS[effective] = when
             if self.patient_id is not None:
                 subject = obs["subject"]
                 if type(subject) is not dict:
@@ -808,8 +815,9 @@ class _Builder:
         found = cache.get(key)
         if found is None:
             found = tuple(map_medication(resource, self.medications, self.terms, weight, height))
-            if len(cache) < _MAX_CACHED_MEDICATIONS:
-                cache[key] = found
+            if len(cache) >= _MAX_CACHED_MEDICATIONS:
+                cache.clear()
+            cache[key] = found
         return list(found)
 
     def latest_value(self, concept: str, within: timedelta | None) -> float | None:

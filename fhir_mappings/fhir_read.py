@@ -23,13 +23,15 @@ def parse_date(value: Any, allow_partial: bool = False) -> date | None:
         return cache[value]
     except KeyError:
         found = _parse_date(value, allow_partial)
-        if len(cache) < _MAX_CACHED_DATES:
-            cache[value] = found
+        if len(cache) >= _MAX_CACHED_DATES:
+            cache.clear()
+        cache[value] = found
         return found
 
 
 #: parse_date answers per string (a record repeats the same dates many times; a plain dict
-#: lookup is cheaper than an lru_cache call). Bounded: at most _MAX_CACHED_DATES strings each.
+#: lookup is cheaper than an lru_cache call). Bounded: a full cache is emptied and refilled
+#: with the strings in use, so a long-running process keeps caching the current patients.
 _MAX_CACHED_DATES = 8192
 _DAYS: dict[str, date | None] = {}
 _PARTIAL_DAYS: dict[str, date | None] = {}

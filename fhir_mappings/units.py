@@ -217,7 +217,7 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
 
 
 #: quantity_factor answers per (concept, code, unit, system) as written in the resource:
-#: records repeat the same few units thousands of times. Bounded to _MAX_CACHED_FACTORS keys.
+#: records repeat the same few units thousands of times. Bounded: emptied when full.
 _MAX_CACHED_FACTORS = 4096
 _QUANTITY_FACTORS: dict[tuple[str, object, object, object], tuple[float, str] | str] = {}
 
@@ -241,7 +241,9 @@ def quantity_factor(
         unit if isinstance(unit, str) and unit else None,
         system is None or system == "http://unitsofmeasure.org",
     )
-    if cacheable and len(_QUANTITY_FACTORS) < _MAX_CACHED_FACTORS:
+    if cacheable:
+        if len(_QUANTITY_FACTORS) >= _MAX_CACHED_FACTORS:
+            _QUANTITY_FACTORS.clear()  # then refilled with the units in use
         _QUANTITY_FACTORS[key] = found
     return found
 

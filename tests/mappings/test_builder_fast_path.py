@@ -540,3 +540,33 @@ def test_a_number_beyond_the_float_range_is_not_read_and_never_raises() -> None:
     )
     assert record.warnings == [("Observation/b", "a number beyond the floating-point range")]
     assert record.latest("alt") is not None  # the other results are still read
+
+
+def test_full_caches_are_emptied_and_refilled(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fhir_mappings import fhir_read, units
+
+    for module, name in (
+        (builder, "_MAX_CACHED_DAYS"),
+        (builder, "_MAX_CACHED_CONVERTIBLE"),
+        (builder, "_MAX_CACHED_ROWS"),
+        (builder, "_MAX_CACHED_SELECTIONS"),
+        (builder, "_MAX_CACHED_MEDICATIONS"),
+        (fhir_read, "_MAX_CACHED_DATES"),
+        (units, "_MAX_CACHED_FACTORS"),
+    ):
+        monkeypatch.setattr(module, name, 2)
+    resources: list[Any] = [
+        observation(f"o{i}", code, when=f"2026-0{i + 1}-1{i}", valueQuantity=q(v, u, u))
+        for i, (code, v, u) in enumerate(
+            [
+                ("2276-4", 900, "ng/mL"),
+                ("2276-4", 2247, "pmol/L"),
+                ("1742-6", 30, "U/L"),
+                ("19870-5", 2.1, "L"),
+                ("8302-2", 1.7, "m"),
+            ]
+        )
+    ] + [med(id=f"m{i}", authoredOn=f"2026-10-0{i + 1}") for i in range(4)]
+    for _ in range(2):
+        same_records(resources)
+    assert len(builder._EFFECTIVE_DAYS) <= 2 and len(fhir_read._DAYS) <= 2
