@@ -179,6 +179,7 @@ class _Builder:
         self.terms = terminology
         self.concepts: dict[str, ConceptRow] = concept_rows()
         self.record = PatientRecord(today=today, patient_id=patient_id)
+        self.measurements = self.record.measurements
         self.seen: set[tuple[str, str]] = set()
         self.med_resources: list[Mapping[str, Any]] = []
         self.medications: dict[str, Mapping[str, Any]] = {}
@@ -261,10 +262,12 @@ class _Builder:
                 if rid in self.observation_ids:
                     return
                 self.observation_ids.add(rid)
-            if resource.get("status") == "entered-in-error":
-                return
             try:
-                if not self.common_observation(resource, rid):
+                # (an entered-in-error Observation is never read by common_observation)
+                if (
+                    not self.common_observation(resource, rid)
+                    and resource.get("status") != "entered-in-error"
+                ):
                     self.observation(resource)
             except _Invalid as exc:
                 self.warn(resource, str(exc))
@@ -458,9 +461,9 @@ class _Builder:
                 fields["flag"] = self.flag(obs)
             measurement = _new(Measurement)
             _set_attr(measurement, "__dict__", fields)  # Measurement is frozen
-            series = self.record.measurements.get(concept)
+            series = self.measurements.get(concept)
             if series is None:
-                self.record.measurements[concept] = [measurement]
+                self.measurements[concept] = [measurement]
             else:
                 series.append(measurement)
         return True
@@ -870,8 +873,9 @@ def build_record(
     are excluded; duplicates (same type and id, e.g. under two prefetch keys) are read once.
     """
     builder = _Builder(today, patient_id, terminology or default_terminology())
+    add = builder.add
     for resource in resources:
-        builder.add(resource)
+        add(resource)
     return builder.finish()
 
 
