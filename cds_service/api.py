@@ -38,6 +38,7 @@ from . import engine, feedback, patient_data
 from .auth import build_authenticator
 from .errors import DataUnavailable, InvalidRequest, ServiceError
 from .guideline.catalog import catalog_html
+from .issued_cards import IssuedCardWriter
 from .protocol import validate_feedback, validate_request
 from .services import REGISTRY, SERVICES
 from .settings import Settings
@@ -182,13 +183,6 @@ def read_json_body(max_bytes: int) -> Any:
     return data
 
 
-def _record_issued(storage: Storage, service_id: str, cards: list[dict[str, Any]]) -> None:
-    try:
-        feedback.record_issued(storage, service_id, cards)
-    except Exception:  # the cards matter more than the feedback bookkeeping
-        log.exception("could not record issued cards")
-
-
 class _UnsupportedMediaType(ServiceError):
     status = 415
     issue_code = "not-supported"
@@ -218,6 +212,13 @@ def response_body(cards: list[dict[str, Any]], unavailable: dict[str, str]) -> d
     return body
 
 
+def flush_issued_cards(app: Flask, timeout: float | None = 10.0) -> bool:
+    """Wait until the cards of every call this app answered are in ``issued_card`` (they
+    are written by a background thread after the response); False on timeout."""
+    writer: IssuedCardWriter = app.extensions["cds"]["issued_cards"]
+    return writer.flush(timeout)
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask("cds_service")
@@ -229,7 +230,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     authenticator = build_authenticator(settings, storage)
     # standard code tables + the site's ConceptMaps; a malformed map stops start-up here
     terminology = build_terminology(settings.site_conceptmap)
-    app.extensions["cds"] = {"settings": settings, "storage": storage}
+    issued = IssuedCardWriter(storage)
+    app.extensions["cds"] = {"settings": settings, "storage": storage, "issued_cards": issued}
     if settings.dev and not settings.allow_sandbox_issuer:
         log.warning(
             "DEV MODE: client JWT verification is OFF and any CORS origin is allowed. "
@@ -323,9 +325,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         cards = engine.cards_for(service, evaluation)
         response = json_response(response_body(cards, evaluation.record.unavailable))
         if cards:
-            # Bookkeeping after the response is sent (WSGI close), off the call's latency.
-            # Feedback that arrives first still counts: the report joins issued_card then.
-            response.call_on_close(partial(_record_issued, storage, service.id, cards))
+            # Bookkeeping after the response is sent (WSGI close): queued for the background
+            # writer. Feedback that arrives first still counts: the report joins issued_card.
+            response.call_on_close(partial(issued.submit, service.id, cards))
         return response
 
     @app.post("/cds-services/<service_id>/feedback")
