@@ -14,6 +14,8 @@ from datetime import date
 
 from fhir_mappings.record import ConditionEntry, PatientRecord
 
+from .memo import per_evaluation
+
 #: CTD groups (ACR/CHEST 2023 disease names, B01) -> the concepts that establish them
 CTD_CONCEPTS: dict[str, frozenset[str]] = {
     "ssc": frozenset({"systemic_sclerosis", "ssc_diffuse", "ssc_limited", "ssc_lung"}),
@@ -107,15 +109,18 @@ def ctd_groups(record: PatientRecord) -> set[str]:
     return {g for g, concepts in CTD_CONCEPTS.items() if record.has_condition(*concepts)}
 
 
+@per_evaluation
 def has_ctd(record: PatientRecord, group: str) -> bool:
     return record.has_condition(*CTD_CONCEPTS[group])
 
 
+@per_evaluation
 def ild_entry(record: PatientRecord) -> ConditionEntry | None:
     """The most recent active ILD entry, or None."""
     return record.condition(*ILD_CONCEPTS)
 
 
+@per_evaluation
 def first_ild_entry(record: PatientRecord) -> ConditionEntry | None:
     """The earliest dated active ILD entry (its onset is the ILD symptom onset), else any
     active ILD entry, else None."""
@@ -184,6 +189,7 @@ def last_hrct(record: PatientRecord) -> LastStudy | None:
     return max(candidates, key=lambda s: s.when) if candidates else None
 
 
+@per_evaluation
 def has_ctd_ild(record: PatientRecord, group: str) -> bool:
     """The CTD's own lung code, or the CTD and an ILD both recorded."""
     lung = CTD_LUNG_CONCEPTS.get(group)
