@@ -27,6 +27,7 @@ from functools import cache, partial
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import orjson
 from flask import Flask, Response, g, request
 from flask_cors import CORS
@@ -113,16 +114,22 @@ def may_have_duplicate_keys(raw: bytes, data: Any) -> bool:
     """False when ``raw`` (valid JSON, parsed by orjson into ``data``) certainly has no
     duplicate object key; True when it may (then the exact, slower check decides).
 
-    orjson keeps the last of duplicate keys silently, so ``data`` has one object member
-    fewer per duplicate. Every ``:`` in JSON text is either a member separator or a
-    character inside a string. orjson writes string characters literally (it never escapes
-    ``:``), so in ``orjson.dumps(data)`` the colons are data's members plus the colons in
-    data's strings. In ``raw`` without an escaped colon (``\\u003a``) they are raw's members
-    plus the colons in raw's strings, which include data's. Hence equal counts mean no
-    member was dropped: no duplicate. Two C-speed scans instead of a Python callback per
-    object (the 10,000-Observation body: ~15 ms instead of ~190 ms). An escape needs a
-    backslash: one ``memchr`` for it (~10 us on the typical body) spares the slower substring
-    search (~130 us) on bodies that have none.
+    Why equal colon counts prove there is no duplicate: orjson keeps the last of duplicate
+    keys silently, so ``data`` has one object member fewer per duplicate. Every ``:`` in JSON
+    text is either a member separator or a character inside a string. orjson writes string
+    characters literally (it never escapes ``:``), so in ``again = orjson.dumps(data)`` the
+    colons are data's members plus the colons in data's strings. In ``raw`` without an
+    escaped colon (``\\u003a``) they are raw's members plus the colons in raw's strings,
+    which include data's (a dropped member only removes strings). So
+    ``colons(raw) >= colons(again)``, equal only when no member was dropped: no duplicate.
+    (A body with an escaped colon, or too deep for ``orjson.dumps``, answers True.)
+
+    Cost on the typical 214 kB body: ``orjson.dumps`` ~0.15 ms; then, when ``raw == again``
+    (a compact body written the way orjson writes it: one ``memcmp``), the counts are equal
+    without counting; else both counts with numpy (~25 us each: vectorized, where
+    ``bytes.count`` of one byte is a plain loop at ~100 us). An escape needs a backslash: one
+    ``memchr`` for it (~10 us) spares the slower substring search (~130 us) on bodies that
+    have none. The 10,000-Observation body: ~15 ms instead of the stdlib parser's ~190 ms.
     """
     if b"\\" in raw and b"\\u003" in raw:  # an escaped ":" (or digit: rare) breaks the count
         return True
@@ -130,7 +137,17 @@ def may_have_duplicate_keys(raw: bytes, data: Any) -> bool:
         again = orjson.dumps(data)
     except orjson.JSONEncodeError:  # e.g. nesting deeper than orjson.dumps allows
         return True
-    return raw.count(b":") != again.count(b":")
+    if again == raw:
+        return False
+    return _colons(raw) != _colons(again)
+
+
+def _colons(text: bytes) -> int:
+    """How many ``:`` bytes ``text`` holds (numpy: a vectorized compare and count)."""
+    return int(np.count_nonzero(np.frombuffer(text, dtype=np.uint8) == _COLON))
+
+
+_COLON = ord(":")
 
 
 def _read_body(max_bytes: int) -> bytes:

@@ -39,6 +39,11 @@ CASES = [
     (b'{"k:ey": 1, "k:ey": 2}', True),
     (b'{"k:ey": 1, "key": 2}', False),
     (b"[]", False),
+    (b'{"a":1,"b":"x:y","c":[{"d":null}]}', False),  # compact as orjson writes it: raw == again
+    (b'{"a":1,"a":1}', True),  # compact, duplicate: dumps differs, the counts decide
+    (b'{"a":{"b":1,"b":1}}', True),
+    (b'{\n  "a": 1,\n  "b": {"c": "d:e"}\n}', False),  # pretty-printed
+    (b'{\n  "a": 1,\n  "b": {"c": "d:e", "c": "d:e"}\n}', True),
     (b'"just: a string"', False),
 ]
 
