@@ -49,22 +49,45 @@ def override_reasons() -> dict[str, str]:
 
 
 def prune(value: Any) -> Any:
-    """Drop ``None``, empty strings, lists and objects, recursively (keeps False and 0)."""
+    """Drop ``None``, empty strings, lists and objects, recursively (keeps False and 0);
+    tuples become lists."""
     if isinstance(value, dict):
-        out: dict[Any, Any] = {}
-        for k, v in value.items():
-            v = prune(v)
-            if v is not None and v != "" and v != [] and v != {}:
-                out[k] = v
-        return out
+        return _prune_dict(value)
     if isinstance(value, list | tuple):
-        items: list[Any] = []
-        for v in value:
-            v = prune(v)
-            if v is not None and v != "" and v != [] and v != {}:
-                items.append(v)
-        return items
+        return _prune_list(value)
     return value
+
+
+# The two helpers recurse only into containers (a leaf costs no call) and test emptiness
+# by type: ``v == "" or v == [] or v == {}`` holds exactly for empty str, list and dict
+# values (and their subclasses), the only kinds a card holds.
+_EMPTYABLE = (str, list, dict)
+
+
+def _prune_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    for k, v in value.items():
+        if isinstance(v, dict):
+            v = _prune_dict(v)
+        elif isinstance(v, list | tuple):
+            v = _prune_list(v)
+        if v is None or (isinstance(v, _EMPTYABLE) and not v):
+            continue
+        out[k] = v
+    return out
+
+
+def _prune_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    items: list[Any] = []
+    for v in value:
+        if isinstance(v, dict):
+            v = _prune_dict(v)
+        elif isinstance(v, list | tuple):
+            v = _prune_list(v)
+        if v is None or (isinstance(v, _EMPTYABLE) and not v):
+            continue
+        items.append(v)
+    return items
 
 
 def _action_json(a: Action) -> dict[str, Any]:

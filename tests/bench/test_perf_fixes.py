@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cds_service.api import _reject_duplicates, create_app, may_have_duplicate_keys
+from cds_service.cards import prune
 from cds_service.errors import InvalidRequest
 from cds_service.settings import Settings
 from fhir_mappings.fhir_read import parse_date
@@ -130,16 +134,19 @@ def test_cached_unit_factors_are_unchanged() -> None:
 def test_workers_fork_from_a_frozen_heap() -> None:
     import gc
 
-    from cds_service.cli import gunicorn_options
+    from cds_service.cli import WORKER_GC_THRESHOLD, gunicorn_options
 
     hook = gunicorn_options("127.0.0.1", 8080, 2, 4)["pre_fork"]
+    threshold = gc.get_threshold()
     try:
         gc.unfreeze()
         assert gc.get_freeze_count() == 0
         hook(None, None)
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == WORKER_GC_THRESHOLD
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def test_measurement_init_keeps_the_dataclass_contract() -> None:
@@ -156,3 +163,44 @@ def test_measurement_init_keeps_the_dataclass_contract() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         m.value = 1.0  # type: ignore[misc]
     assert hash(m) == hash(Measurement("ferritin", 500.0, "ng/mL", date(2026, 1, 1), flag="high"))
+
+
+def _reference_prune(value: Any) -> Any:
+    """``cards.prune`` as it was before the faster version (the specification)."""
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            v = _reference_prune(v)
+            if v is not None and v != "" and v != [] and v != {}:
+                out[k] = v
+        return out
+    if isinstance(value, list | tuple):
+        items: list[Any] = []
+        for v in value:
+            v = _reference_prune(v)
+            if v is not None and v != "" and v != [] and v != {}:
+                items.append(v)
+        return items
+    return value
+
+
+_card_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 2)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(["", "x", " "]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.sampled_from(["a", "b", "c", ""]), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(_card_values)
+def test_prune_is_unchanged(value: Any) -> None:
+    assert prune(value) == _reference_prune(value)
+    assert type(prune(value)) is type(_reference_prune(value))
