@@ -104,6 +104,7 @@ CTD_LUNG_CONCEPTS: dict[str, str] = {
 PFT_CONCEPTS: tuple[str, ...] = ("fvc_pct_pred", "dlco_pct_pred", "fvc", "dlco")
 
 
+@per_evaluation
 def ctd_groups(record: PatientRecord) -> set[str]:
     """The CTD groups with an active diagnosis in the record."""
     return {g for g, concepts in CTD_CONCEPTS.items() if record.has_condition(*concepts)}
@@ -135,6 +136,7 @@ def has_ild(record: PatientRecord) -> bool:
     return ild_entry(record) is not None
 
 
+@per_evaluation
 def ild_onset(record: PatientRecord) -> date | None:
     """The earliest dated active ILD entry (the ILD diagnosis date), or None."""
     dates = [
@@ -145,6 +147,7 @@ def ild_onset(record: PatientRecord) -> date | None:
     return min(d for d in dates if d is not None) if dates else None
 
 
+@per_evaluation
 def ctd_onset(record: PatientRecord, group: str) -> date | None:
     dates = [
         c.when or c.recorded
@@ -164,6 +167,7 @@ class LastStudy:
     what: str  # "PFT", "FVC % predicted", ...
 
 
+@per_evaluation
 def last_pft(record: PatientRecord) -> LastStudy | None:
     """The latest PFT on record: a PFT study or any spirometry/DLCO result, up to today."""
     candidates: list[LastStudy] = [
@@ -176,6 +180,7 @@ def last_pft(record: PatientRecord) -> LastStudy | None:
     return max(candidates, key=lambda s: s.when) if candidates else None
 
 
+@per_evaluation
 def last_hrct(record: PatientRecord) -> LastStudy | None:
     """The latest chest (HR)CT on record: a study, or an HRCT extent result."""
     candidates = [
