@@ -3,7 +3,8 @@
     python -m bench.components        # prints JSON: ms per stage, typical and 10,000 Observations
 
 No server and no load generator: for profiling work and before/after comparisons of one
-stage. The benchmark proper is ``python -m bench.run``.
+stage. The process runs with a worker's GC set-up (``cli.configure_worker_gc``). The
+benchmark proper is ``python -m bench.run``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import orjson
 
 from bench import workloads as wl
 from cds_service import api, engine, feedback, patient_data
+from cds_service.cli import configure_worker_gc
 from cds_service.guideline import evaluate_patient_view
 from cds_service.issued_cards import IssuedCardWriter
 from cds_service.protocol import validate_request
@@ -56,6 +58,7 @@ def main() -> None:
     client = api.create_app(settings).test_client()
     writer = IssuedCardWriter(storage)
     out: dict[str, float] = {}
+    configure_worker_gc()  # as in a gunicorn worker: frozen start-up heap, young threshold
     cases = (("typical", wl.typical_patient(), 60), ("obs_10000", wl.scaled_patient(10000), 5))
     for name, resources, reps in cases:
         body = wl.hook_request(resources)

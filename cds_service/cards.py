@@ -58,35 +58,70 @@ def prune(value: Any) -> Any:
     return value
 
 
-# The two helpers recurse only into containers (a leaf costs no call) and test emptiness
-# by type: ``v == "" or v == [] or v == {}`` holds exactly for empty str, list and dict
-# values (and their subclasses), the only kinds a card holds.
+# The two helpers recurse only into containers (a leaf costs no call) and dispatch on the
+# exact type first (the JSON kinds a card holds); anything else (subclasses, e.g. a str
+# enum) takes the general path. Either way the test is the original one:
+# ``v is None or v == "" or v == [] or v == {}`` holds exactly for None and for empty str,
+# list and dict values (and their subclasses).
 _EMPTYABLE = (str, list, dict)
+
+
+def _pruned(v: Any) -> Any:
+    """``v`` pruned, or None when it is to be dropped (the general path)."""
+    if isinstance(v, dict):
+        v = _prune_dict(v)
+    elif isinstance(v, list | tuple):
+        v = _prune_list(v)
+    if v is None or (isinstance(v, _EMPTYABLE) and not v):
+        return None
+    return v
 
 
 def _prune_dict(value: dict[Any, Any]) -> dict[Any, Any]:
     out: dict[Any, Any] = {}
     for k, v in value.items():
-        if isinstance(v, dict):
+        t = type(v)
+        if t is str:
+            if v:
+                out[k] = v
+        elif t is dict:
             v = _prune_dict(v)
-        elif isinstance(v, list | tuple):
+            if v:
+                out[k] = v
+        elif t is list or t is tuple:
             v = _prune_list(v)
-        if v is None or (isinstance(v, _EMPTYABLE) and not v):
-            continue
-        out[k] = v
+            if v:
+                out[k] = v
+        elif t is int or t is float or t is bool:
+            out[k] = v
+        elif v is not None:
+            v = _pruned(v)
+            if v is not None:
+                out[k] = v
     return out
 
 
 def _prune_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
     items: list[Any] = []
     for v in value:
-        if isinstance(v, dict):
+        t = type(v)
+        if t is str:
+            if v:
+                items.append(v)
+        elif t is dict:
             v = _prune_dict(v)
-        elif isinstance(v, list | tuple):
+            if v:
+                items.append(v)
+        elif t is list or t is tuple:
             v = _prune_list(v)
-        if v is None or (isinstance(v, _EMPTYABLE) and not v):
-            continue
-        items.append(v)
+            if v:
+                items.append(v)
+        elif t is int or t is float or t is bool:
+            items.append(v)
+        elif v is not None:
+            v = _pruned(v)
+            if v is not None:
+                items.append(v)
     return items
 
 

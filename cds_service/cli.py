@@ -83,6 +83,11 @@ def _freeze_heap(_server: Any, _worker: Any) -> None:
     so with the default 700 the collector ran ~5 young and ~0.5 middle collections during
     every call (0.2-0.3 ms per call, measured with gc.callbacks), each finding nothing to
     free; now a collection runs only once cyclic garbage has really accumulated."""
+    configure_worker_gc()
+
+
+def configure_worker_gc() -> None:
+    """The GC set-up of a worker (``_freeze_heap``); the in-process benchmark uses it too."""
     gc.freeze()
     gc.set_threshold(*WORKER_GC_THRESHOLD)
 

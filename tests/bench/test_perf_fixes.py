@@ -165,6 +165,18 @@ def test_measurement_init_keeps_the_dataclass_contract() -> None:
     assert hash(m) == hash(Measurement("ferritin", 500.0, "ng/mL", date(2026, 1, 1), flag="high"))
 
 
+class _Text(str):
+    """A str subclass (as a str enum member is)."""
+
+
+class _Items(list[Any]):
+    pass
+
+
+class _Object(dict[str, Any]):
+    pass
+
+
 def _reference_prune(value: Any) -> Any:
     """``cards.prune`` as it was before the faster version (the specification)."""
     if isinstance(value, dict):
@@ -189,7 +201,7 @@ _card_values = st.recursive(
     | st.booleans()
     | st.integers(-2, 2)
     | st.floats(allow_nan=False)
-    | st.sampled_from(["", "x", " "]),
+    | st.sampled_from(["", "x", " ", _Text(""), _Text("t")]),
     lambda inner: (
         st.lists(inner, max_size=4)
         | st.lists(inner, max_size=3).map(tuple)
