@@ -23,7 +23,7 @@ import re
 import time
 import uuid
 from datetime import UTC, datetime
-from functools import cache, partial
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -200,6 +200,24 @@ def read_json_body(max_bytes: int) -> Any:
     return data
 
 
+class _AfterSend:
+    """A hook call's work once its response is sent (``Response.call_on_close``)."""
+
+    def __init__(
+        self,
+        issued: IssuedCardWriter,
+        service_id: str,
+        cards: list[dict[str, Any]],
+        keep: list[Any],
+    ) -> None:
+        self.issued, self.service_id, self.cards, self.keep = issued, service_id, cards, keep
+
+    def __call__(self) -> None:
+        if self.cards:
+            self.issued.submit(self.service_id, self.cards)
+        self.keep.clear()  # the last references to the call's body and record: freed here
+
+
 class _UnsupportedMediaType(ServiceError):
     status = 415
     issue_code = "not-supported"
@@ -350,10 +368,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         )
         cards = engine.cards_for(service, evaluation)
         response = json_response(response_body(cards, evaluation.record.unavailable))
-        if cards:
-            # Bookkeeping after the response is sent (WSGI close): queued for the background
-            # writer. Feedback that arrives first still counts: the report joins issued_card.
-            response.call_on_close(partial(issued.submit, service.id, cards))
+        # After the response is sent (WSGI close): queue the issued cards for the background
+        # writer (feedback that arrives first still counts: the report joins issued_card),
+        # and only then free the parsed body and the record (~30,000 objects, ~0.3 ms):
+        # the same work, no longer between the EHR and its cards.
+        response.call_on_close(_AfterSend(issued, service.id, cards, [body, data, evaluation]))
         return response
 
     @app.post("/cds-services/<service_id>/feedback")

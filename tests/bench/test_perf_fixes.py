@@ -216,3 +216,32 @@ _card_values = st.recursive(
 def test_prune_is_unchanged(value: Any) -> None:
     assert prune(value) == _reference_prune(value)
     assert type(prune(value)) is type(_reference_prune(value))
+
+
+def test_the_call_frees_its_record_after_the_response_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import weakref
+
+    from cds_service import engine
+    from tests.support import request_for
+
+    records: list[weakref.ref[Any]] = []
+    real = engine.evaluate_resources
+
+    def spy(*args: Any, **kwargs: Any) -> engine.Evaluation:
+        evaluation = real(*args, **kwargs)
+        records.append(weakref.ref(evaluation.record))
+        return evaluation
+
+    monkeypatch.setattr(engine, "evaluate_resources", spy)
+    settings = Settings(dev=True, database_url=f"sqlite:///{tmp_path}/db.sqlite3")
+    client = create_app(settings).test_client()
+    pv = "ctd-ild-patient-view"
+    resp = client.post(f"/cds-services/{pv}", json=request_for(pv, None))
+    assert resp.status_code == 200
+    gc.collect()
+    assert records[0]() is not None  # held until the server closes the response
+    resp.close()
+    assert records[0]() is None  # freed by the close, not left to the garbage collector
