@@ -81,8 +81,11 @@ def _fast_validator(name: str) -> Any:
 def _schema_problems(name: str, instance: Any, prefix: str) -> list[Problem]:
     """Problems of ``instance`` against schema ``name``: none when the fast validator accepts
     it, else each one named by the Python validator."""
-    if _fast_validator(name).is_valid(instance):
-        return []
+    try:
+        if _fast_validator(name).is_valid(instance):
+            return []
+    except ValueError:  # a non-JSON Python value (not from a parsed body): the slow path says
+        pass
     return _problems(_validator(name).iter_errors(instance), prefix)
 
 

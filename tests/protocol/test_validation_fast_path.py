@@ -154,3 +154,14 @@ def test_generated_contexts_are_never_accepted_by_the_fast_path_alone(
     hook: str, context: Any
 ) -> None:
     agree_or_stricter(f"context-{hook}", context)
+
+
+def test_a_value_the_fast_validator_cannot_read_takes_the_slow_path() -> None:
+    from cds_service.protocol import validate_request
+
+    body = {**OK_REQUEST, "hookInstance": b"bytes, not JSON", "context": PRAC}
+    with pytest.raises(ValueError):
+        _fast_validator("request").is_valid(body)
+    assert validate_request(REGISTRY["ctd-ild-patient-view"], body) == [
+        ("$.hookInstance", "must be of type string")
+    ]
