@@ -128,3 +128,25 @@ def test_close_writes_what_is_queued_and_flush_all_covers_every_writer(storage: 
     assert len(stored(storage)) == 3
     assert writer.flush(0)  # nothing pending once closed
     other.close()
+
+
+def test_a_gunicorn_worker_writes_what_is_queued_when_it_exits(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cds_service.cli import gunicorn_options
+
+    release = threading.Event()
+    real = feedback.write_issued_rows
+
+    def slow_write(s: Storage, rows: list[dict[str, Any]]) -> None:
+        release.wait(0.2)  # still writing when the worker starts to exit
+        real(s, rows)
+
+    monkeypatch.setattr(issued_cards, "write_issued_rows", slow_write)
+    writer = IssuedCardWriter(storage)
+    writer.submit(PV, [card(1)])
+    writer.submit(PV, [card(2)])
+    assert len(stored(storage)) == 0
+    gunicorn_options("127.0.0.1", 8080, 1, 1)["worker_exit"](None, None)
+    assert len(stored(storage)) == 2
+    writer.close()
