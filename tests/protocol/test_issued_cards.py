@@ -150,3 +150,26 @@ def test_a_gunicorn_worker_writes_what_is_queued_when_it_exits(
     gunicorn_options("127.0.0.1", 8080, 1, 1)["worker_exit"](None, None)
     assert len(stored(storage)) == 2
     writer.close()
+
+
+def test_calls_within_the_linger_share_one_commit_and_flush_cuts_it_short(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    batches: list[int] = []
+    real = feedback.write_issued_rows
+
+    def counting(s: Storage, rows: list[dict[str, Any]]) -> None:
+        batches.append(len(rows))
+        real(s, rows)
+
+    monkeypatch.setattr(issued_cards, "write_issued_rows", counting)
+    writer = IssuedCardWriter(storage, linger_s=30.0)
+    for n in range(3):
+        writer.submit(PV, [card(n)])
+    started = time.monotonic()
+    assert writer.flush(10)
+    assert time.monotonic() - started < 5  # not the 30 s linger
+    assert batches == [3]
+    writer.close()
