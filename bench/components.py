@@ -3,7 +3,8 @@
     python -m bench.components        # prints JSON: ms per stage, typical and 10,000 Observations
 
 No server and no load generator: for profiling work and before/after comparisons of one
-stage. The benchmark proper is ``python -m bench.run``.
+stage. The process runs with a worker's GC set-up (``cli.configure_worker_gc``). The
+benchmark proper is ``python -m bench.run``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import logging
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from functools import partial
 
@@ -19,7 +21,9 @@ import orjson
 
 from bench import workloads as wl
 from cds_service import api, engine, feedback, patient_data
+from cds_service.cli import configure_worker_gc
 from cds_service.guideline import evaluate_patient_view
+from cds_service.issued_cards import IssuedCardWriter
 from cds_service.protocol import validate_request
 from cds_service.services import REGISTRY
 from cds_service.settings import Settings
@@ -52,7 +56,9 @@ def main() -> None:
     storage = Storage(settings.database_url)
     storage.create_all()
     client = api.create_app(settings).test_client()
+    writer = IssuedCardWriter(storage)
     out: dict[str, float] = {}
+    configure_worker_gc()  # as in a gunicorn worker: frozen start-up heap, young threshold
     cases = (("typical", wl.typical_patient(), 60), ("obs_10000", wl.scaled_patient(10000), 5))
     for name, resources, reps in cases:
         body = wl.hook_request(resources)
@@ -70,8 +76,16 @@ def main() -> None:
             service, data.resources, body["context"], wl.TODAY, None, terms
         )
 
-        def issued(ev: engine.Evaluation = evaluation) -> None:
-            feedback.record_issued(storage, service.id, engine.cards_for(service, ev))
+        issued_cards = engine.cards_for(service, evaluation)
+
+        def issued(cards: list[dict[str, object]] = issued_cards) -> None:
+            fresh = [{**c, "uuid": str(uuid.uuid4())} for c in cards]  # new rows, as per call
+            feedback.record_issued(storage, service.id, fresh)
+
+        def issued_put(
+            cards: list[dict[str, object]] = issued_cards, writer: IssuedCardWriter = writer
+        ) -> None:
+            writer.submit(service.id, cards)  # the service's call path: a queue put
 
         def call(raw: bytes = raw) -> object:
             return client.post(
@@ -105,7 +119,10 @@ def main() -> None:
         out[f"{name}: rules"] = _min_ms(rules, reps)
         out[f"{name}: cards + orjson.dumps"] = _min_ms(response_bytes, reps)
         if name == "typical":
-            out[f"{name}: record_issued"] = _min_ms(issued, reps)
+            out[f"{name}: record_issued queue put (call path)"] = _min_ms(issued_put, reps)
+            writer.flush()
+            # what the background writer does per batch (one call's cards when idle)
+            out[f"{name}: record_issued write (background)"] = _min_ms(issued, reps)
         out[f"{name}: whole call to response (test client)"] = _min_ms(call, max(3, reps // 2))
         out[f"{name}: whole call incl. close (test client)"] = _min_ms(
             call_closed, max(3, reps // 2)

@@ -23,10 +23,11 @@ import re
 import time
 import uuid
 from datetime import UTC, datetime
-from functools import cache, partial
+from functools import cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import orjson
 from flask import Flask, Response, g, request
 from flask_cors import CORS
@@ -38,6 +39,7 @@ from . import engine, feedback, patient_data
 from .auth import build_authenticator
 from .errors import DataUnavailable, InvalidRequest, ServiceError
 from .guideline.catalog import catalog_html
+from .issued_cards import IssuedCardWriter
 from .protocol import validate_feedback, validate_request
 from .services import REGISTRY, SERVICES
 from .settings import Settings
@@ -112,16 +114,22 @@ def may_have_duplicate_keys(raw: bytes, data: Any) -> bool:
     """False when ``raw`` (valid JSON, parsed by orjson into ``data``) certainly has no
     duplicate object key; True when it may (then the exact, slower check decides).
 
-    orjson keeps the last of duplicate keys silently, so ``data`` has one object member
-    fewer per duplicate. Every ``:`` in JSON text is either a member separator or a
-    character inside a string. orjson writes string characters literally (it never escapes
-    ``:``), so in ``orjson.dumps(data)`` the colons are data's members plus the colons in
-    data's strings. In ``raw`` without an escaped colon (``\\u003a``) they are raw's members
-    plus the colons in raw's strings, which include data's. Hence equal counts mean no
-    member was dropped: no duplicate. Two C-speed scans instead of a Python callback per
-    object (the 10,000-Observation body: ~15 ms instead of ~190 ms). An escape needs a
-    backslash: one ``memchr`` for it (~10 us on the typical body) spares the slower substring
-    search (~130 us) on bodies that have none.
+    Why equal colon counts prove there is no duplicate: orjson keeps the last of duplicate
+    keys silently, so ``data`` has one object member fewer per duplicate. Every ``:`` in JSON
+    text is either a member separator or a character inside a string. orjson writes string
+    characters literally (it never escapes ``:``), so in ``again = orjson.dumps(data)`` the
+    colons are data's members plus the colons in data's strings. In ``raw`` without an
+    escaped colon (``\\u003a``) they are raw's members plus the colons in raw's strings,
+    which include data's (a dropped member only removes strings). So
+    ``colons(raw) >= colons(again)``, equal only when no member was dropped: no duplicate.
+    (A body with an escaped colon, or too deep for ``orjson.dumps``, answers True.)
+
+    Cost on the typical 214 kB body: ``orjson.dumps`` ~0.15 ms; then, when ``raw == again``
+    (a compact body written the way orjson writes it: one ``memcmp``), the counts are equal
+    without counting; else both counts with numpy (~25 us each: vectorized, where
+    ``bytes.count`` of one byte is a plain loop at ~100 us). An escape needs a backslash: one
+    ``memchr`` for it (~10 us) spares the slower substring search (~130 us) on bodies that
+    have none. The 10,000-Observation body: ~15 ms instead of the stdlib parser's ~190 ms.
     """
     if b"\\" in raw and b"\\u003" in raw:  # an escaped ":" (or digit: rare) breaks the count
         return True
@@ -129,7 +137,17 @@ def may_have_duplicate_keys(raw: bytes, data: Any) -> bool:
         again = orjson.dumps(data)
     except orjson.JSONEncodeError:  # e.g. nesting deeper than orjson.dumps allows
         return True
-    return raw.count(b":") != again.count(b":")
+    if again == raw:
+        return False
+    return _colons(raw) != _colons(again)
+
+
+def _colons(text: bytes) -> int:
+    """How many ``:`` bytes ``text`` holds (numpy: a vectorized compare and count)."""
+    return int(np.count_nonzero(np.frombuffer(text, dtype=np.uint8) == _COLON))
+
+
+_COLON = ord(":")
 
 
 def _read_body(max_bytes: int) -> bytes:
@@ -182,11 +200,22 @@ def read_json_body(max_bytes: int) -> Any:
     return data
 
 
-def _record_issued(storage: Storage, service_id: str, cards: list[dict[str, Any]]) -> None:
-    try:
-        feedback.record_issued(storage, service_id, cards)
-    except Exception:  # the cards matter more than the feedback bookkeeping
-        log.exception("could not record issued cards")
+class _AfterSend:
+    """A hook call's work once its response is sent (``Response.call_on_close``)."""
+
+    def __init__(
+        self,
+        issued: IssuedCardWriter,
+        service_id: str,
+        cards: list[dict[str, Any]],
+        keep: list[Any],
+    ) -> None:
+        self.issued, self.service_id, self.cards, self.keep = issued, service_id, cards, keep
+
+    def __call__(self) -> None:
+        if self.cards:
+            self.issued.submit(self.service_id, self.cards)
+        self.keep.clear()  # the last references to the call's body and record: freed here
 
 
 class _UnsupportedMediaType(ServiceError):
@@ -218,6 +247,13 @@ def response_body(cards: list[dict[str, Any]], unavailable: dict[str, str]) -> d
     return body
 
 
+def flush_issued_cards(app: Flask, timeout: float | None = 10.0) -> bool:
+    """Wait until the cards of every call this app answered are in ``issued_card`` (they
+    are written by a background thread after the response); False on timeout."""
+    writer: IssuedCardWriter = app.extensions["cds"]["issued_cards"]
+    return writer.flush(timeout)
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask("cds_service")
@@ -229,7 +265,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     authenticator = build_authenticator(settings, storage)
     # standard code tables + the site's ConceptMaps; a malformed map stops start-up here
     terminology = build_terminology(settings.site_conceptmap)
-    app.extensions["cds"] = {"settings": settings, "storage": storage}
+    issued = IssuedCardWriter(storage)
+    app.extensions["cds"] = {"settings": settings, "storage": storage, "issued_cards": issued}
     if settings.dev and not settings.allow_sandbox_issuer:
         log.warning(
             "DEV MODE: client JWT verification is OFF and any CORS origin is allowed. "
@@ -247,12 +284,20 @@ def create_app(settings: Settings | None = None) -> Flask:
             max_age=600,
         )
 
+    # dev mode: the authenticator reads nothing; spare building the URL and header dict
+    check_clients = not getattr(authenticator, "accepts_everything", False)
+
     @app.before_request
     def _start() -> Response | None:
-        incoming = request.headers.get("X-Request-ID", "")
+        # the WSGI environ directly: request.headers.get of an absent header builds a KeyError
+        incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
         g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         g.started = time.perf_counter()
-        if request.method == "OPTIONS" or not request.path.startswith(_AUTHENTICATED_PREFIX):
+        if (
+            not check_clients
+            or request.method == "OPTIONS"
+            or not request.path.startswith(_AUTHENTICATED_PREFIX)
+        ):
             return None
         result = authenticator.authenticate(request.base_url, dict(request.headers))
         if not result.ok:
@@ -268,17 +313,18 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.after_request
     def _finish(resp: Response) -> Response:
-        rid = getattr(g, "request_id", None) or uuid.uuid4().hex
+        rid = g.get("request_id") or uuid.uuid4().hex
         resp.headers["X-Request-ID"] = rid
-        elapsed = (time.perf_counter() - getattr(g, "started", time.perf_counter())) * 1000
-        log.info(
-            "%s %s -> %s in %.1f ms (request %s)",
-            request.method,
-            request.path,
-            resp.status_code,
-            elapsed,
-            rid,
-        )
+        if log.isEnabledFor(logging.INFO):  # no argument evaluated for a filtered line
+            elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+            log.info(
+                "%s %s -> %s in %.1f ms (request %s)",
+                request.method,
+                request.path,
+                resp.status_code,
+                elapsed,
+                rid,
+            )
         return resp
 
     @app.errorhandler(HTTPException)
@@ -322,10 +368,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         )
         cards = engine.cards_for(service, evaluation)
         response = json_response(response_body(cards, evaluation.record.unavailable))
-        if cards:
-            # Bookkeeping after the response is sent (WSGI close), off the call's latency.
-            # Feedback that arrives first still counts: the report joins issued_card then.
-            response.call_on_close(partial(_record_issued, storage, service.id, cards))
+        # After the response is sent (WSGI close): queue the issued cards for the background
+        # writer (feedback that arrives first still counts: the report joins issued_card),
+        # and only then free the parsed body and the record (~30,000 objects, ~0.3 ms):
+        # the same work, no longer between the EHR and its cards.
+        response.call_on_close(_AfterSend(issued, service.id, cards, [body, data, evaluation]))
         return response
 
     @app.post("/cds-services/<service_id>/feedback")

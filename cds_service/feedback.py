@@ -1,8 +1,9 @@
 """Card feedback (CDS Hooks 2.0 §Feedback): store it once, report it per card topic.
 
-Each issued card's uuid is recorded with its topic (``issued_card``) just after the response
-is sent (off the call's latency), so feedback, which names only the card uuid, can be counted
-per topic; the report joins the two, so feedback stored before its card's row still counts.
+Each issued card's uuid is recorded with its topic (``issued_card``) by a background writer
+after the response is sent (``cds_service.issued_cards``: off the call's latency, batched), so
+feedback, which names only the card uuid, can be counted per topic; the report joins the two,
+so feedback stored before its card's row still counts.
 Feedback is idempotent on (card, outcome, outcomeTimestamp): a repeat is acknowledged and not stored
 again. Nothing here stores patient identifiers; ``userComment`` is free text the clinician
 typed and is kept only in the database, never logged.
@@ -51,22 +52,34 @@ def _insert_ignoring_duplicates(conn: Connection, table: Any, rows: list[dict[st
     return inserted
 
 
-def record_issued(storage: Storage, service_id: str, cards: Iterable[dict[str, Any]]) -> None:
-    """Remember card uuid -> topic for the cards of one response."""
-    now = datetime.now(UTC)
-    rows = [
+def issued_rows(
+    service_id: str, cards: Iterable[dict[str, Any]], issued_at: datetime
+) -> list[dict[str, Any]]:
+    """The ``issued_card`` rows (card uuid -> topic) of one response's cards."""
+    return [
         {
             "card_uuid": c["uuid"],
             "service_id": service_id,
             "topic": c.get("source", {}).get("topic", {}).get("code", "unknown"),
-            "issued_at": now,
+            "issued_at": issued_at,
         }
         for c in cards
         if c.get("uuid")
     ]
-    if rows:  # one statement, no RETURNING: the count is not needed on this hot path
+
+
+def write_issued_rows(storage: Storage, rows: list[dict[str, Any]]) -> None:
+    """Insert issued-card rows in one transaction (one statement, many rows); a card uuid
+    already recorded is skipped. No RETURNING: the count is not needed."""
+    if rows:
         with storage.engine.begin() as conn:
             conn.execute(_insert_ignore(conn.dialect.name, issued_card_table), rows)
+
+
+def record_issued(storage: Storage, service_id: str, cards: Iterable[dict[str, Any]]) -> None:
+    """Remember card uuid -> topic for the cards of one response, now (synchronously).
+    The service queues them instead (``cds_service.issued_cards``)."""
+    write_issued_rows(storage, issued_rows(service_id, cards, datetime.now(UTC)))
 
 
 @cache

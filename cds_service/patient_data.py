@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from .errors import DataUnavailable
@@ -76,26 +77,38 @@ def render_template(template: str, context: Mapping[str, Any]) -> str:
     ``{{user…Id}}`` tokens (derived from ``context.userId`` = "Practitioner/123") are valid.
     Every value must be a FHIR id, so a value can never change the query's shape.
     """
+    parts = _template_parts(template)
+    if len(parts) == 1:
+        return template  # no token
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):  # odd items are tokens, each followed by a literal
+        out.append(_token_value(parts[i], context))
+        out.append(parts[i + 1])
+    return "".join(out)
 
-    def value(match: re.Match[str]) -> str:
-        token = match.group(1)
-        raw: object
-        if token.startswith("context."):
-            raw = context.get(token[len("context.") :])
-        elif token in _USER_TOKENS:
-            user = context.get("userId")
-            prefix = _USER_TOKENS[token] + "/"
-            raw = user[len(prefix) :] if isinstance(user, str) and user.startswith(prefix) else None
-        else:
-            raise TemplateError(f"unsupported prefetch token {token!r}")
-        if isinstance(raw, bool) or not isinstance(raw, str | int):
-            raise TemplateError(f"the request's context has no usable value for {{{{{token}}}}}")
-        text = str(raw)
-        if not _FHIR_ID.fullmatch(text):
-            raise TemplateError(f"the value for {{{{{token}}}}} is not a FHIR id")
-        return text
 
-    return _TOKEN.sub(value, template)
+@cache
+def _template_parts(template: str) -> tuple[str, ...]:
+    """``(literal, token, literal, token, ..., literal)``: a template parsed once."""
+    return tuple(_TOKEN.split(template))
+
+
+def _token_value(token: str, context: Mapping[str, Any]) -> str:
+    raw: object
+    if token.startswith("context."):
+        raw = context.get(token[len("context.") :])
+    elif token in _USER_TOKENS:
+        user = context.get("userId")
+        prefix = _USER_TOKENS[token] + "/"
+        raw = user[len(prefix) :] if isinstance(user, str) and user.startswith(prefix) else None
+    else:
+        raise TemplateError(f"unsupported prefetch token {token!r}")
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise TemplateError(f"the request's context has no usable value for {{{{{token}}}}}")
+    text = str(raw)
+    if not _FHIR_ID.fullmatch(text):
+        raise TemplateError(f"the value for {{{{{token}}}}} is not a FHIR id")
+    return text
 
 
 # ---------------------------------------------------------------- per-key outcomes

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from . import ctd_ild, diagnosis, dmpm, orders, ra, safety, ssc
 from .findings import Finding
+from .memo import evaluation_scope
 from .policy import select_and_order
 from .registry_types import OrderRule, PatientViewRule
 
@@ -26,13 +27,15 @@ ORDER_RULES: list[OrderRule] = [*orders.RULES]
 
 def evaluate_patient_view(record: PatientRecord) -> list[Finding]:
     findings: list[Finding] = []
-    for rule_fn in PATIENT_VIEW_RULES:
-        findings.extend(rule_fn(record))
+    with evaluation_scope(record):  # shared derived facts computed once (memo.py)
+        for rule_fn in PATIENT_VIEW_RULES:
+            findings.extend(rule_fn(record))
     return select_and_order(findings)
 
 
 def evaluate_orders(record: PatientRecord, order_set: OrderSet) -> list[Finding]:
     findings: list[Finding] = []
-    for rule_fn in ORDER_RULES:
-        findings.extend(rule_fn(record, order_set))
+    with evaluation_scope(record):
+        for rule_fn in ORDER_RULES:
+            findings.extend(rule_fn(record, order_set))
     return select_and_order(findings)

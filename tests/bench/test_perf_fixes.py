@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cds_service.api import _reject_duplicates, create_app, may_have_duplicate_keys
+from cds_service.cards import prune
 from cds_service.errors import InvalidRequest
 from cds_service.settings import Settings
 from fhir_mappings.fhir_read import parse_date
@@ -39,6 +43,11 @@ CASES = [
     (b'{"k:ey": 1, "k:ey": 2}', True),
     (b'{"k:ey": 1, "key": 2}', False),
     (b"[]", False),
+    (b'{"a":1,"b":"x:y","c":[{"d":null}]}', False),  # compact as orjson writes it: raw == again
+    (b'{"a":1,"a":1}', True),  # compact, duplicate: dumps differs, the counts decide
+    (b'{"a":{"b":1,"b":1}}', True),
+    (b'{\n  "a": 1,\n  "b": {"c": "d:e"}\n}', False),  # pretty-printed
+    (b'{\n  "a": 1,\n  "b": {"c": "d:e", "c": "d:e"}\n}', True),
     (b'"just: a string"', False),
 ]
 
@@ -125,16 +134,19 @@ def test_cached_unit_factors_are_unchanged() -> None:
 def test_workers_fork_from_a_frozen_heap() -> None:
     import gc
 
-    from cds_service.cli import gunicorn_options
+    from cds_service.cli import WORKER_GC_THRESHOLD, gunicorn_options
 
     hook = gunicorn_options("127.0.0.1", 8080, 2, 4)["pre_fork"]
+    threshold = gc.get_threshold()
     try:
         gc.unfreeze()
         assert gc.get_freeze_count() == 0
         hook(None, None)
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == WORKER_GC_THRESHOLD
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def test_measurement_init_keeps_the_dataclass_contract() -> None:
@@ -151,3 +163,85 @@ def test_measurement_init_keeps_the_dataclass_contract() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         m.value = 1.0  # type: ignore[misc]
     assert hash(m) == hash(Measurement("ferritin", 500.0, "ng/mL", date(2026, 1, 1), flag="high"))
+
+
+class _Text(str):
+    """A str subclass (as a str enum member is)."""
+
+
+class _Items(list[Any]):
+    pass
+
+
+class _Object(dict[str, Any]):
+    pass
+
+
+def _reference_prune(value: Any) -> Any:
+    """``cards.prune`` as it was before the faster version (the specification)."""
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            v = _reference_prune(v)
+            if v is not None and v != "" and v != [] and v != {}:
+                out[k] = v
+        return out
+    if isinstance(value, list | tuple):
+        items: list[Any] = []
+        for v in value:
+            v = _reference_prune(v)
+            if v is not None and v != "" and v != [] and v != {}:
+                items.append(v)
+        return items
+    return value
+
+
+_card_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 2)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(["", "x", " ", _Text(""), _Text("t")]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.sampled_from(["a", "b", "c", ""]), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(_card_values)
+def test_prune_is_unchanged(value: Any) -> None:
+    assert prune(value) == _reference_prune(value)
+    assert type(prune(value)) is type(_reference_prune(value))
+
+
+def test_the_call_frees_its_record_after_the_response_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import weakref
+
+    from cds_service import engine
+    from tests.support import request_for
+
+    records: list[weakref.ref[Any]] = []
+    real = engine.evaluate_resources
+
+    def spy(*args: Any, **kwargs: Any) -> engine.Evaluation:
+        evaluation = real(*args, **kwargs)
+        records.append(weakref.ref(evaluation.record))
+        return evaluation
+
+    monkeypatch.setattr(engine, "evaluate_resources", spy)
+    settings = Settings(dev=True, database_url=f"sqlite:///{tmp_path}/db.sqlite3")
+    client = create_app(settings).test_client()
+    pv = "ctd-ild-patient-view"
+    resp = client.post(f"/cds-services/{pv}", json=request_for(pv, None))
+    assert resp.status_code == 200
+    gc.collect()
+    assert records[0]() is not None  # held until the server closes the response
+    resp.close()
+    assert records[0]() is None  # freed by the close, not left to the garbage collector

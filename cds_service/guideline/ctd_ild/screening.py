@@ -109,7 +109,8 @@ def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact | No
 
 
 def sard_ild_screening(record: PatientRecord) -> Iterator[Finding]:
-    groups = [g for g in SCREENED_GROUPS if g in ctd_groups(record)]
+    present = ctd_groups(record)
+    groups = [g for g in SCREENED_GROUPS if g in present]
     if not groups or has_ild(record):
         return
     factors: list[tuple[str, Fact | None]] = []
