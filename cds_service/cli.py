@@ -52,7 +52,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": "cds_service.gunicorn_worker.BalancedThreadWorker",
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,
