@@ -21,7 +21,6 @@ import json
 import logging
 import re
 import time
-import uuid
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -39,6 +38,7 @@ from . import engine, feedback, patient_data
 from .auth import build_authenticator
 from .errors import DataUnavailable, InvalidRequest, ServiceError
 from .guideline.catalog import catalog_html
+from .ids import new_hex_id
 from .issued_cards import IssuedCardWriter
 from .protocol import validate_feedback, validate_request
 from .services import REGISTRY, SERVICES
@@ -291,7 +291,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def _start() -> Response | None:
         # the WSGI environ directly: request.headers.get of an absent header builds a KeyError
         incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
-        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else new_hex_id()
         g.started = time.perf_counter()
         if (
             not check_clients
@@ -313,7 +313,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.after_request
     def _finish(resp: Response) -> Response:
-        rid = g.get("request_id") or uuid.uuid4().hex
+        rid = g.get("request_id") or new_hex_id()
         resp.headers["X-Request-ID"] = rid
         if log.isEnabledFor(logging.INFO):  # no argument evaluated for a filtered line
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from .guideline.findings import Action, Finding, Link, Suggestion
 from .guideline.topics import ALL_TOPICS, TOPIC_SYSTEM
+from .ids import new_uuid
 
 SOURCE_LABEL = "CTD-ILD CDS (KR 2019, JP 2014 guideline logic)"
 OVERRIDE_REASON_SYSTEM = "urn:ctd-ild-cds:override-reason"
@@ -144,7 +144,7 @@ def _suggestion_json(s: Suggestion) -> dict[str, Any]:
         raise CardError(f"suggestion {s.label!r} has no actions")
     out: dict[str, Any] = {
         "label": s.label,
-        "uuid": str(uuid.uuid4()),
+        "uuid": new_uuid(),
         "actions": [_action_json(a) for a in s.actions],
     }
     if s.is_recommended:
@@ -180,7 +180,7 @@ def card_from_finding(f: Finding) -> dict[str, Any]:
     if behavior == "at-most-one" and sum(bool(s.is_recommended) for s in f.suggestions) > 1:
         raise CardError("at most one recommended suggestion with at-most-one (cds-resp-1)")
     card: dict[str, Any] = {
-        "uuid": str(uuid.uuid4()),
+        "uuid": new_uuid(),
         "summary": summary,
         "indicator": f.indicator.value,
         "detail": f.detail,
