@@ -494,8 +494,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _growth(in_process: dict[str, Any], key: str) -> float | None:
-    small, big = in_process["1000"][key], in_process["10000"][key]
-    return round(big / small, 2) if small else None
+    small = in_process.get("1000", {}).get(key)
+    big = in_process.get("10000", {}).get(key)
+    return round(big / small, 2) if small and big else None
 
 
 def targets(result: dict[str, Any], loads: dict[str, Load], conc: int) -> dict[str, Any]:
