@@ -355,7 +355,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "duration_s": dur,
             "connections": conc,
             "service": f"cds-service serve --dev (auth off), {args.workers} workers x "
-            f"{args.threads} threads, gthread (the ceiling: the same)",
+            f"{args.threads} threads, balanced gthread (the ceiling: the same)",
             "bodies": {k: v.stat().st_size for k, v in files.items()},
             "resources_typical": len(typical),
         },
