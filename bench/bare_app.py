@@ -10,12 +10,11 @@ worker class as ``cds-service serve`` (``cds_service.cli.gunicorn_options``).
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 import orjson
 from flask import Flask, Response, request
 
-from cds_service.cli import DEFAULT_THREADS, DEFAULT_WORKERS, gunicorn_options
+from cds_service.cli import DEFAULT_THREADS, DEFAULT_WORKERS, gunicorn_options, run_gunicorn
 
 EMPTY = orjson.dumps({"cards": []})
 
@@ -38,27 +37,15 @@ def create_bare_app() -> Flask:
 
 
 def main() -> None:
-    from gunicorn.app.base import BaseApplication
-
     p = argparse.ArgumentParser()
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8081)
     p.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     p.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     args = p.parse_args()
-    app = create_bare_app()
-
-    class _Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for key, value in gunicorn_options(
-                args.host, args.port, args.workers, args.threads
-            ).items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return app
-
-    _Server().run()
+    run_gunicorn(
+        create_bare_app(), gunicorn_options(args.host, args.port, args.workers, args.threads)
+    )
 
 
 if __name__ == "__main__":

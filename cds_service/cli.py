@@ -101,8 +101,6 @@ def _flush_issued_cards(_server: Any, _worker: Any) -> None:
 
 
 def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:
-    from gunicorn.app.base import BaseApplication
-
     from .api import create_app
 
     if dev:
@@ -122,16 +120,24 @@ def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:
     except ValueError as exc:  # a bad trusted-clients file or site ConceptMap
         raise SystemExit(f"configuration error: {exc}") from None
 
+    run_gunicorn(app, gunicorn_options(host, port, workers, threads))
+    return 0
+
+
+def run_gunicorn(app: Any, options: dict[str, Any]) -> None:
+    """Serve the WSGI ``app`` under gunicorn with ``options`` (``gunicorn_options``); the
+    benchmark's ceiling and the worker-balance test run their apps through it too."""
+    from gunicorn.app.base import BaseApplication
+
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            for key, value in gunicorn_options(host, port, workers, threads).items():
+            for key, value in options.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
             return app
 
     _Server().run()
-    return 0
 
 
 def _read_json(path: str) -> Any:

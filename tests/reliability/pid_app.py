@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from cds_service.cli import gunicorn_options
+from cds_service.cli import gunicorn_options, run_gunicorn
 
 HOLD_S = 0.3
 
@@ -28,8 +28,6 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
 
 
 def main() -> None:
-    from gunicorn.app.base import BaseApplication
-
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--workers", type=int, default=2)
@@ -39,16 +37,7 @@ def main() -> None:
     options = gunicorn_options("127.0.0.1", args.port, args.workers, args.threads)
     if args.worker_class:
         options["worker_class"] = args.worker_class
-
-    class _Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return app
-
-    _Server().run()
+    run_gunicorn(app, options)
 
 
 if __name__ == "__main__":
