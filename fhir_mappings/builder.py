@@ -27,7 +27,6 @@ equal with and without the fast paths.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import pickle
 from collections.abc import Collection, Iterable, Mapping
@@ -91,34 +90,10 @@ _MAX_EXACT_INT = 2**53
 _isfinite = math.isfinite
 _new = object.__new__
 _set_attr = object.__setattr__
-#: concept set -> its concept rows, in the order ``_Builder.kinds`` gives them (the concept
-#: table is fixed)
+#: concept set -> its concept rows, sorted by concept id (the concept table is fixed)
 _ROWS: dict[frozenset[str], tuple[ConceptRow, ...]] = {}
 _MAX_CACHED_ROWS = 4096
-#: effectiveDateTime string -> its day (only strings that parse)
-_EFFECTIVE_DAYS: dict[Any, date] = {}  # string keys only
-_MAX_CACHED_DAYS = 8192
 _MAX_CACHED_SELECTIONS = 20_000
-#: (concept, code, unit, system) of a valueQuantity -> (factor, canonical unit, the
-#: Measurement's original_unit), for the units that convert
-_QuantityKey = tuple[str, Any, Any, Any]
-_CONVERTIBLE: dict[_QuantityKey, tuple[float, str, str | None]] = {}
-_MAX_CACHED_CONVERTIBLE = 4096
-
-
-def _convertible(key: _QuantityKey) -> tuple[float, str, str | None] | None:
-    """units.quantity_factor of a (concept, code, unit, system) when it converts with a finite
-    positive factor (then a converted value is finite only if the value is); else None."""
-    found = quantity_factor(*key)
-    if type(found) is not tuple or not (_isfinite(found[0]) and found[0] > 0):
-        return None
-    raw_unit = key[1] or key[2]  # as add_measurement: the code, else the printed unit
-    entry = (found[0], found[1], raw_unit if isinstance(raw_unit, str) else None)
-    if len(_CONVERTIBLE) >= _MAX_CACHED_CONVERTIBLE:
-        _CONVERTIBLE.clear()
-    with contextlib.suppress(TypeError):  # an unhashable code/unit/system: not cached
-        _CONVERTIBLE[key] = entry
-    return entry
 
 
 #: a Measurement's fields in declaration order, with the defaults of the fields the common
@@ -208,11 +183,8 @@ class _Builder:
     def warn(self, resource: Mapping[str, Any], reason: str) -> None:
         self.record.warnings.append((ref_label(resource), reason))
 
-    def kinds(self, concepts: Collection[str]) -> list[ConceptRow]:
-        if len(concepts) == 1:  # the usual case: no sort
-            row = self.concepts.get(next(iter(concepts)))
-            return [row] if row is not None else []
-        return [self.concepts[c] for c in sorted(concepts) if c in self.concepts]
+    def kinds(self, concepts: Collection[str]) -> tuple[ConceptRow, ...]:
+        return _rows_of(frozenset(concepts))
 
     def add_study(self, concept: str, when: date, source_id: str) -> None:
         if (concept, when) not in self.study_keys:
@@ -395,17 +367,9 @@ class _Builder:
             status = obs["status"]
             if status != "final" and status not in _OTHER_READ_STATUSES:
                 return False
-            effective = obs["effectiveDateTime"]
-            when = _EFFECTIVE_DAYS.get(effective)  # string keys only: anything else misses
+            when = parse_date(obs["effectiveDateTime"])  # cached per string in fhir_read
             if when is None:
-                if type(effective) is not str:
-                    return False
-                when = parse_date(effective)
-                if when is None:
-                    return False
-                if len(_EFFECTIVE_DAYS) >= _MAX_CACHED_DAYS:
-                    _EFFECTIVE_DAYS.clear()
-                _EFFECTIVE_DAYS[effective] = when
+                return False
             if self.patient_id is not None:
                 subject = obs["subject"]
                 if type(subject) is not dict:
@@ -439,19 +403,19 @@ class _Builder:
                     self.add_measurement(concept, obs, when, source_id)
                     continue
                 number = float(number)
-            qkey = (concept, quantity.get("code"), quantity.get("unit"), quantity.get("system"))
-            try:
-                factor, unit, original_unit = _CONVERTIBLE[qkey]
-            except (KeyError, TypeError):  # not seen yet, or an unhashable code/unit/system
-                found = _convertible(qkey)
-                if found is None:
-                    self.add_measurement(concept, obs, when, source_id)
-                    continue
-                factor, unit, original_unit = found
-            converted = number * factor
-            if not _isfinite(converted):  # factor is finite and > 0: number is finite too
+            raw_code, raw_unit = quantity.get("code"), quantity.get("unit")
+            # cached per (concept, code, unit, system) in units
+            found = quantity_factor(concept, raw_code, raw_unit, quantity.get("system"))
+            if type(found) is not tuple:  # a unit that does not convert: the general path
                 self.add_measurement(concept, obs, when, source_id)
                 continue
+            factor, unit = found
+            converted = number * factor
+            if not _isfinite(converted):  # NaN/inf in, or out of range: the general path
+                self.add_measurement(concept, obs, when, source_id)
+                continue
+            shown_unit = raw_code or raw_unit  # as add_measurement: the code, else the unit
+            original_unit = shown_unit if isinstance(shown_unit, str) else None
             fields = _MEASUREMENT_FIELDS.copy()  # a dict copy: cheaper than a 13-key literal
             fields["concept"] = concept
             fields["value"] = converted

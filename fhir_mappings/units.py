@@ -248,12 +248,11 @@ def quantity_factor(
     return found
 
 
-@lru_cache(maxsize=4096)
 def _quantity_factor(
     concept: str, code: str | None, unit: str | None, ucum_system: bool
 ) -> tuple[float, str] | str:
     """(factor, canonical unit) for a Quantity's code/unit, or the reason it cannot be
-    converted; cached, as records repeat the same few units thousands of times."""
+    converted (``quantity_factor`` caches the answers)."""
     candidates: list[str] = []
     if code is not None and ucum_system:
         candidates.append(code)

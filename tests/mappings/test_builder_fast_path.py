@@ -546,8 +546,6 @@ def test_full_caches_are_emptied_and_refilled(monkeypatch: pytest.MonkeyPatch) -
     from fhir_mappings import fhir_read, units
 
     for module, name in (
-        (builder, "_MAX_CACHED_DAYS"),
-        (builder, "_MAX_CACHED_CONVERTIBLE"),
         (builder, "_MAX_CACHED_ROWS"),
         (builder, "_MAX_CACHED_SELECTIONS"),
         (builder, "_MAX_CACHED_MEDICATIONS"),
@@ -569,4 +567,4 @@ def test_full_caches_are_emptied_and_refilled(monkeypatch: pytest.MonkeyPatch) -
     ] + [med(id=f"m{i}", authoredOn=f"2026-10-0{i + 1}") for i in range(4)]
     for _ in range(2):
         same_records(resources)
-    assert len(builder._EFFECTIVE_DAYS) <= 2 and len(fhir_read._DAYS) <= 2
+    assert len(fhir_read._DAYS) <= 2
