@@ -3,7 +3,7 @@
     python -m bench.components        # prints JSON: ms per stage, typical and 10,000 Observations
 
 No server and no load generator: for profiling work and before/after comparisons of one
-stage. The process runs with a worker's GC set-up (``cli.configure_worker_gc``). The
+stage. The process runs with a worker's GC set-up (``worker_gc.configure_worker_gc``). The
 benchmark proper is ``python -m bench.run``.
 """
 
@@ -21,13 +21,13 @@ import orjson
 
 from bench import workloads as wl
 from cds_service import api, engine, feedback, patient_data
-from cds_service.cli import configure_worker_gc
 from cds_service.guideline import evaluate_patient_view
 from cds_service.issued_cards import IssuedCardWriter
 from cds_service.protocol import validate_request
 from cds_service.services import REGISTRY
 from cds_service.settings import Settings
 from cds_service.storage import Storage
+from cds_service.worker_gc import configure_worker_gc
 from fhir_mappings.builder import build_record
 from fhir_mappings.terminology import build_terminology
 

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import os
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .settings import Settings
+from .worker_gc import collect_between_requests, configure_worker_gc
 
 HOOK_SERVICES = {
     "patient-view": "ctd-ild-patient-view",
@@ -62,34 +62,19 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "loglevel": "info",
         "limit_request_line": 8190,
         "pre_fork": _freeze_heap,
+        "post_request": _collect_between_requests,
         "worker_exit": _flush_issued_cards,
     }
 
 
-#: young-generation threshold of a worker's GC: above the containers one call keeps alive at
-#: once (the parsed body and record: ~10,000 on the typical patient, x 4 threads)
-WORKER_GC_THRESHOLD = (50_000, 20, 10)
-
-
 def _freeze_heap(_server: Any, _worker: Any) -> None:
-    """Before each fork: move the master's objects (the app, code tables, terminology, rule
-    catalog, imported modules) to the GC's permanent generation. A worker's full (gen-2)
-    collections then no longer traverse them: measured in process on the typical patient,
-    2.2 ms of GC per call without, ~0 with. It also spares the copy-on-write of the pages
-    that a collection would otherwise touch. Objects made later are collected as usual.
-
-    And raise the young-generation threshold (``WORKER_GC_THRESHOLD``): the count is of
-    container objects allocated minus freed, and a call frees what it parsed when it ends,
-    so with the default 700 the collector ran ~5 young and ~0.5 middle collections during
-    every call (0.2-0.3 ms per call, measured with gc.callbacks), each finding nothing to
-    free; now a collection runs only once cyclic garbage has really accumulated."""
+    """Before each fork: the worker's GC set-up (``worker_gc.configure_worker_gc``)."""
     configure_worker_gc()
 
 
-def configure_worker_gc() -> None:
-    """The GC set-up of a worker (``_freeze_heap``); the in-process benchmark uses it too."""
-    gc.freeze()
-    gc.set_threshold(*WORKER_GC_THRESHOLD)
+def _collect_between_requests(_worker: Any, _req: Any, _environ: Any, _resp: Any) -> None:
+    """After each request, its response sent and its objects freed (``worker_gc``)."""
+    collect_between_requests()
 
 
 def _flush_issued_cards(_server: Any, _worker: Any) -> None:
