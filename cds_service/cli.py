@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from .log_setup import configure_logging, stop_writing, write_from_a_thread
 from .settings import Settings
 from .worker_gc import collect_between_requests, configure_worker_gc
 
@@ -31,19 +32,6 @@ HOOK_SERVICES = {
 }
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 4
-
-
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get("CDS_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
-        stream=sys.stderr,
-    )
-    # urllib3 logs every request URL at DEBUG, and FHIR search URLs hold the patient id
-    # (Observation?patient=...): never below WARNING, whatever CDS_LOG_LEVEL says
-    for name in ("urllib3", "requests"):
-        logger = logging.getLogger(name)
-        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
@@ -63,7 +51,8 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "limit_request_line": 8190,
         "pre_fork": _freeze_heap,
         "post_request": _collect_between_requests,
-        "worker_exit": _flush_issued_cards,
+        "post_fork": _log_from_a_thread,
+        "worker_exit": _on_worker_exit,
     }
 
 
@@ -77,12 +66,18 @@ def _collect_between_requests(_worker: Any, _req: Any, _environ: Any, _resp: Any
     collect_between_requests()
 
 
-def _flush_issued_cards(_server: Any, _worker: Any) -> None:
+def _log_from_a_thread(_server: Any, _worker: Any) -> None:
+    """In each new worker: log lines are written by a thread, not by the request threads."""
+    write_from_a_thread()
+
+
+def _on_worker_exit(_server: Any, _worker: Any) -> None:
     """When a worker exits: write the issued-card rows still queued (atexit does it too; this
-    runs first, while the worker's logging still works)."""
+    runs first, while the worker's logging still works), then the log lines still queued."""
     from .issued_cards import flush_all
 
     flush_all()
+    stop_writing()
 
 
 def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:
@@ -91,7 +86,7 @@ def serve(host: str, port: int, dev: bool, workers: int, threads: int) -> int:
     if dev:
         os.environ["CDS_DEV"] = "1"
     settings = Settings.from_env()
-    _configure_logging()
+    configure_logging()
     if settings.dev and not settings.allow_sandbox_issuer:
         banner = "!" * 72
         logging.getLogger("cds_service").warning(

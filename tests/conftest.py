@@ -57,6 +57,24 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def log_once_it_has(self, *texts: str, timeout_s: float = 5.0) -> str:
+        """The log, once every text is in it (a worker's log lines are written by a thread,
+        a few milliseconds after the response), or as it is after ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            log = self.log()
+            if all(t in log for t in texts) or time.monotonic() > deadline:
+                return log
+            time.sleep(0.02)
+
+    def log_after(self, response: requests.Response) -> str:
+        """The log once the line of this response's request is in it: what a check for
+        something absent from the log must read."""
+        rid = response.headers["X-Request-ID"]
+        log = self.log_once_it_has(rid)
+        assert rid in log, f"request {rid} was never logged"
+        return log
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

@@ -51,7 +51,7 @@ def test_no_prefetch_service_fetches_with_the_token(service: Any, fhir_server: F
     r = post_hook(service.base_url, PV, hook(fhir_server.base_url, fhir_server.token))
     assert r.status_code == 200, r.text
     assert isinstance(r.json()["cards"], list)
-    assert fhir_server.token not in service.log()  # never logged
+    assert fhir_server.token not in service.log_after(r)  # never logged
 
 
 def test_wrong_token_is_412_naming_the_data(service: Any, fhir_server: FhirServer) -> None:
@@ -66,7 +66,7 @@ def test_wrong_token_is_412_naming_the_data(service: Any, fhir_server: FhirServe
         ["$.prefetch.conditions"],
     ]
     assert all("refused access (HTTP 401)" in i["diagnostics"] for i in outcome["issue"])
-    assert "not-the-token" not in r.text and "not-the-token" not in service.log()
+    assert "not-the-token" not in r.text and "not-the-token" not in service.log_after(r)
 
 
 def test_fhir_server_down_is_412(service: Any) -> None:

@@ -195,7 +195,7 @@ def test_a_full_run_logs_no_secret_and_no_patient_identifier(
     assert statuses == [200, 200, 200, 412, 400, 200, 401, 401, 401], statuses
     assert f"Bearer {ACCESS_TOKEN}" in fake_fhir_server.authorizations  # the token was used
 
-    log = server.log()
+    log = server.log_once_it_has(*rids)
     for rid in rids:
         assert rid in log, "the request id is logged (the log was captured)"
     secrets = [ACCESS_TOKEN, FAMILY, GIVEN, MRN, PATIENT]
