@@ -265,7 +265,8 @@ def in_process(
 
 # ------------------------------------------------------------------------------ FHIR server
 @contextmanager
-def fhir_server(tmp: Path, resources: list[dict[str, Any]]) -> Iterator[str]:
+def fhir_server(tmp: Path, resources: list[dict[str, Any]]) -> Iterator[tuple[str, int]]:
+    """The FHIR server loaded with ``resources``: its base URL and process id."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/fhir"
     data_dir = tmp / "fhir"
@@ -273,13 +274,15 @@ def fhir_server(tmp: Path, resources: list[dict[str, Any]]) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k != "FHIR_TOKENS"}
     script = str(REPO / "scripts" / "fhir-server.sh")
     subprocess.run([script, "--install-only"], check=True, env=env, capture_output=True)  # noqa: S603
-    with server([script, str(port), str(data_dir)], f"{base}/metadata", env, tmp / "fhir.log"):
+    with server(
+        [script, str(port), str(data_dir)], f"{base}/metadata", env, tmp / "fhir.log"
+    ) as proc:  # the script execs the server: proc.pid is the server's
         status, answer = post(base, orjson.dumps(wl.transaction(resources)), timeout=300)
         if status != 200:
             raise SystemExit(f"loading the FHIR server failed: {status} {answer!r}")
         with sqlite3.connect(data_dir / "fhir.db") as db:  # plan _sort=-date searches well
             db.execute("ANALYZE")
-        yield base
+        yield base, proc.pid
 
 
 def fhir_round_trips(base: str, reps: int = 5) -> dict[str, float]:
@@ -466,7 +469,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             print("(b) FHIR fallback against sekmet-fhir", flush=True)
             from bench.fhir_proxy import DelayProxy
 
-            with fhir_server(tmp, typical) as fhir_base:
+            with fhir_server(tmp, typical) as (fhir_base, fhir_pid):
                 result["fhir_round_trips_ms"] = {"direct": fhir_round_trips(fhir_base)}
                 result["fhir_parallel_fetch_ms"] = {"direct": fhir_parallel_fetch(fhir_base)}
                 body_file("fallback_direct", wl.hook_request(None, fhir_server=fhir_base))
@@ -482,7 +485,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                             raise SystemExit(f"{name}: HTTP {status}: {answer!r}")
                         checks[f"{name}_cards"] = card_summaries(answer)
                     load("fallback_direct_c1", f"{svc}/{PATIENT_VIEW}", "fallback_direct", 1)
-                    load("fallback_50ms_c1", f"{svc}/{PATIENT_VIEW}", "fallback_50ms", 1)
+                    # CPU per call of the FHIR server and of the service during the +50 ms
+                    # run: the server's own work bounds how parallel the queries can be
+                    before = cpu_seconds(fhir_pid), sum(cpu_seconds(w) for w in workers)
+                    slow = load("fallback_50ms_c1", f"{svc}/{PATIENT_VIEW}", "fallback_50ms", 1)
+                    after = cpu_seconds(fhir_pid), sum(cpu_seconds(w) for w in workers)
+                    result["fallback_50ms_cpu_ms_per_call"] = {
+                        "fhir_server": round((after[0] - before[0]) * 1000 / slow.requests, 1),
+                        "service_workers": round((after[1] - before[1]) * 1000 / slow.requests, 1),
+                    }
                     result["fhir_requests_through_proxy"] = proxy.forwarded
 
     result["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -524,6 +535,11 @@ def targets(result: dict[str, Any], loads: dict[str, Load], conc: int) -> dict[s
             "all_queries_at_once_from_a_plain_client_ms": result["fhir_parallel_fetch_ms"][
                 "delayed_50ms"
             ],
+            # context: the FHIR server's CPU per call (one process) and the injected delay
+            # bound the end-to-end time from below, whatever the client does
+            "fhir_server_cpu_ms_per_call": result.get("fallback_50ms_cpu_ms_per_call", {}).get(
+                "fhir_server"
+            ),
             "limit_ms": round(limit, 1),
             "same_cards_as_prefetch": same,
             "rule": f"p50 with 50 ms per FHIR request <= {TARGET_B_FACTOR} x slowest round trip"
@@ -600,6 +616,9 @@ def print_report(result: dict[str, Any]) -> None:
             "all queries at once from a plain threaded client, ms: "
             f"direct {pf['direct']}, +50 ms {pf['delayed_50ms']}"
         )
+        cpu = result.get("fallback_50ms_cpu_ms_per_call")
+        if cpu:
+            print(f"CPU per fallback call (+50 ms), ms: {cpu}")
     print()
     print("peak RSS per worker (VmHWM, MB):", [w["vmhwm_mb"] for w in result["rss"]["workers"]])
     m = result["machine"]
