@@ -31,9 +31,10 @@ import math
 import pickle
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
-from .fhir_read import concept_texts, effective_date, parse_date, ref_label, reference_id
+from .fhir_read import _DAYS, concept_texts, effective_date, parse_date, ref_label, reference_id
 from .medications import map_medication
 from .qualitative import interpret
 from .record import (
@@ -46,7 +47,13 @@ from .record import (
 )
 from .tables import ConceptRow, concept_rows
 from .terminology import Terminology, default_terminology
-from .units import Converted, convert, convert_quantity, quantity_factor
+from .units import (
+    _QUANTITY_FACTORS,
+    Converted,
+    convert,
+    convert_quantity,
+    quantity_factor,
+)
 
 _PATIENT_SCOPED = frozenset(
     {
@@ -62,6 +69,10 @@ _PATIENT_SCOPED = frozenset(
 _OBS_EXCLUDED = frozenset({"entered-in-error", "cancelled", "registered"})
 #: besides "final", the statuses the Observation fast path reads (any other: general path)
 _OTHER_READ_STATUSES = ("amended", "corrected", "preliminary")
+_COMMON_ELEMENTS = itemgetter("status", "effectiveDateTime", "valueQuantity", "subject")
+_COMMON_ELEMENTS_ANY_SUBJECT = itemgetter(
+    "status", "effectiveDateTime", "valueQuantity", "resourceType"
+)
 _ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})
 _FLAG = {
     "H": "high",
@@ -127,13 +138,28 @@ def _rows_of(concepts: frozenset[str]) -> tuple[ConceptRow, ...]:
         return rows
 
 
+#: what the Observation fast path does with a code: (concept, implied study) of its one
+#: quantity concept; ("", None): no concept the service reads (skipped unread);
+#: (None, None): any other selection (the general path reads it)
+_Plan = tuple[str | None, str | None]
+_SKIP: _Plan = ("", None)
+_GENERAL: _Plan = (None, None)
 #: keyed by (system, code) strings (Any: a lookup may be tried with any JSON value)
-_Selection = dict[tuple[Any, Any], tuple[frozenset[str], tuple[ConceptRow, ...]]]
+_Selection = dict[tuple[Any, Any], _Plan]
+
+
+def _plan(concepts: frozenset[str]) -> _Plan:
+    if not concepts:
+        return _SKIP
+    rows = _rows_of(concepts)
+    if len(rows) != 1 or rows[0].kind != "quantity":
+        return _GENERAL
+    return rows[0].concept_id, rows[0].implies_study
 
 
 def _selection_cache(terminology: Terminology) -> _Selection:
-    """The (system, code) -> (concepts, concept rows) cache kept with ``terminology``."""
-    cache: _Selection = terminology.derived.setdefault("builder.selection", {})
+    """The (system, code) -> plan cache kept with ``terminology``."""
+    cache: _Selection = terminology.derived.setdefault("builder.plans", {})
     return cache
 
 
@@ -174,8 +200,13 @@ class _Builder:
         self.own_refs: set[str] = set()
         #: ids of the Observations read (the ("Observation", id) part of ``seen``)
         self.observation_ids: set[str] = set()
-        #: (system, code) of a single-coding code -> (its concepts, their rows)
+        #: (system, code) of a single-coding code -> what the fast path does with it
         self.selection = _selection_cache(terminology)
+        #: the elements the fast path reads besides the code, in one C call; without a
+        #: patient id the subject is not read ("resourceType" stands in, always present)
+        self.common_elements = (
+            _COMMON_ELEMENTS if patient_id is not None else _COMMON_ELEMENTS_ANY_SUBJECT
+        )
         #: (weight, height, pickled request/statement) -> its medication entries
         self.mapped_medications = _medication_cache(terminology)
 
@@ -312,45 +343,35 @@ class _Builder:
         """The common Observation shape in one pass: True when mapped (or skipped unread)
         here, False when the general path (``observation``) must read it instead.
 
-        Handled: codings with string system and code, no valueCodeableConcept and no
+        Handled: codings with string system and code naming no concept the service reads
+        (skipped unread) or exactly one quantity concept, no valueCodeableConcept and no
         components, status final/amended/corrected/preliminary, an effectiveDateTime that
-        parses, a subject reference to this patient. Anything else returns False before any
-        side effect, and ``observation`` then does exactly what it always did (the
-        equivalence is specified in tests/mappings/test_builder_fast_path.py). A quantity
-        concept's valueQuantity with a numeric value and a convertible unit is converted here;
-        every other value (and every other kind of concept) goes through the general code,
-        as in ``observation_value``.
+        parses, a subject reference to this patient, a valueQuantity with a numeric value in
+        a unit that converts to a finite number. Everything is read and checked before the
+        first side effect: anything else returns False with the record untouched, and
+        ``observation`` then does exactly what it always did (the equivalence is specified in
+        tests/mappings/test_builder_fast_path.py).
 
-        The checks read with ``[]`` (a missing key, or an unhashable value used as a cache
-        key, ends the fast path) and check ``type(...) is dict`` before reading inside.
+        The input is JSON (dicts, lists, strings, numbers, booleans, None): an element is read
+        with ``[]`` without checking its type first, since ``[]`` with a string key raises
+        TypeError on every JSON value but a dict (and KeyError when it is missing), and an
+        unhashable value used as a cache key raises TypeError: both end the fast path.
         """
         # ---- read-only checks (no side effects but the caches)
         try:
-            code = obs["code"]
-            if type(code) is not dict:
-                return False
-            codings = code["coding"]
-            if type(codings) is not list:
-                return False
-            concepts: frozenset[str]
-            rows: tuple[ConceptRow, ...]
-            if len(codings) == 1:  # the usual case: one (system, code) -> its concept rows
+            codings = obs["code"]["coding"]
+            if len(codings) == 1:  # the usual case: one (system, code) -> its plan, cached
                 coding = codings[0]
-                if type(coding) is not dict:
-                    return False
                 key = (coding["system"], coding["code"])
-                cached = self.selection.get(key)  # string keys only: anything else misses
-                if cached is None:
+                plan = self.selection.get(key)  # string keys only: anything else misses
+                if plan is None:
                     system, value = key
                     if type(system) is not str or type(value) is not str:
                         return False
-                    concepts = self.terms.concepts_of(system, value)
-                    rows = _rows_of(concepts)
+                    plan = _plan(self.terms.concepts_of(system, value))
                     if len(self.selection) >= _MAX_CACHED_SELECTIONS:
                         self.selection.clear()
-                    self.selection[key] = (concepts, rows)
-                else:
-                    concepts, rows = cached
+                    self.selection[key] = plan
             else:
                 concepts = _NO_CONCEPTS
                 for coding in codings:
@@ -359,87 +380,79 @@ class _Builder:
                     system, value = coding.get("system"), coding.get("code")
                     if type(system) is str and type(value) is str:
                         concepts = concepts | self.terms.concepts_of(system, value)
-                rows = _rows_of(concepts)
+                plan = _plan(concepts)
+            concept, study = plan
+            if concept is None:  # not one quantity concept: the general path
+                return False
             if "valueCodeableConcept" in obs or "component" in obs:
                 return False
-            if not concepts:
+            if not concept:
                 return True  # not a concept the service reads: skipped unread
-            status = obs["status"]
+            # one C call for the other required elements (a missing one raises KeyError);
+            # the subject is read only when there is a patient to compare with
+            status, effective, quantity, subject = self.common_elements(obs)
             if status != "final" and status not in _OTHER_READ_STATUSES:
                 return False
-            when = parse_date(obs["effectiveDateTime"])  # cached per string in fhir_read
+            # fhir_read.parse_date's own cache first (no call); then parse_date itself
+            when = _DAYS.get(effective) or parse_date(effective)
             if when is None:
                 return False
             if self.patient_id is not None:
-                subject = obs["subject"]
-                if type(subject) is not dict:
-                    return False
                 reference = subject["reference"]
                 if reference not in self.own_refs:  # string references only
                     if type(reference) is not str or self.patient_ref(subject) != self.patient_id:
                         return False
                     self.own_refs.add(reference)
-        except (KeyError, TypeError):  # a missing element or an unhashable value
-            return False
-        # ---- selected and readable: map it
-        source_id = "Observation/" + rid if type(rid) is str else ref_label(obs)
-        for row in rows:
-            if row.kind != "quantity":
-                self.observation_value(row, obs, when, source_id)
-                continue
-            # observation_value of a quantity: the implied study, then the measurement
-            study = row.implies_study
-            if study and (study, when) not in self.study_keys:
-                self.add_study(study, when, source_id)
-            concept = row.concept_id
-            # ---- add_measurement for a numeric value in a unit that converts
-            quantity = obs.get("valueQuantity")
-            if type(quantity) is not dict:
-                self.add_measurement(concept, obs, when, source_id)
-                continue
-            number = quantity.get("value")
+            number = quantity["value"]
             if type(number) is not float:
                 if type(number) is not int or not -_MAX_EXACT_INT <= number <= _MAX_EXACT_INT:
-                    self.add_measurement(concept, obs, when, source_id)
-                    continue
+                    return False
                 number = float(number)
             raw_code, raw_unit = quantity.get("code"), quantity.get("unit")
-            # cached per (concept, code, unit, system) in units
-            found = quantity_factor(concept, raw_code, raw_unit, quantity.get("system"))
-            if type(found) is not tuple:  # a unit that does not convert: the general path
-                self.add_measurement(concept, obs, when, source_id)
-                continue
+            system = quantity.get("system")
+            # units.quantity_factor's own cache first (no call); then quantity_factor itself
+            found = _QUANTITY_FACTORS.get((concept, raw_code, raw_unit, system))
+            if found is None:
+                found = quantity_factor(concept, raw_code, raw_unit, system)
+            if type(found) is not tuple:  # a unit that does not convert
+                return False
             factor, unit = found
             converted = number * factor
-            if not _isfinite(converted):  # NaN/inf in, or out of range: the general path
-                self.add_measurement(concept, obs, when, source_id)
-                continue
-            shown_unit = raw_code or raw_unit  # as add_measurement: the code, else the unit
-            original_unit = shown_unit if isinstance(shown_unit, str) else None
-            fields = _MEASUREMENT_FIELDS.copy()  # a dict copy: cheaper than a 13-key literal
-            fields["concept"] = concept
-            fields["value"] = converted
-            fields["unit"] = unit
-            fields["when"] = when
-            fields["original_value"] = number
-            fields["original_unit"] = original_unit
-            fields["source_id"] = source_id
-            if "comparator" in quantity:
-                comparator = quantity["comparator"]
-                fields["comparator"] = comparator if isinstance(comparator, str) else None
-            if obs.get("referenceRange"):
-                fields["ref_low"], fields["ref_high"] = self.reference_range(
-                    concept, obs, original_unit
-                )
-            if obs.get("interpretation"):
-                fields["flag"] = self.flag(obs)
-            measurement = _new(Measurement)
-            _set_attr(measurement, "__dict__", fields)  # Measurement is frozen
-            series = self.measurements.get(concept)
-            if series is None:
-                self.measurements[concept] = [measurement]
-            else:
-                series.append(measurement)
+            if not _isfinite(converted):  # NaN/inf in, or out of range
+                return False
+        except (KeyError, TypeError):  # a missing element or an unhashable value
+            return False
+        # ---- selected and readable: map it (as observation_value -> add_measurement)
+        source_id = "Observation/" + rid if type(rid) is str else ref_label(obs)
+        if study and (study, when) not in self.study_keys:
+            self.add_study(study, when, source_id)
+        shown_unit = raw_code or raw_unit  # as add_measurement: the code, else the unit
+        fields = _MEASUREMENT_FIELDS.copy()  # a dict copy: cheaper than a 13-key literal
+        fields["concept"] = concept
+        fields["value"] = converted
+        fields["unit"] = unit
+        fields["when"] = when
+        fields["original_value"] = number
+        fields["original_unit"] = original_unit = (
+            shown_unit if isinstance(shown_unit, str) else None
+        )
+        fields["source_id"] = source_id
+        if "comparator" in quantity:
+            comparator = quantity["comparator"]
+            fields["comparator"] = comparator if isinstance(comparator, str) else None
+        if obs.get("referenceRange"):
+            fields["ref_low"], fields["ref_high"] = self.reference_range(
+                concept, obs, original_unit
+            )
+        if obs.get("interpretation"):
+            fields["flag"] = self.flag(obs)
+        measurement = _new(Measurement)
+        _set_attr(measurement, "__dict__", fields)  # Measurement is frozen
+        series = self.measurements.get(concept)
+        if series is None:
+            self.measurements[concept] = [measurement]
+        else:
+            series.append(measurement)
         return True
 
     def observation(self, obs: Mapping[str, Any]) -> None:
