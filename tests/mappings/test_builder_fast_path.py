@@ -383,6 +383,10 @@ def weight(value: float, rid: str = "w") -> dict[str, Any]:
     return observation(rid, "29463-7", when="2026-11-01", valueQuantity=quantity(value, "kg", "kg"))
 
 
+class _DictSubclass(dict[str, Any]):
+    """Not JSON: marshal refuses it (mapped without the medication cache)."""
+
+
 MEDICATION_CASES: list[tuple[str, list[Any]]] = [
     ("request", [med()]),
     ("weight-based", [med(), weight(60.0)]),
@@ -425,7 +429,31 @@ MEDICATION_CASES: list[tuple[str, list[Any]]] = [
             )
         ],
     ),
-    ("not picklable", [med(note=[{"text": lambda: None}])]),
+    ("not marshallable", [med(note=[{"text": lambda: None}])]),
+    ("a dict subclass", [_DictSubclass(med())]),
+    (
+        "boolean frequency",
+        [
+            med(
+                dosageInstruction=[
+                    {
+                        **med()["dosageInstruction"][0],
+                        "timing": {"repeat": {"frequency": True, "period": 1}},
+                    }
+                ]
+            )
+        ],
+    ),
+    (
+        "negative zero dose",
+        [
+            med(
+                dosageInstruction=[
+                    {"doseAndRate": [{"doseQuantity": {"value": -0.0, "unit": "mg"}}]}
+                ]
+            )
+        ],
+    ),
     (
         "unreadable",
         [med(dosageInstruction=[{"doseAndRate": [{"doseQuantity": {"value": 3, "unit": 5}}]}])],
@@ -644,3 +672,20 @@ def test_an_implied_hrct_is_also_a_ct_of_the_chest_on_both_paths() -> None:
     assert repr(fast) == repr(b.finish())
     assert [s.concept for s in fast.studies] == ["hrct_chest", "ct_chest"]
     assert fast.latest("hrct_fibrosis_extent") is not None
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [(1, True), (True, 1), (1, 1.0), (2.0, 2), (0.0, -0.0), (3, "3")]
+)
+def test_medication_cache_tells_equal_values_of_other_types_apart(first: Any, second: Any) -> None:
+    """The cache key of a resource with ``first`` is never the key of one with ``second``
+    (1 == True == 1.0 and 0.0 == -0.0 in Python, yet they are other JSON values)."""
+
+    def with_value(value: Any) -> dict[str, Any]:
+        dose = {"doseQuantity": {"value": value, "unit": "mg"}}
+        timing = {"repeat": {"frequency": value, "period": 1, "periodUnit": "d"}}
+        return med(dosageInstruction=[{"timing": timing, "doseAndRate": [dose]}])
+
+    build_record([with_value(first)], TODAY, PATIENT)  # now in the cache
+    second_record = build_record([with_value(second)], TODAY, PATIENT)
+    assert repr(second_record) == repr(general([with_value(second)]))
