@@ -14,12 +14,12 @@ Excluded: resources of another patient (subject/patient reference != ``patient_i
 MedicationStatements ``not-taken``. An invalid resource is dropped with a warning
 ``(reference, reason)`` in ``record.warnings``; the call never raises for one bad resource.
 
-Speed (a typical patient is ~270 laboratory Observations): ``_Builder.common_observation``
-reads the common Observation shape (one coded ``code``, a status to read, an
-``effectiveDateTime``, this patient's subject, a ``valueQuantity`` in a unit that converts)
-in one pass with dictionary caches (coding -> concept rows per Terminology, date string ->
-day, quantity unit -> factor), and hands anything else, before any side effect, to the
-general ``observation``. Medication mapping is memoized per Terminology for requests that
+Speed (a typical patient is ~270 laboratory Observations): ``_Builder.add_all`` reads the
+common Observation shape (a string id, one coded ``code`` of one quantity concept, a status
+to read, an ``effectiveDateTime``, this patient's subject, a ``valueQuantity`` in a unit that
+converts) inline in its loop with dictionary caches (coding -> plan per Terminology, date
+string -> day, quantity unit -> factor), and hands anything else, before any side effect, to
+the general ``add``. Medication mapping is memoized per Terminology for requests that
 name no Medication resource. The caches are bounded (emptied when full) and hold what the
 uncached code computes; tests/mappings/test_builder_fast_path.py specifies that records are
 equal with and without the fast paths.
@@ -27,13 +27,14 @@ equal with and without the fast paths.
 
 from __future__ import annotations
 
+import marshal
 import math
-import pickle
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
-from .fhir_read import concept_texts, effective_date, parse_date, ref_label, reference_id
+from .fhir_read import _DAYS, concept_texts, effective_date, parse_date, ref_label, reference_id
 from .medications import map_medication
 from .qualitative import interpret
 from .record import (
@@ -46,7 +47,13 @@ from .record import (
 )
 from .tables import ConceptRow, concept_rows
 from .terminology import Terminology, default_terminology
-from .units import Converted, convert, convert_quantity, quantity_factor
+from .units import (
+    _QUANTITY_FACTORS,
+    Converted,
+    convert,
+    convert_quantity,
+    quantity_factor,
+)
 
 _PATIENT_SCOPED = frozenset(
     {
@@ -62,6 +69,10 @@ _PATIENT_SCOPED = frozenset(
 _OBS_EXCLUDED = frozenset({"entered-in-error", "cancelled", "registered"})
 #: besides "final", the statuses the Observation fast path reads (any other: general path)
 _OTHER_READ_STATUSES = ("amended", "corrected", "preliminary")
+_COMMON_ELEMENTS = itemgetter("status", "effectiveDateTime", "valueQuantity", "subject")
+_COMMON_ELEMENTS_ANY_SUBJECT = itemgetter(
+    "status", "effectiveDateTime", "valueQuantity", "resourceType"
+)
 _ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})
 _FLAG = {
     "H": "high",
@@ -127,13 +138,28 @@ def _rows_of(concepts: frozenset[str]) -> tuple[ConceptRow, ...]:
         return rows
 
 
+#: what the Observation fast path does with a code: (concept, implied study) of its one
+#: quantity concept; ("", None): no concept the service reads (skipped unread);
+#: (None, None): any other selection (the general path reads it)
+_Plan = tuple[str | None, str | None]
+_SKIP: _Plan = ("", None)
+_GENERAL: _Plan = (None, None)
 #: keyed by (system, code) strings (Any: a lookup may be tried with any JSON value)
-_Selection = dict[tuple[Any, Any], tuple[frozenset[str], tuple[ConceptRow, ...]]]
+_Selection = dict[tuple[Any, Any], _Plan]
+
+
+def _plan(concepts: frozenset[str]) -> _Plan:
+    if not concepts:
+        return _SKIP
+    rows = _rows_of(concepts)
+    if len(rows) != 1 or rows[0].kind != "quantity":
+        return _GENERAL
+    return rows[0].concept_id, rows[0].implies_study
 
 
 def _selection_cache(terminology: Terminology) -> _Selection:
-    """The (system, code) -> (concepts, concept rows) cache kept with ``terminology``."""
-    cache: _Selection = terminology.derived.setdefault("builder.selection", {})
+    """The (system, code) -> plan cache kept with ``terminology``."""
+    cache: _Selection = terminology.derived.setdefault("builder.plans", {})
     return cache
 
 
@@ -146,7 +172,7 @@ def _medication_cache(
 ) -> dict[_MedicationKey, tuple[MedicationEntry, ...]]:
     """The medication entries mapped with ``terminology``, by (weight, height, resource)."""
     cache: dict[_MedicationKey, tuple[MedicationEntry, ...]]
-    cache = terminology.derived.setdefault("builder.medications", {})
+    cache = terminology.derived.setdefault("builder.marshalled_medications", {})
     return cache
 
 
@@ -155,6 +181,10 @@ _OUT_OF_RANGE = "a number beyond the floating-point range"
 
 class _Invalid(Exception):
     """A selected resource that cannot be read; the message is the warning reason."""
+
+
+class _NotCommon(Exception):
+    """An Observation the fast path of ``_Builder.add_all`` does not read."""
 
 
 class _Builder:
@@ -174,9 +204,9 @@ class _Builder:
         self.own_refs: set[str] = set()
         #: ids of the Observations read (the ("Observation", id) part of ``seen``)
         self.observation_ids: set[str] = set()
-        #: (system, code) of a single-coding code -> (its concepts, their rows)
-        self.selection = _selection_cache(terminology)
-        #: (weight, height, pickled request/statement) -> its medication entries
+        #: (system, code) of a single-coding code -> what the fast path does with it
+        self.plans = _selection_cache(terminology)
+        #: (weight, height, marshalled request/statement) -> its medication entries
         self.mapped_medications = _medication_cache(terminology)
 
     # ------------------------------------------------------------------ helpers
@@ -237,25 +267,8 @@ class _Builder:
 
     # ------------------------------------------------------------------- driver
     def add(self, resource: Any) -> None:
-        if type(resource) is dict and resource.get("resourceType") == "Observation":
-            # most of a record: the steps below for an Observation, without the dispatch
-            rid = resource.get("id")
-            if isinstance(rid, str):
-                if rid in self.observation_ids:
-                    return
-                self.observation_ids.add(rid)
-            try:
-                # (an entered-in-error Observation is never read by common_observation)
-                if (
-                    not self.common_observation(resource, rid)
-                    and resource.get("status") != "entered-in-error"
-                ):
-                    self.observation(resource)
-            except _Invalid as exc:
-                self.warn(resource, str(exc))
-            except OverflowError:
-                self.warn(resource, _OUT_OF_RANGE)
-            return
+        """Read one resource (the general path; ``add_all`` reads the common Observation
+        shape itself and hands everything else here)."""
         if not isinstance(resource, (dict, Mapping)):
             return
         rtype = resource.get("resourceType")
@@ -308,139 +321,163 @@ class _Builder:
         self.record.sex = gender if isinstance(gender, str) else None
 
     # -------------------------------------------------------------- observation
-    def common_observation(self, obs: dict[str, Any], rid: Any) -> bool:
-        """The common Observation shape in one pass: True when mapped (or skipped unread)
-        here, False when the general path (``observation``) must read it instead.
+    def plan_of(self, codings: Any) -> _Plan:
+        """The fast path's plan for ``Observation.code.coding`` (a single coding's plan is
+        cached); ``_GENERAL`` for a shape it does not read."""
+        if type(codings) is not list:
+            return _GENERAL
+        if len(codings) == 1:
+            coding = codings[0]
+            if type(coding) is not dict:
+                return _GENERAL
+            key = (coding.get("system"), coding.get("code"))
+            system, value = key
+            if type(system) is not str or type(value) is not str:
+                return _GENERAL
+            plan = _plan(self.terms.concepts_of(system, value))
+            if len(self.plans) >= _MAX_CACHED_SELECTIONS:
+                self.plans.clear()
+            self.plans[key] = plan
+            return plan
+        concepts = _NO_CONCEPTS
+        for coding in codings:
+            if type(coding) is not dict:
+                return _GENERAL
+            system, value = coding.get("system"), coding.get("code")
+            if type(system) is str and type(value) is str:
+                concepts = concepts | self.terms.concepts_of(system, value)
+        return _plan(concepts)
 
-        Handled: codings with string system and code, no valueCodeableConcept and no
-        components, status final/amended/corrected/preliminary, an effectiveDateTime that
-        parses, a subject reference to this patient. Anything else returns False before any
-        side effect, and ``observation`` then does exactly what it always did (the
-        equivalence is specified in tests/mappings/test_builder_fast_path.py). A quantity
-        concept's valueQuantity with a numeric value and a convertible unit is converted here;
-        every other value (and every other kind of concept) goes through the general code,
-        as in ``observation_value``.
+    def add_all(self, resources: Iterable[Any]) -> None:
+        """``add`` each resource, reading the common Observation shape here in one pass.
 
-        The checks read with ``[]`` (a missing key, or an unhashable value used as a cache
-        key, ends the fast path) and check ``type(...) is dict`` before reading inside.
+        The common shape: a string id, codings naming no concept the service reads (skipped
+        unread) or exactly one quantity concept, no valueCodeableConcept and no components,
+        status final/amended/corrected/preliminary, an effectiveDateTime that parses, a
+        subject reference to this patient, a valueQuantity with a numeric value in a unit
+        that converts to a finite number. Everything is read and checked before the first
+        side effect: anything else goes to ``add`` with the record untouched, and ``add``
+        does exactly what it always did (the equivalence is specified in
+        tests/mappings/test_builder_fast_path.py).
+
+        The input is JSON (dicts, lists, strings, numbers, booleans, None): an element is read
+        with ``[]`` without checking its type first, since ``[]`` with a string key raises
+        TypeError on every JSON value but a dict (and KeyError when it is missing), and an
+        unhashable value used as a cache key raises TypeError: both end the fast path, as
+        ``_NotCommon`` does for a shape it does not read.
+
+        Why one loop and not ``add`` per resource: no method call per Observation and the
+        builder's attributes read once, as locals (measured: build_record -3.5% on the typical
+        patient; ~300 bytecodes less per call, but the time goes mostly to reading the
+        freshly parsed resources, not to bytecodes).
         """
-        # ---- read-only checks (no side effects but the caches)
-        try:
-            code = obs["code"]
-            if type(code) is not dict:
-                return False
-            codings = code["coding"]
-            if type(codings) is not list:
-                return False
-            concepts: frozenset[str]
-            rows: tuple[ConceptRow, ...]
-            if len(codings) == 1:  # the usual case: one (system, code) -> its concept rows
-                coding = codings[0]
-                if type(coding) is not dict:
-                    return False
-                key = (coding["system"], coding["code"])
-                cached = self.selection.get(key)  # string keys only: anything else misses
-                if cached is None:
-                    system, value = key
-                    if type(system) is not str or type(value) is not str:
-                        return False
-                    concepts = self.terms.concepts_of(system, value)
-                    rows = _rows_of(concepts)
-                    if len(self.selection) >= _MAX_CACHED_SELECTIONS:
-                        self.selection.clear()
-                    self.selection[key] = (concepts, rows)
+        add = self.add
+        observation_ids = self.observation_ids
+        plans = self.plans
+        plan_of = self.plan_of
+        patient_id = self.patient_id
+        own_refs = self.own_refs
+        study_keys = self.study_keys
+        measurements = self.measurements
+        # the elements read besides the code, in one C call; without a patient id the subject
+        # is not read ("resourceType" stands in: always present here)
+        elements = _COMMON_ELEMENTS if patient_id is not None else _COMMON_ELEMENTS_ANY_SUBJECT
+        for obs in resources:
+            if type(obs) is not dict or obs.get("resourceType") != "Observation":
+                add(obs)
+                continue
+            rid = obs.get("id")
+            if type(rid) is not str:
+                add(obs)
+                continue
+            if rid in observation_ids:
+                continue  # read once (the same Observation under two prefetch keys)
+            # ---- read-only checks (no side effects but the caches)
+            try:
+                codings = obs["code"]["coding"]
+                if len(codings) == 1:  # the usual case: one (system, code) -> its cached plan
+                    coding = codings[0]
+                    plan = plans.get((coding["system"], coding["code"])) or plan_of(codings)
                 else:
-                    concepts, rows = cached
-            else:
-                concepts = _NO_CONCEPTS
-                for coding in codings:
-                    if type(coding) is not dict:
-                        return False
-                    system, value = coding.get("system"), coding.get("code")
-                    if type(system) is str and type(value) is str:
-                        concepts = concepts | self.terms.concepts_of(system, value)
-                rows = _rows_of(concepts)
-            if "valueCodeableConcept" in obs or "component" in obs:
-                return False
-            if not concepts:
-                return True  # not a concept the service reads: skipped unread
-            status = obs["status"]
-            if status != "final" and status not in _OTHER_READ_STATUSES:
-                return False
-            when = parse_date(obs["effectiveDateTime"])  # cached per string in fhir_read
-            if when is None:
-                return False
-            if self.patient_id is not None:
-                subject = obs["subject"]
-                if type(subject) is not dict:
-                    return False
-                reference = subject["reference"]
-                if reference not in self.own_refs:  # string references only
-                    if type(reference) is not str or self.patient_ref(subject) != self.patient_id:
-                        return False
-                    self.own_refs.add(reference)
-        except (KeyError, TypeError):  # a missing element or an unhashable value
-            return False
-        # ---- selected and readable: map it
-        source_id = "Observation/" + rid if type(rid) is str else ref_label(obs)
-        for row in rows:
-            if row.kind != "quantity":
-                self.observation_value(row, obs, when, source_id)
+                    plan = plan_of(codings)
+                concept, study = plan
+                if concept is None or "valueCodeableConcept" in obs or "component" in obs:
+                    raise _NotCommon
+                if not concept:
+                    observation_ids.add(rid)
+                    continue  # not a concept the service reads: skipped unread
+                status, effective, quantity, subject = elements(obs)
+                if status != "final" and status not in _OTHER_READ_STATUSES:
+                    raise _NotCommon
+                # fhir_read.parse_date's own cache first (no call); then parse_date itself
+                when = _DAYS.get(effective) or parse_date(effective)
+                if when is None:
+                    raise _NotCommon
+                if patient_id is not None:
+                    reference = subject["reference"]
+                    if reference not in own_refs:  # string references only
+                        if type(reference) is not str or self.patient_ref(subject) != patient_id:
+                            raise _NotCommon
+                        own_refs.add(reference)
+                number = quantity["value"]
+                if type(number) is not float:
+                    if type(number) is not int or not -_MAX_EXACT_INT <= number <= _MAX_EXACT_INT:
+                        raise _NotCommon
+                    number = float(number)
+                raw_code, raw_unit = quantity.get("code"), quantity.get("unit")
+                system = quantity.get("system")
+                # units.quantity_factor's own cache first (no call); then quantity_factor
+                found = _QUANTITY_FACTORS.get(
+                    (concept, raw_code, raw_unit, system)
+                ) or quantity_factor(concept, raw_code, raw_unit, system)
+                if type(found) is not tuple:  # a unit that does not convert
+                    raise _NotCommon
+                factor, unit = found
+                converted = number * factor
+                if not _isfinite(converted):  # NaN/inf in, or out of range
+                    raise _NotCommon
+            except (KeyError, TypeError, _NotCommon):  # not the common shape
+                add(obs)
                 continue
-            # observation_value of a quantity: the implied study, then the measurement
-            study = row.implies_study
-            if study and (study, when) not in self.study_keys:
+            # ---- the common shape: map it (as observation_value -> add_measurement)
+            observation_ids.add(rid)
+            source_id = "Observation/" + rid
+            if study and (study, when) not in study_keys:
                 self.add_study(study, when, source_id)
-            concept = row.concept_id
-            # ---- add_measurement for a numeric value in a unit that converts
-            quantity = obs.get("valueQuantity")
-            if type(quantity) is not dict:
-                self.add_measurement(concept, obs, when, source_id)
-                continue
-            number = quantity.get("value")
-            if type(number) is not float:
-                if type(number) is not int or not -_MAX_EXACT_INT <= number <= _MAX_EXACT_INT:
-                    self.add_measurement(concept, obs, when, source_id)
-                    continue
-                number = float(number)
-            raw_code, raw_unit = quantity.get("code"), quantity.get("unit")
-            # cached per (concept, code, unit, system) in units
-            found = quantity_factor(concept, raw_code, raw_unit, quantity.get("system"))
-            if type(found) is not tuple:  # a unit that does not convert: the general path
-                self.add_measurement(concept, obs, when, source_id)
-                continue
-            factor, unit = found
-            converted = number * factor
-            if not _isfinite(converted):  # NaN/inf in, or out of range: the general path
-                self.add_measurement(concept, obs, when, source_id)
-                continue
             shown_unit = raw_code or raw_unit  # as add_measurement: the code, else the unit
-            original_unit = shown_unit if isinstance(shown_unit, str) else None
             fields = _MEASUREMENT_FIELDS.copy()  # a dict copy: cheaper than a 13-key literal
             fields["concept"] = concept
             fields["value"] = converted
             fields["unit"] = unit
             fields["when"] = when
             fields["original_value"] = number
-            fields["original_unit"] = original_unit
+            fields["original_unit"] = original_unit = (
+                shown_unit if isinstance(shown_unit, str) else None
+            )
             fields["source_id"] = source_id
             if "comparator" in quantity:
                 comparator = quantity["comparator"]
                 fields["comparator"] = comparator if isinstance(comparator, str) else None
-            if obs.get("referenceRange"):
-                fields["ref_low"], fields["ref_high"] = self.reference_range(
-                    concept, obs, original_unit
-                )
-            if obs.get("interpretation"):
-                fields["flag"] = self.flag(obs)
+            try:  # (as in add: a resource that cannot be read is dropped with a warning)
+                if obs.get("referenceRange"):
+                    fields["ref_low"], fields["ref_high"] = self.reference_range(
+                        concept, obs, original_unit
+                    )
+                if obs.get("interpretation"):
+                    fields["flag"] = self.flag(obs)
+            except _Invalid as exc:
+                self.warn(obs, str(exc))
+                continue
+            except OverflowError:
+                self.warn(obs, _OUT_OF_RANGE)
+                continue
             measurement = _new(Measurement)
             _set_attr(measurement, "__dict__", fields)  # Measurement is frozen
-            series = self.measurements.get(concept)
+            series = measurements.get(concept)
             if series is None:
-                self.measurements[concept] = [measurement]
+                measurements[concept] = [measurement]
             else:
                 series.append(measurement)
-        return True
 
     def observation(self, obs: Mapping[str, Any]) -> None:
         code = obs.get("code")
@@ -778,15 +815,19 @@ class _Builder:
     ) -> list[MedicationEntry]:
         """``medications.map_medication``, memoized per Terminology for a request/statement
         that names no Medication resource (its entries then depend only on the resource, the
-        weight and the height). The key is the pickled resource: equal bytes only for the
-        same structure with the same types and values (a tuple is not a list, 1 is not 1.0);
-        a resource that does not pickle is mapped without the cache. The entries are frozen,
-        so sharing them between records is safe; each record gets its own list."""
+        weight and the height). The key is the marshalled resource: ``marshal.loads`` gives
+        back an equal structure of the same exact types, so equal bytes mean the same
+        structure with the same types and values (a tuple is not a list, 1 is not 1.0, True is
+        not 1); a resource marshal refuses (any object not of an exact built-in type, a dict
+        subclass included) is mapped without the cache. marshal, not pickle: the same key
+        ~20% cheaper (5.1 vs 6.2 us per MedicationRequest). The entries are frozen, so sharing
+        them between records is safe; each record gets its own list."""
         if "medicationReference" in resource:
             return map_medication(resource, self.medications, self.terms, weight, height)
         try:
-            key = (weight, height, pickle.dumps(resource, 5))
-        except Exception:  # not picklable: mapped without the cache
+            value: Any = resource  # marshal raises ValueError for what it cannot write
+            key = (weight, height, marshal.dumps(value))
+        except Exception:  # not marshallable: mapped without the cache
             return map_medication(resource, self.medications, self.terms, weight, height)
         cache = self.mapped_medications
         found = cache.get(key)
@@ -847,9 +888,7 @@ def build_record(
     are excluded; duplicates (same type and id, e.g. under two prefetch keys) are read once.
     """
     builder = _Builder(today, patient_id, terminology or default_terminology())
-    add = builder.add
-    for resource in resources:
-        add(resource)
+    builder.add_all(resources)
     return builder.finish()
 
 

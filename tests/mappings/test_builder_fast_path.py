@@ -1,7 +1,7 @@
 """The builder's fast paths give exactly the records of its general path.
 
-``_Builder.common_observation`` reads the common Observation shape in one pass and hands
-anything else to ``_Builder.observation``; ``_Builder.map_medication`` memoizes the mapping of
+``_Builder.add_all`` reads the common Observation shape in one pass and hands anything else
+to ``_Builder.add`` (the general path); ``_Builder.map_medication`` memoizes the mapping of
 a MedicationRequest/Statement. Specification: for ANY input, the record built with them equals
 the record built by the general path alone (every measurement, finding, study, antibody,
 medication and warning, in the same order). Checked on a table of edge cases and on generated
@@ -10,6 +10,7 @@ Observations (hypothesis), for this patient and without a patient id.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 from datetime import date
@@ -32,11 +33,8 @@ HPO = "http://human-phenotype-ontology.org"
 
 
 class _GeneralOnly(builder._Builder):
-    """The builder without its fast paths: every Observation through ``observation``, every
-    medication mapped afresh."""
-
-    def common_observation(self, obs: dict[str, Any], rid: Any) -> bool:
-        return False
+    """The builder without its fast paths: every resource through ``add`` (every Observation
+    through ``observation``), every medication mapped afresh."""
 
     def map_medication(
         self, resource: Any, weight: float | None, height: float | None
@@ -258,25 +256,89 @@ EDGE_CASES: list[tuple[str, list[Any]]] = [
 ]
 
 
+#: the fast path reads these elements with ``[]`` without checking their type first (any
+#: JSON value but a dict raises there): each missing, and each a JSON value of every type
+_READ_UNCHECKED: list[tuple[str, ...]] = [
+    ("code",),
+    ("code", "coding"),
+    ("code", "coding", 0),
+    ("code", "coding", 0, "system"),
+    ("code", "coding", 0, "code"),
+    ("status",),
+    ("effectiveDateTime",),
+    ("subject",),
+    ("subject", "reference"),
+    ("valueQuantity",),
+    ("valueQuantity", "value"),
+    ("valueQuantity", "code"),
+    ("valueQuantity", "unit"),
+    ("valueQuantity", "system"),
+    ("id",),
+]
+_JSON_VALUES: list[Any] = [None, True, 0, 1.5, "", "x", [], ["x"], [{}], {}, {"x": 1}]
+_MISSING = object()
+
+
+def _with(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
+    obs = copy.deepcopy(ferritin(valueQuantity=q(900.0)))  # (SUBJECT is shared)
+    parent: Any = obs
+    for step in path[:-1]:
+        parent = parent[step]
+    if value is _MISSING:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return obs
+
+
+UNCHECKED_CASES: list[tuple[str, list[Any]]] = [
+    (f"{'.'.join(map(str, path))}={value!r}", [_with(path, value)])
+    for path in _READ_UNCHECKED
+    for value in [_MISSING, *_JSON_VALUES]
+]
+
+
+@pytest.mark.parametrize(
+    "resources", [c[1] for c in UNCHECKED_CASES], ids=[c[0] for c in UNCHECKED_CASES]
+)
+def test_elements_read_unchecked_give_equal_records(resources: list[Any]) -> None:
+    same_records(resources)
+
+
 @pytest.mark.parametrize("resources", [c[1] for c in EDGE_CASES], ids=[c[0] for c in EDGE_CASES])
 def test_fast_paths_equal_the_general_path(resources: list[Any]) -> None:
     same_records(resources)
 
 
+class _Recording(builder._Builder):
+    """The builder, noting the resources its fast path hands to the general path."""
+
+    def __init__(self) -> None:
+        super().__init__(TODAY, PATIENT, default_terminology())
+        self.general: list[Any] = []
+
+    def add(self, resource: Any) -> None:
+        self.general.append(resource)
+        super().add(resource)
+
+
 def test_the_common_shape_takes_the_fast_path() -> None:
     """Not a test that cannot fail: the common shape is read by the fast path itself."""
-    b = builder._Builder(TODAY, PATIENT, default_terminology())
-    assert b.common_observation(ferritin(valueQuantity=q(900.0)), "f") is True
-    (m,) = b.record.measurements["ferritin"]
+    b = _Recording()
+    common = ferritin(valueQuantity=q(900.0))
+    unread = observation("u", "0000-0", valueQuantity=q(1.0))
+    coded = {**ferritin(valueCodeableConcept=cc(SNOMED, "1")), "id": "g"}
+    cancelled = {**ferritin(valueQuantity=q(900), status="cancelled"), "id": "h"}
+    b.add_all([common, unread, coded, cancelled, common])
+    m = b.record.measurements["ferritin"][0]
     assert (m.value, m.unit, m.when, m.source_id) == (
         900.0,
         "ng/mL",
         date(2026, 11, 16),
         "Observation/f",
     )
-    assert b.common_observation(ferritin(valueCodeableConcept=cc(SNOMED, "1")), "f") is False
-    assert b.common_observation(ferritin(valueQuantity=q(900), status="cancelled"), "f") is False
-    assert len(b.record.measurements["ferritin"]) == 1 and not b.record.warnings
+    assert b.general == [coded, cancelled]
+    assert not b.record.warnings
 
 
 def test_fast_constructed_entries_have_every_field() -> None:
@@ -289,7 +351,7 @@ def test_fast_constructed_entries_have_every_field() -> None:
         StudyEntry("hrct_chest", TODAY, "Observation/s"),
         StudyEntry("ct_chest", TODAY, "Observation/s"),
     ]
-    b.common_observation(ferritin(valueQuantity=q(900.0)), "f")
+    b.add_all([ferritin(valueQuantity=q(900.0))])
     (m,) = b.record.measurements["ferritin"]
     assert dataclasses.replace(m, value=1.0).value == 1.0
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -319,6 +381,10 @@ def med(**kw: Any) -> dict[str, Any]:
 
 def weight(value: float, rid: str = "w") -> dict[str, Any]:
     return observation(rid, "29463-7", when="2026-11-01", valueQuantity=quantity(value, "kg", "kg"))
+
+
+class _DictSubclass(dict[str, Any]):
+    """Not JSON: marshal refuses it (mapped without the medication cache)."""
 
 
 MEDICATION_CASES: list[tuple[str, list[Any]]] = [
@@ -363,7 +429,31 @@ MEDICATION_CASES: list[tuple[str, list[Any]]] = [
             )
         ],
     ),
-    ("not picklable", [med(note=[{"text": lambda: None}])]),
+    ("not marshallable", [med(note=[{"text": lambda: None}])]),
+    ("a dict subclass", [_DictSubclass(med())]),
+    (
+        "boolean frequency",
+        [
+            med(
+                dosageInstruction=[
+                    {
+                        **med()["dosageInstruction"][0],
+                        "timing": {"repeat": {"frequency": True, "period": 1}},
+                    }
+                ]
+            )
+        ],
+    ),
+    (
+        "negative zero dose",
+        [
+            med(
+                dosageInstruction=[
+                    {"doseAndRate": [{"doseQuantity": {"value": -0.0, "unit": "mg"}}]}
+                ]
+            )
+        ],
+    ),
     (
         "unreadable",
         [med(dosageInstruction=[{"doseAndRate": [{"doseQuantity": {"value": 3, "unit": 5}}]}])],
@@ -568,3 +658,34 @@ def test_full_caches_are_emptied_and_refilled(monkeypatch: pytest.MonkeyPatch) -
     for _ in range(2):
         same_records(resources)
     assert len(fhir_read._DAYS) <= 2
+
+
+def test_an_implied_hrct_is_also_a_ct_of_the_chest_on_both_paths() -> None:
+    """The one quantity concept implying an HRCT (no standard code: a site's code)."""
+    site = Terminology.standard().with_site_maps(
+        {("urn:site", "EXT"): ["hrct_fibrosis_extent"]}, "test"
+    )
+    obs = observation("e", "EXT", system="urn:site", valueQuantity=q(20, "%", "%"))
+    fast = build_record([obs], TODAY, PATIENT, site)
+    b = _GeneralOnly(TODAY, PATIENT, site)
+    b.add(obs)
+    assert repr(fast) == repr(b.finish())
+    assert [s.concept for s in fast.studies] == ["hrct_chest", "ct_chest"]
+    assert fast.latest("hrct_fibrosis_extent") is not None
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [(1, True), (True, 1), (1, 1.0), (2.0, 2), (0.0, -0.0), (3, "3")]
+)
+def test_medication_cache_tells_equal_values_of_other_types_apart(first: Any, second: Any) -> None:
+    """The cache key of a resource with ``first`` is never the key of one with ``second``
+    (1 == True == 1.0 and 0.0 == -0.0 in Python, yet they are other JSON values)."""
+
+    def with_value(value: Any) -> dict[str, Any]:
+        dose = {"doseQuantity": {"value": value, "unit": "mg"}}
+        timing = {"repeat": {"frequency": value, "period": 1, "periodUnit": "d"}}
+        return med(dosageInstruction=[{"timing": timing, "doseAndRate": [dose]}])
+
+    build_record([with_value(first)], TODAY, PATIENT)  # now in the cache
+    second_record = build_record([with_value(second)], TODAY, PATIENT)
+    assert repr(second_record) == repr(general([with_value(second)]))
