@@ -34,7 +34,14 @@ from datetime import date, timedelta
 from operator import itemgetter
 from typing import Any
 
-from .fhir_read import _DAYS, concept_texts, effective_date, parse_date, ref_label, reference_id
+from .fhir_read import (
+    DAYS_BY_TEXT,
+    concept_texts,
+    effective_date,
+    parse_date,
+    ref_label,
+    reference_id,
+)
 from .medications import map_medication
 from .qualitative import interpret
 from .record import (
@@ -48,7 +55,7 @@ from .record import (
 from .tables import ConceptRow, concept_rows
 from .terminology import Terminology, default_terminology
 from .units import (
-    _QUANTITY_FACTORS,
+    QUANTITY_FACTORS,
     Converted,
     convert,
     convert_quantity,
@@ -410,7 +417,7 @@ class _Builder:
                 if status != "final" and status not in _OTHER_READ_STATUSES:
                     raise _NotCommon
                 # fhir_read.parse_date's own cache first (no call); then parse_date itself
-                when = _DAYS.get(effective) or parse_date(effective)
+                when = DAYS_BY_TEXT.get(effective) or parse_date(effective)
                 if when is None:
                     raise _NotCommon
                 if patient_id is not None:
@@ -427,7 +434,7 @@ class _Builder:
                 raw_code, raw_unit = quantity.get("code"), quantity.get("unit")
                 system = quantity.get("system")
                 # units.quantity_factor's own cache first (no call); then quantity_factor
-                found = _QUANTITY_FACTORS.get(
+                found = QUANTITY_FACTORS.get(
                     (concept, raw_code, raw_unit, system)
                 ) or quantity_factor(concept, raw_code, raw_unit, system)
                 if type(found) is not tuple:  # a unit that does not convert

@@ -18,7 +18,7 @@ def parse_date(value: Any, allow_partial: bool = False) -> date | None:
     """
     if not isinstance(value, str):
         return None
-    cache = _PARTIAL_DAYS if allow_partial else _DAYS
+    cache = _PARTIAL_DAYS if allow_partial else DAYS_BY_TEXT
     try:
         return cache[value]
     except KeyError:
@@ -33,7 +33,8 @@ def parse_date(value: Any, allow_partial: bool = False) -> date | None:
 #: lookup is cheaper than an lru_cache call). Bounded: a full cache is emptied and refilled
 #: with the strings in use, so a long-running process keeps caching the current patients.
 _MAX_CACHED_DATES = 8192
-_DAYS: dict[str, date | None] = {}
+#: (public: the builder's Observation fast path reads it without a call)
+DAYS_BY_TEXT: dict[str, date | None] = {}
 _PARTIAL_DAYS: dict[str, date | None] = {}
 
 

@@ -219,7 +219,8 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
 #: quantity_factor answers per (concept, code, unit, system) as written in the resource:
 #: records repeat the same few units thousands of times. Bounded: emptied when full.
 _MAX_CACHED_FACTORS = 4096
-_QUANTITY_FACTORS: dict[tuple[str, object, object, object], tuple[float, str] | str] = {}
+#: (public: the builder's Observation fast path reads it without a call)
+QUANTITY_FACTORS: dict[tuple[str, object, object, object], tuple[float, str] | str] = {}
 
 
 def quantity_factor(
@@ -230,7 +231,7 @@ def quantity_factor(
     UCUM or absent), then the printed ``unit``; a non-string or empty one is ignored."""
     key = (concept, code, unit, system)
     try:
-        return _QUANTITY_FACTORS[key]
+        return QUANTITY_FACTORS[key]
     except KeyError:
         cacheable = True
     except TypeError:  # an unhashable (malformed) code/unit/system: not cached
@@ -242,9 +243,9 @@ def quantity_factor(
         system is None or system == "http://unitsofmeasure.org",
     )
     if cacheable:
-        if len(_QUANTITY_FACTORS) >= _MAX_CACHED_FACTORS:
-            _QUANTITY_FACTORS.clear()  # then refilled with the units in use
-        _QUANTITY_FACTORS[key] = found
+        if len(QUANTITY_FACTORS) >= _MAX_CACHED_FACTORS:
+            QUANTITY_FACTORS.clear()  # then refilled with the units in use
+        QUANTITY_FACTORS[key] = found
     return found
 
 

@@ -657,7 +657,7 @@ def test_full_caches_are_emptied_and_refilled(monkeypatch: pytest.MonkeyPatch) -
     ] + [med(id=f"m{i}", authoredOn=f"2026-10-0{i + 1}") for i in range(4)]
     for _ in range(2):
         same_records(resources)
-    assert len(fhir_read._DAYS) <= 2
+    assert len(fhir_read.DAYS_BY_TEXT) <= 2
 
 
 def test_an_implied_hrct_is_also_a_ct_of_the_chest_on_both_paths() -> None:
