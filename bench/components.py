@@ -3,7 +3,7 @@
     python -m bench.components        # prints JSON: ms per stage, typical and 10,000 Observations
 
 No server and no load generator: for profiling work and before/after comparisons of one
-stage. The process runs with a worker's GC set-up (``worker_memory.configure_worker_memory``). The
+stage. The process runs with a worker's GC set-up (``worker_gc.configure_worker_gc``). The
 benchmark proper is ``python -m bench.run``.
 """
 
@@ -27,7 +27,7 @@ from cds_service.protocol import validate_request
 from cds_service.services import REGISTRY
 from cds_service.settings import Settings
 from cds_service.storage import Storage
-from cds_service.worker_memory import configure_worker_memory
+from cds_service.worker_gc import configure_worker_gc
 from fhir_mappings.builder import build_record
 from fhir_mappings.terminology import build_terminology
 
@@ -58,7 +58,7 @@ def main() -> None:
     client = api.create_app(settings).test_client()
     writer = IssuedCardWriter(storage)
     out: dict[str, float] = {}
-    configure_worker_memory()  # as in a gunicorn worker: frozen heap, GC thresholds, malloc
+    configure_worker_gc()  # as in a gunicorn worker: frozen start-up heap, young threshold
     cases = (("typical", wl.typical_patient(), 60), ("obs_10000", wl.scaled_patient(10000), 5))
     for name, resources, reps in cases:
         body = wl.hook_request(resources)

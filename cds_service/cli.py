@@ -23,7 +23,7 @@ from typing import Any
 
 from .log_setup import configure_logging, stop_writing, write_from_a_thread
 from .settings import Settings
-from .worker_memory import collect_between_requests, configure_worker_memory
+from .worker_gc import collect_between_requests, configure_worker_gc
 
 HOOK_SERVICES = {
     "patient-view": "ctd-ild-patient-view",
@@ -57,12 +57,12 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
 
 
 def _freeze_heap(_server: Any, _worker: Any) -> None:
-    """Before each fork: the worker's GC set-up (``worker_memory.configure_worker_memory``)."""
-    configure_worker_memory()
+    """Before each fork: the worker's GC set-up (``worker_gc.configure_worker_gc``)."""
+    configure_worker_gc()
 
 
 def _collect_between_requests(_worker: Any, _req: Any, _environ: Any, _resp: Any) -> None:
-    """After each request, its response sent and its objects freed (``worker_memory``)."""
+    """After each request, its response sent and its objects freed (``worker_gc``)."""
     collect_between_requests()
 
 

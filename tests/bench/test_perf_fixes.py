@@ -135,7 +135,7 @@ def test_workers_fork_from_a_frozen_heap() -> None:
     import gc
 
     from cds_service.cli import gunicorn_options
-    from cds_service.worker_memory import WORKER_GC_THRESHOLD
+    from cds_service.worker_gc import WORKER_GC_THRESHOLD
 
     hook = gunicorn_options("127.0.0.1", 8080, 2, 4)["pre_fork"]
     threshold = gc.get_threshold()

@@ -1,15 +1,10 @@
-"""Memory of a gunicorn worker: the garbage collector runs between requests, not during them,
-and large buffers are reused instead of mapped afresh for every call.
-
-``configure_worker_memory`` (the ``pre_fork`` hook) does both set-ups below.
-
-## Garbage collector
+"""The garbage collector of a gunicorn worker: collect between requests, not during them.
 
 The collector exists for reference cycles; a hook call makes almost none (parsed JSON, the
 record and the cards are trees). Its young-generation count is container objects allocated
 minus freed, so it rises while a call parses its body and falls when the call frees it.
 
-- ``configure_worker_gc``: move the master's objects (the app, code
+- ``configure_worker_gc`` (the ``pre_fork`` hook): move the master's objects (the app, code
   tables, terminology, rule catalog, imported modules) to the permanent generation, so a
   worker's collections never traverse them (measured in process on the typical patient:
   2.2 ms of GC per call without, ~0 with; it also spares copy-on-write of those pages), and
@@ -25,25 +20,10 @@ alive at its peak) ran ~3 young collections mid-call, each traversing the live b
 ~20 ms of its ~140 ms in process, and none on calls of 1,000 Observations, so the time per
 call grew faster than the body. With the default 700 a typical call ran ~5 young
 collections, each freeing nothing.
-
-## Large buffers (glibc malloc)
-A call on a large body allocates several buffers of the body's size (gunicorn's read buffer,
-the body bytes, ``orjson.dumps`` for the duplicate-key screen). glibc serves requests above
-its mmap threshold (dynamic, 128 kB to 32 MB) with fresh mappings and gives heap memory above
-its trim threshold back to the system, so every call touched those pages anew: 8,160 minor
-page faults per call on a 10,000-Observation body (7.5 MB), 0 on 1,000 Observations, and a
-page fault costs microseconds on a virtual machine. ``tune_malloc`` fixes the mmap threshold at
-its maximum (32 MB) and the trim threshold at 64 MB: such buffers come from the heap and stay
-there for the next call (measured: 8,160 -> ~4,500 faults and 194 -> 183 ms of CPU per
-10,000-Observation call; the rest are the interpreter's own object arenas). The peak memory
-(VmHWM) is unchanged; freed memory up to 64 MB stays with the worker instead of going back to
-the system. Other C libraries (musl) keep their defaults.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 
 #: accumulated young containers that make a between-request collection worth running
@@ -56,37 +36,10 @@ AUTOMATIC_YOUNG_THRESHOLD = 1_000_000
 WORKER_GC_THRESHOLD = (AUTOMATIC_YOUNG_THRESHOLD, 20, 10)
 
 
-#: glibc ``mallopt`` parameters (malloc.h) and the values set
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024  # glibc's maximum on 64-bit systems
-TRIM_THRESHOLD_BYTES = 64 * 1024 * 1024
-
-
-def configure_worker_memory() -> None:
-    """The worker's memory set-up (run in the master just before each fork)."""
-    configure_worker_gc()
-    tune_malloc()
-
-
 def configure_worker_gc() -> None:
     """Freeze the heap inherited from the master and set the worker's thresholds."""
     gc.freeze()
     gc.set_threshold(*WORKER_GC_THRESHOLD)
-
-
-def tune_malloc() -> bool:
-    """Fixed glibc mmap and trim thresholds; False where the C library has no ``mallopt``
-    (or refuses the values)."""
-    name = ctypes.util.find_library("c")
-    try:
-        mallopt = ctypes.CDLL(name).mallopt
-    except (OSError, AttributeError, TypeError):
-        return False
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    mallopt.restype = ctypes.c_int
-    mmap_ok: bool = mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1
-    trim_ok: bool = mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES) == 1
-    return mmap_ok and trim_ok
 
 
 def generation_due(count: tuple[int, int, int], threshold: tuple[int, int, int]) -> int:
