@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,25 @@ def post_hook(
     h = {"Content-Type": "application/json", **(headers or {})}
     data = body if isinstance(body, bytes | str) else json.dumps(body)
     return requests.post(f"{base_url}/cds-services/{service_id}", data=data, headers=h, timeout=30)
+
+
+def post_hook_chunked(
+    base_url: str | Any, service_id: str, raw: bytes, chunk_bytes: int
+) -> requests.Response:
+    """POST ``raw`` as a hook call with chunked transfer encoding (no Content-Length), in
+    pieces of ``chunk_bytes``."""
+    base_url = getattr(base_url, "base_url", base_url)
+
+    def pieces() -> Iterator[bytes]:
+        for i in range(0, len(raw), chunk_bytes):
+            yield raw[i : i + chunk_bytes]
+
+    return requests.post(
+        f"{base_url}/cds-services/{service_id}",
+        data=pieces(),
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
 
 
 def _inferno_card_checks(card: dict[str, Any], where: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.support import post_hook, request_for
+from tests.support import post_hook, post_hook_chunked, request_for
 
 pytestmark = pytest.mark.e2e
 
@@ -170,18 +170,7 @@ def test_413_body_over_cap(capped_server) -> None:
 
 
 def test_413_chunked_body_over_cap_without_content_length(capped_server) -> None:
-    raw = _padded(CAP + 500)
-
-    def chunks():
-        for i in range(0, len(raw), 256):
-            yield raw[i : i + 256]
-
-    r = requests.post(
-        f"{capped_server.base_url}/cds-services/{PV}",
-        data=chunks(),
-        headers={"Content-Type": "application/json"},
-        timeout=10,
-    )
+    r = post_hook_chunked(capped_server, PV, _padded(CAP + 500), 256)
     assert r.status_code == 413
     outcome(r)
 

@@ -9,9 +9,8 @@ import socket
 from typing import Any
 
 import pytest
-import requests
 
-from tests.support import load_json, post_hook, request_for
+from tests.support import load_json, post_hook, post_hook_chunked, request_for
 
 pytestmark = pytest.mark.e2e
 
@@ -35,16 +34,7 @@ def test_a_chunked_body_gives_the_same_cards_as_a_sized_one(live_server: Any) ->
     sized = post_hook(live_server, PV, raw)
     assert sized.status_code == 200, sized.text
 
-    def pieces() -> Any:
-        for i in range(0, len(raw), 7_919):  # odd-sized chunks
-            yield raw[i : i + 7_919]
-
-    chunked = requests.post(
-        f"{live_server.base_url}/cds-services/{PV}",
-        data=pieces(),
-        headers={"Content-Type": "application/json"},
-        timeout=30,
-    )
+    chunked = post_hook_chunked(live_server, PV, raw, 7_919)  # odd-sized chunks
     assert chunked.status_code == 200, chunked.text
     assert _summaries(chunked.json()) == _summaries(sized.json())
     assert sized.json()["cards"], "the patient has cards: the comparison is not of nothing"

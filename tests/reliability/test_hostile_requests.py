@@ -12,14 +12,20 @@ import copy
 import json
 import socket
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from tests.support import assert_valid_response, load_json, post_hook, request_for
+from tests.support import (
+    assert_valid_response,
+    load_json,
+    post_hook,
+    post_hook_chunked,
+    request_for,
+)
 
 from .conftest import status_kib, worker_pids
 
@@ -67,19 +73,7 @@ def test_body_one_byte_over_the_cap_is_413(server: Any) -> None:
 
 
 def test_chunked_body_over_the_cap_is_413(server: Any) -> None:
-    raw = padded_request(CAP + 100_000)
-
-    def chunks() -> Iterator[bytes]:
-        for i in range(0, len(raw), 65536):
-            yield raw[i : i + 65536]
-
-    r = requests.post(
-        f"{server.base_url}/cds-services/{PV}",
-        data=chunks(),
-        headers={"Content-Type": "application/json"},
-        timeout=30,
-    )
-    outcome(r, 413)
+    outcome(post_hook_chunked(server, PV, padded_request(CAP + 100_000), 65536), 413)
 
 
 def test_a_content_length_far_over_the_cap_is_refused_before_reading(server: Any) -> None:
