@@ -34,6 +34,7 @@ from datetime import date, timedelta
 from operator import itemgetter
 from typing import Any
 
+from .bounded_cache import remember
 from .fhir_read import (
     DAYS_BY_TEXT,
     concept_texts,
@@ -100,9 +101,8 @@ _DERIVED_PCT = (
 
 
 _NO_CONCEPTS: frozenset[str] = frozenset()
-# The caches below (and the per-Terminology ones) are bounded: a full cache is emptied and
-# refilled with the values in use, so a long-running process keeps caching the current
-# patients. A cached answer is the answer the uncached code gives for that key.
+# The caches below (and the per-Terminology ones) are bounded (``bounded_cache.remember``).
+# A cached answer is the answer the uncached code gives for that key.
 #: integers up to 2**53 convert to float exactly and never overflow
 _MAX_EXACT_INT = 2**53
 _isfinite = math.isfinite
@@ -139,10 +139,7 @@ def _rows_of(concepts: frozenset[str]) -> tuple[ConceptRow, ...]:
     except KeyError:
         table = concept_rows()
         rows = tuple(table[c] for c in sorted(concepts) if c in table)
-        if len(_ROWS) >= _MAX_CACHED_ROWS:
-            _ROWS.clear()
-        _ROWS[concepts] = rows
-        return rows
+        return remember(_ROWS, concepts, rows, _MAX_CACHED_ROWS)
 
 
 #: what the Observation fast path does with a code: (concept, implied study) of its one
@@ -342,10 +339,7 @@ class _Builder:
             if type(system) is not str or type(value) is not str:
                 return _GENERAL
             plan = _plan(self.terms.concepts_of(system, value))
-            if len(self.plans) >= _MAX_CACHED_SELECTIONS:
-                self.plans.clear()
-            self.plans[key] = plan
-            return plan
+            return remember(self.plans, key, plan, _MAX_CACHED_SELECTIONS)
         concepts = _NO_CONCEPTS
         for coding in codings:
             if type(coding) is not dict:
@@ -840,9 +834,7 @@ class _Builder:
         found = cache.get(key)
         if found is None:
             found = tuple(map_medication(resource, self.medications, self.terms, weight, height))
-            if len(cache) >= _MAX_CACHED_MEDICATIONS:
-                cache.clear()
-            cache[key] = found
+            remember(cache, key, found, _MAX_CACHED_MEDICATIONS)
         return list(found)
 
     def latest_value(self, concept: str, within: timedelta | None) -> float | None:

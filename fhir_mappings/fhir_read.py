@@ -7,6 +7,8 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
+from .bounded_cache import remember
+
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
@@ -22,11 +24,7 @@ def parse_date(value: Any, allow_partial: bool = False) -> date | None:
     try:
         return cache[value]
     except KeyError:
-        found = _parse_date(value, allow_partial)
-        if len(cache) >= _MAX_CACHED_DATES:
-            cache.clear()
-        cache[value] = found
-        return found
+        return remember(cache, value, _parse_date(value, allow_partial), _MAX_CACHED_DATES)
 
 
 #: parse_date answers per string (a record repeats the same dates many times; a plain dict

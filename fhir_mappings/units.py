@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
+from .bounded_cache import remember
 from .tables import concept_rows
 
 #: 1 kPa = 7.50062 mmHg (UCUM: m[Hg] = 133.3220 kPa; seed-rules Units section)
@@ -243,9 +244,7 @@ def quantity_factor(
         system is None or system == "http://unitsofmeasure.org",
     )
     if cacheable:
-        if len(QUANTITY_FACTORS) >= _MAX_CACHED_FACTORS:
-            QUANTITY_FACTORS.clear()  # then refilled with the units in use
-        QUANTITY_FACTORS[key] = found
+        remember(QUANTITY_FACTORS, key, found, _MAX_CACHED_FACTORS)
     return found
 
 
