@@ -120,6 +120,33 @@ def post_hook(
     return requests.post(f"{base_url}/cds-services/{service_id}", data=data, headers=h, timeout=30)
 
 
+def fhir_authorization(token: str, subject: str = "ctd-ild-cds") -> dict[str, Any]:
+    """A hook request's ``fhirAuthorization`` with a bearer ``token`` (patient read scope)."""
+    return {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "scope": "patient/*.read",
+        "subject": subject,
+    }
+
+
+def fallback_request(
+    fhir_server: str, patient_id: str, token: str | None = None, hook_instance: str | None = None
+) -> dict[str, Any]:
+    """A patient-view request without prefetch: the service fetches from ``fhir_server``
+    (with ``token`` when given)."""
+    body: dict[str, Any] = {
+        "hook": "patient-view",
+        "hookInstance": hook_instance or str(uuid.uuid4()),
+        "context": {"userId": DEFAULT_USER, "patientId": patient_id},
+        "fhirServer": fhir_server,
+    }
+    if token is not None:
+        body["fhirAuthorization"] = fhir_authorization(token)
+    return body
+
+
 def post_hook_chunked(
     base_url: str | Any, service_id: str, raw: bytes, chunk_bytes: int
 ) -> requests.Response:

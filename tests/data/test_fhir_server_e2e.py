@@ -19,6 +19,7 @@ from cds_service.fhir_client import Deadline, FhirClient
 from cds_service.patient_data import render_template, resolve
 from cds_service.services import REGISTRY
 from cds_service.settings import Settings
+from tests.support import fhir_authorization
 
 from .conftest import LONG_LABS, LONG_PATIENT, FhirServer, Loopback, send_json
 
@@ -68,13 +69,7 @@ def body(server: FhirServer | None, prefetch: dict | None = None, token: str | N
         b["fhirServer"] = server.base_url
         tok = server.token if token == "" else token
         if tok is not None:
-            b["fhirAuthorization"] = {
-                "access_token": tok,
-                "token_type": "Bearer",
-                "expires_in": 300,
-                "scope": "patient/*.read",
-                "subject": "ctd-ild-cds",
-            }
+            b["fhirAuthorization"] = fhir_authorization(tok)
     return b
 
 

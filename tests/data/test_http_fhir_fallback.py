@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import fallback_request
+
 from .conftest import FhirServer, free_port
 
 pytestmark = [pytest.mark.fhirserver, pytest.mark.e2e]
@@ -28,21 +30,9 @@ def service(request: pytest.FixtureRequest) -> Any:
 
 
 def hook(fhir_server_url: str, token: str | None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "hook": "patient-view",
-        "hookInstance": "5d8f3c0e-2a51-4c8e-9d0b-6f3a1b2c4d5e",
-        "context": {"userId": "Practitioner/example", "patientId": "dm-ild-1"},
-        "fhirServer": fhir_server_url,
-    }
-    if token is not None:
-        body["fhirAuthorization"] = {
-            "access_token": token,
-            "token_type": "Bearer",
-            "expires_in": 300,
-            "scope": "patient/*.read",
-            "subject": "ctd-ild-cds",
-        }
-    return body
+    return fallback_request(
+        fhir_server_url, "dm-ild-1", token, "5d8f3c0e-2a51-4c8e-9d0b-6f3a1b2c4d5e"
+    )
 
 
 def test_no_prefetch_service_fetches_with_the_token(service: Any, fhir_server: FhirServer) -> None:

@@ -9,14 +9,13 @@ cards with the data gap stated in ``unavailable`` terms; never a hang, a 500 or 
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from cds_service.services import REGISTRY
-from tests.support import assert_valid_response, post_hook
+from tests.support import assert_valid_response, fallback_request, post_hook
 
 from .conftest import status_kib, worker_pids
 from .fake_fhir import OTHER_PATIENT_ID, PATIENT_ID, FakeFhir
@@ -51,21 +50,7 @@ PARTIAL_FAULTS = ["loop-self", "loop-forever"]
 
 
 def hook(fhir_server: str, token: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "hook": "patient-view",
-        "hookInstance": str(uuid.uuid4()),
-        "context": {"userId": "Practitioner/example", "patientId": PATIENT_ID},
-        "fhirServer": fhir_server,
-    }
-    if token:
-        body["fhirAuthorization"] = {
-            "access_token": token,
-            "token_type": "Bearer",
-            "expires_in": 300,
-            "scope": "patient/*.read",
-            "subject": "ctd-ild-cds",
-        }
-    return body
+    return fallback_request(fhir_server, PATIENT_ID, token or None)
 
 
 def timed(call: Callable[[], Any]) -> tuple[Any, float]:

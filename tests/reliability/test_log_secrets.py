@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from tests.auth.keyring import Signer
-from tests.support import load_json, prefetch_for
+from tests.support import fhir_authorization, load_json, prefetch_for
 
 from .fake_fhir import PATIENT_ID, FakeFhir
 
@@ -111,11 +111,7 @@ def hook(service: str, fhir_server: str, bundle: dict[str, Any], keys: set[str])
         "hookInstance": str(uuid.uuid4()),
         "fhirServer": fhir_server,
         "fhirAuthorization": {
-            "access_token": ACCESS_TOKEN,
-            "token_type": "Bearer",
-            "expires_in": 300,
-            "scope": "patient/*.read",
-            "subject": "cds",
+            **fhir_authorization(ACCESS_TOKEN, subject="cds"),
             "patient": PATIENT,
         },
         "context": context,
@@ -130,32 +126,15 @@ def test_a_full_run_logs_no_secret_and_no_patient_identifier(
     tokens: list[str] = []
     rids: list[str] = []
     ok = fake_fhir_server.url("ok")
+    first_calls: list[tuple[str, str, Any]] = [
+        ("GET", "/cds-services", None),
+        ("POST", f"/cds-services/{PV}", hook(PV, ok, bundle, {"patient", "conditions"})),
+        ("POST", f"/cds-services/{SIGN}", hook(SIGN, ok, bundle, {"patient"})),
+        ("POST", f"/cds-services/{PV}", hook(PV, fake_fhir_server.url("503"), bundle, set())),
+    ]
     statuses = [
-        call(server, "GET", "/cds-services", None, tokens, rids).status_code,
-        call(
-            server,
-            "POST",
-            f"/cds-services/{PV}",
-            hook(PV, ok, bundle, {"patient", "conditions"}),
-            tokens,
-            rids,
-        ).status_code,
-        call(
-            server,
-            "POST",
-            f"/cds-services/{SIGN}",
-            hook(SIGN, ok, bundle, {"patient"}),
-            tokens,
-            rids,
-        ).status_code,
-        call(
-            server,
-            "POST",
-            f"/cds-services/{PV}",
-            hook(PV, fake_fhir_server.url("503"), bundle, set()),
-            tokens,
-            rids,
-        ).status_code,
+        call(server, method, path, body, tokens, rids).status_code
+        for method, path, body in first_calls
     ]
     bad = copy.deepcopy(hook(PV, ok, bundle, set()))
     bad["context"]["patientId"] = f"{GIVEN} {FAMILY} {MRN}"

@@ -294,6 +294,24 @@ def _finite(x: float | None) -> bool:
     return x is None or (isinstance(x, float | int) and math.isfinite(x))
 
 
+def _assert_a_dose_or_a_problem(
+    what: Any,
+    daily_mg: float | None,
+    dose_mg: float | None,
+    doses_per_day: float | None,
+    daily_range_mg: tuple[float, float] | None,
+    problem: str | None,
+    prn: bool,
+) -> None:
+    """A parsed dose (of a medication entry or of daily_dose) is finite and not negative,
+    or it is a range, or it says why there is none (or is as needed)."""
+    assert _finite(daily_mg) and _finite(dose_mg) and _finite(doses_per_day), what
+    if daily_mg is not None:
+        assert daily_mg >= 0, what
+    elif daily_range_mg is None:
+        assert problem or prn, what
+
+
 def check_record(resources: list[Any]) -> None:
     record = build_record(resources, today=TODAY, patient_id=PATIENT)
     for concept, series in record.measurements.items():
@@ -311,12 +329,11 @@ def check_record(resources: list[Any]) -> None:
             if a.titer is not None:
                 assert a.titer > 0, a
     for med in record.medications:
-        assert _finite(med.daily_dose_mg) and _finite(med.pred_eq_mg_per_day), med
-        assert _finite(med.dose_mg) and _finite(med.doses_per_day), med
-        if med.daily_dose_mg is not None:
-            assert med.daily_dose_mg >= 0, med
-        elif med.daily_dose_range_mg is None:
-            assert med.dose_problem or med.prn, med
+        assert _finite(med.pred_eq_mg_per_day), med
+        _assert_a_dose_or_a_problem(
+            med, med.daily_dose_mg, med.dose_mg, med.doses_per_day, med.daily_dose_range_mg,
+            med.dose_problem, med.prn,
+        )  # fmt: skip
         if med.daily_dose_range_mg is not None:
             low, high = med.daily_dose_range_mg
             assert math.isfinite(low) and math.isfinite(high) and 0 <= low <= high, med
@@ -405,12 +422,11 @@ def test_dosage_parsing_is_a_number_or_a_problem(
     if not isinstance(dosages, list):
         dosages = [dosages]
     result = daily_dose(dosages, weight, height, strength)
-    assert _finite(result.daily_dose_mg) and _finite(result.dose_mg), result
-    assert _finite(result.doses_per_day) and _finite(result.dose_per_kg), result
-    if result.daily_dose_mg is not None:
-        assert result.daily_dose_mg >= 0, result
-    elif result.daily_dose_range_mg is None:
-        assert result.problem or result.prn, result
+    assert _finite(result.dose_per_kg), result
+    _assert_a_dose_or_a_problem(
+        result, result.daily_dose_mg, result.dose_mg, result.doses_per_day,
+        result.daily_dose_range_mg, result.problem, result.prn,
+    )  # fmt: skip
 
 
 @FAST
