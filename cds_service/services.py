@@ -52,11 +52,10 @@ class Service:
 
 # Prefetch templates: what the guideline needs, in few queries (docs/data-access.md lists them).
 # Only CDS Hooks 2.0 tokens and the recommended query subset: read, search by patient
-# reference, token equality (comma = OR, system|code), ``_sort``, ``_count``. No date window
+# reference, token equality (comma = OR), ``_sort``, ``_count``. No date window
 # (2.0 has no {{today}} token): ``_sort=-date`` + ``_count`` keep the newest results, and the
 # client's paging is followed up to the caps (Settings.fhir_max_pages / fhir_max_resources).
 _P = "{{context.patientId}}"
-_LOINC = "http://loinc.org|"
 _V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074|"
 
 #: LOINC codes of the CTD autoantibody panel (KR Table 2, myositis panel, RF/CCP, ANCA), derived
@@ -82,7 +81,13 @@ IMAGING_REPORT_CATEGORIES: tuple[str, ...] = (
 
 
 def _codes(codes: tuple[str, ...]) -> str:
-    return ",".join(_LOINC + c for c in codes)
+    """LOINC codes as one token search, each without its system: with ``http://loinc.org|``
+    before each of its 85 codes the autoantibody query was 2,187 characters, more than the
+    2,048-character query string IIS accepts by default (it answers 404.15), and a longer URL
+    to encode on every fallback call. A server may then also return an Observation whose code
+    is the same string in another system; the record maps codings by system and code, so such
+    a result is ignored (tests/mappings/test_prefetch_codes.py)."""
+    return ",".join(codes)
 
 
 PATIENT_PREFETCH: tuple[PrefetchKey, ...] = (

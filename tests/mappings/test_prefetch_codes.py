@@ -4,11 +4,13 @@ fetched by some prefetch query (by code or by category)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
+from cds_service.patient_data import TemplateError, render_template
 from cds_service.services import (
     AUTOANTIBODY_LOINC,
     BODY_SIZE_LOINC,
@@ -16,6 +18,7 @@ from cds_service.services import (
     RESPIRATORY_LOINC,
     SERVICES,
 )
+from fhir_mappings.builder import build_record
 from fhir_mappings.prefetch_codes import (
     AUTOANTIBODY_CONCEPTS,
     BODY_SIZE_CONCEPTS,
@@ -135,3 +138,65 @@ def test_every_observation_concept_the_rules_use_is_fetched() -> None:
 def test_conditions_query_is_unfiltered() -> None:
     (conditions,) = [p for p in PATIENT_PREFETCH if p.key == "conditions"]
     assert set(_params(conditions.query)) == {"patient", "_count"}
+
+
+#: the longest id FHIR allows (R4 id: 1-64 characters)
+LONGEST_ID = "x" * 64
+#: IIS's default maxQueryString; a longer query string is refused with 404.15
+IIS_QUERY_STRING_LIMIT = 2048
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.id)
+def test_every_query_string_fits_the_common_server_limit(service) -> None:
+    context = {"patientId": LONGEST_ID, "userId": f"Practitioner/{LONGEST_ID}"}
+    for key in service.prefetch:
+        try:
+            query = render_template(key.query, context)
+        except TemplateError:  # a template needing another context field: not longer
+            query = key.query
+        query_string = urlsplit(quote(query, safe="/?&=,-_.|:")).query
+        assert len(query_string) <= IIS_QUERY_STRING_LIMIT, (key.key, len(query_string))
+
+
+@pytest.mark.parametrize("key", ["antibodies", "respiratory", "body_size"])
+def test_code_queries_list_bare_loinc_codes(key) -> None:
+    query = dict((p.key, p.query) for p in PATIENT_PREFETCH)[key]
+    (value,) = _params(query)["code"]
+    assert "|" not in value
+    assert set(value.split(",")) <= {r.code for r in code_rows() if r.system == LOINC}
+
+
+def _antibody_observation(system: str) -> dict[str, object]:
+    return {
+        "resourceType": "Observation",
+        "id": "ab-1",
+        "status": "final",
+        "subject": {"reference": "Patient/p1"},
+        "effectiveDateTime": "2026-01-05",
+        "code": {"coding": [{"system": system, "code": ANTI_MDA5_LOINC}]},
+        "valueCodeableConcept": {
+            "coding": [{"system": "http://snomed.info/sct", "code": "10828004"}]
+        },
+    }
+
+
+ANTI_MDA5_LOINC = next(
+    r.code for r in code_rows() if r.concept_id == "anti_mda5" and r.system == LOINC and r.code
+)
+
+
+@pytest.mark.parametrize(
+    ("system", "mapped"), [(LOINC, True), ("http://example.org/local-lab-codes", False)]
+)
+def test_a_same_code_in_another_system_returned_by_a_bare_code_search_is_ignored(
+    system, mapped
+) -> None:
+    # a bare-code search may return it; only the LOINC coding is the autoantibody
+    assert ANTI_MDA5_LOINC in AUTOANTIBODY_LOINC
+    record = build_record(
+        [_antibody_observation(system)],
+        today=date(2026, 2, 1),
+        patient_id="p1",
+        terminology=default_terminology(),
+    )
+    assert ("anti_mda5" in record.antibodies) is mapped
