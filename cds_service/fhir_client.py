@@ -41,6 +41,15 @@ MAX_BODY_BYTES = 16 * 1024 * 1024  # one response body; larger is refused as an 
 #: memory, so this bounds a worker's memory per call whatever the FHIR server sends
 MAX_CALL_BYTES = 32 * 1024 * 1024
 _CHUNK = 256 * 1024
+#: every request's headers (plus ``Authorization`` under the base URL): requests' defaults
+#: (User-Agent, Accept-Encoding, keep-alive) with FHIR JSON asked for
+_REQUEST_HEADERS: dict[str, str] = {
+    **requests.utils.default_headers(),
+    "Accept": "application/fhir+json",
+}
+#: ``Session.send`` settings: certificates verified with requests' CA bundle, no client
+#: certificate, no proxies (the session does not read them from the environment either)
+_SEND_SETTINGS: dict[str, Any] = {"verify": True, "cert": None, "proxies": {}}
 _BACKOFF_BASE_S = 0.05
 
 Resource = dict[str, Any]
@@ -232,7 +241,7 @@ class FhirClient:
         ).startswith(self._base_path)
 
     def _headers(self, url: str) -> dict[str, str]:
-        headers = {"Accept": "application/fhir+json"}
+        headers = dict(_REQUEST_HEADERS)
         if self._token and self._under_base(url):
             headers["Authorization"] = f"Bearer {self._token}"
         return headers
@@ -285,8 +294,13 @@ class FhirClient:
     ) -> tuple[int, requests.structures.CaseInsensitiveDict[str], bytes]:
         timeout = (min(self.limits.connect_timeout_s, remaining), remaining)
         try:
-            with self._session.get(
-                url, headers=self._headers(url), timeout=timeout, stream=True, allow_redirects=False
+            # prepared here and sent as is: ``Session.get`` would merge the session's headers,
+            # cookies, hooks and environment settings (none of which this session has) at
+            # ~0.3 ms of CPU per request, and the fetch threads prepare their requests one
+            # at a time under the interpreter lock (the last of 10 left ~10 ms after the first)
+            request = requests.Request("GET", url, headers=self._headers(url)).prepare()
+            with self._session.send(
+                request, timeout=timeout, stream=True, allow_redirects=False, **_SEND_SETTINGS
             ) as resp:
                 if resp.status_code != 200:
                     return resp.status_code, resp.headers, b""

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from cds_service.errors import DataUnavailable
+from cds_service.fhir_client import Deadline, FhirClient
 from cds_service.patient_data import resolve
 from cds_service.services import REGISTRY
 from cds_service.settings import Settings
@@ -120,3 +121,28 @@ def test_the_shared_session_keeps_no_cookies(loopback: Any) -> None:
         resolve(SERVICE, body(server.base_url), Settings(fhir_deadline_ms=2000))
     assert len(cookies_seen) == 2 * len(SERVICE.prefetch)
     assert cookies_seen == [None] * len(cookies_seen)
+
+
+def test_requests_carry_the_fhir_headers_and_ignore_proxy_settings_of_the_environment(
+    loopback: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, str]] = []
+
+    def record(h: BaseHTTPRequestHandler) -> None:
+        seen.append({k.lower(): v for k, v in h.headers.items()})
+        send_json(h, 200, b'{"resourceType": "Patient", "id": "dm-ild-1"}')
+
+    server: Loopback = loopback(record)
+    unreachable = f"http://127.0.0.1:{free_port()}"
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, unreachable)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = FhirClient(server.base_url, "tok", Deadline(2.0))
+    assert [r["id"] for r in client.fetch("Patient/dm-ild-1").resources] == ["dm-ild-1"]
+    (headers,) = seen
+    assert headers["accept"] == "application/fhir+json"
+    assert headers["authorization"] == "Bearer tok"
+    assert headers["user-agent"].startswith("python-requests/")
+    assert "gzip" in headers["accept-encoding"]
+    assert "cookie" not in headers
