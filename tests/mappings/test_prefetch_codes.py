@@ -154,7 +154,7 @@ def test_every_query_string_fits_the_common_server_limit(service) -> None:
             query = render_template(key.query, context)
         except TemplateError:  # a template needing another context field: not longer
             query = key.query
-        query_string = urlsplit(quote(query, safe="/?&=,-_.|:")).query
+        query_string = urlsplit(quote(query, safe="/?&=,-_.:")).query  # "|" sent as %7C
         assert len(query_string) <= IIS_QUERY_STRING_LIMIT, (key.key, len(query_string))
 
 
