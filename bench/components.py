@@ -15,6 +15,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 
 import orjson
@@ -80,7 +81,8 @@ def main() -> None:
 
         def issued(cards: list[dict[str, object]] = issued_cards) -> None:
             fresh = [{**c, "uuid": str(uuid.uuid4())} for c in cards]  # new rows, as per call
-            feedback.record_issued(storage, service.id, fresh)
+            rows = feedback.issued_rows(service.id, fresh, datetime.now(UTC))
+            feedback.write_issued_rows(storage, rows)
 
         def issued_put(
             cards: list[dict[str, object]] = issued_cards, writer: IssuedCardWriter = writer

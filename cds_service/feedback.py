@@ -76,12 +76,6 @@ def write_issued_rows(storage: Storage, rows: list[dict[str, Any]]) -> None:
             conn.execute(_insert_ignore(conn.dialect.name, issued_card_table), rows)
 
 
-def record_issued(storage: Storage, service_id: str, cards: Iterable[dict[str, Any]]) -> None:
-    """Remember card uuid -> topic for the cards of one response, now (synchronously).
-    The service queues them instead (``cds_service.issued_cards``)."""
-    write_issued_rows(storage, issued_rows(service_id, cards, datetime.now(UTC)))
-
-
 @cache
 def _insert_ignore(dialect: str, table: Any) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING for ``table``, built once per dialect."""

@@ -70,12 +70,16 @@ def _validator(name: str) -> Draft202012Validator:
 
 
 @cache
+def _fast_registry() -> Any:
+    """Every schema by its ``$id``, for the compiled validators (built once)."""
+    schemas = [load_schema(n) for n in _SCHEMA_FILES]
+    return jsonschema_rs.Registry([(schema["$id"], schema) for schema in schemas])
+
+
+@cache
 def _fast_validator(name: str) -> Any:
     """The compiled (Rust) validator of ``name``: answers only valid/invalid."""
-    registry = jsonschema_rs.Registry(
-        [(load_schema(n)["$id"], load_schema(n)) for n in _SCHEMA_FILES]
-    )
-    return jsonschema_rs.Draft202012Validator(load_schema(name), registry=registry)
+    return jsonschema_rs.Draft202012Validator(load_schema(name), registry=_fast_registry())
 
 
 def _schema_problems(name: str, instance: Any, prefix: str) -> list[Problem]:

@@ -13,10 +13,10 @@ from sqlalchemy import text
 from cds_service.feedback import (
     UNKNOWN_TOPIC,
     feedback_report,
-    record_issued,
     report_text,
     store_feedback,
 )
+from cds_service.issued_cards import IssuedCardWriter
 from cds_service.storage import Storage, metadata
 
 SYS = "urn:ctd-ild-cds:override-reason"
@@ -34,6 +34,15 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]
     yield s
     metadata.drop_all(s.engine)
     s.engine.dispose()
+
+
+def record_issued(storage: Storage, service_id: str, cards: list[dict[str, object]]) -> None:
+    """The cards of one response recorded as the service records them: queued for the
+    background writer, then flushed."""
+    writer = IssuedCardWriter(storage, linger_s=0)
+    writer.submit(service_id, cards)
+    assert writer.flush(timeout=10)
+    writer.close()
 
 
 def card(topic: str) -> dict[str, object]:
