@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import time
 from datetime import UTC, datetime
@@ -26,11 +27,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import numpy as np
-import orjson
+import gevent
 from flask import Flask, Response, g, request
 from flask_cors import CORS
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTimeout
 
 from fhir_mappings.terminology import build_terminology
 
@@ -39,7 +39,7 @@ from .auth import build_authenticator
 from .errors import DataUnavailable, InvalidRequest, ServiceError
 from .guideline.catalog import catalog_html
 from .ids import new_hex_id
-from .issued_cards import IssuedCardWriter
+from .issued_cards import record_issued
 from .protocol import validate_feedback, validate_request
 from .services import REGISTRY, SERVICES
 from .settings import Settings
@@ -57,7 +57,8 @@ _AUTHENTICATED_PREFIX = "/cds-services"
 
 
 def json_response(body: Any, status: int = 200, content_type: str = JSON_TYPE) -> Response:
-    return Response(orjson.dumps(body), status=status, content_type=content_type)
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(text.encode("utf-8"), status=status, content_type=content_type)
 
 
 def operation_outcome(
@@ -77,6 +78,7 @@ _STATUS_ISSUE_CODE = {
     400: "invalid",
     404: "not-found",
     405: "not-supported",
+    408: "timeout",
     412: "not-found",
     413: "too-costly",
     415: "not-supported",
@@ -102,55 +104,82 @@ def _http_error(exc: HTTPException) -> Response:
 # --------------------------------------------------------------------------- body parsing
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> None:
-    seen: set[str] = set()
-    for key, _ in pairs:
-        if key in seen:
-            raise InvalidRequest([("$", f"duplicate object key {key!r}")])
-        seen.add(key)
+class _DuplicateKey(ValueError):
+    pass
 
 
-def may_have_duplicate_keys(raw: bytes, data: Any) -> bool:
-    """False when ``raw`` (valid JSON, parsed by orjson into ``data``) certainly has no
-    duplicate object key; True when it may (then the exact, slower check decides).
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` of the body's parser: a JSON object as a dict, refusing a key
+    that appears twice (the plain parser would keep the last one silently)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
 
-    Why equal colon counts prove there is no duplicate: orjson keeps the last of duplicate
-    keys silently, so ``data`` has one object member fewer per duplicate. Every ``:`` in JSON
-    text is either a member separator or a character inside a string. orjson writes string
-    characters literally (it never escapes ``:``), so in ``again = orjson.dumps(data)`` the
-    colons are data's members plus the colons in data's strings. In ``raw`` without an
-    escaped colon (``\\u003a``) they are raw's members plus the colons in raw's strings,
-    which include data's (a dropped member only removes strings). So
-    ``colons(raw) >= colons(again)``, equal only when no member was dropped: no duplicate.
-    (A body with an escaped colon, or too deep for ``orjson.dumps``, answers True.)
 
-    Cost on the typical 214 kB body: ``orjson.dumps`` ~0.15 ms; then, when ``raw == again``
-    (a compact body written the way orjson writes it: one ``memcmp``), the counts are equal
-    without counting; else both counts with numpy (~25 us each: vectorized, where
-    ``bytes.count`` of one byte is a plain loop at ~100 us). An escape needs a backslash: one
-    ``memchr`` for it (~10 us) spares the slower substring search (~130 us) on bodies that
-    have none. The 10,000-Observation body: ~15 ms instead of the stdlib parser's ~190 ms.
-    """
-    if b"\\" in raw and b"\\u003" in raw:  # an escaped ":" (or digit: rare) breaks the count
-        return True
+def _not_json(constant: str) -> Any:
+    raise _NotJson(f"{constant} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotJson(f"number {text[:20]} is out of range")
+    return value
+
+
+def _float_sized_int(text: str) -> int:
+    value = int(text)  # CPython refuses more than 4,300 digits (ValueError)
+    if not _INT_MIN <= value <= _INT_MAX:
+        raise _NotJson(f"integer {text[:20]}... is out of range")
+    return value
+
+
+class _NotJson(ValueError):
+    pass
+
+
+#: integers that convert to a finite float (the record reads numbers as floats)
+_INT_MIN, _INT_MAX = -(2**1023), 2**1023
+
+
+def parse_json(raw: bytes) -> Any:
+    """``raw`` parsed as JSON (stdlib, one pass): duplicate object keys refused by name, NaN
+    and Infinity refused, every number within the range of a finite float."""
     try:
-        again = orjson.dumps(data)
-    except orjson.JSONEncodeError:  # e.g. nesting deeper than orjson.dumps allows
-        return True
-    if again == raw:
-        return False
-    return _colons(raw) != _colons(again)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest([("$", f"the body is not valid UTF-8 (byte {exc.start})")]) from None
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_object_without_duplicates,
+            parse_constant=_not_json,
+            parse_float=_finite_float,
+            parse_int=_float_sized_int,
+        )
+    except _DuplicateKey as exc:
+        raise InvalidRequest([("$", f"duplicate object key {exc.args[0]!r}")]) from None
+    except json.JSONDecodeError as exc:
+        raise InvalidRequest([("$", f"the body is not valid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise InvalidRequest([("$", "the body is nested too deeply")]) from None
+    except ValueError as exc:  # _NotJson, or an integer of more digits than CPython converts
+        reason = str(exc) if isinstance(exc, _NotJson) else "a number is out of range"
+        raise InvalidRequest([("$", f"the body is not valid JSON: {reason}")]) from None
 
 
-def _colons(text: bytes) -> int:
-    """How many ``:`` bytes ``text`` holds (numpy: a vectorized compare and count)."""
-    return int(np.count_nonzero(np.frombuffer(text, dtype=np.uint8) == _COLON))
+def _read_body(max_bytes: int, deadline_s: float) -> bytes:
+    """The raw body within ``deadline_s`` seconds (408 after it: the connection is closed)."""
+    with gevent.Timeout(deadline_s, RequestTimeout("the request body did not arrive in time")):
+        return _read_body_bytes(max_bytes)
 
 
-_COLON = ord(":")
-
-
-def _read_body(max_bytes: int) -> bytes:
+def _read_body_bytes(max_bytes: int) -> bytes:
     """The raw body, refusing more than ``max_bytes``: from Content-Length before reading,
     and while reading a chunked body (the WSGI server terminates the input stream)."""
     stream = request.environ["wsgi.input"]
@@ -169,53 +198,28 @@ def _read_body(max_bytes: int) -> bytes:
     return bytes(buf)
 
 
-def read_json_body(max_bytes: int) -> Any:
+def read_json_body(max_bytes: int, deadline_s: float) -> Any:
     """The request body parsed as JSON; ServiceError/HTTPException on any problem."""
     mimetype = (request.mimetype or "").lower()
     if mimetype not in (JSON_TYPE, FHIR_JSON_TYPE) and not mimetype.endswith("+json"):
         raise _UnsupportedMediaType(
             [("", "the body must be JSON (Content-Type: application/json)")]
         )
-    raw = _read_body(max_bytes)
+    raw = _read_body(max_bytes, deadline_s)
     if not raw.strip():
         raise InvalidRequest([("$", "the body is empty")])
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        try:  # orjson refuses invalid UTF-8 too; name the byte when that is the problem
-            raw.decode("utf-8")
-        except UnicodeDecodeError as uexc:
-            raise InvalidRequest(
-                [("$", f"the body is not valid UTF-8 (byte {uexc.start})")]
-            ) from None
-        raise InvalidRequest([("$", f"the body is not valid JSON: {exc.msg}")]) from None
-    # orjson keeps the last of duplicate keys silently; the stdlib parser can tell us which
-    # key, but it costs a Python call per object: run it only when a duplicate is possible.
-    # It recurses in Python (about 500 levels) where orjson stops at 1024: deeper is refused.
-    if may_have_duplicate_keys(raw, data):
-        try:
-            json.loads(raw, object_pairs_hook=_reject_duplicates)
-        except RecursionError:
-            raise InvalidRequest([("$", "the body is nested too deeply")]) from None
-    return data
+    return parse_json(raw)
 
 
 class _AfterSend:
     """A hook call's work once its response is sent (``Response.call_on_close``)."""
 
-    def __init__(
-        self,
-        issued: IssuedCardWriter,
-        service_id: str,
-        cards: list[dict[str, Any]],
-        keep: list[Any],
-    ) -> None:
-        self.issued, self.service_id, self.cards, self.keep = issued, service_id, cards, keep
+    def __init__(self, storage: Storage, service_id: str, cards: list[dict[str, Any]]) -> None:
+        self.storage, self.service_id, self.cards = storage, service_id, cards
 
     def __call__(self) -> None:
         if self.cards:
-            self.issued.submit(self.service_id, self.cards)
-        self.keep.clear()  # the last references to the call's body and record: freed here
+            record_issued(self.storage, self.service_id, self.cards)
 
 
 class _UnsupportedMediaType(ServiceError):
@@ -247,13 +251,6 @@ def response_body(cards: list[dict[str, Any]], unavailable: dict[str, str]) -> d
     return body
 
 
-def flush_issued_cards(app: Flask, timeout: float | None = 10.0) -> bool:
-    """Wait until the cards of every call this app answered are in ``issued_card`` (they
-    are written by a background thread after the response); False on timeout."""
-    writer: IssuedCardWriter = app.extensions["cds"]["issued_cards"]
-    return writer.flush(timeout)
-
-
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask("cds_service")
@@ -265,8 +262,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     authenticator = build_authenticator(settings, storage)
     # standard code tables + the site's ConceptMaps; a malformed map stops start-up here
     terminology = build_terminology(settings.site_conceptmap)
-    issued = IssuedCardWriter(storage)
-    app.extensions["cds"] = {"settings": settings, "storage": storage, "issued_cards": issued}
+    app.extensions["cds"] = {"settings": settings, "storage": storage}
     if settings.dev and not settings.allow_sandbox_issuer:
         log.warning(
             "DEV MODE: client JWT verification is OFF and any CORS origin is allowed. "
@@ -357,7 +353,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         service = REGISTRY.get(service_id)
         if service is None:
             return operation_outcome(404, [("", f"no CDS service {service_id!r}")], "not-found")
-        body = read_json_body(settings.max_body_bytes)
+        body = read_json_body(settings.max_body_bytes, settings.body_read_seconds)
         problems = validate_request(service, body)
         if problems:
             raise InvalidRequest(problems)
@@ -368,18 +364,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         )
         cards = engine.cards_for(service, evaluation)
         response = json_response(response_body(cards, evaluation.record.unavailable))
-        # After the response is sent (WSGI close): queue the issued cards for the background
-        # writer (feedback that arrives first still counts: the report joins issued_card),
-        # and only then free the parsed body and the record (~30,000 objects, ~0.3 ms):
-        # the same work, no longer between the EHR and its cards.
-        response.call_on_close(_AfterSend(issued, service.id, cards, [body, data, evaluation]))
+        # after the response is sent (WSGI close): the issued cards in one short transaction
+        response.call_on_close(_AfterSend(storage, service.id, cards))
         return response
 
     @app.post("/cds-services/<service_id>/feedback")
     def post_feedback(service_id: str) -> Response:
         if service_id not in REGISTRY:
             return operation_outcome(404, [("", f"no CDS service {service_id!r}")], "not-found")
-        body = read_json_body(settings.max_body_bytes)
+        body = read_json_body(settings.max_body_bytes, settings.body_read_seconds)
         problems = validate_feedback(body)
         if problems:
             raise InvalidRequest(problems)

@@ -10,13 +10,14 @@ What it guarantees
   with exponential backoff or the server's ``Retry-After``, never past the deadline.
 - Searches follow ``Bundle.link[next]`` up to ``max_pages`` pages and ``max_resources``
   resources; a cap, a paging loop or the deadline ends paging with the result marked incomplete.
-- Bodies are parsed with orjson; malformed or truncated JSON, an unexpected resource type or an
-  HTTP error becomes a ``FhirError`` with a reason fit for an OperationOutcome (no URLs, no
-  identifiers), never an unhandled exception.
+- Bodies are parsed with the standard json module; malformed or truncated JSON, an unexpected
+  resource type or an HTTP error becomes a ``FhirError`` with a reason fit for an
+  OperationOutcome (no URLs, no identifiers), never an unhandled exception.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -28,7 +29,6 @@ from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from requests.exceptions import ChunkedEncodingError, ContentDecodingError
@@ -384,8 +384,8 @@ class FhirClient:
 
 def _parse(body: bytes) -> Resource:
     try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and bad UTF-8 included
         raise FhirError("FHIR response is not valid JSON (malformed or truncated)") from exc
     if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
         raise FhirError("FHIR response is not a FHIR resource")

@@ -24,6 +24,9 @@ class Settings:
     database_url: str = "sqlite:///var/cds-service.sqlite3"
     #: CDS_MAX_BODY_BYTES: request body cap (413 above it); default 5 MB
     max_body_bytes: int = 5 * 1024 * 1024
+    #: CDS_BODY_READ_SECONDS: deadline for reading a request's body (408 after it); the line
+    #: and headers have their own 5 s deadline in the server (``cli.HEADER_DEADLINE_S``)
+    body_read_seconds: float = 10.0
     #: CDS_CORS_ORIGINS: comma-separated allowed browser origins (``*`` only in dev)
     cors_origins: tuple[str, ...] = ()
     #: CDS_TRUSTED_CLIENTS: JSON file of trusted CDS clients (contract format)
@@ -60,6 +63,7 @@ class Settings:
             dev=is_dev,
             database_url=env.get("CDS_DATABASE_URL", cls.database_url),
             max_body_bytes=int(env.get("CDS_MAX_BODY_BYTES", cls.max_body_bytes)),
+            body_read_seconds=float(env.get("CDS_BODY_READ_SECONDS", cls.body_read_seconds)),
             cors_origins=origins,
             trusted_clients_file=Path(env["CDS_TRUSTED_CLIENTS"])
             if env.get("CDS_TRUSTED_CLIENTS")

@@ -1,16 +1,6 @@
 """JSON Schema (Draft 2020-12) validation of requests and feedback, with JSON-path problems.
 
-Two validators of the same schemas: ``jsonschema_rs`` (compiled, Rust; ~1 us for a hook
-request, whatever the size of its prefetch) answers "acceptable or not"; only for a body it
-refuses does ``jsonschema`` (pure Python, ~150 us) run to name each problem with its path and
-our message. So a valid call costs the fast check alone, and every error is reported exactly
-as before. Correct because, for the keywords these schemas use (type, required, const,
-minimum, minLength, maxLength, minItems, items, pattern, dependentRequired,
-additionalProperties, $ref), ``jsonschema_rs`` accepts no instance that ``jsonschema``
-refuses; where they differ it is stricter (a ``$`` in a pattern does not match before a
-final newline in Rust): then the Python validator decides and reports nothing, as before.
-``tests/protocol/test_validation_fast_path.py`` holds both to that on edge cases and on
-generated bodies. Feedback (off the hook's call path) is validated by ``jsonschema`` alone.
+One validator, ``jsonschema``: each problem is named with its JSON path and our message.
 """
 
 from __future__ import annotations
@@ -22,7 +12,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
@@ -69,27 +58,8 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(name), registry=_registry())
 
 
-@cache
-def _fast_registry() -> Any:
-    """Every schema by its ``$id``, for the compiled validators (built once)."""
-    schemas = [load_schema(n) for n in _SCHEMA_FILES]
-    return jsonschema_rs.Registry([(schema["$id"], schema) for schema in schemas])
-
-
-@cache
-def _fast_validator(name: str) -> Any:
-    """The compiled (Rust) validator of ``name``: answers only valid/invalid."""
-    return jsonschema_rs.Draft202012Validator(load_schema(name), registry=_fast_registry())
-
-
 def _schema_problems(name: str, instance: Any, prefix: str) -> list[Problem]:
-    """Problems of ``instance`` against schema ``name``: none when the fast validator accepts
-    it, else each one named by the Python validator."""
-    try:
-        if _fast_validator(name).is_valid(instance):
-            return []
-    except ValueError:  # a non-JSON Python value (not from a parsed body): the slow path says
-        pass
+    """Problems of ``instance`` against schema ``name``, each named by its path."""
     return _problems(_validator(name).iter_errors(instance), prefix)
 
 

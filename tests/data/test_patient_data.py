@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import orjson
 import pytest
 import responses
 
@@ -68,7 +68,7 @@ def mock_server(rsps: responses.RequestsMock, delay: float = 0.0) -> None:
         if delay:
             time.sleep(delay)
         key = _key_for(request.url)
-        return 200, {}, orjson.dumps(obs_bundle(f"{key}-srv")).decode()
+        return 200, {}, json.dumps(obs_bundle(f"{key}-srv")).encode().decode()
 
     rsps.add(responses.GET, f"{BASE}/Patient/p1", json=patient())
     rsps.add_callback(responses.GET, re.compile(rf"{re.escape(BASE)}/\w+\?.*"), callback=search)

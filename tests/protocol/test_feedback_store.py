@@ -16,7 +16,7 @@ from cds_service.feedback import (
     report_text,
     store_feedback,
 )
-from cds_service.issued_cards import IssuedCardWriter
+from cds_service.issued_cards import record_issued as write_issued
 from cds_service.storage import Storage, metadata
 
 SYS = "urn:ctd-ild-cds:override-reason"
@@ -37,12 +37,8 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]
 
 
 def record_issued(storage: Storage, service_id: str, cards: list[dict[str, object]]) -> None:
-    """The cards of one response recorded as the service records them: queued for the
-    background writer, then flushed."""
-    writer = IssuedCardWriter(storage, linger_s=0)
-    writer.submit(service_id, cards)
-    assert writer.flush(timeout=10)
-    writer.close()
+    """The cards of one response recorded as the service records them after the response."""
+    write_issued(storage, service_id, cards)
 
 
 def card(topic: str) -> dict[str, object]:
