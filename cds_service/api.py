@@ -22,6 +22,7 @@ import logging
 import math
 import re
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -30,13 +31,19 @@ from typing import Any
 import gevent
 from flask import Flask, Response, g, request
 from flask_cors import CORS
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTimeout
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    RequestEntityTooLarge,
+    RequestTimeout,
+)
 
 from fhir_mappings.terminology import build_terminology
 
 from . import engine, feedback, patient_data
 from .auth import build_authenticator
 from .errors import DataUnavailable, InvalidRequest, ServiceError
+from .fhir_policy import DEV_CALLER, Caller
 from .guideline.catalog import catalog_html
 from .ids import new_hex_id
 from .issued_cards import record_issued
@@ -61,16 +68,27 @@ def json_response(body: Any, status: int = 200, content_type: str = JSON_TYPE) -
     return Response(text.encode("utf-8"), status=status, content_type=content_type)
 
 
+#: issues in one OperationOutcome at most; a last issue says how many more there were
+MAX_ISSUES = 50
+
+
 def operation_outcome(
-    status: int, issues: list[tuple[str, str]], code: str = "invalid"
+    status: int, issues: Sequence[tuple[str, ...]], code: str = "invalid"
 ) -> Response:
-    """An OperationOutcome body; each issue is (JSON path or "", message)."""
+    """An OperationOutcome body; each issue is (JSON path or "", message[, issue code])."""
     out: list[dict[str, Any]] = []
-    for where, message in issues:
-        issue: dict[str, Any] = {"severity": "error", "code": code, "diagnostics": message}
+    for where, message, *own_code in issues[:MAX_ISSUES]:
+        issue: dict[str, Any] = {
+            "severity": "error",
+            "code": own_code[0] if own_code else code,
+            "diagnostics": message,
+        }
         if where:
             issue["expression"] = [where]
         out.append(issue)
+    if len(issues) > MAX_ISSUES:
+        more = len(issues) - MAX_ISSUES
+        out.append({"severity": "error", "code": code, "diagnostics": f"{more} more issues"})
     return json_response({"resourceType": "OperationOutcome", "issue": out}, status, JSON_TYPE)
 
 
@@ -81,6 +99,7 @@ _STATUS_ISSUE_CODE = {
     408: "timeout",
     412: "not-found",
     413: "too-costly",
+    431: "too-costly",
     415: "not-supported",
     500: "exception",
 }
@@ -175,8 +194,14 @@ def parse_json(raw: bytes) -> Any:
 
 def _read_body(max_bytes: int, deadline_s: float) -> bytes:
     """The raw body within ``deadline_s`` seconds (408 after it: the connection is closed)."""
-    with gevent.Timeout(deadline_s, RequestTimeout("the request body did not arrive in time")):
-        return _read_body_bytes(max_bytes)
+    late = RequestTimeout("the request body did not arrive in time")
+    try:
+        with gevent.Timeout(deadline_s, late):
+            return _read_body_bytes(max_bytes)
+    except TimeoutError:  # one read waited longer than the server's read deadline
+        raise late from None
+    except (OSError, ValueError):  # the client closed, or sent a malformed chunk
+        raise BadRequest("the request body could not be read") from None
 
 
 def _read_body_bytes(max_bytes: int) -> bytes:
@@ -214,12 +239,45 @@ def read_json_body(max_bytes: int, deadline_s: float) -> Any:
 class _AfterSend:
     """A hook call's work once its response is sent (``Response.call_on_close``)."""
 
-    def __init__(self, storage: Storage, service_id: str, cards: list[dict[str, Any]]) -> None:
-        self.storage, self.service_id, self.cards = storage, service_id, cards
+    def __init__(
+        self, storage: Storage, service_id: str, cards: list[dict[str, Any]], caller: Caller
+    ) -> None:
+        self.storage, self.service_id, self.cards, self.caller = storage, service_id, cards, caller
 
     def __call__(self) -> None:
         if self.cards:
-            record_issued(self.storage, self.service_id, self.cards)
+            record_issued(self.storage, self.service_id, self.cards, self.caller)
+
+
+#: one request header's value at most, and all of them together (431 above either)
+MAX_HEADER_BYTES = 8 * 1024
+MAX_HEADERS_BYTES = 32 * 1024
+
+
+def _headers_too_large(environ: dict[str, Any]) -> bool:
+    total = 0
+    for key, value in environ.items():
+        if key.startswith("HTTP_") and isinstance(value, str):
+            if len(value) > MAX_HEADER_BYTES:
+                return True
+            total += len(key) + len(value)
+    return total > MAX_HEADERS_BYTES
+
+
+#: the Content-Security-Policy of HTML pages that set none of their own: own resources only,
+#: inline styles (the catalog's), no plugins, no <base> rewriting
+HTML_CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'"
+)
+
+
+def _add_security_headers(resp: Response) -> None:
+    """Every response: no MIME sniffing. HTML pages: a Content-Security-Policy and no
+    referrer outside the service."""
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    if resp.mimetype == "text/html":
+        resp.headers.setdefault("Content-Security-Policy", HTML_CSP)
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
 
 
 class _UnsupportedMediaType(ServiceError):
@@ -268,6 +326,11 @@ def create_app(settings: Settings | None = None) -> Flask:
             "DEV MODE: client JWT verification is OFF and any CORS origin is allowed. "
             "Never expose this instance to real patient data."
         )
+    if settings.dev:
+        log.warning(
+            "DEV MODE: a hook's fhirServer is not checked against trusted clients' "
+            "fhirServers (any http(s) server is contacted) and FHIR errors are shown in full."
+        )
 
     origins: str | list[str] = "*" if settings.dev else list(settings.cors_origins)
     if origins:
@@ -289,6 +352,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
         g.request_id = incoming if _REQUEST_ID.match(incoming) else new_hex_id()
         g.started = time.perf_counter()
+        g.caller = DEV_CALLER
+        if _headers_too_large(request.environ):
+            return operation_outcome(431, [("", "request header fields too large")], "too-costly")
         if (
             not check_clients
             or request.method == "OPTIONS"
@@ -296,6 +362,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         ):
             return None
         result = authenticator.authenticate(request.base_url, dict(request.headers))
+        if result.ok:
+            g.caller = Caller(
+                issuer=result.issuer or "",
+                tenant=result.tenant or "",
+                fhir_servers=None if settings.dev else result.fhir_servers,
+            )
         if not result.ok:
             log.info(
                 "401 %s %s (request %s): %s",
@@ -311,6 +383,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def _finish(resp: Response) -> Response:
         rid = g.get("request_id") or new_hex_id()
         resp.headers["X-Request-ID"] = rid
+        _add_security_headers(resp)
         if log.isEnabledFor(logging.INFO):  # no argument evaluated for a filtered line
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
             log.info(
@@ -357,7 +430,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         problems = validate_request(service, body)
         if problems:
             raise InvalidRequest(problems)
-        data = patient_data.resolve(service, body, settings)
+        data = patient_data.resolve(service, body, settings, g.caller)
         today = settings.evaluation_date or datetime.now(UTC).date()
         evaluation = engine.evaluate_resources(
             service, data.resources, body["context"], today, data.unavailable, terminology
@@ -365,7 +438,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         cards = engine.cards_for(service, evaluation)
         response = json_response(response_body(cards, evaluation.record.unavailable))
         # after the response is sent (WSGI close): the issued cards in one short transaction
-        response.call_on_close(_AfterSend(storage, service.id, cards))
+        response.call_on_close(_AfterSend(storage, service.id, cards, g.caller))
         return response
 
     @app.post("/cds-services/<service_id>/feedback")
@@ -376,9 +449,17 @@ def create_app(settings: Settings | None = None) -> Flask:
         problems = validate_feedback(body)
         if problems:
             raise InvalidRequest(problems)
-        result = feedback.store_feedback(storage, service_id, body["feedback"])
-        log.info("feedback: %d stored, %d repeats", result.stored, result.duplicates)
-        return json_response({"stored": result.stored, "duplicates": result.duplicates})
+        result = feedback.store_feedback(storage, service_id, body["feedback"], g.caller)
+        log.info(
+            "feedback: %d stored, %d repeats, %d refused (card not issued to this client by "
+            "this service)",
+            result.stored,
+            result.duplicates,
+            result.refused,
+        )
+        return json_response(
+            {"stored": result.stored, "duplicates": result.duplicates, "refused": result.refused}
+        )
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -1,9 +1,9 @@
 """The ``cds-service`` command: serve, evaluate, rules, feedback-report.
 
-- ``serve [--host H] [--port P] [--dev]``: the HTTP service under gunicorn's stock ``gevent``
-  worker (2 worker processes by default, one per core; each serves its connections as
-  greenlets, so a slow client holds no thread, and the request line and headers must arrive
-  within ``HEADER_DEADLINE_S``; README, "Dependencies").
+- ``serve [--host H] [--port P] [--dev]``: the HTTP service under gunicorn's stock
+  ``gevent_pywsgi`` worker (2 worker processes by default, one per core; each serves its
+  connections as greenlets, so a slow client holds no thread, and every read from a client
+  has a deadline of ``READ_DEADLINE_S``; README, "Dependencies").
   ``--dev`` (or ``CDS_DEV=1``) turns off client JWT verification and allows any CORS origin.
 - ``evaluate BUNDLE.json [--hook H] [--draft-orders FILE] [--date YYYY-MM-DD]``: cards for
   one patient Bundle, without a server, as JSON on stdout.
@@ -18,13 +18,14 @@ import gc
 import json
 import logging
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .log_setup import configure_logging
+from .log_setup import configure_logging, escape_handlers
 from .settings import Settings
 
 HOOK_SERVICES = {
@@ -35,9 +36,10 @@ HOOK_SERVICES = {
 DEFAULT_WORKERS = 2
 #: concurrent connections per worker (greenlets); a slow client costs one, not a thread
 DEFAULT_CONNECTIONS = 1000
-#: gunicorn's gevent worker reads a request's line and headers under a deadline of its
-#: ``keepalive`` setting: a client that has not sent them within it is disconnected
-HEADER_DEADLINE_S = 5
+#: every read from (and write to) a client connection has this deadline: a client that sends
+#: nothing for it (while its request line, headers or body are due, or between keep-alive
+#: requests) is disconnected; the whole body has its own deadline (CDS_BODY_READ_SECONDS)
+READ_DEADLINE_S = 5
 
 
 def gunicorn_options(host: str, port: int, workers: int, connections: int) -> dict[str, Any]:
@@ -46,18 +48,32 @@ def gunicorn_options(host: str, port: int, workers: int, connections: int) -> di
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_connections": connections,
-        "worker_class": "gevent",
+        "worker_class": "gevent_pywsgi",
         "timeout": 30,
         "graceful_timeout": 10,
-        "keepalive": HEADER_DEADLINE_S,
+        "keepalive": READ_DEADLINE_S,
         "preload_app": True,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",
         "limit_request_line": 8190,
         "pre_fork": _freeze_heap,
+        "when_ready": _escape_server_log,
+        "post_fork": _escape_worker_log,
         "control_socket_disable": True,  # no runtime control socket (gunicorn 27's default on)
     }
+
+
+def _escape_server_log(_server: Any) -> None:
+    """gunicorn's own log lines (it logs parts of refused requests) escaped like ours."""
+    escape_handlers(logging.getLogger("gunicorn.error").handlers)
+
+
+def _escape_worker_log(server: Any, _worker: Any) -> None:
+    """In each worker: every socket read and write waits at most ``READ_DEADLINE_S`` (the
+    sockets gevent's server accepts take the default timeout), and the log is escaped."""
+    socket.setdefaulttimeout(READ_DEADLINE_S)
+    _escape_server_log(server)
 
 
 def _freeze_heap(_server: Any, _worker: Any) -> None:

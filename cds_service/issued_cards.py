@@ -15,14 +15,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .feedback import issued_rows, write_issued_rows
+from .fhir_policy import DEV_CALLER, Caller
 from .storage import Storage
 
 log = logging.getLogger(__name__)
 
 
-def record_issued(storage: Storage, service_id: str, cards: Iterable[dict[str, Any]]) -> None:
-    """Write the ``issued_card`` rows of one response's cards; never raises."""
-    rows = issued_rows(service_id, cards, datetime.now(UTC))
+def record_issued(
+    storage: Storage,
+    service_id: str,
+    cards: Iterable[dict[str, Any]],
+    caller: Caller = DEV_CALLER,
+) -> None:
+    """Write the ``issued_card`` rows of one response's cards (with the client they were
+    issued to: feedback is accepted only from it); never raises."""
+    rows = issued_rows(service_id, cards, datetime.now(UTC), caller)
     if not rows:
         return
     try:

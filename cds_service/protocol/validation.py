@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
+from itertools import islice
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
@@ -58,9 +59,14 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(name), registry=_registry())
 
 
+#: problems collected per body at most (an OperationOutcome shows ``api.MAX_ISSUES`` of them):
+#: a body of 100,000 bad entries costs the first ones, not a list of all
+MAX_PROBLEMS = 200
+
+
 def _schema_problems(name: str, instance: Any, prefix: str) -> list[Problem]:
     """Problems of ``instance`` against schema ``name``, each named by its path."""
-    return _problems(_validator(name).iter_errors(instance), prefix)
+    return _problems(islice(_validator(name).iter_errors(instance), MAX_PROBLEMS), prefix)
 
 
 def response_validator() -> Draft202012Validator:
@@ -113,6 +119,8 @@ def _message(err: ValidationError) -> str:
     v = err.validator
     if v == "type":
         return f"must be of type {err.validator_value}"
+    if v == "pattern" and "description" in schema:  # the value may be a secret: not echoed
+        return f"is not {schema['description']}"
     if v == "pattern":
         return f"{_short(err.instance)} does not match {err.validator_value}"
     if v in ("enum", "const"):
@@ -129,8 +137,23 @@ def _message(err: ValidationError) -> str:
 
 
 def validate_request(service: Service, body: Any) -> list[Problem]:
-    """Problems of a service-call body for ``service`` (empty list = acceptable)."""
-    problems = _schema_problems("request", body, "$")
+    """Problems of a service-call body for ``service`` (empty list = acceptable). Prefetch
+    keys other than the service's own are one problem, however many there are."""
+    problems: list[Problem] = []
+    if isinstance(body, dict) and isinstance(prefetch := body.get("prefetch"), dict):
+        own = {k.key for k in service.prefetch}
+        unknown = [k for k in prefetch if k not in own]
+        if unknown:
+            shown = ", ".join(_short(k) for k in unknown[:3])
+            problems.append(
+                (
+                    "$.prefetch",
+                    f"{len(unknown)} prefetch key(s) this service does not use ({shown}"
+                    f"{', ...' if len(unknown) > 3 else ''}); its keys: {', '.join(sorted(own))}",
+                )
+            )
+            body = {**body, "prefetch": {k: v for k, v in prefetch.items() if k in own}}
+    problems.extend(_schema_problems("request", body, "$"))
     if not isinstance(body, dict):
         return problems
     hook = body.get("hook")

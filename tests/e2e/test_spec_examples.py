@@ -13,7 +13,7 @@ from tests.support import assert_valid_response, load_json, post_hook
 pytestmark = pytest.mark.e2e
 
 PV, SIGN = "ctd-ild-patient-view", "ctd-ild-order-sign"
-NULL_PREFETCH = {"patient": None, "conditions": None, "observations": None, "medications": None}
+NULL_PREFETCH = {"patient": None, "conditions": None, "labs": None, "medications": None}
 
 
 def test_spec_patient_view_with_our_prefetch_keys(live_server) -> None:
@@ -25,16 +25,14 @@ def test_spec_patient_view_with_our_prefetch_keys(live_server) -> None:
 
 
 def test_spec_patient_view_as_published(live_server) -> None:
-    """Its prefetch key is not ours, so our data must come from its fhirServer (here: a closed
-    loopback port): cards from what could be had, or 412 naming the required data."""
+    """Its prefetch key (the example service's ``patientToGreet``) is not one of ours: one
+    400 issue naming it, whatever the prefetch holds."""
     body = load_json("requests/spec-patient-view.json")
     body["fhirServer"] = f"http://127.0.0.1:{free_port()}/fhir"
     r = post_hook(live_server.base_url, PV, body)
-    assert r.status_code in (200, 412), r.text
-    if r.status_code == 200:
-        assert_valid_response(r.json())
-    else:
-        assert r.json()["resourceType"] == "OperationOutcome"
+    assert r.status_code == 400, r.text
+    [issue] = r.json()["issue"]
+    assert issue["expression"] == ["$.prefetch"] and "patientToGreet" in issue["diagnostics"]
 
 
 def test_spec_order_sign_r4_without_prefetch_is_412(live_server) -> None:

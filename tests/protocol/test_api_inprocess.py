@@ -92,6 +92,7 @@ def test_issued_cards_are_recorded(
     assert client.post(f"/cds-services/{PV}/feedback", json=fb).get_json() == {
         "stored": 1,
         "duplicates": 0,
+        "refused": 0,
     }
     from cds_service.feedback import feedback_report
 
