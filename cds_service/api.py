@@ -198,7 +198,7 @@ def _read_body(max_bytes: int, deadline_s: float) -> bytes:
     try:
         with gevent.Timeout(deadline_s, late):
             return _read_body_bytes(max_bytes)
-    except TimeoutError:  # one read waited longer than the server's read deadline
+    except TimeoutError:  # a socket read timed out
         raise late from None
     except (OSError, ValueError):  # the client closed, or sent a malformed chunk
         raise BadRequest("the request body could not be read") from None

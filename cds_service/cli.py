@@ -1,9 +1,9 @@
 """The ``cds-service`` command: serve, evaluate, rules, feedback-report.
 
-- ``serve [--host H] [--port P] [--dev]``: the HTTP service under gunicorn's stock
-  ``gevent_pywsgi`` worker (2 worker processes by default, one per core; each serves its
-  connections as greenlets, so a slow client holds no thread, and every read from a client
-  has a deadline of ``READ_DEADLINE_S``; README, "Dependencies").
+- ``serve [--host H] [--port P] [--dev]``: the HTTP service under gunicorn's stock ``gevent``
+  worker (2 worker processes by default, one per core; each serves its connections as
+  greenlets, so a slow client holds no thread, and a request's line and headers must arrive
+  within ``HEADER_DEADLINE_S``; README, "Dependencies").
   ``--dev`` (or ``CDS_DEV=1``) turns off client JWT verification and allows any CORS origin.
 - ``evaluate BUNDLE.json [--hook H] [--draft-orders FILE] [--date YYYY-MM-DD]``: cards for
   one patient Bundle, without a server, as JSON on stdout.
@@ -18,7 +18,6 @@ import gc
 import json
 import logging
 import os
-import socket
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -36,10 +35,10 @@ HOOK_SERVICES = {
 DEFAULT_WORKERS = 2
 #: concurrent connections per worker (greenlets); a slow client costs one, not a thread
 DEFAULT_CONNECTIONS = 1000
-#: every read from (and write to) a client connection has this deadline: a client that sends
-#: nothing for it (while its request line, headers or body are due, or between keep-alive
-#: requests) is disconnected; the whole body has its own deadline (CDS_BODY_READ_SECONDS)
-READ_DEADLINE_S = 5
+#: gunicorn's gevent worker reads a request's line and headers under a deadline of its
+#: ``keepalive`` setting: a client that has not sent them within it is disconnected (the
+#: body has its own deadline, ``CDS_BODY_READ_SECONDS``)
+HEADER_DEADLINE_S = 5
 
 
 def gunicorn_options(host: str, port: int, workers: int, connections: int) -> dict[str, Any]:
@@ -48,10 +47,10 @@ def gunicorn_options(host: str, port: int, workers: int, connections: int) -> di
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_connections": connections,
-        "worker_class": "gevent_pywsgi",
+        "worker_class": "gevent",
         "timeout": 30,
         "graceful_timeout": 10,
-        "keepalive": READ_DEADLINE_S,
+        "keepalive": HEADER_DEADLINE_S,
         "preload_app": True,
         "accesslog": None,
         "errorlog": "-",
@@ -70,10 +69,28 @@ def _escape_server_log(_server: Any) -> None:
 
 
 def _escape_worker_log(server: Any, _worker: Any) -> None:
-    """In each worker: every socket read and write waits at most ``READ_DEADLINE_S`` (the
-    sockets gevent's server accepts take the default timeout), and the log is escaped."""
-    socket.setdefaulttimeout(READ_DEADLINE_S)
     _escape_server_log(server)
+
+
+_ERROR_CODES = {400: "invalid", 403: "forbidden", 414: "too-costly", 431: "too-costly"}
+
+
+def json_error_page(sock: Any, status_int: int, reason: str, _mesg: str) -> None:
+    """gunicorn's answer to a request it refuses before the app (a malformed request line,
+    headers over ``limit_request_field_size``: 431) as a JSON OperationOutcome instead of
+    its HTML page (installed over ``gunicorn.util.write_error`` by ``serve``). The message
+    is not echoed: it may quote the request's own header."""
+    from gunicorn.util import write_nonblock
+
+    code = _ERROR_CODES.get(status_int, "exception" if status_int >= 500 else "invalid")
+    issue = {"severity": "error", "code": code, "diagnostics": reason}
+    body = json.dumps({"resourceType": "OperationOutcome", "issue": [issue]}).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nX-Content-Type-Options: nosniff\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    write_nonblock(sock, head.encode("latin-1") + body)
 
 
 def _freeze_heap(_server: Any, _worker: Any) -> None:
@@ -113,6 +130,9 @@ def serve(host: str, port: int, dev: bool, workers: int, connections: int) -> in
     except ValueError as exc:  # a bad trusted-clients file or site ConceptMap
         raise SystemExit(f"configuration error: {exc}") from None
 
+    import gunicorn.util
+
+    gunicorn.util.write_error = json_error_page
     run_gunicorn(app, gunicorn_options(host, port, workers, connections))
     return 0
 

@@ -24,8 +24,8 @@ class Settings:
     database_url: str = "sqlite:///var/cds-service.sqlite3"
     #: CDS_MAX_BODY_BYTES: request body cap (413 above it); default 5 MB
     max_body_bytes: int = 5 * 1024 * 1024
-    #: CDS_BODY_READ_SECONDS: deadline for reading a request's body (408 after it); every
-    #: single read from a client also has a 5 s deadline in the server (``cli.READ_DEADLINE_S``)
+    #: CDS_BODY_READ_SECONDS: deadline for reading a request's body (408 after it); the line
+    #: and headers have their own 5 s deadline in the server (``cli.HEADER_DEADLINE_S``)
     body_read_seconds: float = 10.0
     #: CDS_CORS_ORIGINS: comma-separated allowed browser origins (``*`` only in dev)
     cors_origins: tuple[str, ...] = ()
