@@ -18,7 +18,7 @@ NULL_PREFETCH = {"patient": None, "conditions": None, "labs": None, "medications
 
 def test_spec_patient_view_with_our_prefetch_keys(live_server) -> None:
     body = load_json("requests/spec-patient-view.json")
-    body["prefetch"].update(NULL_PREFETCH)
+    body["prefetch"] = dict(NULL_PREFETCH)
     r = post_hook(live_server.base_url, PV, body)
     assert r.status_code == 200, r.text
     assert_valid_response(r.json())
@@ -82,9 +82,24 @@ def test_order_select_with_selections(live_server) -> None:
 def test_feedback_bodies_are_stored_once(live_server, name: str) -> None:
     url = f"{live_server.base_url}/cds-services/{PV}/feedback"
     body = load_json(f"requests/{name}")
+    n = len(body["feedback"])
+    # feedback counts only for cards this service issued (here: to the dev-mode client)
+    first = requests.post(url, json=body, timeout=10)
+    assert first.json()["refused"] + first.json()["duplicates"] == n
+    issue_cards(live_server, PV, [item["card"] for item in body["feedback"]])
     first = requests.post(url, json=body, timeout=10)
     assert first.status_code == 200, first.text
     again = requests.post(url, json=copy.deepcopy(body), timeout=10)
     assert again.status_code == 200
-    assert again.json() == {"stored": 0, "duplicates": len(body["feedback"])}
-    assert first.json()["stored"] + first.json()["duplicates"] == len(body["feedback"])
+    assert again.json() == {"stored": 0, "duplicates": n, "refused": 0}
+    assert first.json()["stored"] + first.json()["duplicates"] == n
+
+
+def issue_cards(server, service_id: str, cards: list[str]) -> None:
+    """Record ``cards`` as issued to the dev-mode client, in the server's database."""
+    from cds_service.issued_cards import record_issued
+    from cds_service.storage import Storage
+
+    storage = Storage(f"sqlite:///{server.log_path.parent / 'cds.sqlite3'}")
+    record_issued(storage, service_id, [{"uuid": c} for c in cards])
+    storage.engine.dispose()
