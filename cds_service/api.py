@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 import time
 from collections.abc import Sequence
@@ -28,34 +27,27 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import gevent
 from flask import Flask, Response, g, request
 from flask_cors import CORS
-from werkzeug.exceptions import (
-    BadRequest,
-    HTTPException,
-    RequestEntityTooLarge,
-    RequestTimeout,
-)
+from werkzeug.exceptions import HTTPException
 
 from fhir_mappings.terminology import build_terminology
 
 from . import engine, feedback, patient_data
-from .auth import build_authenticator
+from .auth import Authenticator, build_authenticator
 from .errors import DataUnavailable, InvalidRequest, ServiceError
 from .fhir_policy import DEV_CALLER, Caller
 from .guideline.catalog import catalog_html
 from .ids import new_hex_id
 from .issued_cards import record_issued
 from .protocol import validate_feedback, validate_request
+from .protocol.body import JSON_TYPE, read_json_body
 from .services import REGISTRY, SERVICES
 from .settings import Settings
 from .storage import Storage
 
 log = logging.getLogger("cds_service.api")
 
-JSON_TYPE = "application/json"
-FHIR_JSON_TYPE = "application/fhir+json"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _AUTHENTICATED_PREFIX = "/cds-services"
 
@@ -123,119 +115,6 @@ def _http_error(exc: HTTPException) -> Response:
 # --------------------------------------------------------------------------- body parsing
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` of the body's parser: a JSON object as a dict, refusing a key
-    that appears twice (the plain parser would keep the last one silently)."""
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return obj
-
-
-def _not_json(constant: str) -> Any:
-    raise _NotJson(f"{constant} is not a JSON value")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _NotJson(f"number {text[:20]} is out of range")
-    return value
-
-
-def _float_sized_int(text: str) -> int:
-    value = int(text)  # CPython refuses more than 4,300 digits (ValueError)
-    if not _INT_MIN <= value <= _INT_MAX:
-        raise _NotJson(f"integer {text[:20]}... is out of range")
-    return value
-
-
-class _NotJson(ValueError):
-    pass
-
-
-#: integers that convert to a finite float (the record reads numbers as floats)
-_INT_MIN, _INT_MAX = -(2**1023), 2**1023
-
-
-def parse_json(raw: bytes) -> Any:
-    """``raw`` parsed as JSON (stdlib, one pass): duplicate object keys refused by name, NaN
-    and Infinity refused, every number within the range of a finite float."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidRequest([("$", f"the body is not valid UTF-8 (byte {exc.start})")]) from None
-    try:
-        return json.loads(
-            text,
-            object_pairs_hook=_object_without_duplicates,
-            parse_constant=_not_json,
-            parse_float=_finite_float,
-            parse_int=_float_sized_int,
-        )
-    except _DuplicateKey as exc:
-        raise InvalidRequest([("$", f"duplicate object key {exc.args[0]!r}")]) from None
-    except json.JSONDecodeError as exc:
-        raise InvalidRequest([("$", f"the body is not valid JSON: {exc.msg}")]) from None
-    except RecursionError:
-        raise InvalidRequest([("$", "the body is nested too deeply")]) from None
-    except ValueError as exc:  # _NotJson, or an integer of more digits than CPython converts
-        reason = str(exc) if isinstance(exc, _NotJson) else "a number is out of range"
-        raise InvalidRequest([("$", f"the body is not valid JSON: {reason}")]) from None
-
-
-def _read_body(max_bytes: int, deadline_s: float) -> bytes:
-    """The raw body within ``deadline_s`` seconds (408 after it: the connection is closed)."""
-    late = RequestTimeout("the request body did not arrive in time")
-    try:
-        with gevent.Timeout(deadline_s, late):
-            return _read_body_bytes(max_bytes)
-    except TimeoutError:  # a socket read timed out
-        raise late from None
-    except (OSError, ValueError):  # the client closed, or sent a malformed chunk
-        raise BadRequest("the request body could not be read") from None
-
-
-def _read_body_bytes(max_bytes: int) -> bytes:
-    """The raw body, refusing more than ``max_bytes``: from Content-Length before reading,
-    and while reading a chunked body (the WSGI server terminates the input stream)."""
-    stream = request.environ["wsgi.input"]
-    length = request.content_length
-    if length is not None:
-        if length > max_bytes:
-            raise RequestEntityTooLarge()
-        return bytes(stream.read(length))
-    if not request.environ.get("wsgi.input_terminated"):
-        return b""  # no length and no server-side framing: reading could hang
-    buf = bytearray()
-    while chunk := stream.read(min(65536, max_bytes + 1 - len(buf))):
-        buf += chunk
-        if len(buf) > max_bytes:
-            raise RequestEntityTooLarge()
-    return bytes(buf)
-
-
-def read_json_body(max_bytes: int, deadline_s: float) -> Any:
-    """The request body parsed as JSON; ServiceError/HTTPException on any problem."""
-    mimetype = (request.mimetype or "").lower()
-    if mimetype not in (JSON_TYPE, FHIR_JSON_TYPE) and not mimetype.endswith("+json"):
-        raise _UnsupportedMediaType(
-            [("", "the body must be JSON (Content-Type: application/json)")]
-        )
-    raw = _read_body(max_bytes, deadline_s)
-    if not raw.strip():
-        raise InvalidRequest([("$", "the body is empty")])
-    return parse_json(raw)
-
-
 class _AfterSend:
     """A hook call's work once its response is sent (``Response.call_on_close``)."""
 
@@ -278,11 +157,6 @@ def _add_security_headers(resp: Response) -> None:
     if resp.mimetype == "text/html":
         resp.headers.setdefault("Content-Security-Policy", HTML_CSP)
         resp.headers.setdefault("Referrer-Policy", "same-origin")
-
-
-class _UnsupportedMediaType(ServiceError):
-    status = 415
-    issue_code = "not-supported"
 
 
 # --------------------------------------------------------------------------- app factory
@@ -343,6 +217,15 @@ def create_app(settings: Settings | None = None) -> Flask:
             max_age=600,
         )
 
+    _authenticate_requests(app, settings, authenticator)
+    _answer_errors(app)
+    _add_routes(app, settings, storage, terminology)
+    return app
+
+
+def _authenticate_requests(app: Flask, settings: Settings, authenticator: Authenticator) -> None:
+    """Per request: a request id, the header-size cap, the caller (JWT verified), and on the
+    way out the request id, security headers and one log line."""
     # dev mode: the authenticator reads nothing; spare building the URL and header dict
     check_clients = not getattr(authenticator, "accepts_everything", False)
 
@@ -396,6 +279,10 @@ def create_app(settings: Settings | None = None) -> Flask:
             )
         return resp
 
+
+def _answer_errors(app: Flask) -> None:
+    """Every error as an OperationOutcome; an unhandled one logged with its request id."""
+
     @app.errorhandler(HTTPException)
     def _on_http_error(exc: HTTPException) -> Response:
         return _http_error(exc)
@@ -415,8 +302,8 @@ def create_app(settings: Settings | None = None) -> Flask:
             "exception",
         )
 
-    # ----------------------------------------------------------------------- routes
 
+def _add_routes(app: Flask, settings: Settings, storage: Storage, terminology: Any) -> None:
     @app.get("/cds-services")
     def discovery() -> Response:
         return json_response({"services": [s.discovery_json() for s in SERVICES]})
@@ -478,5 +365,3 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.get("/rules")
     def rules() -> Response:
         return Response(catalog_html(), content_type="text/html; charset=utf-8")
-
-    return app

@@ -183,8 +183,9 @@ def _result(svc_p50: float, ratio: float, fallback_p50: float, t10k: float) -> t
         (10.1, 0.5, 130.0, 600.0, {"a": False, "b": True, "c": True, "e": True}),
         # the throughput ratio against bare Flask is information only
         (9.0, 0.1, 129.0, 500.0, {"a": True, "b": True, "c": True, "e": True}),
-        # (b): limit = 1.5 x 80 + (a) p50 10 = 130
-        (10.0, 0.5, 130.1, 500.0, {"a": True, "b": False, "c": True, "e": True}),
+        # (b): limit = 1.5 x (80 + (a) p50 10) = 135
+        (10.0, 0.5, 135.0, 500.0, {"a": True, "b": True, "c": True, "e": True}),
+        (10.0, 0.5, 135.1, 500.0, {"a": True, "b": False, "c": True, "e": True}),
         # (c): 3 x json.loads 200 = 600
         (10.0, 0.5, 130.0, 600.1, {"a": True, "b": True, "c": False, "e": True}),
     ],

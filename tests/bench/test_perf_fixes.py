@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cds_service.api import create_app, parse_json
+from cds_service.api import create_app
 from cds_service.cards import prune
 from cds_service.errors import InvalidRequest
+from cds_service.protocol.body import parse_json
 from cds_service.settings import Settings
 from fhir_mappings.fhir_read import parse_date
 from fhir_mappings.terminology import Terminology
