@@ -17,7 +17,9 @@ from tests.support import FIXTURES, _resources, load_json
 from .records import dm_as_ild
 
 TODAY = date(2026, 11, 21)
-BUNDLES = sorted((FIXTURES / "patients").glob("*.json"))
+BUNDLES = sorted((FIXTURES / "patients").glob("*.json")) + sorted(
+    p for p in (FIXTURES / "site-coded-patients").glob("*.json") if "conceptmap" not in p.name
+)
 
 
 @pytest.mark.parametrize("path", BUNDLES, ids=lambda p: Path(p).stem)
