@@ -31,6 +31,7 @@ from fhir_mappings.record import Measurement, PatientRecord
 
 from .. import evidence
 from ..compose import finding
+from ..derived import Derived
 from ..facts import condition_fact, measurement_fact, medication_fact, prednisolone_equivalent_fact
 from ..findings import Fact, Finding, Indicator
 from ..text import measurement_text
@@ -132,7 +133,7 @@ def judge(record: PatientRecord, gc: GcCourse) -> Judgement:
     return j
 
 
-def gc_resistance(record: PatientRecord) -> Iterator[Finding]:
+def gc_resistance(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     if not is_dmpm_ild(record):
         return
     gc = high_dose_gc(record)
