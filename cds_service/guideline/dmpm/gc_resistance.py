@@ -34,7 +34,7 @@ from ..compose import finding
 from ..derived import Derived
 from ..facts import condition_fact, measurement_fact, medication_fact, prednisolone_equivalent_fact
 from ..findings import Fact, Finding, Indicator
-from ..text import measurement_text
+from ..text import measurement_text, threshold_text
 from .course import PAO2_DECREASE, pao2_decrease_mmhg
 from .myositis import is_dmpm_ild
 from .readers import entries, entry_text, hrct_studies
@@ -93,7 +93,7 @@ def _worse_within_2_weeks(record: PatientRecord, gc: GcCourse, j: Judgement) -> 
         fall = pao2_decrease_mmhg(j.base.value, m.value)
         if PAO2_DECREASE.decide(fall, None):
             j.worse.append(
-                f"PaO2 fell {PAO2_DECREASE.text}: {measurement_text(j.base)} -> "
+                f"PaO2 fell {threshold_text(PAO2_DECREASE)}: {measurement_text(j.base)} -> "
                 f"{measurement_text(m)}, day {(m.when - start).days}"
             )
             j.facts += [measurement_fact(j.base), measurement_fact(m)]
@@ -146,13 +146,13 @@ def gc_resistance(record: PatientRecord, derived: Derived | None = None) -> Iter
     caveat = ssc_caveat(record)
     on_day = (record.today - gc.start).days
     if j.worse:
-        decided = f"worse within 2 weeks of high-dose GC ({j.worse[0].split(',')[0]})"
+        decided = f"worse within 2 weeks of high-dose glucocorticoid ({j.worse[0].split(',')[0]})"
     else:
-        decided = f"not improved after {on_day} days of high-dose GC"
+        decided = f"not improved after {on_day} days of high-dose glucocorticoid"
     add = "add cyclosporine" + (" unless already given" if gap else "")
-    summary = f"DM/PM-ILD {decided}: JP criteria {add}."
+    summary = f"DM/PM-ILD {decided}: {add}."
     if len(summary) > 139:
-        summary = f"DM/PM-ILD glucocorticoid-resistant (JP criteria, day {on_day}): {add}."
+        summary = f"DM/PM-ILD glucocorticoid-resistant on day {on_day} of high-dose GC: {add}."
     lines = [f"On high-dose glucocorticoid (GC): {gc.text} (day {on_day} today)"]
     lines += [f"worse within 2 weeks (day 0–{_n(WORSE_WITHIN)}): {w}" for w in j.worse]
     lines += [
@@ -163,13 +163,13 @@ def gc_resistance(record: PatientRecord, derived: Derived | None = None) -> Iter
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=summary,
-        patient_data_title="Glucocorticoid resistance (JP Table 1 footnote)",
-        patient_data=lines,
-        body=[
-            f"**Management:** {add} (JP Figure 1 legend). Intravenous cyclosporine (CsA) in "
-            "JP: 200 mg/day over 12 hours, pre-dose level 200–250 ng/mL."
-        ]
-        + [x for x in (gap, caveat) if x],
+        patient_data_title="glucocorticoid resistance, Japanese review criteria",
+        why=lines,
+        what_to_do=[
+            f"{add[0].upper()}{add[1:]}: intravenous cyclosporine (CsA) 200 mg/day over 12 "
+            "hours, pre-dose level 200–250 ng/mL."
+        ],
+        notes=[x for x in (gap, caveat) if x],
         rules=[R090, R117, *ssc_rules(record)],
         facts=[medication_fact(gc.entry), prednisolone_equivalent_fact(gc.pred_eq_mg, gc.start)]
         + j.facts,
