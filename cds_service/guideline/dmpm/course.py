@@ -82,6 +82,9 @@ AS_WINDOW_DAYS = 90  # "within 3 months" of symptom onset (R068)
 VC_DECREASE = evidence.Threshold("vital_capacity_decrease", ">=", 10.0, "%", R068)
 PAO2_DECREASE = evidence.Threshold("pao2_decrease", ">=", 10.0, "mmHg", R068)
 
+#: how a summary names a symptom / HRCT criterion
+SHORT_LABEL = {"dyspnea_worsening": "dyspnoea worse", "ct_ild_progression": "HRCT progression"}
+
 CourseKind = Literal["acute_subacute", "chronic", "undetermined"]
 
 #: data sets that hold the A/S-ILD criteria (prefetch keys): VC/FVC and PaO2 (respiratory,
@@ -94,6 +97,7 @@ class Course:
     kind: CourseKind | None
     onset: date | None
     criteria: list[str] = field(default_factory=list)  # plain-text criteria met
+    short: list[str] = field(default_factory=list)  # the same, as a summary names them
     facts: list[Fact] = field(default_factory=list)
     why_undecided: str = ""
     #: the evidence of the course (chronic: the first 3 months and the course since), or what
@@ -216,6 +220,7 @@ def classify_course(record: PatientRecord) -> Course:
             f"recorded diagnosis of acute interstitial pneumonia / rapidly progressive ILD "
             f"({day(rp.when)})"
         )
+        course.short.append("rapidly progressive ILD recorded")
         course.facts.append(condition_fact(rp))
     if onset is None:
         if course.criteria:
@@ -230,6 +235,7 @@ def classify_course(record: PatientRecord) -> Course:
             first = hits[0]
             assert first.when is not None
             course.criteria.append(f"{entry_text(first)}, day {(first.when - onset).days}")
+            course.short.append(f"{SHORT_LABEL[concept]} day {(first.when - onset).days}")
             course.facts.append(condition_fact(first))
     baseline_from = onset - timedelta(days=AS_WINDOW_DAYS)
     vc_scan = scan_vc(record, baseline_from, end, onset)
@@ -237,11 +243,13 @@ def classify_course(record: PatientRecord) -> Course:
     vc, pao2 = vc_scan.hit, pao2_scan.hit
     if vc is not None:
         course.criteria.append(f"{vc.text('%')} (threshold {threshold_text(VC_DECREASE)})")
+        course.short.append(f"{label(vc.later.concept)} fell {evidence.fmt_number(vc.amount)}%")
         course.facts += [measurement_fact(vc.earlier), measurement_fact(vc.later)]
     if pao2 is not None:
         course.criteria.append(
             f"{pao2.text('mmHg')} (threshold {threshold_text(PAO2_DECREASE)}, 1.33 kPa)"
         )
+        course.short.append(f"PaO2 fell {evidence.fmt_number(pao2.amount)} mmHg")
         course.facts += [
             measurement_fact(pao2.earlier),
             measurement_fact(pao2.later),
@@ -334,9 +342,7 @@ def _later_course(record: PatientRecord, course: Course, onset: date, end: date)
     later = [s for s in studies if s.complete and s.when > end]
     if later and len(studies) >= 2:
         last = later[-1]
-        state = (
-            "progression coded" if last.has("ct_ild_progression") else "no progression coded"
-        )
+        state = "progression coded" if last.has("ct_ild_progression") else "no progression coded"
         out.append(f"{last.text()}: {state} (first HRCT {day(studies[0].when)})")
     return out
 

@@ -114,8 +114,28 @@ class Factor:
             return f"{label(m.concept)} {measured_quantity(m)}"
         return SHORT_NAMES.get(self.key, self.name)
 
+    @property
+    def absent_short(self) -> str:
+        """The factor assessed absent, briefly: ``anti-MDA5 negative``, ``ferritin 300
+        ng/mL``."""
+        if self.measurement is not None:
+            return self.short
+        if self.key == "mda5":
+            return self.evidence_text  # dated: an old negative says so
+        return ABSENT_NAMES.get(self.key, f"no {self.name}")
+
 
 SHORT_NAMES = {"adm": "ADM", "mda5": "anti-MDA5+", "hrct": "GGO + lower consolidation"}
+ABSENT_NAMES = {
+    "adm": "not ADM",
+    "hrct": "HRCT without GGO + lower consolidation",
+}
+
+
+def absent_line(factors: list[Factor]) -> str:
+    """One line for the factors assessed absent (those that apply)."""
+    shown = [f.absent_short for f in factors if f.present is False and f.applies]
+    return "Assessed, not present: " + ", ".join(shown) if shown else ""
 
 
 @dataclass
@@ -125,6 +145,8 @@ class RiskAssessment:
     #: contradictory inputs to resolve (e.g. "ADM and PM both recorded"); a factor that
     #: depends on one is unresolved (``present`` None) and any escalation is conditional
     contradictions: list[str] = field(default_factory=list)
+    #: the management each resolution would lead to (the escalation, stated conditionally)
+    conditional: list[str] = field(default_factory=list)
 
     @property
     def present(self) -> list[Factor]:
@@ -329,21 +351,34 @@ def _ck_raised(record: PatientRecord, since: date) -> Measurement | None:
     return max(raised, key=lambda m: m.value or 0.0) if raised else None
 
 
+ESCALATION = "JP Figure 3 calls for initial GC + IV CsA + IVCY"
+
+
 def _contradictions(
     kind: TypeAnswer, ck_high: Measurement | None, ars: bool | None, mda5: Factor
-) -> list[str]:
-    out = []
+) -> tuple[list[str], list[str]]:
+    """(contradictions, what each resolution leads to)."""
+    out: list[str] = []
+    then: list[str] = []
     if kind.contradiction:
         ck = f", {measurement_text(ck_high)}" if ck_high is not None else ""
         out.append(f"{kind.contradiction}{ck}")
+        first = kind.recorded[0] if kind.recorded else "DM"
+        if first == "ADM":
+            then.append(f"if ADM is confirmed, {ESCALATION} (ADM is a poor-risk factor)")
+        else:
+            then.append("if DM, the branch is GC + CsA or IVCY")
+        then.append("if PM, GC alone, unless another poor-risk factor is found")
     if kind.type == "ADM" and ck_high is not None:
         out.append(
             f"ADM recorded with a raised {measurement_text(ck_high)}: amyopathic DM means no "
             "muscle-enzyme abnormality"
         )
+        then.append(f"if ADM is confirmed despite the raised CK, {ESCALATION}")
     if ars is True and mda5.present is True:
         out.append("anti-MDA5 and an anti-synthetase (anti-ARS) antibody both positive")
-    return out
+        then.append(f"if anti-MDA5 is confirmed, {ESCALATION}")
+    return out, then
 
 
 def _resolve(factor: Factor, why: str) -> Factor:
@@ -393,7 +428,7 @@ def assess_risk(record: PatientRecord, kind: TypeAnswer, onset: date | None) -> 
     ars, _, _ = anti_ars(record)
     mda5 = _mda5_factor(record, since)
     ck_high = _ck_raised(record, since)
-    contradictions = _contradictions(kind, ck_high, ars, mda5)
+    contradictions, conditional = _contradictions(kind, ck_high, ars, mda5)
     antibody_conflict = ars is True and mda5.present is True
     adm = _adm_factor(kind)
     if kind.type == "ADM" and ck_high is not None:
@@ -410,4 +445,4 @@ def assess_risk(record: PatientRecord, kind: TypeAnswer, onset: date | None) -> 
         ),
         _ck_factor(record, kind, ars, antibody_conflict or bool(kind.contradiction), since),
     ]
-    return RiskAssessment(factors, since, contradictions)
+    return RiskAssessment(factors, since, contradictions, conditional)
