@@ -15,7 +15,7 @@ from cds_service.guideline.findings import Indicator
 from cds_service.guideline.topics import PATIENT_VIEW_TOPICS
 from tests.support import GUIDE2_TOPICS
 
-from .guide2_records import ab, cond, meas, med, record
+from .ctd_ild_records import ab, cond, meas, med, record
 
 
 def dm_as_ild_on_triple_therapy():

@@ -12,7 +12,7 @@ from cds_service.guideline.ctd_ild.progression import progression_domains
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.ra.management import ra_ild_management
 
-from .guide2_records import cond, meas, med, record
+from .ctd_ild_records import cond, meas, med, record
 
 TWO_DOMAINS = [cond("dyspnea_worsening", 20), cond("ct_ild_progression", 40)]
 

@@ -16,7 +16,7 @@ from tests.support import FIXTURES, _resources, load_json
 
 TODAY = date(2026, 11, 21)
 BUNDLES = sorted((FIXTURES / "patients").glob("*.json")) + sorted(
-    p for p in (FIXTURES / "guideline2").glob("*.json") if "conceptmap" not in p.name
+    p for p in (FIXTURES / "site-coded-patients").glob("*.json") if "conceptmap" not in p.name
 )
 
 calls: list[tuple[int, str]] = []

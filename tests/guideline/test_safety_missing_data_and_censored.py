@@ -13,7 +13,7 @@ from cds_service.guideline.safety.cyclosporine_level import cyclosporine_level
 from cds_service.guideline.safety.monitoring import immunosuppression_monitoring
 from cds_service.guideline.safety.pjp_prophylaxis import pjp_prophylaxis
 
-from .guide2_records import cond, meas, med, record
+from .ctd_ild_records import cond, meas, med, record
 
 DM_ILD = [cond("dermatomyositis", 200), cond("ild", 100)]
 SJD_ILD = [cond("sjogren", 900), cond("ild", 300)]

@@ -16,7 +16,7 @@ from cds_service.guideline.ssc.treatment_indicated import ssc_ild_treatment_indi
 from cds_service.services import REGISTRY
 
 from .fixture_findings import FIXTURES, TODAY
-from .guide2_records import cond, meas, med, record
+from .ctd_ild_records import cond, meas, med, record
 
 SSC = [cond("systemic_sclerosis", 600)]
 SSC_ILD = [*SSC, cond("ild", 30)]
@@ -30,7 +30,7 @@ def gone(r, **unavailable: str):  # type: ignore[no-untyped-def]
 
 # ------------------------------------------------- audit reproduction: SSc 20 mg fixture
 def _evaluate(drop_medications: bool, unavailable: dict[str, str] | None):  # type: ignore[no-untyped-def]
-    bundle = json.loads((FIXTURES / "guideline2" / "ssc_glucocorticoid_20mg.json").read_text())
+    bundle = json.loads((FIXTURES / "site-coded-patients" / "ssc_glucocorticoid_20mg.json").read_text())
     resources = [e["resource"] for e in bundle["entry"]]
     if drop_medications:
         resources = [r for r in resources if r["resourceType"] != "MedicationRequest"]
@@ -201,4 +201,4 @@ def test_ssc_option_wording() -> None:
 
 
 def test_fixture_path_exists() -> None:
-    assert Path(FIXTURES / "guideline2" / "ssc_glucocorticoid_20mg.json").is_file()
+    assert Path(FIXTURES / "site-coded-patients" / "ssc_glucocorticoid_20mg.json").is_file()

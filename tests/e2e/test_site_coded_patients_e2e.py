@@ -1,6 +1,6 @@
 """Guideline II end to end: one FHIR Bundle per clinical situation through the HTTP service.
 
-Each fixture (``fixtures/guideline2/``) is posted to ``ctd-ild-patient-view`` of a real server
+Each fixture (``fixtures/site-coded-patients/``) is posted to ``ctd-ild-patient-view`` of a real server
 started with the Guideline II site ConceptMap (HRCT extent, HRCT progression, reticular
 pattern, worse dyspnea and cyclosporine trough have no standard code); the response must be
 valid (``assert_valid_response``) and carry exactly the expected Guideline II topics, in order.
@@ -20,7 +20,7 @@ if not hasattr(support, "request_for"):  # pragma: no cover - before the protoco
 
 pytestmark = pytest.mark.e2e
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "guideline2"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "site-coded-patients"
 SERVICE = "ctd-ild-patient-view"
 
 
@@ -59,7 +59,7 @@ CASES: list[tuple[str, list[str]]] = [
 
 @pytest.fixture(scope="module")
 def guide2_server(start_server: Any) -> Any:
-    return start_server({"CDS_SITE_CONCEPTMAP": str(FIXTURES / "site-conceptmap-guideline2.json")})
+    return start_server({"CDS_SITE_CONCEPTMAP": str(FIXTURES / "site-conceptmap.json")})
 
 
 @pytest.mark.parametrize(("fixture", "expected"), CASES, ids=[c[0] for c in CASES])
