@@ -8,6 +8,7 @@ import pytest
 
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.orders.ssc_glucocorticoid_dose import deliverable_dose
+from fhir_mappings.tables import drug_rows
 from cds_service.guideline.shared_rules import B12
 from cds_service.guideline.ssc.glucocorticoid_risk import GC_CRITICAL
 from cds_service.guideline.text import steen_1998
@@ -180,7 +181,7 @@ def test_update_rounds_down_to_a_deliverable_step_and_stays_at_or_below_10(
     ],
 )
 def test_deliverable_dose(drug: str, room: float, expected: float | None) -> None:
-    assert deliverable_dose(drug, room) == expected
+    assert deliverable_dose(drug, room, drug_rows()[drug].pred_eq_factor) == expected
 
 
 # ------------------------------------------------ audit 10: Steen 1998 is an odds ratio

@@ -33,6 +33,7 @@ from fhir_mappings.record import PatientRecord
 from .. import drug_classes
 from ..compose import finding
 from ..data_gaps import MEDICATIONS, gap_text, missing
+from ..derived import Derived
 from ..diseases import CTD_NAMES, has_ctd_ild
 from ..evidence import fmt_number, rule
 from ..findings import Finding, Indicator
@@ -91,7 +92,9 @@ def prednisolone_range(record: PatientRecord) -> str:
     )
 
 
-def ctd_ild_initial_treatment(record: PatientRecord) -> Iterator[Finding]:
+def ctd_ild_initial_treatment(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     groups = [g for g in GROUPS if has_ctd_ild(record, g)]
     if not groups or has_ctd_ild(record, "ssc"):
         return

@@ -27,6 +27,7 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
+from ..derived import Derived
 from ..diseases import CTD_NAMES, has_ctd_ild, ild_onset, last_pft
 from ..evidence import Threshold
 from ..facts import present
@@ -55,7 +56,9 @@ def monitoring_interval(record: PatientRecord, groups: list[str]) -> Threshold:
     return FIRST_YEAR_LONG
 
 
-def sard_ild_monitoring_due(record: PatientRecord) -> Iterator[Finding]:
+def sard_ild_monitoring_due(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     groups = [g for g in (*SHORT_GROUPS, *LONG_GROUPS) if has_ctd_ild(record, g)]
     if not groups:
         return

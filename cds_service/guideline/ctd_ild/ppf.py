@@ -38,6 +38,7 @@ from fhir_mappings.record import PatientRecord
 from .. import drug_classes
 from ..compose import finding
 from ..data_gaps import MEDICATIONS, gap_text, missing
+from ..derived import Derived
 from ..diseases import CTD_NAMES, ctd_groups, has_ild, has_ipf
 from ..evidence import rule
 from ..findings import Finding, Indicator
@@ -137,7 +138,9 @@ def _treatment_options(record: PatientRecord, groups: set[str]) -> tuple[str, li
     )
 
 
-def progressive_pulmonary_fibrosis(record: PatientRecord) -> Iterator[Finding]:
+def progressive_pulmonary_fibrosis(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     if not has_ild(record) or has_ipf(record) or not has_radiological_fibrosis(record):
         return
     if acute_presentation(record):

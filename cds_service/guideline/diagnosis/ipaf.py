@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from fhir_mappings.record import AntibodyResult, PatientRecord
 
 from .. import evidence
+from ..derived import Derived
 from ..diseases import ANTI_SYNTHETASE
 from ..evidence import cite
 from ..facts import antibody_fact, condition_fact, unique_facts
@@ -127,7 +128,7 @@ def _ana_feature(record: PatientRecord) -> tuple[str | None, str | None, Fact | 
     return None, None, None
 
 
-def ipaf_criteria(record: PatientRecord) -> Iterator[Finding]:
+def ipaf_criteria(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     ild = ild_without_ctd(record)
     if ild is None or record.has_condition("ipaf"):
         return

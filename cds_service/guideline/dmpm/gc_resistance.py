@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..derived import Derived
 from ..evidence import cite
 from ..facts import (
     condition_fact,
@@ -83,7 +84,7 @@ def _events(record: PatientRecord, start: date, first: int, last: int) -> list[t
     return out
 
 
-def gc_resistance(record: PatientRecord) -> Iterator[Finding]:
+def gc_resistance(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     if not is_dmpm_ild(record):
         return
     gc = high_dose_gc(record)

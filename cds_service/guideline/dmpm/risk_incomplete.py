@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
+from ..derived import Derived
 from ..findings import Finding, Indicator
 from ..shared_rules import R113
 from .assessment import DmpmAssessment, assess, course_lines, ssc_caveat_for
@@ -44,8 +45,8 @@ SHORT = {
 }
 
 
-def risk_incomplete(record: PatientRecord) -> Iterator[Finding]:
-    a = assess(record)
+def risk_incomplete(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
+    a = derived.dmpm if derived is not None else assess(record)
     if a is not None and a.course.kind == "undetermined" and a.risk is not None:
         yield from _course_undetermined(a)
         return

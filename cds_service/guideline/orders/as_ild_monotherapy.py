@@ -25,8 +25,8 @@ assessed absent, gives no card.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..data_gaps import gap_text
@@ -37,6 +37,9 @@ from ..findings import Finding, Indicator
 from ..shared_rules import R109, R113
 from . import common
 from .common import dose_text
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-as-ild-monotherapy"
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from .. import diseases, drug_classes
@@ -24,6 +24,9 @@ from ..findings import Fact
 from ..safety.regimen import systemic
 from ..text import dose_text as _record_dose_text
 from ..text import number
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 # Drug classes (guide2's ``guideline.drug_classes``) and diseases (``ctd_ild.disease``): one
 # definition for the patient-view and the order cards.

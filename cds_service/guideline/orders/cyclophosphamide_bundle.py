@@ -23,8 +23,8 @@ Mesna is named, not ordered: its regimen depends on the CYC schedule, which the 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..data_gaps import gap_text
@@ -35,6 +35,9 @@ from ..shared_rules import R049, R110, R142
 from ..suggestions.orders import lab_suggestions
 from . import common
 from .common import dose_text
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-cyclophosphamide-bundle"
 

@@ -23,8 +23,8 @@ When cyclosporine is drafted (focused) for a patient with ILD or a CTD:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import Threshold, cite, fmt_number, rule
@@ -33,6 +33,9 @@ from ..shared_rules import R094, R095, R096
 from ..suggestions.orders import lab_label, lab_suggestions
 from . import common
 from .common import dose_text
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-cyclosporine-monitoring"
 

@@ -28,8 +28,8 @@ Using the patient-view definition means signing the drafts never produces a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import PatientRecord
 
 from ..data_gaps import gap_text
@@ -41,6 +41,9 @@ from ..shared_rules import B15, R111, R141
 from ..suggestions.orders import tmp_smx_prophylaxis
 from . import common
 from .common import dose_text
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-pjp-prophylaxis"
 

@@ -16,13 +16,16 @@ No suggestion: the seeds do not say the other regimens are wrong (case reports u
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import cite, fmt_number, rule
 from ..findings import Finding, Indicator
 from . import common
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-tocilizumab-regimen"
 

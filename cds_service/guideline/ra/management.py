@@ -27,6 +27,7 @@ from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
 from ..ctd_ild.progression import B03, progression_domains
+from ..derived import Derived
 from ..diseases import has_ctd_ild
 from ..evidence import rule
 from ..findings import Finding, Indicator
@@ -93,7 +94,7 @@ OPTIONS = (
 )
 
 
-def ra_ild_management(record: PatientRecord) -> Iterator[Finding]:
+def ra_ild_management(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     if not has_ctd_ild(record, "ra"):
         return
     domains = progression_domains(record)

@@ -28,7 +28,6 @@ from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from .. import drug_classes
 from ..evidence import Threshold, fmt_number
-from ..memo import per_evaluation
 from ..shared_rules import B15
 from ..text import medication_text
 
@@ -129,7 +128,6 @@ class RegimenAssessment:
     pulses: tuple[MedicationEntry, ...]
 
 
-@per_evaluation
 def assess_regimen(record: PatientRecord) -> RegimenAssessment:
     gc = glucocorticoid_dose(record)
     partners = tuple(second_immunosuppressants(record))

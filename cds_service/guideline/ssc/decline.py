@@ -24,6 +24,7 @@ from fhir_mappings.record import PatientRecord
 from ..compose import finding
 from ..ctd_ild.physiology import PeakDecline, decline_from_peak
 from ..data_gaps import LUNG_FUNCTION, gap_text, missing
+from ..derived import Derived
 from ..diseases import has_ctd_ild
 from ..evidence import Threshold, fmt_number
 from ..facts import measurement_fact
@@ -57,7 +58,7 @@ def describe_change(change: PeakDecline) -> str:
     )
 
 
-def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
+def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     if not has_ctd_ild(record, "ssc"):
         return
     hits: list[str] = []
