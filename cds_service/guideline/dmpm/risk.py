@@ -50,7 +50,6 @@ from ..text import (
     unreadable_text,
 )
 from .myositis import R064, TypeAnswer
-from .readers import hrct_studies
 from .subtypes import anti_ars
 
 RISK_TOPICS = ("dmpm-ild-poor-prognosis", "dmpm-ild-risk-incomplete", "dmpm-ild-acute-subacute")
@@ -268,17 +267,6 @@ def _latest_in(record: PatientRecord, concept: str, since: date) -> ConditionEnt
 
 def _hrct_factor(record: PatientRecord, since: date) -> Factor:
     name = "HRCT: GGO + lower consolidation"
-    reports = [s for s in hrct_studies(record, since=since) if s.complete]
-    if reports and not record.missing_data(*IMAGING_DATA):
-        study = reports[-1]  # the latest final report: its coded findings are complete
-        both = bool(study.has("ct_ground_glass") and study.has("ct_lower_consolidation"))
-        facts = [
-            condition_fact(c)
-            for c in record.condition_entries("ct_ground_glass", "ct_lower_consolidation")
-            if c.when == study.when and c.source_id == study.source_id
-        ]
-        text = study.text() + ("" if both else "; not both coded")
-        return Factor("hrct", name, both, text, ("R113", "R108"), facts)
     ggo = _latest_in(record, "ct_ground_glass", since)
     low = _latest_in(record, "ct_lower_consolidation", since)
     seen = [c for c in (ggo, low) if c is not None]
