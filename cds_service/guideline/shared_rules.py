@@ -122,6 +122,7 @@ R110 = evidence.rule(
     topics=(
         "dmpm-ild-poor-prognosis",
         "order-cyclophosphamide-bundle",
+        "cyclosporine-level",
     ),
 )
 
@@ -142,6 +143,8 @@ R111 = evidence.rule(
         "pjp-prophylaxis",
         "immunosuppression-monitoring",
         "order-pjp-prophylaxis",
+        "cyclosporine-level",
+        "order-cyclosporine-monitoring",
     ),
 )
 
