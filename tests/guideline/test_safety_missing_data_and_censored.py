@@ -1,5 +1,5 @@
 """Safety rules after the audit: monitoring when the regimen's intensity cannot be decided
-(finding 7), PJP with medications unavailable (1), cyclosporine levels: censored values (4),
+(finding 7), PJP with medication orders unavailable (1), cyclosporine levels: censored values (4),
 present-but-unreadable levels (13), route not recorded (26)."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def test_monitoring_labs_unavailable_are_not_called_missing() -> None:
     )
     r2.unavailable["labs"] = "timeout"
     (f,) = immunosuppression_monitoring(r2)
-    assert "beta-D-glucan: not assessed (labs unavailable (timeout))" in f.detail
+    assert "beta-D-glucan: not assessed (laboratory results unavailable (timeout))" in f.detail
     assert "none on record" not in f.detail
 
 
@@ -75,7 +75,7 @@ def test_pjp_when_medications_unavailable(conditions, meds, fires) -> None:  # t
     if fires:
         (f,) = found
         assert f.indicator is Indicator.INFO and "could not be checked" in f.summary
-        assert "medications unavailable (HTTP 500)" in f.detail
+        assert "medication orders unavailable (HTTP 500)" in f.detail
         assert "none active" not in f.detail  # never "no prophylaxis"
         assert f.suggestions == ()
 
