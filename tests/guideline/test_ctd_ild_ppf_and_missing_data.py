@@ -1,6 +1,6 @@
-"""PPF after the audit: treat the underlying CTD-ILD first (finding 6), the 12-month window
-for both points (12), censored values (4), data not fetched (1); the initial-treatment card
-with medication orders unavailable (1) and its ACR/CHEST wording (15); B02's neutral figure (18)."""
+"""PPF: treat the underlying CTD-ILD first, the 12-month window for both points, censored
+values, data not fetched; the initial-treatment card with medications unavailable and its
+ACR/CHEST wording; B02's neutral figure."""
 
 from __future__ import annotations
 

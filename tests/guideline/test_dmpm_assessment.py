@@ -202,7 +202,7 @@ def test_every_card_has_facts_with_dates_and_cites_sources() -> None:
     [
         (ANTI_SYNTHETASE, False),
         (ANTI_SYNTHETASE[:-1], None),  # anti-Ha not tested
-        (("anti_jo1",), None),  # the audit's case: anti-Jo-1 alone
+        (("anti_jo1",), None),  # anti-Jo-1 alone
         ((), None),
     ],
 )

@@ -1,6 +1,6 @@
-"""Safety rules after the audit: monitoring when the regimen's intensity cannot be decided
-(finding 7), PJP with medication orders unavailable (1), cyclosporine levels: censored values (4),
-present-but-unreadable levels (13), route not recorded (26)."""
+"""Safety rules: monitoring when the regimen's intensity cannot be decided, PJP with
+medications unavailable, cyclosporine levels: censored values, present-but-unreadable levels,
+route not recorded."""
 
 from __future__ import annotations
 
@@ -161,7 +161,7 @@ def test_labs_unavailable_is_not_no_level() -> None:
 @pytest.mark.parametrize(
     ("concept", "value", "problem"),
     [
-        ("cyclosporine_trough", 180.0, "if IV, trough below the IV target"),  # audit case
+        ("cyclosporine_trough", 180.0, "if IV, trough below the IV target"),
         ("cyclosporine_trough", 200.0, None),
         ("cyclosporine_trough", 250.0, None),
         ("cyclosporine_trough", 250.1, "if IV, trough above the IV target"),

@@ -1,5 +1,5 @@
-"""SSc rules with data the service could not fetch (audit finding 1) and censored values
-(FHIR Quantity.comparator, finding 4); KR R024 wording (17a), options wording (15, 16a)."""
+"""SSc rules with data the service could not fetch and censored values (FHIR
+Quantity.comparator); KR R024 wording, options wording."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def gone(r, **unavailable: str):  # type: ignore[no-untyped-def]
     return r
 
 
-# ------------------------------------------------- audit reproduction: SSc 20 mg fixture
+# ------------------------------------------------- SSc 20 mg fixture, medications not fetched
 def _evaluate(drop_medications: bool, unavailable: dict[str, str] | None):  # type: ignore[no-untyped-def]
     bundle = json.loads(
         (FIXTURES / "site-coded-patients" / "ssc_glucocorticoid_20mg.json").read_text()
@@ -51,7 +51,7 @@ def test_ssc_20mg_fixture_with_medications_unavailable_names_the_gap() -> None:
     # the critical card with the medications present
     (crit,) = [f for f in _evaluate(False, None) if f.topic == "ssc-glucocorticoid-risk"]
     assert crit.indicator is Indicator.CRITICAL
-    # the audit's case: medications could not be fetched -> not silence
+    # medications could not be fetched -> not silence
     (f,) = [f for f in _evaluate(True, MEDS_GONE) if f.topic == "ssc-glucocorticoid-risk"]
     assert f.indicator is Indicator.INFO
     assert "could not be checked" in f.summary and len(f.summary) <= 139

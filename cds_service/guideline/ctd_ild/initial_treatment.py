@@ -11,7 +11,7 @@ short-term glucocorticoids; conditionally against leflunomide, methotrexate, TNF
 and abatacept as ILD treatment.
 
 When: ILD with Sjögren's disease, MCTD or SLE (RA-ILD has its own card, DM/PM-ILD the
-Guideline I cards, SSc-ILD never gets GC), no ILD treatment active, and recent progression:
+DM/PM-ILD cards, SSc-ILD never gets GC), no ILD treatment active, and recent progression:
 worse dyspnea in the last 90 days, or an ATS 2022 progression domain (radiological, or
 physiological) in the last 12 months. Then: warning card with the options.
 

@@ -13,7 +13,7 @@ fires instead (and lists what was not assessed).
 A DM/PM-ILD whose course could not be determined (more than 3 months after onset, no data
 on the first 3 months: course.py) with at least one poor-risk factor present -> `warning`
 card under this topic naming the factors and saying the A/S-ILD criteria could not be
-assessed (R069, R140; audit finding 2).
+assessed (R069, R140).
 
 Decisions left open: staleness per risk.py (values from 30 days before onset).
 """

@@ -28,7 +28,7 @@ from ..text import number
 if TYPE_CHECKING:
     from fhir_mappings.orders import OrderSet
 
-# Drug classes (guide2's ``guideline.drug_classes``) and diseases (``ctd_ild.disease``): one
+# Drug classes (``guideline.drug_classes``) and diseases (``ctd_ild.disease``): one
 # definition for the patient-view and the order cards.
 GLUCOCORTICOIDS = drug_classes.GLUCOCORTICOIDS
 CALCINEURIN_INHIBITORS = drug_classes.CALCINEURIN_INHIBITORS
@@ -82,7 +82,7 @@ def of_class(entries: Iterable[MedicationEntry], concepts: frozenset[str]) -> li
 
 def projected_record(record: PatientRecord, orders: OrderSet) -> PatientRecord:
     """The record as it would be once the drafts are signed: the regimen's drafts become
-    active entries, so patient-view questions (guide2's ``safety.regimen``) can be asked of
+    active entries, so patient-view questions (``safety.regimen``) can be asked of
     it and the order card agrees with the patient-view card."""
     signed = [
         replace(m, status="active", is_draft=False) if m.is_draft else m

@@ -160,7 +160,7 @@ def _unseen_active(
     record: PatientRecord,
 ) -> Finding:
     """Within the limit with what is seen, but an unseen active glucocorticoid would add up:
-    info naming the gap (audit 1), never "within the limit"."""
+    info naming the gap, never "within the limit"."""
     return Finding(
         topic=TOPIC,
         indicator=Indicator.INFO,

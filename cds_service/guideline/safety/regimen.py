@@ -5,7 +5,7 @@ mg/day for >2-4 weeks, especially with other immunosuppressants; after a GC puls
 derived R141: the A/S-ILD regimens (GC + CsA/TAC and/or CY) need TMP-SMX, beta-D-glucan, CMV
 antigenemia, renal and hepatic monitoring.
 
-Decisions (service definitions, documented in docs/guideline2-policy.md)
+Decisions (service definitions, documented in docs/card-policy.md)
 - **Intensive regimen** = systemic GC at prednisolone-equivalent **>=15 mg/day** (the lower
   bound of B15's 15-30 band, as in the B15 service rule) **plus** a second immunosuppressant
   (CsA, TAC, CYC, mycophenolate, azathioprine, rituximab, JAK inhibitor; B15 list), **or** a
