@@ -172,7 +172,9 @@ class Rule:
     section: str  # as printed in the source, e.g. "Figure 3" or "§Treatment 2-2)"
     statement: str  # what the rule says, in the source's terms
     figure: str = ""  # the exact figure(s) as printed, e.g. "ferritin >1,000 ng/mL"
-    topics: tuple[str, ...] = ()  # card topics that apply this rule
+    topics: tuple[str, ...] = ()  # card topics that apply this rule (or show its evidence)
+    #: why no card applies the rule, in terms a clinician would accept ("" when a card does)
+    not_automated: str = ""
 
     @property
     def citation(self) -> str:
@@ -190,6 +192,8 @@ def rule(
     statement: str,
     figure: str = "",
     topics: tuple[str, ...] = (),
+    *,
+    not_automated: str = "",
 ) -> Rule:
     """Declare (register) a rule, once: a second declaration of the same id fails, even an
     identical one, so every rule has one place (beside the code that applies it, or
@@ -198,7 +202,9 @@ def rule(
         raise ValueError(f"rule {id}: unknown source {source!r}")
     if id in CATALOG:
         raise ValueError(f"rule {id} is already declared; import it from where it is declared")
-    new = Rule(id, source, section, statement, figure, topics)
+    if bool(topics) == bool(not_automated):
+        raise ValueError(f"rule {id}: give the topics that apply it, or why it is not automated")
+    new = Rule(id, source, section, statement, figure, topics, not_automated)
     CATALOG[id] = new
     return new
 

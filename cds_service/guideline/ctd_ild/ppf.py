@@ -42,7 +42,7 @@ from ..derived import Derived
 from ..diseases import CTD_NAMES, ctd_groups, has_ild, has_ipf
 from ..evidence import rule
 from ..findings import Finding, Indicator
-from ..shared_rules import B02
+from ..shared_rules import B02, R037
 from .acute_exacerbation import acute_presentation
 from .progression import B03, DLCO_POINTS, FVC_POINTS, Domains, progression_domains
 
@@ -157,6 +157,7 @@ def progressive_pulmonary_fibrosis(
     if on_antifibrotic:
         names = ", ".join(sorted({m.concept for m in on_antifibrotic}))
         summary = f"ILD meets {domains.met} of 3 PPF criteria on {names}: review management."
+        rules = (*rules, R037)
         options = [
             "Progression despite an antifibrotic: review adherence and dose, alternative "
             "explanations, and refer for lung-transplant assessment where appropriate.",

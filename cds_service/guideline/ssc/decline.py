@@ -29,6 +29,7 @@ from ..diseases import has_ctd_ild
 from ..evidence import Threshold, fmt_number
 from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
+from ..shared_rules import R037
 from ..text import day, measured_quantity, measurement_text
 from .options import NO_GLUCOCORTICOID_NOTE, OPTION_RULES, OPTIONS
 from .treatment_indicated import R024
@@ -99,7 +100,7 @@ def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> It
                 priority=15,
             )
         return
-    rules = (R024, *OPTION_RULES)
+    rules = (R024, *OPTION_RULES, R037)
     yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
