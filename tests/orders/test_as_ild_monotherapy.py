@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cds_service.guideline.data_gaps import dataset_name
 from cds_service.guideline.findings import Indicator
 from fhir_mappings.record import ConditionEntry, PatientRecord
 
@@ -85,10 +86,18 @@ def test_not_acute_subacute_cannot_decide_no_card() -> None:
 
 
 def test_amyopathic_dm_is_a_factor() -> None:
-    rec = as_dm(conditions=("amyopathic_dm", "ild", "rp_ild_or_aip"))
+    # no CK charted: amyopathic DM has normal muscle enzymes (a raised CK contradicts it)
+    rec = as_dm(conditions=("amyopathic_dm", "ild", "rp_ild_or_aip"), drop=("creatine_kinase",))
     (f,) = findings_for(TOPIC, rec, GC)
     assert f.indicator == Indicator.CRITICAL
     assert "ADM" in f.detail
+
+
+def test_amyopathic_dm_with_raised_ck_is_not_critical() -> None:
+    """ADM with CK 800 U/L contradicts itself: named unresolved, never critical."""
+    rec = as_dm(conditions=("amyopathic_dm", "ild", "rp_ild_or_aip"))
+    (f,) = findings_for(TOPIC, rec, GC)
+    assert f.indicator == Indicator.INFO
 
 
 def test_critical_card_explains_ck_factor() -> None:
@@ -147,7 +156,7 @@ def test_medications_unavailable_never_critical(key: str) -> None:
     (f,) = findings_for(TOPIC, rec, GC)
     assert f.indicator == Indicator.INFO
     assert "could not be checked" in f.summary and len(f.summary) <= 139
-    assert f"{key} unavailable (timeout)" in f.detail
+    assert f"{dataset_name(key)} unavailable (timeout)" in f.detail
     assert "No cyclosporine, tacrolimus or cyclophosphamide is active" not in f.detail
 
 
