@@ -1,4 +1,5 @@
-"""Card policy for SSc, RA, CTD-ILD and safety: a heavily treated patient gets a short, ordered set of cards.
+"""Card policy for SSc, RA, CTD-ILD and safety cards: a heavily treated patient gets a short,
+ordered set of cards.
 
 Policy (docs/card-policy.md): one card per topic (policy.select_and_order);
 order by indicator, then priority (acute presentation 5 < PJP 8 < IS monitoring 9 <
@@ -77,7 +78,8 @@ def test_everything_patient_without_acute_presentation_shows_ppf_and_no_acute_ca
     r.conditions = [c for c in r.conditions if c.concept != "rp_ild_or_aip"]
     r.conditions = [c for c in r.conditions if c.concept != "ct_ild_progression"]
     r.conditions.append(cond("ct_ild_progression", 60))
-    topics = [f.topic for f in registry.evaluate_patient_view(r) if f.topic in SSC_RA_CTD_ILD_SAFETY_TOPICS]
+    mine = SSC_RA_CTD_ILD_SAFETY_TOPICS
+    topics = [f.topic for f in registry.evaluate_patient_view(r) if f.topic in mine]
     assert "ctd-ild-acute-exacerbation" not in topics
     assert "progressive-pulmonary-fibrosis" in topics
     assert topics.index("pjp-prophylaxis") < topics.index("progressive-pulmonary-fibrosis")

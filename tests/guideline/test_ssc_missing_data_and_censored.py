@@ -15,8 +15,8 @@ from cds_service.guideline.ssc.glucocorticoid_risk import ssc_glucocorticoid_ris
 from cds_service.guideline.ssc.treatment_indicated import ssc_ild_treatment_indicated
 from cds_service.services import REGISTRY
 
-from .fixture_findings import FIXTURES, TODAY
 from .ctd_ild_records import cond, meas, med, record
+from .fixture_findings import FIXTURES, TODAY
 
 SSC = [cond("systemic_sclerosis", 600)]
 SSC_ILD = [*SSC, cond("ild", 30)]
@@ -30,7 +30,8 @@ def gone(r, **unavailable: str):  # type: ignore[no-untyped-def]
 
 # ------------------------------------------------- SSc 20 mg fixture, medications not fetched
 def _evaluate(drop_medications: bool, unavailable: dict[str, str] | None):  # type: ignore[no-untyped-def]
-    bundle = json.loads((FIXTURES / "site-coded-patients" / "ssc_glucocorticoid_20mg.json").read_text())
+    path = FIXTURES / "site-coded-patients" / "ssc_glucocorticoid_20mg.json"
+    bundle = json.loads(path.read_text())
     resources = [e["resource"] for e in bundle["entry"]]
     if drop_medications:
         resources = [r for r in resources if r["resourceType"] != "MedicationRequest"]
