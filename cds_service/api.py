@@ -366,7 +366,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         evaluation = engine.evaluate_resources(
             service, data.resources, body["context"], today, data.unavailable, terminology
         )
-        cards = engine.cards_for(service, evaluation)
+        # links to the rules page are absolute: under the request's base URL
+        cards = engine.cards_for(service, evaluation, request.url_root)
         response = json_response(response_body(cards, evaluation.record.unavailable))
         # After the response is sent (WSGI close): queue the issued cards for the background
         # writer (feedback that arrives first still counts: the report joins issued_card),

@@ -202,5 +202,5 @@ def test_medications_unavailable_mesna_line_names_the_gap() -> None:
     rec = record(CTD)
     rec.unavailable["medications"] = "timeout"
     (f,) = findings_for(TOPIC, rec, iv_cyc(1000))
-    assert "active orders could not be checked: medications unavailable (timeout)" in f.detail
+    assert "active orders could not be checked: medication orders unavailable (timeout)" in f.detail
     assert "without mesna" in f.summary
