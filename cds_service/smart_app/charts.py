@@ -42,10 +42,14 @@ WIDTH, HEIGHT = 820, 300
 _NO_DOT = {"r": 0}
 
 
+def strip_svg(svg: str) -> str:
+    """pygal's SVG for inline use: without its configuration script and comments."""
+    return _COMMENT.sub("", _SCRIPT.sub("", svg))
+
+
 def _svg(chart: Any, nonce: str) -> str:
-    """The chart's SVG for inline use: no script, no comments, styles carrying the nonce."""
-    svg = str(chart.render(is_unicode=True))
-    svg = _COMMENT.sub("", _SCRIPT.sub("", svg))
+    """The chart's SVG for inline use, its styles carrying the page's CSP nonce."""
+    svg = strip_svg(str(chart.render(is_unicode=True)))
     return svg.replace("<style", f'<style nonce="{nonce}"')
 
 
@@ -74,7 +78,7 @@ def plot_svg(plot: Plot, start: date, end: date, nonce: str) -> str:
     """One measurement plot with its threshold lines."""
     chart = _base(start, end)
     chart.add(
-        f"{plot.title}, measured",
+        f"{plot.title} ({plot.unit}), measured",
         [
             {"value": (p.when, p.value), "label": p.text if p.comparator else None}
             for p in plot.points
@@ -88,7 +92,7 @@ def plot_svg(plot: Plot, start: date, end: date, nonce: str) -> str:
                 {"value": (line.start, line.value), "node": _NO_DOT},
                 {
                     "value": (_middle(line.start, line.end), line.value),
-                    "label": line.label,
+                    "label": line.short or line.label,
                     "node": _NO_DOT,
                 },
                 {"value": (line.end, line.value), "node": _NO_DOT},

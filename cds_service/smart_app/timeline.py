@@ -26,6 +26,9 @@ from ..guideline.ssc.treatment_indicated import FVC_LOW
 from ..guideline.topics import ALL_TOPICS
 
 
+MIN_AXIS_DAYS = 90  # the time axis covers at least the last 3 months
+
+
 @dataclass(frozen=True)
 class Point:
     when: date
@@ -46,6 +49,7 @@ class Line:
     start: date
     end: date
     threshold: Threshold
+    short: str = ""  # the label printed on the line in the plot (the legend has ``label``)
 
     @property
     def rule_id(self) -> str:
@@ -107,10 +111,10 @@ class Timeline:
 
     @property
     def start(self) -> date:
-        """The first date on the common time axis (at least one year before today)."""
+        """The first date on the common time axis (at least MIN_AXIS_DAYS before today)."""
         dates = [p.when for plot in self.plots for p in plot.points]
         dates += [t.start for t in self.treatments] + [h.when for h in self.hrct]
-        return min([*dates, self.today - timedelta(days=365)])
+        return min([*dates, self.today - timedelta(days=MIN_AXIS_DAYS)])
 
 
 #: card topic (a card's ``appContext``) -> the plot the app opens on
@@ -128,16 +132,16 @@ TOPIC_PLOTS: dict[str, str] = {
 
 _PLOTS: tuple[tuple[str, str, str, str], ...] = (
     # key, concept, title, empty state
-    ("fvc_pct", "fvc_pct_pred", "FVC, % predicted", "No FVC % predicted on record."),
-    ("fvc_l", "fvc", "FVC, litres", "No FVC in litres on record."),
-    ("dlco_pct", "dlco_pct_pred", "DLCO, % predicted", "No DLCO on record."),
+    ("fvc_pct", "fvc_pct_pred", "FVC", "No FVC % predicted on record."),
+    ("fvc_l", "fvc", "FVC", "No FVC in litres on record."),
+    ("dlco_pct", "dlco_pct_pred", "DLCO", "No DLCO on record."),
     ("kl6", "kl6", "KL-6", "No KL-6 on record."),
     ("ferritin", "ferritin", "Ferritin", "No ferritin on record."),
     ("ck", "creatine_kinase", "Creatine kinase (CK)", "No CK on record."),
     ("pao2", "pao2", "PaO2 (arterial oxygen pressure)", "No PaO2 on record."),
 )
 
-_UNITS = {"%": "% predicted", "mm[Hg]": "mmHg"}
+_UNITS = {"%": "% predicted", "mm[Hg]": "mmHg", "L": "litres"}
 
 
 def _unit(concept: str) -> str:
@@ -145,14 +149,16 @@ def _unit(concept: str) -> str:
     return _UNITS.get(unit, unit)
 
 
-def _line(t: Threshold, label: str, value: float, start: date, end: date) -> Line:
-    return Line(label, round(value, 3), start, end, t)
+def _line(
+    t: Threshold, label: str, value: float, start: date, end: date, short: str
+) -> Line:
+    return Line(label, round(value, 3), start, end, t, short)
 
 
 def _full_range(record: PatientRecord, concept: str) -> tuple[date, date]:
     values = record.series(concept)
-    first = values[0].when if values else record.today - timedelta(days=365)
-    return min(first, record.today - timedelta(days=365)), record.today
+    earliest = record.today - timedelta(days=MIN_AXIS_DAYS)
+    return min(values[0].when, earliest) if values else earliest, record.today
 
 
 def _decline_lines(
@@ -173,6 +179,7 @@ def _decline_lines(
                 peak * (1 - relative.value / 100.0),
                 start,
                 end,
+                f"-{fmt_number(relative.value)}% of high",
             )
         )
     if points is not None:
@@ -183,6 +190,7 @@ def _decline_lines(
                 peak - points.value,
                 start,
                 end,
+                f"-{fmt_number(points.value)} points",
             )
         )
     return out
@@ -205,13 +213,14 @@ def _kl6_lines(record: PatientRecord) -> list[Line]:
             base.value * KL6_RATIO.value,
             start,
             start + timedelta(days=WINDOW_DAYS),
+            f"x{fmt_number(KL6_RATIO.value)} of start",
         )
     ]
 
 
 def _flat(record: PatientRecord, concept: str, t: Threshold, meaning: str) -> list[Line]:
     start, end = _full_range(record, concept)
-    return [_line(t, f"{t.text}: {meaning}", t.value, start, end)]
+    return [_line(t, f"{t.text}: {meaning}", t.value, start, end, t.text)]
 
 
 def threshold_lines(record: PatientRecord, key: str) -> list[Line]:

@@ -28,7 +28,7 @@ from . import charts, oauth
 from .config import SmartConfig
 from .fetch import load_patient, patient_name
 from .sessions import PENDING_MINUTES, SessionStore, SmartSession
-from .timeline import build_timeline
+from .timeline import TOPIC_PLOTS, build_timeline
 
 log = logging.getLogger("cds_service.smart_app")
 
@@ -172,7 +172,8 @@ def create_blueprint(
             store.end(session.session_hash)
             return message("Launch failed", str(exc), 502)
         sid = store.activate(session, token, config.session_minutes)
-        resp = _redirect(url_for("smart_app.timeline"), 303)
+        plot = TOPIC_PLOTS.get(str(token.get("appContext") or ""))
+        resp = _redirect(url_for("smart_app.timeline") + (f"#plot-{plot}" if plot else ""), 303)
         set_cookie(resp, sid)
         log.info("SMART session started (%s launch)", session.launch_kind)
         return resp

@@ -224,9 +224,7 @@ def create_ehr_app(ehr: TestEhr) -> Flask:
             timeout=30,
         )
         body = upstream.content.replace(ehr.upstream.encode(), ehr.fhir_base.encode())
-        return Response(
-            body, status=upstream.status_code, content_type="application/fhir+json"
-        )
+        return Response(body, status=upstream.status_code, content_type="application/fhir+json")
 
     return app
 

@@ -143,7 +143,11 @@ def course_bundle() -> dict[str, Any]:
             "id": f"{pid}-hrct",
             "status": "final",
             "category": [
-                {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "RAD"}]}
+                {
+                    "coding": [
+                        {"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "RAD"}
+                    ]
+                }
             ],
             "code": {"coding": [{"system": SITE_PROCEDURES, "code": "CT-HR-CHEST"}]},
             "subject": {"reference": f"Patient/{pid}"},
@@ -156,8 +160,14 @@ def course_bundle() -> dict[str, Any]:
     ]
     for label, values in COURSE_VALUES.items():
         for i, (when, value) in enumerate(values):
-            resources.append(_observation(pid, f"{pid}-{label}-{i}".replace("_", "-"), label, when, value))
-    return {"resourceType": "Bundle", "type": "transaction", "entry": [_entry(r) for r in resources]}
+            resources.append(
+                _observation(pid, f"{pid}-{label}-{i}".replace("_", "-"), label, when, value)
+            )
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [_entry(r) for r in resources],
+    }
 
 
 def sparse_bundle() -> dict[str, Any]:
@@ -167,4 +177,8 @@ def sparse_bundle() -> dict[str, Any]:
         _condition(pid, f"{pid}-ild", "J84.10", "2026-06-01"),
         _observation(pid, f"{pid}-ferritin-0", "ferritin", "2026-11-02", 321),
     ]
-    return {"resourceType": "Bundle", "type": "transaction", "entry": [_entry(r) for r in resources]}
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [_entry(r) for r in resources],
+    }

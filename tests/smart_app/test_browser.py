@@ -38,8 +38,11 @@ def svg_text(page: Any, selector: str) -> str:
 
 
 def _shot(page: Any, name: str) -> None:
+    """The full page, and its first screen (the README's screenshot is one of these)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / f"{name}-first-screen.png"))
 
 
 def test_ehr_launch_timeline(smart_service: SmartService, page: Any) -> None:
@@ -48,7 +51,7 @@ def test_ehr_launch_timeline(smart_service: SmartService, page: Any) -> None:
     page.goto(f"{smart_service.app_url}/launch?iss={ehr.fhir_base}&launch={launch}")
     page.wait_for_selector("#findings")
     _shot(page, "smart-ehr-launch")
-    assert page.url == f"{smart_service.app_url}/"
+    assert page.url == f"{smart_service.app_url}/#plot-kl6"
     assert COURSE_NAME in page.inner_text("#patient")
     # opened on the plot the card's appContext names
     assert "focus" in (page.get_attribute("#plot-kl6", "class") or "")
@@ -57,10 +60,13 @@ def test_ehr_launch_timeline(smart_service: SmartService, page: Any) -> None:
     for when, value in (("2026-10-20", "600"), ("2026-11-10", "1,250"), ("2026-11-19", "1,800")):
         assert when in ferritin and value in ferritin
     # threshold lines drawn (labelled in the SVG) from the rules' Threshold objects
-    assert ">1,000 ng/mL: poor-risk factor" in svg_text(page, "#plot-ferritin svg")
-    assert "<60 mmHg: poor-risk factor" in svg_text(page, "#plot-pao2 svg")
+    ferritin_svg = svg_text(page, "#plot-ferritin svg")
+    assert "threshold: >1,000 ng/mL: poor-risk factor" in ferritin_svg  # legend
+    assert ">1,000 ng/mL" in page.locator("#plot-ferritin svg text.label").all_text_contents()
+    assert "threshold: <60 mmHg: poor-risk factor" in svg_text(page, "#plot-pao2 svg")
     kl6 = svg_text(page, "#plot-kl6 svg")
     assert "ratio 1.7 x the value at treatment start (800), first 4 weeks" in kl6
+    assert "x1.7 of start" in page.locator("#plot-kl6 svg text.label").all_text_contents()
     assert "1360" in (page.text_content("table[data-thresholds=kl6]") or "")
     fvc = svg_text(page, "#plot-fvc_pct svg")
     assert "10% below the 12-month high of 85" in fvc
