@@ -192,7 +192,7 @@ def test_every_card_has_facts_with_dates_and_cites_sources() -> None:
     for f in findings:
         assert "**Sources**" in f.detail
         if f.topic.startswith("dmpm-"):
-            assert "Kurasawa" in f.detail
+            assert "Japanese DM/PM-ILD review (2014)" in f.detail
         assert f.facts and all(x.date is not None for x in f.facts if x.value is not None)
         assert len(f.summary) <= 139
 
@@ -202,7 +202,7 @@ def test_every_card_has_facts_with_dates_and_cites_sources() -> None:
     [
         (ANTI_SYNTHETASE, False),
         (ANTI_SYNTHETASE[:-1], None),  # anti-Ha not tested
-        (("anti_jo1",), None),  # the audit's case: anti-Jo-1 alone
+        (("anti_jo1",), None),  # anti-Jo-1 alone
         ((), None),
     ],
 )

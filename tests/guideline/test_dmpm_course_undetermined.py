@@ -1,4 +1,5 @@
-"""Audit findings 2, 5, 16b, 17b and the DM/PM part of 1 (records built directly)."""
+"""DM/PM-ILD with an undetermined course, the SSc overlap caveat, card wording and medications
+missing (records built directly)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ def cards(rec: PatientRecord) -> dict[str, Finding]:
     return {f.topic: f for f in evaluate_patient_view(rec)}
 
 
-def _reproduction_2(**kw: object) -> PatientRecord:
-    """Audit finding 2: DM, ILD onset 120 days ago, anti-MDA5 positive, ferritin 2,500, no
+def _dm_anti_mda5_no_course_data(**kw: object) -> PatientRecord:
+    """DM, ILD onset 120 days ago, anti-MDA5 positive, ferritin 2,500, no
     course data."""
     rec = record(
         [cond("ild", day(-120, ONSET)), cond("dermatomyositis", day(-150, ONSET))],
@@ -29,7 +30,7 @@ def _reproduction_2(**kw: object) -> PatientRecord:
 
 
 def test_no_data_in_first_3_months_is_undetermined_not_chronic() -> None:
-    rec = _reproduction_2()
+    rec = _dm_anti_mda5_no_course_data()
     course = classify_course(rec)
     assert course.kind == "undetermined"
     found = cards(rec)
@@ -175,7 +176,7 @@ SSC_CASES = {
     "A/S, no factor": lambda: _ssc(dm_as_ild()),
     "A/S, missing input": lambda: _ssc(dm_as_ild(ferritin=None)),
     "chronic, dyspnea worse": lambda: _ssc(_chronic([cond("dyspnea_worsening", day(150))], STABLE)),
-    "undetermined with factor": lambda: _ssc(_reproduction_2()),
+    "undetermined with factor": lambda: _ssc(_dm_anti_mda5_no_course_data()),
     "GC resistance": lambda: _ssc(
         dm_as_ild(
             extra_conditions=[cond("ct_ild_progression", day(27))],
@@ -214,7 +215,7 @@ def test_without_ssc_no_caveat() -> None:
     assert "renal crisis" not in card.detail
 
 
-# ---------------------------------------------------------- 17b, 16b wording
+# ---------------------------------------------------------- poor-prognosis and salvage wording
 
 
 @pytest.mark.parametrize(
@@ -255,7 +256,7 @@ def test_salvage_has_no_unsourced_mortality_claim_and_points_to_r111() -> None:
     assert "R111" in card.rules
 
 
-# ------------------------------------------------- finding 1: medications missing
+# ------------------------------------------------------------- medications missing
 
 
 @pytest.mark.parametrize("missing", ["medications", "medication_statements"])

@@ -1,6 +1,6 @@
-"""Safety rules after the audit: monitoring when the regimen's intensity cannot be decided
-(finding 7), PJP with medications unavailable (1), cyclosporine levels: censored values (4),
-present-but-unreadable levels (13), route not recorded (26)."""
+"""Safety rules: monitoring when the regimen's intensity cannot be decided, PJP with
+medications unavailable, cyclosporine levels: censored values, present-but-unreadable levels,
+route not recorded."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from cds_service.guideline.safety.cyclosporine_level import cyclosporine_level
 from cds_service.guideline.safety.monitoring import immunosuppression_monitoring
 from cds_service.guideline.safety.pjp_prophylaxis import pjp_prophylaxis
 
-from .guide2_records import cond, meas, med, record
+from .ctd_ild_records import cond, meas, med, record
 
 DM_ILD = [cond("dermatomyositis", 200), cond("ild", 100)]
 SJD_ILD = [cond("sjogren", 900), cond("ild", 300)]
@@ -161,7 +161,7 @@ def test_labs_unavailable_is_not_no_level() -> None:
 @pytest.mark.parametrize(
     ("concept", "value", "problem"),
     [
-        ("cyclosporine_trough", 180.0, "if IV, trough below the IV target"),  # audit case
+        ("cyclosporine_trough", 180.0, "if IV, trough below the IV target"),
         ("cyclosporine_trough", 200.0, None),
         ("cyclosporine_trough", 250.0, None),
         ("cyclosporine_trough", 250.1, "if IV, trough above the IV target"),

@@ -16,7 +16,7 @@ from cds_service.guideline.safety.pjp_prophylaxis import pjp_prophylaxis
 from cds_service.guideline.suggestions.labs import LAB_TEMPLATES, lab_request
 from cds_service.guideline.suggestions.medications import tmp_smx_prophylaxis_request
 
-from .guide2_records import ab, cond, meas, med, record
+from .ctd_ild_records import ab, cond, meas, med, record
 
 DM_ILD = [cond("dermatomyositis", 100), cond("ild", 60)]
 

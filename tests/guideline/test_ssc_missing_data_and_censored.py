@@ -1,5 +1,5 @@
-"""SSc rules with data the service could not fetch (audit finding 1) and censored values
-(FHIR Quantity.comparator, finding 4); KR R024 wording (17a), options wording (15, 16a)."""
+"""SSc rules with data the service could not fetch and censored values (FHIR
+Quantity.comparator); KR R024 wording, options wording."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from cds_service.guideline.ssc.treatment_indicated import ssc_ild_treatment_indi
 from cds_service.services import REGISTRY
 
 from .fixture_findings import FIXTURES, TODAY
-from .guide2_records import cond, meas, med, record
+from .ctd_ild_records import cond, meas, med, record
 
 SSC = [cond("systemic_sclerosis", 600)]
 SSC_ILD = [*SSC, cond("ild", 30)]
@@ -28,9 +28,9 @@ def gone(r, **unavailable: str):  # type: ignore[no-untyped-def]
     return r
 
 
-# ------------------------------------------------- audit reproduction: SSc 20 mg fixture
+# ------------------------------------------------- SSc 20 mg fixture, medications not fetched
 def _evaluate(drop_medications: bool, unavailable: dict[str, str] | None):  # type: ignore[no-untyped-def]
-    bundle = json.loads((FIXTURES / "guideline2" / "ssc_glucocorticoid_20mg.json").read_text())
+    bundle = json.loads((FIXTURES / "site-coded-patients" / "ssc_glucocorticoid_20mg.json").read_text())
     resources = [e["resource"] for e in bundle["entry"]]
     if drop_medications:
         resources = [r for r in resources if r["resourceType"] != "MedicationRequest"]
@@ -48,7 +48,7 @@ def test_ssc_20mg_fixture_with_medications_unavailable_names_the_gap() -> None:
     # the critical card with the medications present
     (crit,) = [f for f in _evaluate(False, None) if f.topic == "ssc-glucocorticoid-risk"]
     assert crit.indicator is Indicator.CRITICAL
-    # the audit's case: medications could not be fetched -> not silence
+    # medications could not be fetched -> not silence
     (f,) = [f for f in _evaluate(True, MEDS_GONE) if f.topic == "ssc-glucocorticoid-risk"]
     assert f.indicator is Indicator.INFO
     assert "could not be checked" in f.summary and len(f.summary) <= 139
@@ -201,4 +201,4 @@ def test_ssc_option_wording() -> None:
 
 
 def test_fixture_path_exists() -> None:
-    assert Path(FIXTURES / "guideline2" / "ssc_glucocorticoid_20mg.json").is_file()
+    assert Path(FIXTURES / "site-coded-patients" / "ssc_glucocorticoid_20mg.json").is_file()

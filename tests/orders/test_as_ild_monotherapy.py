@@ -1,5 +1,5 @@
 """order-as-ild-monotherapy: GC-only plan for A/S-ILD with poor-risk factors (R109, R113),
-an incomplete risk assessment (R140, audit 27) and medication data unavailable (audit 1)."""
+an incomplete risk assessment (R140) and medication data unavailable."""
 
 from __future__ import annotations
 
@@ -92,12 +92,12 @@ def test_amyopathic_dm_is_a_factor() -> None:
 
 
 def test_critical_card_explains_ck_factor() -> None:
-    """Audit 20: a CK-only card is explained (R108, JP text), not only Figure 3's five."""
+    """A CK-only card is explained (R108, JP text), not only Figure 3's five."""
     (f,) = findings_for(TOPIC, as_dm({"creatine_kinase": [(300, 3)]}), GC)
     assert "CK <500 U/L" in f.detail and "R108" in f.detail  # the R113 statement says so
 
 
-# ---------------------------------------------------------------- audit 27: incomplete
+# ---------------------------------------------------------------------------- incomplete
 @pytest.mark.parametrize(
     ("drop", "named"),
     [
@@ -119,7 +119,7 @@ def test_incomplete_assessment_is_info_naming_what_is_missing(
     assert not f.override_reasons  # info: nothing to override
 
 
-def test_audit_27_reproduction_anti_mda5_untested() -> None:
+def test_anti_mda5_untested_gc_only() -> None:
     """GC-only draft for A/S DM-ILD with anti-MDA5 untested (and nothing else on record):
     an info card, never critical, never silence."""
     rec = record(AS_DM)
@@ -139,7 +139,7 @@ def test_factor_present_and_another_missing_is_critical() -> None:
     assert f.indicator == Indicator.CRITICAL
 
 
-# ------------------------------------------------ audit 1: medication data unavailable
+# ------------------------------------------------------- medication data unavailable
 @pytest.mark.parametrize("key", ["medications", "medication_statements"])
 def test_medications_unavailable_never_critical(key: str) -> None:
     rec = as_dm(antibodies={"anti_mda5": "positive"})

@@ -67,7 +67,7 @@ def test_iv_dose_boundaries_ordered_per_m2_or_kg(dose: float, unit: str, flagged
     [
         # 100 kg, 144 cm: BSA exactly 2.0 m²; per kg far below 30
         (100, 144, 1600, False),  # 800 mg/m², 16 mg/kg
-        (100, 144, 1600.2, True),  # 800.1 mg/m²: above 800 alone is enough (audit 9)
+        (100, 144, 1600.2, True),  # 800.1 mg/m²: above 800 alone is enough
         # 40 kg, 210 cm: BSA 1.53 m²; per m² below 800
         (40, 210, 1200, False),  # 30 mg/kg, 785.6 mg/m²
         (40, 210, 1204, True),  # 30.1 mg/kg: above 30 alone is enough
@@ -85,7 +85,7 @@ def test_iv_mg_order_flagged_when_either_bound_is_exceeded(
         assert "R099 Yamasaki" in got[0].detail and "R110 Kameda" in got[0].detail
 
 
-def test_audit_9_reproduction_2000_mg_at_70_kg_1_82_m2() -> None:
+def test_2000_mg_at_70_kg_1_82_m2_is_above_800_mg_m2() -> None:
     """2,000 mg = 1,100 mg/m² (>800) and 28.6 mg/kg (<30): was silent, now a warning."""
     (f,) = findings_for(TOPIC, record(CTD, weight=70, height=170), iv_cyc(2000), *full_bundle())
     assert f.indicator == Indicator.WARNING
@@ -114,7 +114,7 @@ def test_iv_mg_order_partial_check_is_named(
 
 
 def test_iv_pulse_displayed_as_given_not_as_daily_average() -> None:
-    """Audit 9: 900 mg/m² every 28 days at 1.82 m² is "1,636 mg (900 mg/m²) IV every 28
+    """900 mg/m² every 28 days at 1.82 m² is "1,636 mg (900 mg/m²) IV every 28
     days", never "58.44 mg/day"."""
     (f,) = findings_for(TOPIC, record(CTD, weight=70, height=170), iv_cyc(900, "mg/m2"))
     assert "1,636 mg (900 mg/m²) IV every 28 days" in f.detail
@@ -197,7 +197,7 @@ def test_outside_ctd_or_ild_scope_no_card() -> None:
 
 
 def test_medications_unavailable_mesna_line_names_the_gap() -> None:
-    """Audit 1: an active mesna order may be unseen; the card does not say "no mesna active"."""
+    """An active mesna order may be unseen; the card does not say "no mesna active"."""
     rec = record(CTD)
     rec.unavailable["medications"] = "timeout"
     (f,) = findings_for(TOPIC, rec, med_request("c", "cyclophosphamide", 140, end=END))

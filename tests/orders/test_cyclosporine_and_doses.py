@@ -55,7 +55,7 @@ def test_cyclosporine_per_m2_not_computable(
         assert "check the order" in f.summary and "≥750 mg" in f.detail
 
 
-def test_audit_8_reproduction_1000_mg_iv_no_height_not_silent() -> None:
+def test_1000_mg_iv_no_height_not_silent() -> None:
     """CsA 1,000 mg IV once daily, no height recorded, level and creatinine drafted."""
     rec = record(DM_ILD, height=None)
     res = med_request("c", "cyclosporine", 1000, route="intravenous")

@@ -16,7 +16,7 @@ DM = ("dermatomyositis", "ild")
 @pytest.mark.parametrize(
     ("drafts", "meds", "fires"),
     [
-        # guide2's intensive regimen (safety.regimen): pred-eq >=15 mg/day + a second agent
+        # the intensive regimen (safety.regimen): pred-eq >=15 mg/day + a second agent
         ([("prednisolone", 15, "oral"), ("cyclosporine", 200, "oral")], (), True),
         ([("prednisolone", 14.5, "oral"), ("cyclosporine", 200, "oral")], (), False),
         ([("prednisolone", 20, "oral")], (("tacrolimus", 2.0),), True),  # partner active
@@ -106,7 +106,7 @@ def test_outside_scope_no_card() -> None:
     assert got == []
 
 
-# ------------------------------------------------ audit 1: medication data unavailable
+# ------------------------------------------------------- medication data unavailable
 INTENSIVE_DRAFTS = (
     med_request("p", "prednisolone", 40),
     med_request("c", "cyclosporine", 200),

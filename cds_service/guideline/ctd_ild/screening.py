@@ -23,6 +23,7 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
+from ..derived import Derived
 from ..diseases import (
     ANTI_SYNTHETASE,
     CTD_NAMES,
@@ -108,7 +109,7 @@ def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact | No
     return out
 
 
-def sard_ild_screening(record: PatientRecord) -> Iterator[Finding]:
+def sard_ild_screening(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     present = ctd_groups(record)
     groups = [g for g in SCREENED_GROUPS if g in present]
     if not groups or has_ild(record):

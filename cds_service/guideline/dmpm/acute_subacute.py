@@ -20,6 +20,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import evidence
 from ..compose import finding
+from ..derived import Derived
 from ..findings import Finding, Indicator
 from ..shared_rules import R113
 from .assessment import assess, course_lines, group_line, ssc_caveat_for
@@ -46,8 +47,8 @@ BRANCH = {
 }
 
 
-def acute_subacute(record: PatientRecord) -> Iterator[Finding]:
-    a = assess(record)
+def acute_subacute(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
+    a = derived.dmpm if derived is not None else assess(record)
     if a is None or a.course.kind != "acute_subacute" or a.risk is None:
         return
     risk = a.risk

@@ -13,7 +13,6 @@ from fhir_mappings.record import PatientRecord
 from ..diseases import first_ild_entry
 from ..facts import condition_fact
 from ..findings import Fact
-from ..memo import per_evaluation
 from ..text import day
 from .course import Course, classify_course
 from .myositis import TypeAnswer, is_dmpm_ild, myositis_type
@@ -43,7 +42,6 @@ class DmpmAssessment:
         return out + list(self.course.facts)
 
 
-@per_evaluation
 def assess(record: PatientRecord) -> DmpmAssessment | None:
     """None when the patient is not in scope (no DM/PM/ADM with ILD)."""
     if not is_dmpm_ild(record):

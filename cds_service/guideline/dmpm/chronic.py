@@ -34,6 +34,7 @@ from fhir_mappings.record import PatientRecord
 from .. import evidence
 from ..compose import finding
 from ..data_gaps import MEDICATIONS
+from ..derived import Derived
 from ..evidence import cite
 from ..facts import measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
@@ -104,8 +105,8 @@ def _recent(record: PatientRecord, concept: str, active: bool = True) -> list[st
     return [condition_text(c) for c in hits[-1:]]
 
 
-def chronic(record: PatientRecord) -> Iterator[Finding]:
-    a = assess(record)
+def chronic(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
+    a = derived.dmpm if derived is not None else assess(record)
     if a is None:
         return
     if a.course.kind == "undetermined":

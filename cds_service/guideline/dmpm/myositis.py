@@ -24,7 +24,6 @@ from fhir_mappings.record import ConditionEntry, PatientRecord
 
 from .. import evidence
 from ..diseases import ADM_CONCEPTS, DM_CONCEPTS, DMPM_CONCEPTS, PM_CONCEPTS, has_ild
-from ..memo import per_evaluation
 
 MyositisType = Literal["ADM", "DM", "PM"]
 
@@ -47,7 +46,6 @@ R064 = evidence.rule(
 )
 
 
-@per_evaluation
 def is_dmpm_ild(record: PatientRecord) -> bool:
     """Is this ILD in DM, ADM, PM (or anti-synthetase syndrome)?"""
     return has_ild(record) and record.has_condition(*DMPM_CONCEPTS)

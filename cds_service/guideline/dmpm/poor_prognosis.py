@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
+from ..derived import Derived
 from ..findings import Finding, Indicator
 from ..shared_rules import R096, R109, R110, R113
 from ..text import bullets, measurement_text
@@ -59,8 +60,8 @@ EVIDENCE = (
 )
 
 
-def poor_prognosis(record: PatientRecord) -> Iterator[Finding]:
-    a = assess(record)
+def poor_prognosis(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
+    a = derived.dmpm if derived is not None else assess(record)
     if a is None or a.course.kind != "acute_subacute" or a.risk is None or not a.risk.present:
         return
     risk = a.risk

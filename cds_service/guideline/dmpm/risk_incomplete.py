@@ -13,7 +13,7 @@ fires instead (and lists what was not assessed).
 A DM/PM-ILD whose course could not be determined (more than 3 months after onset, no data
 on the first 3 months: course.py) with at least one poor-risk factor present -> `warning`
 card under this topic naming the factors and saying the A/S-ILD criteria could not be
-assessed (R069, R140; audit finding 2).
+assessed (R069, R140).
 
 Decisions left open: staleness per risk.py (values from 30 days before onset).
 """
@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
+from ..derived import Derived
 from ..findings import Finding, Indicator
 from ..shared_rules import R113
 from .assessment import DmpmAssessment, assess, course_lines, ssc_caveat_for
@@ -44,8 +45,8 @@ SHORT = {
 }
 
 
-def risk_incomplete(record: PatientRecord) -> Iterator[Finding]:
-    a = assess(record)
+def risk_incomplete(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
+    a = derived.dmpm if derived is not None else assess(record)
     if a is not None and a.course.kind == "undetermined" and a.risk is not None:
         yield from _course_undetermined(a)
         return

@@ -23,8 +23,8 @@ Mesna is named, not ordered: its regimen depends on the CYC schedule, which the 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..data_gaps import gap_text
@@ -35,6 +35,9 @@ from ..shared_rules import R049, R110, R142
 from ..suggestions.orders import lab_suggestions
 from . import common
 from .common import dose_text
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-cyclophosphamide-bundle"
 
@@ -107,8 +110,8 @@ def _iv_dose(
     unknown: list[str],
 ) -> None:
     """IV pulse dose. Ordered per m² → checked against 800 mg/m²; per kg → against 30 mg/kg.
-    Ordered in mg → flagged when **either** per m² >800 **or** per kg >30 (audit 9: "outside
-    both" let 2,000 mg at 1.82 m² = 1,099 mg/m² pass), both values shown; a value that cannot
+    Ordered in mg → flagged when **either** per m² >800 **or** per kg >30 (a rule of "outside
+    both" lets 2,000 mg at 1.82 m² = 1,099 mg/m² pass), both values shown; a value that cannot
     be computed is named (the check was partial)."""
     per_m2, per_kg = entry.dose_per_m2, entry.dose_per_kg
     # The draft mapping keeps only the ordered basis of a per-m² or per-kg order, and computes

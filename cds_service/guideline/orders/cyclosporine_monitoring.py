@@ -12,7 +12,7 @@ When cyclosporine is drafted (focused) for a patient with ILD or a CTD:
 - dose ≥500 mg/m² per administration (the Z3 range and above) → warning (implausible dose);
 - per m² not computable (an order in mg without a recent weight and a height): the card says
   the ≥500 mg/m² check was not done (never silence), and as a fallback a single dose ≥750 mg
-  (500 mg/m² at a small adult body surface area of 1.5 m², audit 8; a decision of this
+  (500 mg/m² at a small adult body surface area of 1.5 m²; a decision of this
   service, chosen low so that the fallback errs towards checking) → warning "check the order";
 - no cyclosporine level and no serum creatinine drafted or resulted within 14 days → info, with
   ServiceRequests for the level (recommended) and creatinine;
@@ -23,8 +23,8 @@ When cyclosporine is drafted (focused) for a patient with ILD or a CTD:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import Threshold, cite, fmt_number, rule
@@ -33,6 +33,9 @@ from ..shared_rules import R094, R095, R096
 from ..suggestions.orders import lab_label, lab_suggestions
 from . import common
 from .common import dose_text
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-cyclosporine-monitoring"
 

@@ -19,8 +19,8 @@ MMF range (different mg).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import Threshold, cite, fmt_number, rule
@@ -29,6 +29,9 @@ from ..findings import Fact, Finding, Indicator
 from ..text import label
 from . import common
 from .common import dose_text
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-immunosuppressant-dose"
 

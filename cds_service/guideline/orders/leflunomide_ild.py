@@ -19,8 +19,8 @@ applied.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import PatientRecord
 
 from ..evidence import cite, rule
@@ -29,6 +29,9 @@ from ..findings import Finding, Indicator, Suggestion
 from ..shared_rules import B02, R115
 from ..suggestions.orders import delete_draft
 from . import common
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-leflunomide-ild"
 

@@ -27,10 +27,11 @@ from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
 from ..ctd_ild.progression import B03, progression_domains
+from ..derived import Derived
 from ..diseases import has_ctd_ild
 from ..evidence import rule
 from ..findings import Finding, Indicator
-from ..shared_rules import B02
+from ..shared_rules import B02, R001, R037
 
 TOPIC = "ra-ild-management"
 
@@ -77,6 +78,15 @@ R061 = rule(
     "",
     (TOPIC,),
 )
+R130 = rule(
+    "R130",
+    "TC",
+    "§2",
+    "TC: GC plus immunotherapy (e.g. cyclosporine) remains the primary treatment of RA-ILD, "
+    "which generally prefers abatacept and rituximab; TNF, B-cell and JAK inhibitors also used",
+    "regional / expert opinion (Z7)",
+    (TOPIC,),
+)
 
 OPTIONS = (
     "ACR/CHEST 2023 (conditional): **mycophenolate** (preferred by the panel), "
@@ -93,13 +103,13 @@ OPTIONS = (
 )
 
 
-def ra_ild_management(record: PatientRecord) -> Iterator[Finding]:
+def ra_ild_management(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     if not has_ctd_ild(record, "ra"):
         return
     domains = progression_domains(record)
     if domains.met < 1:
         return
-    rules = (R056, R057, R058, R060, R061, B02, B03)
+    rules = (R056, R057, R058, R060, R061, B02, B03, R001, R130, R037)
     yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,

@@ -22,6 +22,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
+from ..derived import Derived
 from ..evidence import Threshold
 from ..facts import condition_fact, medication_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
@@ -38,7 +39,9 @@ UA_INTERVAL = Threshold("urinalysis_age_days", ">", 30.0, "days", R049)
 COURSE_LIMIT = Threshold("cyclophosphamide_course_days", ">", 365.0, "days", R142)
 
 
-def cyclophosphamide_safety(record: PatientRecord) -> Iterator[Finding]:
+def cyclophosphamide_safety(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     meds = record.active_medications(drug_classes.CYCLOPHOSPHAMIDE, include_drafts=False)
     if not meds:
         return

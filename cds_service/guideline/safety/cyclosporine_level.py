@@ -33,6 +33,7 @@ from fhir_mappings.record import Measurement, MedicationEntry, PatientRecord
 
 from ..compose import finding
 from ..data_gaps import LABS, gap_text, missing
+from ..derived import Derived
 from ..evidence import Threshold
 from ..facts import measurement_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
@@ -132,7 +133,7 @@ ORDERS = {
 }
 
 
-def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
+def cyclosporine_level(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     meds = record.active_medications(("cyclosporine",), include_drafts=False)
     if not meds:
         return

@@ -32,6 +32,7 @@ from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
 from ..data_gaps import LABS, gap_text, missing
+from ..derived import Derived
 from ..evidence import Threshold
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R111, R141
@@ -59,8 +60,10 @@ ITEMS = (
 )
 
 
-def immunosuppression_monitoring(record: PatientRecord) -> Iterator[Finding]:
-    regimen = assess_regimen(record)
+def immunosuppression_monitoring(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
+    regimen = derived.regimen if derived is not None else assess_regimen(record)
     if regimen.intensive is False:
         return
     undecided = regimen.intensive is None

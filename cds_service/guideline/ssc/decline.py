@@ -24,10 +24,12 @@ from fhir_mappings.record import PatientRecord
 from ..compose import finding
 from ..ctd_ild.physiology import PeakDecline, decline_from_peak
 from ..data_gaps import LUNG_FUNCTION, gap_text, missing
+from ..derived import Derived
 from ..diseases import has_ctd_ild
 from ..evidence import Threshold, fmt_number
 from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
+from ..shared_rules import R037
 from ..text import day, measured_quantity, measurement_text
 from .options import NO_GLUCOCORTICOID_NOTE, OPTION_RULES, OPTIONS
 from .treatment_indicated import R024
@@ -57,7 +59,7 @@ def describe_change(change: PeakDecline) -> str:
     )
 
 
-def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
+def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     if not has_ctd_ild(record, "ssc"):
         return
     hits: list[str] = []
@@ -98,7 +100,7 @@ def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
                 priority=15,
             )
         return
-    rules = (R024, *OPTION_RULES)
+    rules = (R024, *OPTION_RULES, R037)
     yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,

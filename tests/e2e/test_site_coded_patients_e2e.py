@@ -1,9 +1,9 @@
-"""Guideline II end to end: one FHIR Bundle per clinical situation through the HTTP service.
+"""Site-coded patients end to end: one FHIR Bundle per clinical situation through HTTP.
 
-Each fixture (``fixtures/guideline2/``) is posted to ``ctd-ild-patient-view`` of a real server
-started with the Guideline II site ConceptMap (HRCT extent, HRCT progression, reticular
+Each fixture (``fixtures/site-coded-patients/``) is posted to ``ctd-ild-patient-view`` of a
+real server started with that folder's site ConceptMap (HRCT extent, HRCT progression, reticular
 pattern, worse dyspnea and cyclosporine trough have no standard code); the response must be
-valid (``assert_valid_response``) and carry exactly the expected Guideline II topics, in order.
+valid (``assert_valid_response``) and carry exactly the expected SSc, RA, CTD-ILD and safety topics, in order.
 Evaluation date: the test server's pinned CDS_EVALUATION_DATE (2026-11-21).
 """
 
@@ -20,7 +20,7 @@ if not hasattr(support, "request_for"):  # pragma: no cover - before the protoco
 
 pytestmark = pytest.mark.e2e
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "guideline2"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "site-coded-patients"
 SERVICE = "ctd-ild-patient-view"
 
 
@@ -58,31 +58,31 @@ CASES: list[tuple[str, list[str]]] = [
 
 
 @pytest.fixture(scope="module")
-def guide2_server(start_server: Any) -> Any:
-    return start_server({"CDS_SITE_CONCEPTMAP": str(FIXTURES / "site-conceptmap-guideline2.json")})
+def site_coded_server(start_server: Any) -> Any:
+    return start_server({"CDS_SITE_CONCEPTMAP": str(FIXTURES / "site-conceptmap.json")})
 
 
 @pytest.mark.parametrize(("fixture", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_guideline2_patient(guide2_server: Any, fixture: str, expected: list[str]) -> None:
+def test_site_coded_patient(site_coded_server: Any, fixture: str, expected: list[str]) -> None:
     bundle = support.load_json(FIXTURES / fixture)
     response = support.post_hook(
-        guide2_server.base_url, SERVICE, support.request_for(SERVICE, bundle)
+        site_coded_server.base_url, SERVICE, support.request_for(SERVICE, bundle)
     )
     assert response.status_code == 200, response.text
     body = response.json()
     support.assert_valid_response(body)
     topics = [c["source"]["topic"]["code"] for c in body["cards"]]
-    assert [t for t in topics if t in support.GUIDE2_TOPICS] == expected
+    assert [t for t in topics if t in support.SSC_RA_CTD_ILD_SAFETY_TOPICS] == expected
     for card in body["cards"]:
-        if card["source"]["topic"]["code"] in support.GUIDE2_TOPICS:
+        if card["source"]["topic"]["code"] in support.SSC_RA_CTD_ILD_SAFETY_TOPICS:
             ext = card["extension"]["ctd-ild-cds"]
             assert ext["rules"], card["summary"]
 
 
-def test_pjp_card_offers_tmp_smx_medication_request(guide2_server: Any) -> None:
+def test_pjp_card_offers_tmp_smx_medication_request(site_coded_server: Any) -> None:
     bundle = support.load_json(FIXTURES / "safety_dm_as_ild_triple_therapy.json")
     body = support.post_hook(
-        guide2_server.base_url, SERVICE, support.request_for(SERVICE, bundle)
+        site_coded_server.base_url, SERVICE, support.request_for(SERVICE, bundle)
     ).json()
     (card,) = [c for c in body["cards"] if c["source"]["topic"]["code"] == "pjp-prophylaxis"]
     resources = [

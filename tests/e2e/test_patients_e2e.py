@@ -1,4 +1,4 @@
-"""Guideline I fixture patients end to end: FHIR Bundle -> record -> findings (-> HTTP cards).
+"""The patients of ``fixtures/patients`` end to end: FHIR Bundle -> record -> findings (-> HTTP cards).
 
 One fixture per clinical situation in ``fixtures/patients/`` (five JP Table 1 subtype groups,
 missing risk inputs, anti-Jo-1-positive ILD without CTD, nothing to say), evaluated on the
@@ -24,7 +24,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "patients"
 TODAY = date(2026, 11, 21)
 SERVICE = "ctd-ild-patient-view"
 
-MY_TOPICS = {
+DIAGNOSIS_DMPM_TOPICS = {
     "ild-ctd-workup",
     "ild-autoantibody-positive",
     "ipaf-criteria",
@@ -117,7 +117,7 @@ def check(name: str, cards: list[tuple[str, str, str, str]]) -> None:
         assert cards == []
         return
     indicators, texts = expected
-    mine = {topic: (ind, summ, det) for topic, ind, summ, det in cards if topic in MY_TOPICS}
+    mine = {topic: (ind, summ, det) for topic, ind, summ, det in cards if topic in DIAGNOSIS_DMPM_TOPICS}
     assert {t: v[0] for t, v in mine.items()} == indicators
     for topic, wanted in texts.items():
         _, summary, detail = mine[topic]

@@ -1,4 +1,4 @@
-"""PatientRecord builders for the Guideline II tests (SSc, RA, CTD-ILD, safety)."""
+"""PatientRecord builders for the SSc, RA, CTD-ILD and safety tests."""
 
 from __future__ import annotations
 
