@@ -25,7 +25,6 @@ from ..guideline.ssc.decline import DLCO_DECLINE, FVC_DECLINE
 from ..guideline.ssc.treatment_indicated import FVC_LOW
 from ..guideline.topics import ALL_TOPICS
 
-
 MIN_AXIS_DAYS = 90  # the time axis covers at least the last 3 months
 
 
@@ -149,9 +148,7 @@ def _unit(concept: str) -> str:
     return _UNITS.get(unit, unit)
 
 
-def _line(
-    t: Threshold, label: str, value: float, start: date, end: date, short: str
-) -> Line:
+def _line(t: Threshold, label: str, value: float, start: date, end: date, short: str) -> Line:
     return Line(label, round(value, 3), start, end, t, short)
 
 
