@@ -9,6 +9,7 @@ lines labelled in the plot and in the legend, treatments are labelled bars.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -17,6 +18,10 @@ import pygal
 from pygal.style import Style
 
 from .timeline import HrctStudy, Plot, TreatmentBar
+
+# pygal puts an import hook for its map plugins (``pygal.maps.*``, unused here) on
+# sys.meta_path; it has no ``find_spec``, so every later import warns (ImportWarning)
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
