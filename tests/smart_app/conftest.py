@@ -16,6 +16,7 @@ import requests
 
 from tests.conftest import REPO, Server, free_port, launch_server
 from tests.data.conftest import FhirServer, _load, fhir_server  # noqa: F401 - fixture
+from tests.protocol.test_feedback_store import storage  # noqa: F401 - fixture (SQLite, PostgreSQL)
 
 from .ehr import Client, RunningEhr, TestEhr
 from .patients import course_bundle, sparse_bundle

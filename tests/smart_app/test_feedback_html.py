@@ -4,7 +4,6 @@ issued/accepted/overridden per week and the override reasons, as plots and table
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,22 +13,8 @@ from sqlalchemy import update
 from cds_service import cli
 from cds_service.feedback import store_feedback
 from cds_service.feedback_html import feedback_html
-from cds_service.storage import Storage, issued_card_table, metadata
+from cds_service.storage import Storage, issued_card_table
 from tests.protocol.test_feedback_store import SYS, card, overridden, record_issued
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fb.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    s = Storage(url)
-    metadata.drop_all(s.engine)
-    s.create_all()
-    yield s
-    metadata.drop_all(s.engine)
-    s.engine.dispose()
 
 
 def _fill(storage: Storage) -> None:

@@ -3,29 +3,18 @@ new id, the cookie's id never stored, the verifier cleared, expiry from ``expire
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from cds_service.smart_app.sessions import SessionStore, session_hash, smart_session_table
-from cds_service.storage import Storage, metadata
+from cds_service.storage import Storage
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SessionStore]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 's.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    s = Storage(url)
-    metadata.drop_all(s.engine)
-    s.create_all()
-    yield SessionStore(s)
-    metadata.drop_all(s.engine)
-    s.engine.dispose()
+@pytest.fixture
+def store(storage: Storage) -> SessionStore:
+    return SessionStore(storage)
 
 
 def _start(store: SessionStore) -> str:
