@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from .fhir_read import concept_texts, effective_date, ref_label, reference_id
-from .record import ConditionEntry, PatientRecord, StudyEntry
+from .record import ConditionEntry, PatientRecord, PendingEntry, StudyEntry
 from .tables import ConceptRow, concept_rows
 from .terminology import Terminology
 
@@ -134,11 +134,32 @@ class RecordBuilder:
 
     def hrct_from_text(self, concept: str, code: Any, when: date, source_id: str) -> None:
         """A CT chest study named high-resolution is also an HRCT (no HRCT code exists)."""
-        if concept == "ct_chest" and any(
-            "high resolution" in t or "high-resolution" in t or "hrct" in t
-            for t in concept_texts(code)
-        ):
+        if concept == "ct_chest" and named_hrct(code):
             self.add_study("hrct_chest", when, source_id)
+
+    def add_pending(
+        self, concepts: Collection[str], when: date | None, status: str, source_id: str
+    ) -> None:
+        for concept in sorted(concepts):
+            self.record.pending.append(PendingEntry(concept, when, status, source_id))
+
+
+def named_hrct(code: Any) -> bool:
+    """A code whose text or display names a high-resolution CT."""
+    return any(
+        "high resolution" in t or "high-resolution" in t or "hrct" in t for t in concept_texts(code)
+    )
+
+
+def result_reference(ref: Any) -> str | None:
+    """ "Observation/x" for a reference to an Observation (relative, absolute or versioned)."""
+    text = ref.get("reference") if isinstance(ref, dict) else None
+    if not isinstance(text, str):
+        return None
+    if text.startswith("urn:uuid:"):
+        return "Observation/" + text[len("urn:uuid:") :]
+    parts = text.split("/_history/")[0].split("/")
+    return f"Observation/{parts[-1]}" if len(parts) >= 2 and parts[-2] == "Observation" else None
 
 
 def lower_zone(resource: Mapping[str, Any]) -> bool:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .build_state import Invalid, RecordBuilder, coding_codes, items
-from .fhir_read import parse_date, ref_label
+from .build_state import Invalid, RecordBuilder, coding_codes, items, named_hrct, result_reference
+from .fhir_read import effective_date, parse_date, ref_label
+from .record import PENDING_STATUSES, ReportEntry
 
 _ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})
 _NOT_DONE = ("not-done", "cancelled", "preparation")
+_FINDING_KINDS = ("finding", "condition")
 
 
 def _last_code(concept: Any, element: str) -> str | None:
@@ -56,23 +58,45 @@ def read_condition(b: RecordBuilder, cond: Mapping[str, Any]) -> None:
 
 
 def read_report(b: RecordBuilder, rep: Mapping[str, Any]) -> None:
-    code_concepts = b.terms.concepts_for_codeable(rep.get("code"))
+    """A study report: the study (done when final), its conclusion findings (a final report's
+    coded statement) and a ``ReportEntry``; a registered/preliminary/partial report is
+    pending (``PendingEntry`` per study), its content not yet the result."""
+    code = rep.get("code")
+    code_concepts = b.terms.concepts_for_codeable(code)
     conclusion_concepts: set[str] = set()
     for cc in items(rep.get("conclusionCode")):
         conclusion_concepts |= b.terms.concepts_for_codeable(cc)
     if not code_concepts and not conclusion_concepts:
         return
-    when = b.result_date(rep, "DiagnosticReport")
+    status = rep.get("status")
+    if not isinstance(status, str):
+        raise Invalid("DiagnosticReport.status missing")
+    if status in ("entered-in-error", "cancelled"):
+        return
+    when = effective_date(rep)
     if when is None:
+        raise Invalid("no effective date (effective[x] or issued)")
+    if not b.belongs(rep):
         return
     source_id = ref_label(rep)
-    for row in b.kinds(code_concepts):
-        if row.kind == "study":
-            b.add_study(row.concept_id, when, source_id)
-            b.hrct_from_text(row.concept_id, rep.get("code"), when, source_id)
-    for row in b.kinds(conclusion_concepts):
-        if row.kind in ("finding", "condition"):
-            b.add_finding(row.concept_id, True, when, "DiagnosticReport", source_id, rep)
+    studies = {row.concept_id for row in b.kinds(code_concepts) if row.kind == "study"}
+    if "ct_chest" in studies and named_hrct(code):
+        studies.add("hrct_chest")
+    findings = frozenset(
+        row.concept_id for row in b.kinds(conclusion_concepts) if row.kind in _FINDING_KINDS
+    )
+    results = tuple(r for r in map(result_reference, items(rep.get("result"))) if r)
+    if studies:
+        b.record.reports.append(
+            ReportEntry(frozenset(studies), when, status, findings, results, source_id)
+        )
+    if status in PENDING_STATUSES:
+        b.add_pending(studies or findings, when, status, source_id)
+        return
+    for concept in sorted(studies):
+        b.add_study(concept, when, source_id)
+    for concept in sorted(findings):
+        b.add_finding(concept, True, when, "DiagnosticReport", source_id, rep)
 
 
 def read_procedure(b: RecordBuilder, proc: Mapping[str, Any]) -> None:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from .build_state import Invalid, RecordBuilder, items
-from .fhir_read import ref_label
+from .fhir_read import effective_date, parse_date, ref_label
 from .qualitative import interpret
 from .record import AntibodyResult, Measurement
 from .tables import ConceptRow
@@ -31,6 +31,8 @@ _FLAG = {
     "AA": "abnormal",
 }
 _FINDING_KINDS = ("finding", "condition")
+#: lung-function volumes and the concept of their predicted value
+PREDICTED_CONCEPT = {"fvc": "fvc_predicted", "dlco": "dlco_predicted", "tlc": "tlc_predicted"}
 
 
 def read_observation(b: RecordBuilder, obs: Mapping[str, Any]) -> None:
@@ -53,6 +55,11 @@ def read_observation(b: RecordBuilder, obs: Mapping[str, Any]) -> None:
         }
     if not code_concepts and not value_findings and not any(comp_concepts):
         return  # not a concept the service reads: skipped unread
+    if obs.get("status") == "registered":  # ordered, no result yet: pending
+        if b.belongs(obs):
+            ordered = effective_date(obs)
+            b.add_pending(code_concepts | value_findings, ordered, "registered", ref_label(obs))
+        return
     when = b.result_date(obs, "Observation")
     if when is None:
         return
@@ -84,6 +91,7 @@ def observation_value(
         add_measurement(b, concept, obs, when, source_id)
     elif row.kind == "qualitative":
         q = interpret(obs)
+        final = (parent or obs).get("status") != "preliminary"
         b.record.antibodies.setdefault(concept, []).append(
             AntibodyResult(
                 concept=concept,
@@ -94,8 +102,12 @@ def observation_value(
                 unit=q.unit,
                 text=q.text,
                 source_id=source_id,
+                issued=parse_date((parent or obs).get("issued")),
+                final=final,
             )
         )
+        if not final:
+            b.add_pending((concept,), when, "preliminary", source_id)
         if row.canonical_unit and isinstance(obs.get("valueQuantity"), dict):
             add_measurement(b, concept, obs, when, source_id)
     elif row.kind in _FINDING_KINDS:
@@ -143,6 +155,13 @@ def add_measurement(
         return
     comparator = quantity.get("comparator")
     low, high = reference_range(concept, obs, original_unit)
+    predicted = PREDICTED_CONCEPT.get(concept)
+    if predicted is not None:
+        value = predicted_value(concept, obs, original_unit)
+        if value is not None:
+            b.record.measurements.setdefault(predicted, []).append(
+                Measurement(predicted, value, result.unit, when, source_id=source_id)
+            )
     series.append(
         Measurement(
             concept,
@@ -179,6 +198,36 @@ def reference_range(
             out.append(conv.value if isinstance(conv, Converted) else None)
         return out[0], out[1]
     return None, None
+
+
+def predicted_value(concept: str, obs: Mapping[str, Any], value_unit: str | None) -> float | None:
+    """The predicted value a lung-function result carries as a reference range whose text or
+    type says "predicted" (one bound, or low = high), in the concept's canonical unit."""
+    for rng in items(obs.get("referenceRange")):
+        if not isinstance(rng, dict) or not _says_predicted(rng):
+            continue
+        bounds = []
+        for key in ("low", "high"):
+            q = rng.get(key)
+            if isinstance(q, dict):
+                if not (q.get("code") or q.get("unit")) and value_unit:
+                    q = {**q, "unit": value_unit}
+                conv = convert_quantity(concept, q)
+                if isinstance(conv, Converted):
+                    bounds.append(conv.value)
+        if len(set(bounds)) == 1 and bounds[0] > 0:
+            return bounds[0]
+    return None
+
+
+def _says_predicted(rng: Mapping[str, Any]) -> bool:
+    texts = [rng.get("text")]
+    kind = rng.get("type")
+    if isinstance(kind, dict):
+        texts.append(kind.get("text"))
+        texts += [c.get("display") for c in items(kind.get("coding")) if isinstance(c, dict)]
+        texts += [c.get("code") for c in items(kind.get("coding")) if isinstance(c, dict)]
+    return any(isinstance(t, str) and "predicted" in t.lower() for t in texts)
 
 
 def flag(obs: Mapping[str, Any]) -> str | None:

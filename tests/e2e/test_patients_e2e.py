@@ -63,11 +63,11 @@ EXPECTED: dict[str, tuple[dict[str, str], dict[str, list[str]]] | None] = {
     ),
     "dmpm_as3_pm_gc": (
         {"dmpm-ild-acute-subacute": "warning"},
-        {"dmpm-ild-acute-subacute": ["A/S 3", "PM: **GC**", "increase of parenchymal"]},
+        {"dmpm-ild-acute-subacute": ["A/S 3", "GC alone", "increase of parenchymal"]},
     ),
     "dmpm_chronic1_anti_jo1_stable": (
         {"dmpm-ild-chronic": "info"},
-        {"dmpm-ild-chronic": ["Chronic 1", "observation", "40%", "FVC 3.05 L"]},
+        {"dmpm-ild-chronic": ["Chronic 1", "observation", "40%", "3.05 L (2026-10-01)"]},
     ),
     "dmpm_chronic2_dm_declining": (
         {"dmpm-ild-chronic": "warning"},

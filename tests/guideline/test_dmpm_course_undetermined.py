@@ -38,7 +38,8 @@ def test_no_data_in_first_3_months_is_undetermined_not_chronic() -> None:
     card = found["dmpm-ild-risk-incomplete"]
     assert card.indicator is Indicator.WARNING
     assert "undetermined" in card.summary
-    assert "anti-MDA5 positive" in card.summary and "ferritin >1,000 ng/mL" in card.summary
+    assert "anti-MDA5+" in card.summary and "ferritin 2,500 ng/mL" in card.summary
+    assert "combination" not in card.summary.lower()
     assert "could not be assessed" in card.detail
     assert len(card.summary) <= 139
     for f in found.values():
@@ -46,14 +47,15 @@ def test_no_data_in_first_3_months_is_undetermined_not_chronic() -> None:
 
 
 def test_undetermined_without_factor_is_info_never_observation() -> None:
+    """The undetermined course is the risk-incomplete topic's (never the chronic card)."""
     rec = dm_as_ild(dyspnea_day=None, mda5="negative", ck=2000.0)
     assert classify_course(rec).kind == "undetermined"
     found = cards(rec)
-    card = found["dmpm-ild-chronic"]
+    card = found["dmpm-ild-risk-incomplete"]
     assert card.indicator is Indicator.INFO
     assert "course undetermined" in card.summary
     assert "observation" not in card.detail.lower()
-    assert "dmpm-ild-risk-incomplete" not in found
+    assert "dmpm-ild-chronic" not in found
 
 
 @pytest.mark.parametrize(
@@ -156,7 +158,7 @@ def test_observation_needs_a_symptom_assessment_and_a_stable_pair(
     assert ("**observation**" in card.detail) is observation
     assert "Asymptomatic" not in card.detail
     if observation:
-        assert "No worsening dyspnea recorded in 180 days" in card.detail
+        assert "worsening dyspnea on exertion recorded absent" in card.detail
     else:
         assert "missing" in card.summary
 
@@ -228,7 +230,7 @@ def test_without_ssc_no_caveat() -> None:
 )  # fmt: skip
 def test_poor_prognosis_summary_quotes_the_source(kw: dict) -> None:  # type: ignore[type-arg]
     card = cards(dm_as_ild(**kw))["dmpm-ild-poor-prognosis"]
-    assert "JP Figure 3 calls for initial GC + IV CsA + IVCY (not step-up)" in card.summary
+    assert "JP Figure 3 calls for initial GC + IV CsA + IVCY." in card.summary
     assert "start" not in card.summary.lower()
     assert len(card.summary) <= 139
 

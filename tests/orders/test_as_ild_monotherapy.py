@@ -85,10 +85,18 @@ def test_not_acute_subacute_cannot_decide_no_card() -> None:
 
 
 def test_amyopathic_dm_is_a_factor() -> None:
-    rec = as_dm(conditions=("amyopathic_dm", "ild", "rp_ild_or_aip"))
+    # no CK charted: amyopathic DM has normal muscle enzymes (a raised CK contradicts it)
+    rec = as_dm(conditions=("amyopathic_dm", "ild", "rp_ild_or_aip"), drop=("creatine_kinase",))
     (f,) = findings_for(TOPIC, rec, GC)
     assert f.indicator == Indicator.CRITICAL
     assert "ADM" in f.detail
+
+
+def test_amyopathic_dm_with_raised_ck_is_not_critical() -> None:
+    """ADM with CK 800 U/L contradicts itself: named unresolved, never critical."""
+    rec = as_dm(conditions=("amyopathic_dm", "ild", "rp_ild_or_aip"))
+    (f,) = findings_for(TOPIC, rec, GC)
+    assert f.indicator == Indicator.INFO
 
 
 def test_critical_card_explains_ck_factor() -> None:

@@ -34,6 +34,19 @@ HRCT_FINDINGS = (
 #: lung-volume concepts in the order they are preferred (VC first: JP Figure 3 says VC)
 VOLUME_CONCEPTS = ("vital_capacity", "fvc", "vital_capacity_pct_pred", "fvc_pct_pred")
 
+#: how a card names an HRCT finding of a study
+HRCT_LABELS = {
+    "ct_ground_glass": "ground glass",
+    "ct_lower_consolidation": "lower-zone consolidation",
+    "ct_consolidation": "consolidation",
+    "ct_reticular": "reticulation",
+    "ct_honeycombing": "honeycombing",
+    "ct_ild_progression": "progression",
+    "ct_uip_pattern": "UIP pattern",
+    "ct_nsip_pattern": "NSIP pattern",
+    "ct_op_pattern": "organising pneumonia pattern",
+}
+
 SOURCE_TEXT = {
     "Condition": "problem list",
     "Observation": "charted observation",
@@ -84,7 +97,7 @@ class HrctStudy:
         return False if self.complete else None
 
     def text(self) -> str:
-        seen = [label(c) for c, p in self.findings.items() if p]
+        seen = [HRCT_LABELS[c] for c, p in self.findings.items() if p]
         return f"HRCT {self.when.isoformat()}: " + (", ".join(seen) or "no finding coded")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from fhir_mappings.lung_volumes import volume_concept
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
@@ -55,8 +56,14 @@ def describe_change(change: PeakDecline) -> str:
     return (
         f"{measurement_text(change.latest)} vs highest of the preceding 12 months "
         f"{measured_quantity(change.peak)} ({day(change.peak.when)}): "
-        f"decline {rel}, {fmt_number(change.absolute_points)} points"
+        f"decline {rel}, {fmt_number(change.absolute_points)} {_points(change)}"
     )
+
+
+def _points(change: PeakDecline) -> str:
+    """ "points" of % predicted; the volume's unit when the decline is read on volumes."""
+    unit = change.latest.unit
+    return "points" if unit in (None, "%") else unit
 
 
 def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
@@ -67,7 +74,11 @@ def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> It
     lines: list[str] = []
     facts: list[Fact] = []
     for concept, label, threshold in MEASURES:
-        change = decline_from_peak(record, concept)
+        # relative decline: from % predicted, else from the volumes themselves (L or mL)
+        volume = volume_concept(concept)
+        change = decline_from_peak(record, concept) or (
+            decline_from_peak(record, volume) if volume else None
+        )
         if change is None:
             lines.append(
                 f"{label}: no comparison available (needs a value in the last 12 "
