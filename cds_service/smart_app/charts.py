@@ -153,6 +153,8 @@ def _middle(a: date, b: date) -> date:
 
 
 def hrct_label(study: HrctStudy) -> str:
+    if study.pending:
+        return "report pending"
     parts = list(study.findings)
     if study.extent_percent is not None:
         parts.append(f"extent {study.extent_percent:g}%")

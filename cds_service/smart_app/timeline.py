@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from fhir_mappings.hrct import hrct_studies as record_hrct_studies
 from fhir_mappings.record import MedicationEntry, PatientRecord
 from fhir_mappings.tables import concept_rows
 
@@ -83,6 +84,7 @@ class HrctStudy:
     when: date
     findings: tuple[str, ...]
     extent_percent: float | None = None
+    pending: bool = False  # report registered/preliminary: findings not final
 
 
 @dataclass(frozen=True)
@@ -323,26 +325,16 @@ def treatments(record: PatientRecord) -> list[TreatmentBar]:
 
 
 # ------------------------------------------------------------------ HRCT
-HRCT_STUDIES = ("hrct_chest", "ct_chest")
-
-
 def hrct_studies(record: PatientRecord) -> list[HrctStudy]:
-    """Each HRCT/CT study date with the findings coded on that date (report conclusion
-    codes and result Observations) and the extent of ILD when given."""
+    """Each chest CT/HRCT report as one study (the record's reading: conclusion codes and
+    result Observations; ``fhir_mappings.hrct``) with the extent of ILD given that day."""
     rows = concept_rows()
-    by_date: dict[date, set[str]] = {s.when: set() for s in record.studies_of(*HRCT_STUDIES)}
-    for c in record.conditions:
-        reported = c.source in ("Observation", "DiagnosticReport")
-        if c.concept.startswith("ct_") and c.active and c.when is not None and reported:
-            by_date.setdefault(c.when, set()).add(c.concept)
     extents = {m.when: m.value for m in record.series("hrct_fibrosis_extent")}
-    for when in extents:
-        by_date.setdefault(when, set())
     out = []
-    for when in sorted(by_date):
-        names = sorted(rows[c].display if c in rows else c for c in by_date[when])
-        out.append(HrctStudy(when, tuple(names), extents.get(when)))
-    return out
+    for study in record_hrct_studies(record):
+        names = tuple(sorted(rows[c].display if c in rows else c for c in study.findings))
+        out.append(HrctStudy(study.when, names, extents.get(study.when), not study.final))
+    return sorted(out, key=lambda s: s.when)
 
 
 # ------------------------------------------------------------------ findings

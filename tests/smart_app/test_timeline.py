@@ -171,3 +171,12 @@ def test_discovery_requires_s256_and_allowed_endpoints() -> None:
         oauth.endpoints_from(c, iss, {**doc, "token_endpoint": "https://evil.example.org/t"})
     v2 = oauth.endpoints_from(c, iss, {**doc, "capabilities": ["permission-v2", "permission-v1"]})
     assert oauth.scopes_for(v2, standalone=False) == "launch openid fhirUser patient/*.rs"
+
+
+def test_a_preliminary_hrct_report_is_shown_as_pending() -> None:
+    bundle = copy.deepcopy(course_bundle())
+    for e in bundle["entry"]:
+        if e["resource"]["id"] == f"{COURSE}-hrct":
+            e["resource"]["status"] = "preliminary"
+    (study,) = _timeline(bundle, COURSE).hrct
+    assert study.pending and charts.hrct_label(study) == "report pending"
