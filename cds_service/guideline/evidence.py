@@ -156,6 +156,14 @@ SOURCES: dict[str, Source] = {
             short="FDA tocilizumab label",
             year=2021,
         ),
+        Source(
+            "INBUILD 2019",
+            "Nintedanib in progressive fibrosing interstitial lung diseases (INBUILD)",
+            "Flaherty KR et al. N Engl J Med 2019;381:1718-1727. doi:10.1056/NEJMoa1908681",
+            url="https://doi.org/10.1056/NEJMoa1908681",
+            short="INBUILD trial",
+            year=2019,
+        ),
     )
 }
 

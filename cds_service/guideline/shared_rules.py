@@ -122,6 +122,7 @@ R110 = evidence.rule(
     topics=(
         "dmpm-ild-poor-prognosis",
         "order-cyclophosphamide-bundle",
+        "cyclosporine-level",
     ),
 )
 
@@ -142,6 +143,8 @@ R111 = evidence.rule(
         "pjp-prophylaxis",
         "immunosuppression-monitoring",
         "order-pjp-prophylaxis",
+        "cyclosporine-level",
+        "order-cyclosporine-monitoring",
     ),
 )
 
@@ -350,7 +353,7 @@ R116 = evidence.rule(
 R037 = evidence.rule(
     "R037",
     "KR",
-    "§Treatment 2; §Prognosis",
+    "§Treatment 2",
     (
         "Lung transplantation may be considered if the patient does not respond to drug "
         "therapy and ILD worsens"
@@ -363,11 +366,11 @@ R037 = evidence.rule(
 R001 = evidence.rule(
     "R001",
     "KR",
-    "Abstract; §Introduction",
+    "§Introduction",
     (
         "CTD-ILD is diagnosed when ILD is present on chest HRCT and diagnostic criteria for a "
         "CTD are met, in either order (ILD in CTD, or CTD found in ILD)"
     ),
     figure="",
-    topics=("ra-ild-management", "order-tocilizumab-regimen"),
+    topics=("order-tocilizumab-regimen",),
 )

@@ -77,7 +77,11 @@ def test_everything_patient_without_acute_presentation_shows_ppf_and_no_acute_ca
     r.conditions = [c for c in r.conditions if c.concept != "rp_ild_or_aip"]
     r.conditions = [c for c in r.conditions if c.concept != "ct_ild_progression"]
     r.conditions.append(cond("ct_ild_progression", 60))
-    topics = [f.topic for f in registry.evaluate_patient_view(r) if f.topic in SSC_RA_CTD_ILD_SAFETY_TOPICS]
+    topics = [
+        f.topic
+        for f in registry.evaluate_patient_view(r)
+        if f.topic in SSC_RA_CTD_ILD_SAFETY_TOPICS
+    ]
     assert "ctd-ild-acute-exacerbation" not in topics
     assert "progressive-pulmonary-fibrosis" in topics
     assert topics.index("pjp-prophylaxis") < topics.index("progressive-pulmonary-fibrosis")

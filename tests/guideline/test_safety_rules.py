@@ -144,7 +144,8 @@ def test_monitoring_silent_without_intensive_regimen():
         ("oral", "cyclosporine_c2", 1000.1, False),
         ("oral", "cyclosporine_trough", 150.0, False),
         ("oral", "cyclosporine_trough", 149.9, True),  # <150 sub-therapeutic anywhere
-        ("oral", "cyclosporine", 80.0, False),  # untimed: shown, not judged
+        ("oral", "cyclosporine", 80.0, True),  # untimed <150: sub-therapeutic at any timing
+        ("oral", "cyclosporine", 150.0, False),  # untimed >=150: shown, not judged
     ],
 )
 def test_cyclosporine_targets(route, concept, value, fires):

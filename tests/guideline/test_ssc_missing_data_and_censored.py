@@ -30,7 +30,9 @@ def gone(r, **unavailable: str):  # type: ignore[no-untyped-def]
 
 # ------------------------------------------------- SSc 20 mg fixture, medications not fetched
 def _evaluate(drop_medications: bool, unavailable: dict[str, str] | None):  # type: ignore[no-untyped-def]
-    bundle = json.loads((FIXTURES / "site-coded-patients" / "ssc_glucocorticoid_20mg.json").read_text())
+    bundle = json.loads(
+        (FIXTURES / "site-coded-patients" / "ssc_glucocorticoid_20mg.json").read_text()
+    )
     resources = [e["resource"] for e in bundle["entry"]]
     if drop_medications:
         resources = [r for r in resources if r["resourceType"] != "MedicationRequest"]

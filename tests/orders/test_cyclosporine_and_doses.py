@@ -28,8 +28,8 @@ def test_cyclosporine_z3_range(dose: float, unit: str, implausible: bool) -> Non
     res = med_request("c", "cyclosporine", dose, unit, route="intravenous")
     got = findings_for(CSA, record(DM_ILD), res, *LABS)
     assert bool(got) is implausible
-    if implausible:
-        assert got[0].indicator == Indicator.WARNING
+    if implausible:  # per m² computed: beyond the seed range is critical
+        assert got[0].indicator == Indicator.CRITICAL
         assert "implausible" in got[0].summary
 
 
