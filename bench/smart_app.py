@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import secrets
 import statistics
@@ -102,6 +103,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--launches", type=int, default=20)
     args = p.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the test EHR's request lines
     result = run(args.launches)
     for k, v in result.items():
         print(f"{k:28} {v}")
