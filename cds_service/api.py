@@ -369,7 +369,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         evaluation = engine.evaluate_resources(
             service, data.resources, body["context"], today, data.unavailable, terminology
         )
-        cards = engine.cards_for(service, evaluation)
+        # links to the rules page are absolute: under the request's base URL
+        cards = engine.cards_for(service, evaluation, request.url_root)
         if smart is not None and service.hook == "patient-view":
             add_smart_links(cards, smart.launch_url)
         response = json_response(response_body(cards, evaluation.record.unavailable))

@@ -140,6 +140,7 @@ def evaluate(bundle_path: str, hook: str, draft_orders: str | None, on: str | No
     from fhir_mappings.terminology import build_terminology
 
     from . import engine
+    from .cards import DEFAULT_BASE_URL
     from .services import REGISTRY
 
     settings = Settings.from_env()
@@ -163,7 +164,9 @@ def evaluate(bundle_path: str, hook: str, draft_orders: str | None, on: str | No
     evaluation = engine.evaluate_resources(
         service, resources, context, today, terminology=terminology
     )
-    cards = engine.cards_for(service, evaluation)
+    # links to the rules page: under the service's public URL when configured
+    public = os.environ.get("CDS_PUBLIC_URL", "").split(",")[0].strip()
+    cards = engine.cards_for(service, evaluation, public or DEFAULT_BASE_URL)
     sys.stdout.write(json.dumps({"cards": cards}, indent=2, ensure_ascii=False) + "\n")
     return 0
 

@@ -180,7 +180,7 @@ def test_medications_unavailable_no_false_critical_monotherapy(live_server: Any)
         call_without_medications(live_server, fixture), "order-as-ild-monotherapy"
     )
     assert card["indicator"] == "info"
-    assert "medications unavailable" in card["detail"]
+    assert "medication orders unavailable" in card["detail"]
     assert "could not be checked" in card["summary"]
 
 
@@ -191,7 +191,7 @@ def test_medications_unavailable_tmp_smx_not_recommended(live_server: Any) -> No
     (card,) = topic_cards(call_without_medications(live_server, fixture), "order-pjp-prophylaxis")
     assert card["indicator"] == "info"
     assert "could not be" in card["summary"] and "checked" in card["summary"]
-    assert "medications unavailable" in card["detail"]
+    assert "medication orders unavailable" in card["detail"]
     (s,) = card["suggestions"]
     assert s.get("isRecommended") is not True
 

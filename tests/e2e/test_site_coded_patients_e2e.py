@@ -9,10 +9,17 @@ Evaluation date: the test server's pinned CDS_EVALUATION_DATE (2026-11-21).
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from cds_service.card_list import MAX_CARDS
+from cds_service.engine import evaluate_resources
+from cds_service.guideline.findings import Finding
+from cds_service.services import REGISTRY
+from fhir_mappings.terminology import build_terminology
 
 support = pytest.importorskip("tests.support")
 if not hasattr(support, "request_for"):  # pragma: no cover - before the protocol merge
@@ -22,6 +29,16 @@ pytestmark = pytest.mark.e2e
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "site-coded-patients"
 SERVICE = "ctd-ild-patient-view"
+TODAY = date(2026, 11, 21)
+
+
+def _findings(bundle: dict[str, Any]) -> list[Finding]:
+    resources = [e["resource"] for e in bundle["entry"]]
+    patient_id = next(r["id"] for r in resources if r["resourceType"] == "Patient")
+    terminology = build_terminology(str(FIXTURES / "site-conceptmap.json"))
+    return evaluate_resources(
+        REGISTRY[SERVICE], resources, {"patientId": patient_id}, TODAY, terminology=terminology
+    ).findings
 
 
 CASES: list[tuple[str, list[str]]] = [
@@ -72,7 +89,12 @@ def test_site_coded_patient(site_coded_server: Any, fixture: str, expected: list
     body = response.json()
     support.assert_valid_response(body)
     topics = [c["source"]["topic"]["code"] for c in body["cards"]]
-    assert [t for t in topics if t in support.SSC_RA_CTD_ILD_SAFETY_TOPICS] == expected
+    # every topic that fired, in order (the pipeline), and the response's first four of them
+    fired = [f.topic for f in _findings(bundle)]
+    assert [t for t in fired if t in support.SSC_RA_CTD_ILD_SAFETY_TOPICS] == expected
+    assert topics == fired[:MAX_CARDS]
+    if len(fired) > MAX_CARDS:
+        assert "**More findings:**" in body["cards"][-1]["detail"]
     for card in body["cards"]:
         if card["source"]["topic"]["code"] in support.SSC_RA_CTD_ILD_SAFETY_TOPICS:
             ext = card["extension"]["ctd-ild-cds"]

@@ -9,6 +9,7 @@ import pytest
 from cds_service.guideline.ctd_ild.initial_treatment import ctd_ild_initial_treatment
 from cds_service.guideline.ctd_ild.ppf import progressive_pulmonary_fibrosis
 from cds_service.guideline.ctd_ild.progression import progression_domains
+from cds_service.guideline.data_gaps import dataset_name
 from cds_service.guideline.evidence import CATALOG
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.ra.management import ra_ild_management
@@ -89,7 +90,7 @@ def test_ctd_ild_treatment_unknown_when_medications_unavailable() -> None:
     r.unavailable["medications"] = "timeout"
     (f,) = ppf(r)
     assert "treat the underlying CTD-ILD first" in f.summary
-    assert "could not be checked: medications unavailable (timeout)" in f.detail
+    assert "could not be checked: medication orders unavailable (timeout)" in f.detail
 
 
 # --------------------------------------------------------------------- window (12)
@@ -169,7 +170,7 @@ def test_ppf_not_silent_while_data_unavailable(conditions, missing, fires) -> No
         (f,) = found
         assert f.indicator is Indicator.INFO and "not excluded" in f.summary
         for key, reason in missing.items():
-            assert f"{key} unavailable ({reason})" in f.detail
+            assert f"{dataset_name(key)} unavailable ({reason})" in f.detail
 
 
 # ----------------------------------------------------------- initial treatment (1, 15)
@@ -185,7 +186,7 @@ def test_initial_treatment_never_says_untreated_while_medications_unavailable() 
     (f,) = ctd_ild_initial_treatment(r)
     assert f.indicator is Indicator.INFO
     assert "no ILD treatment active" not in f.detail and "Untreated" not in f.summary
-    assert "medication_statements unavailable (timeout)" in f.detail
+    assert "medication statements unavailable (timeout)" in f.detail
     (w,) = ctd_ild_initial_treatment(_sjd_progressing())
     assert w.indicator is Indicator.WARNING and "no ILD treatment active" in w.detail
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cds_service.guideline import evaluate_patient_view
+from cds_service.guideline.data_gaps import dataset_name
 from cds_service.guideline.dmpm.course import classify_course
 from cds_service.guideline.findings import Finding, Indicator
 from fhir_mappings.record import PatientRecord
@@ -266,7 +267,8 @@ def test_salvage_names_unavailable_medications(missing: str) -> None:
     assert "Medications not fully available" not in cards(_triple())["dmpm-ild-salvage"].detail
     card = cards(_triple(missing))["dmpm-ild-salvage"]
     assert (
-        "Medications not fully available" in card.detail and f"{missing} unavailable" in card.detail
+        "Medications not fully available" in card.detail
+        and f"{dataset_name(missing)} unavailable" in card.detail
     )
 
 
@@ -283,7 +285,7 @@ def test_gc_resistance_with_medications_unavailable_does_not_conclude_no_cyclosp
     assert cards(rec(False))["dmpm-ild-gc-resistance"].summary.endswith("add cyclosporine.")
     card = cards(rec(True))["dmpm-ild-gc-resistance"]
     assert "unless already given" in card.summary
-    assert "medications unavailable (HTTP 503)" in card.detail
+    assert "medication orders unavailable (HTTP 503)" in card.detail
 
 
 def _kl6(missing: bool) -> PatientRecord:

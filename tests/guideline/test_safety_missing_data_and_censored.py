@@ -53,7 +53,7 @@ def test_monitoring_labs_unavailable_are_not_called_missing() -> None:
     )
     r2.unavailable["labs"] = "timeout"
     (f,) = immunosuppression_monitoring(r2)
-    assert "beta-D-glucan: not assessed (labs unavailable (timeout))" in f.detail
+    assert "beta-D-glucan: not assessed (laboratory results unavailable (timeout))" in f.detail
     assert "none on record" not in f.detail
 
 
@@ -75,7 +75,7 @@ def test_pjp_when_medications_unavailable(conditions, meds, fires) -> None:  # t
     if fires:
         (f,) = found
         assert f.indicator is Indicator.INFO and "could not be checked" in f.summary
-        assert "medications unavailable (HTTP 500)" in f.detail
+        assert "medication orders unavailable (HTTP 500)" in f.detail
         assert "none active" not in f.detail  # never "no prophylaxis"
         assert f.suggestions == ()
 

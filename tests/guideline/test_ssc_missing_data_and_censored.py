@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from cds_service.engine import evaluate_resources
+from cds_service.guideline.data_gaps import dataset_name
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.ssc.decline import ssc_ild_decline
 from cds_service.guideline.ssc.glucocorticoid_risk import ssc_glucocorticoid_risk
 from cds_service.guideline.ssc.treatment_indicated import ssc_ild_treatment_indicated
 from cds_service.services import REGISTRY
 
-from .fixture_findings import FIXTURES, TODAY
 from .ctd_ild_records import cond, meas, med, record
+from .fixture_findings import FIXTURES, TODAY
 
 SSC = [cond("systemic_sclerosis", 600)]
 SSC_ILD = [*SSC, cond("ild", 30)]
@@ -54,7 +55,7 @@ def test_ssc_20mg_fixture_with_medications_unavailable_names_the_gap() -> None:
     (f,) = [f for f in _evaluate(True, MEDS_GONE) if f.topic == "ssc-glucocorticoid-risk"]
     assert f.indicator is Indicator.INFO
     assert "could not be checked" in f.summary and len(f.summary) <= 139
-    assert "medications unavailable (timeout)" in f.detail
+    assert "medication orders unavailable (timeout)" in f.detail
     assert "prednisolone_equivalent" not in {x.concept for x in f.facts}  # never "0 mg/day"
 
 
@@ -80,7 +81,7 @@ def test_glucocorticoid_risk_with_medications_partly_unavailable(doses, expected
     )
     (f,) = ssc_glucocorticoid_risk(r)
     assert f.indicator is expected
-    assert "medication_statements unavailable (HTTP 500)" in f.detail
+    assert "medication statements unavailable (HTTP 500)" in f.detail
 
 
 def test_glucocorticoid_risk_only_for_ssc_when_medications_unavailable() -> None:
@@ -94,7 +95,7 @@ def test_treatment_indicated_never_says_untreated_while_medications_unavailable(
     (f,) = ssc_ild_treatment_indicated(r)
     assert f.indicator is Indicator.INFO
     assert "No SSc-ILD treatment is active" not in f.detail
-    assert "could not be checked" in f.detail and "medications unavailable" in f.detail
+    assert "could not be checked" in f.detail and "medication orders unavailable" in f.detail
     # with the medications fetched: warning, and the record's state is said
     (w,) = ssc_ild_treatment_indicated(
         record(conditions=SSC_ILD, measurements=[meas("fvc_pct_pred", 60.0, 10)])
@@ -118,7 +119,7 @@ def test_treatment_indicated_not_silent_when_trigger_data_unavailable(missing_ke
     r = gone(record(conditions=SSC_ILD), **{missing_key: "timeout"})
     (f,) = ssc_ild_treatment_indicated(r)
     assert f.indicator is Indicator.INFO and "could not be assessed" in f.summary
-    assert f"{missing_key} unavailable (timeout)" in f.detail
+    assert f"{dataset_name(missing_key)} unavailable (timeout)" in f.detail
     # a trigger the other data decides still fires the warning
     r2 = gone(
         record(
@@ -162,7 +163,7 @@ def test_decline_not_silent_while_respiratory_unavailable() -> None:
     r = gone(record(conditions=SSC_ILD), respiratory="timeout")
     (f,) = ssc_ild_decline(r)
     assert f.indicator is Indicator.INFO and "could not be assessed" in f.summary
-    assert "respiratory unavailable (timeout)" in f.detail
+    assert "lung function tests unavailable (timeout)" in f.detail
     assert list(ssc_ild_decline(record(conditions=SSC_ILD))) == []  # fetched, no data: silent
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cds_service.guideline.data_gaps import dataset_name
 from cds_service.guideline.findings import Indicator
 from fhir_mappings.record import ConditionEntry, PatientRecord
 
@@ -155,7 +156,7 @@ def test_medications_unavailable_never_critical(key: str) -> None:
     (f,) = findings_for(TOPIC, rec, GC)
     assert f.indicator == Indicator.INFO
     assert "could not be checked" in f.summary and len(f.summary) <= 139
-    assert f"{key} unavailable (timeout)" in f.detail
+    assert f"{dataset_name(key)} unavailable (timeout)" in f.detail
     assert "No cyclosporine, tacrolimus or cyclophosphamide is active" not in f.detail
 
 

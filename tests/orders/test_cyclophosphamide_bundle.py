@@ -201,5 +201,5 @@ def test_medications_unavailable_mesna_line_names_the_gap() -> None:
     rec = record(CTD)
     rec.unavailable["medications"] = "timeout"
     (f,) = findings_for(TOPIC, rec, med_request("c", "cyclophosphamide", 140, end=END))
-    assert "active orders could not be checked: medications unavailable (timeout)" in f.detail
+    assert "active orders could not be checked: medication orders unavailable (timeout)" in f.detail
     assert "without mesna" in f.summary

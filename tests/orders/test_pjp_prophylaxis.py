@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cds_service.guideline.data_gaps import dataset_name
 from cds_service.guideline.findings import Indicator
 
 from .builders import active, findings_for, med_request, record
@@ -122,7 +123,7 @@ def test_medications_unavailable_tmp_smx_not_recommended(key: str) -> None:
     (f,) = findings_for(TOPIC, rec, *INTENSIVE_DRAFTS)
     assert f.indicator == Indicator.INFO
     assert "could not be" in f.summary and "checked" in f.summary and len(f.summary) <= 139
-    assert f"{key} unavailable (HTTP 503)" in f.detail
+    assert f"{dataset_name(key)} unavailable (HTTP 503)" in f.detail
     assert "possible duplicate" in f.detail
     (s,) = f.suggestions
     assert s.is_recommended is False and "already active" in s.label
@@ -143,7 +144,7 @@ def test_medications_unavailable_not_intensive_when_seen_cannot_decide() -> None
     (f,) = findings_for(TOPIC, rec, med_request("p", "prednisolone", 20))
     assert f.indicator == Indicator.INFO
     assert "could not be decided" in f.summary and not f.suggestions
-    assert "medications unavailable (timeout)" in f.detail
+    assert "medication orders unavailable (timeout)" in f.detail
 
 
 def test_medications_unavailable_drafted_prophylaxis_no_card() -> None:

@@ -8,10 +8,10 @@ import pytest
 
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.orders.ssc_glucocorticoid_dose import deliverable_dose
-from fhir_mappings.tables import drug_rows
 from cds_service.guideline.shared_rules import B12
 from cds_service.guideline.ssc.glucocorticoid_risk import GC_CRITICAL
 from cds_service.guideline.text import steen_1998
+from fhir_mappings.tables import drug_rows
 
 from .builders import active, findings_for, med_request, record
 
@@ -248,5 +248,5 @@ def test_medications_unavailable(dose: float, expected: Indicator) -> None:
     assert f.indicator == expected
     if expected == Indicator.INFO:
         assert "could not be checked" in f.summary and len(f.summary) <= 139
-        assert "medication_statements unavailable (timeout)" in f.detail
+        assert "medication statements unavailable (timeout)" in f.detail
         assert not f.suggestions
