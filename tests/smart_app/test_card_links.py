@@ -12,9 +12,22 @@ from cds_service.smart_app.timeline import TOPIC_PLOTS
 from tests.support import assert_valid_response, post_hook, request_for
 
 from .conftest import SmartService
-from .patients import course_bundle
+from .patients import _condition, _entry, _observation, course_bundle
 
 LAUNCH = "https://cds.example.org/app/launch"
+
+
+def ssc_decline_bundle() -> dict[str, Any]:
+    """SSc-ILD whose FVC fell from 80 to 68 % predicted (relative decline 15 %, >10 %)."""
+    pid = "smart-ssc-1"
+    resources = [
+        {"resourceType": "Patient", "id": pid, "gender": "female", "birthDate": "1965-01-01"},
+        _condition(pid, f"{pid}-ssc", "M34.9", "2020-03-01"),
+        _condition(pid, f"{pid}-ild", "J84.10", "2021-05-01"),
+        _observation(pid, f"{pid}-fvc-0", "fvc_pct", "2026-05-01", 80),
+        _observation(pid, f"{pid}-fvc-1", "fvc_pct", "2026-11-10", 68),
+    ]
+    return {"resourceType": "Bundle", "type": "collection", "entry": [_entry(r) for r in resources]}
 
 
 def _card(topic: str) -> dict[str, Any]:
@@ -55,13 +68,13 @@ def test_every_time_course_topic_opens_a_plot_that_exists() -> None:
 @pytest.mark.e2e
 @pytest.mark.fhirserver
 def test_live_cards_link_to_the_deployed_app(smart_service: SmartService) -> None:
-    body = request_for("ctd-ild-patient-view", course_bundle())
+    body = request_for("ctd-ild-patient-view", ssc_decline_bundle())
     resp = post_hook(smart_service.server.base_url, "ctd-ild-patient-view", body)
     assert resp.status_code == 200, resp.text[:500]
     data = resp.json()
     assert_valid_response(data)
     by_topic = {c["source"]["topic"]["code"]: c for c in data["cards"]}
-    assert "kl6-rising" in by_topic or "dmpm-ild-acute-subacute" in by_topic, by_topic.keys()
+    assert "ssc-ild-decline" in by_topic, by_topic.keys()
     for topic, card in by_topic.items():
         smart = [link for link in card.get("links", []) if link["type"] == "smart"]
         if topic in TOPIC_PLOTS:
