@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from fhir_mappings.hrct import latest_hrct, pending_hrct
+from fhir_mappings.hrct import pending_hrct
 from fhir_mappings.record import ConditionEntry, Measurement, PatientRecord
 
 from .. import evidence
-from ..facts import ABSENT, PENDING, antibody_fact, condition_fact, measurement_fact
+from ..facts import PENDING, antibody_fact, condition_fact, measurement_fact
 from ..findings import Fact
 from ..shared_rules import R113
 from ..text import (
@@ -286,17 +286,6 @@ def _hrct_factor(record: PatientRecord, since: date) -> Factor:
     text = "; ".join(condition_text(c) for c in seen)
     if ggo is not None and low is not None and ggo.active and low.active:
         return Factor("hrct", name, True, text, ("R113", "R108"), facts)
-    final = latest_hrct(record, since=since)
-    unsited_only = final is not None and (
-        final.shows("ct_consolidation") and not final.shows("ct_lower_consolidation")
-    )
-    if final is not None and not unsited_only:  # a final report's coded findings are complete
-        both = bool(final.shows("ct_ground_glass") and final.shows("ct_lower_consolidation"))
-        study_facts = [
-            Fact(c, "present" if final.shows(c) else ABSENT, None, final.when)
-            for c in ("ct_ground_glass", "ct_lower_consolidation")
-        ]
-        return Factor("hrct", name, both, final.describe(), ("R113", "R108"), study_facts)
     gaps = _unavailable(record, IMAGING_DATA)
     gaps += [f"{s.describe()}" for s in pending_hrct(record) if s.when >= since]
     facts += [
