@@ -79,9 +79,8 @@ class Domains:
 
 
 def _charted(entry: ConditionEntry) -> str:
-    """Where the chart holds it: "Condition", "Observation" or "DiagnosticReport"."""
-    article = "an" if entry.source == "Observation" else "a"
-    return f"charted as {article} {entry.source}"
+    """Where the chart holds a symptom when it is not a diagnosis (Condition) entry."""
+    return "" if entry.source == "Condition" else f" (charted as an {entry.source})"
 
 
 def progression_domains(record: PatientRecord) -> Domains:
@@ -91,7 +90,7 @@ def progression_domains(record: PatientRecord) -> Domains:
     if dyspnea is not None and dyspnea.when is not None:
         out.symptoms = True
         out.lines.append(
-            f"Worsening dyspnea recorded {dyspnea.when.isoformat()} ({_charted(dyspnea)})"
+            f"Worsening dyspnea recorded {dyspnea.when.isoformat()}{_charted(dyspnea)}"
         )
         out.facts.append(condition_fact(dyspnea))
     else:

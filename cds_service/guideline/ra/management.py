@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from fhir_mappings.lung_volumes import volume_concept
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
@@ -157,6 +158,23 @@ def _fvc(change: PeakDecline, out: LungFunction) -> None:
         )
 
 
+def _fvc_litres(change: PeakDecline, out: LungFunction) -> None:
+    """FVC charted as volumes only: the relative criterion is judged on them; the absolute
+    one (points of predicted) is named as not assessable."""
+    relative = change.relative_percent
+    hit = None if relative is None else change.decide(FVC_RELATIVE, relative)
+    rel = f"{number(relative)}% relative" if relative is not None else "relative n/a"
+    out.lines.append(
+        f"FVC {measured_quantity(change.latest)} ({day(change.latest.when)}) from "
+        f"{measured_quantity(change.peak)} ({day(change.peak.when)}): {rel}; % predicted "
+        f"cannot be computed (no predicted value): points not assessable{UNDECIDED[hit]}"
+    )
+    if hit:
+        out.reasons.append(
+            f"FVC {measured_quantity(change.peak)} to {measured_quantity(change.latest)}, {rel}"
+        )
+
+
 def _dlco(change: PeakDecline, out: LungFunction) -> None:
     hit = change.decide(DLCO_POINTS, change.absolute_points)
     out.lines.append(_change_line("DLCO", change) + UNDECIDED[hit])
@@ -169,6 +187,16 @@ def lung_function(record: PatientRecord) -> LungFunction:
     since = record.today - WINDOW
     for concept, label, judge in (("fvc_pct_pred", "FVC", _fvc), ("dlco_pct_pred", "DLCO", _dlco)):
         change = decline_from_peak(record, concept, latest_within=WINDOW, peak_since=since)
+        volume = volume_concept(concept) if change is None else None
+        litres = (
+            decline_from_peak(record, volume, latest_within=WINDOW, peak_since=since)
+            if volume == "fvc"
+            else None
+        )
+        if litres is not None:
+            _fvc_litres(litres, out)  # % predicted not computable: the relative fall decides
+            out.facts.extend((measurement_fact(litres.latest), measurement_fact(litres.peak)))
+            continue
         if change is None:
             out.lines.append(f"{label}: no two values in the past 12 months")
             continue
