@@ -34,7 +34,11 @@ def cited_ids() -> dict[str, set[str]]:
     cited: dict[str, set[str]] = {}
     for top in SCANNED:
         for path in sorted((ROOT / top).rglob("*")):
-            if not path.is_file() or path == DOC or path.suffix not in {".py", ".md", ".csv", ".json"}:
+            if (
+                not path.is_file()
+                or path == DOC
+                or path.suffix not in {".py", ".md", ".csv", ".json"}
+            ):
                 continue
             for m in NOTE_ID.finditer(path.read_text(encoding="utf-8")):
                 cited.setdefault(f"Z{m.group(1)}", set()).add(str(path.relative_to(ROOT)))

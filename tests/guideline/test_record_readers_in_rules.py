@@ -104,7 +104,7 @@ def test_ssc_fvc_decline_in_millilitres() -> None:
     assert "ssc-ild-decline" in out
 
 
-def test_ra_ild_progression_judged_on_litres_and_names_percent_predicted_not_assessable() -> None:
+def test_ra_ild_progression_reads_an_observed_symptom_and_names_litres_not_assessable() -> None:
     ra = [
         patient(),
         condition("ra", "69896004", "2015-01-01"),
@@ -123,6 +123,6 @@ def test_ra_ild_progression_judged_on_litres_and_names_percent_predicted_not_ass
     out = findings([*ra, dyspnea, fvc("f1", PEAK, 3.20), fvc("f2", LATEST, 2.85)])
     card = out["ra-ild-management"]
     assert "Worsening symptoms: none recorded" not in card.detail
-    assert "3.2 L to 2.85 L, 10.94% relative" in card.summary
-    assert "% predicted cannot be computed" in card.detail
-    assert "charted as an Observation" in card.detail
+    assert "worse dyspnoea" in card.summary
+    assert "FVC 2.85 L" in card.detail and "% predicted cannot be computed" in card.detail
+    assert {f.concept for f in card.facts} >= {"dyspnea_worsening", "fvc"}

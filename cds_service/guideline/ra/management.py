@@ -159,20 +159,15 @@ def _fvc(change: PeakDecline, out: LungFunction) -> None:
 
 
 def _fvc_litres(change: PeakDecline, out: LungFunction) -> None:
-    """FVC charted as volumes only: the relative criterion is judged on them; the absolute
-    one (points of predicted) is named as not assessable."""
+    """FVC charted as volumes only: named as not assessable (% predicted cannot be computed),
+    shown with its relative fall; it does not decide progression on its own."""
     relative = change.relative_percent
-    hit = None if relative is None else change.decide(FVC_RELATIVE, relative)
-    rel = f"{number(relative)}% relative" if relative is not None else "relative n/a"
+    rel = f", {number(relative)}% relative" if relative is not None else ""
     out.lines.append(
         f"FVC {measured_quantity(change.latest)} ({day(change.latest.when)}) from "
-        f"{measured_quantity(change.peak)} ({day(change.peak.when)}): {rel}; % predicted "
-        f"cannot be computed (no predicted value): points not assessable{UNDECIDED[hit]}"
+        f"{measured_quantity(change.peak)} ({day(change.peak.when)}){rel}: % predicted cannot "
+        "be computed (no predicted value charted): not assessable"
     )
-    if hit:
-        out.reasons.append(
-            f"FVC {measured_quantity(change.peak)} to {measured_quantity(change.latest)}, {rel}"
-        )
 
 
 def _dlco(change: PeakDecline, out: LungFunction) -> None:
