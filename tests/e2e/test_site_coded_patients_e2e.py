@@ -1,9 +1,10 @@
 """Site-coded patients end to end: one FHIR Bundle per clinical situation through HTTP.
 
 Each fixture (``fixtures/site-coded-patients/``) is posted to ``ctd-ild-patient-view`` of a
-real server started with that folder's site ConceptMap (HRCT extent, HRCT progression, reticular
-pattern, worse dyspnea and cyclosporine trough have no standard code); the response must be
-valid (``assert_valid_response``) and carry exactly the expected SSc, RA, CTD-ILD and safety topics, in order.
+real server started with that folder's site ConceptMap (HRCT extent, HRCT progression,
+reticular pattern, worse dyspnea and cyclosporine trough have no standard code); the response
+must be valid (``assert_valid_response``) and carry exactly the expected SSc, RA, CTD-ILD and
+safety topics, in order.
 Evaluation date: the test server's pinned CDS_EVALUATION_DATE (2026-11-21).
 """
 
@@ -20,10 +21,7 @@ from cds_service.engine import evaluate_resources
 from cds_service.guideline.findings import Finding
 from cds_service.services import REGISTRY
 from fhir_mappings.terminology import build_terminology
-
-support = pytest.importorskip("tests.support")
-if not hasattr(support, "request_for"):  # pragma: no cover - before the protocol merge
-    pytest.skip("tests.support.request_for not available yet", allow_module_level=True)
+from tests import support
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,5 @@
-"""Card policy for SSc, RA, CTD-ILD and safety: a heavily treated patient gets a short, ordered set of cards.
+"""Card policy for SSc, RA, CTD-ILD and safety cards: a heavily treated patient gets a short,
+ordered set of cards.
 
 Policy (docs/card-policy.md): one card per topic (policy.select_and_order);
 order by indicator, then priority (acute presentation 5 < PJP 8 < IS monitoring 9 <

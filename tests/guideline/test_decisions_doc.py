@@ -18,6 +18,7 @@ GUIDELINE = ROOT / "cds_service" / "guideline"
 SCANNED = ("cds_service", "fhir_mappings", "docs")
 #: a note id: Z and one or two digits as a word; not an ICD-10 code such as Z79.624
 NOTE_ID = re.compile(r"\bZ(\d{1,2})\b(?!\.\d)")
+SUFFIXES = {".py", ".md", ".csv", ".json"}
 HEADING = re.compile(r"^## (Z\d+): \S", re.MULTILINE)
 PARTS = ("- **Conflict.**", "- **Figure used.**", "- **Why.**", "- **Applied by.**")
 
@@ -34,11 +35,7 @@ def cited_ids() -> dict[str, set[str]]:
     cited: dict[str, set[str]] = {}
     for top in SCANNED:
         for path in sorted((ROOT / top).rglob("*")):
-            if (
-                not path.is_file()
-                or path == DOC
-                or path.suffix not in {".py", ".md", ".csv", ".json"}
-            ):
+            if not path.is_file() or path == DOC or path.suffix not in SUFFIXES:
                 continue
             for m in NOTE_ID.finditer(path.read_text(encoding="utf-8")):
                 cited.setdefault(f"Z{m.group(1)}", set()).add(str(path.relative_to(ROOT)))

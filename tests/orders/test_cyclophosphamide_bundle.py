@@ -86,7 +86,7 @@ def test_iv_mg_order_flagged_when_either_bound_is_exceeded(
 
 
 def test_2000_mg_at_70_kg_1_82_m2_is_above_800_mg_m2() -> None:
-    """2,000 mg = 1,100 mg/m² (>800) and 28.6 mg/kg (<30): was silent, now a warning."""
+    """2,000 mg = 1,100 mg/m² (>800) and 28.6 mg/kg (<30): a warning."""
     (f,) = findings_for(TOPIC, record(CTD, weight=70, height=170), iv_cyc(2000), *full_bundle())
     assert f.indicator == Indicator.WARNING
     assert "1,100 mg/m² (**>800 mg/m²**)" in f.detail
