@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from fhir_mappings.lung_volumes import volume_concept
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
@@ -153,6 +154,18 @@ def _fvc(change: PeakDecline, out: LungFunction) -> None:
         )
 
 
+def _fvc_litres(change: PeakDecline, out: LungFunction) -> None:
+    """FVC charted as volumes only: named as not assessable (% predicted cannot be computed),
+    shown with its relative fall; it does not decide progression on its own."""
+    relative = change.relative_percent
+    rel = f", {number(relative)}% relative" if relative is not None else ""
+    out.lines.append(
+        f"FVC {measured_quantity(change.latest)} ({day(change.latest.when)}) from "
+        f"{measured_quantity(change.peak)} ({day(change.peak.when)}){rel}: % predicted cannot "
+        "be computed (no predicted value charted): not assessable"
+    )
+
+
 def _dlco(change: PeakDecline, out: LungFunction) -> None:
     hit = change.decide(DLCO_POINTS, change.absolute_points)
     counts = f" (counts at {threshold_text(DLCO_POINTS)})"
@@ -166,6 +179,16 @@ def lung_function(record: PatientRecord) -> LungFunction:
     since = record.today - WINDOW
     for concept, label, judge in (("fvc_pct_pred", "FVC", _fvc), ("dlco_pct_pred", "DLCO", _dlco)):
         change = decline_from_peak(record, concept, latest_within=WINDOW, peak_since=since)
+        volume = volume_concept(concept) if change is None else None
+        litres = (
+            decline_from_peak(record, volume, latest_within=WINDOW, peak_since=since)
+            if volume == "fvc"
+            else None
+        )
+        if litres is not None:
+            _fvc_litres(litres, out)  # % predicted not computable: the relative fall decides
+            out.facts.extend((measurement_fact(litres.latest), measurement_fact(litres.peak)))
+            continue
         if change is None:
             out.lines.append(f"{label}: no two values of % predicted in the past 12 months")
             continue
