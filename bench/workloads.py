@@ -432,6 +432,9 @@ def prefetch_for(resources: list[Resource]) -> dict[str, Any]:
         "antibodies": _searchset([o for o in obs if _has_code(o, antibody)]),
         "respiratory": _searchset([o for o in obs if _has_code(o, respiratory)]),
         "body_size": _searchset([o for o in obs if _has_code(o, body_size)]),
+        "clinical_findings": _searchset(
+            [o for o in obs if any(_has_category(o, c) for c in ("exam", "survey", "symptom"))]
+        ),
         "imaging": _searchset([o for o in obs if _has_category(o, "imaging")]),
         "imaging_reports": _searchset(of("DiagnosticReport")),
         "medications": _searchset(of("MedicationRequest")),

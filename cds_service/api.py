@@ -33,7 +33,7 @@ from werkzeug.exceptions import HTTPException
 
 from fhir_mappings.terminology import build_terminology
 
-from . import engine, feedback, patient_data
+from . import engine, feedback, patient_data, smart_app
 from .auth import Authenticator, build_authenticator
 from .errors import DataUnavailable, InvalidRequest, ServiceError
 from .fhir_policy import DEV_CALLER, Caller
@@ -44,6 +44,7 @@ from .protocol import validate_feedback, validate_request
 from .protocol.body import JSON_TYPE, read_json_body
 from .services import REGISTRY, SERVICES
 from .settings import Settings
+from .smart_app.card_links import add_smart_links
 from .storage import Storage
 
 log = logging.getLogger("cds_service.api")
@@ -195,6 +196,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     # standard code tables + the site's ConceptMaps; a malformed map stops start-up here
     terminology = build_terminology(settings.site_conceptmap)
     app.extensions["cds"] = {"settings": settings, "storage": storage}
+    # the SMART app (cds_service/smart_app), when CDS_SMART_CLIENT_ID and CDS_SMART_APP_URL say
+    smart = smart_app.register(app, settings, storage, terminology)
     if settings.dev and not settings.allow_sandbox_issuer:
         log.warning(
             "DEV MODE: client JWT verification is OFF and any CORS origin is allowed. "
@@ -219,7 +222,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     _authenticate_requests(app, settings, authenticator)
     _answer_errors(app)
-    _add_routes(app, settings, storage, terminology)
+    _add_routes(app, settings, storage, terminology, smart)
     return app
 
 
@@ -303,7 +306,9 @@ def _answer_errors(app: Flask) -> None:
         )
 
 
-def _add_routes(app: Flask, settings: Settings, storage: Storage, terminology: Any) -> None:
+def _add_routes(
+    app: Flask, settings: Settings, storage: Storage, terminology: Any, smart: Any
+) -> None:
     @app.get("/cds-services")
     def discovery() -> Response:
         return json_response({"services": [s.discovery_json() for s in SERVICES]})
@@ -322,7 +327,10 @@ def _add_routes(app: Flask, settings: Settings, storage: Storage, terminology: A
         evaluation = engine.evaluate_resources(
             service, data.resources, body["context"], today, data.unavailable, terminology
         )
-        cards = engine.cards_for(service, evaluation)
+        # links to the rules page are absolute: under the request's base URL
+        cards = engine.cards_for(service, evaluation, request.url_root)
+        if smart is not None and service.hook == "patient-view":
+            add_smart_links(cards, smart.launch_url)
         response = json_response(response_body(cards, evaluation.record.unavailable))
         # after the response is sent (WSGI close): the issued cards in one short transaction
         response.call_on_close(_AfterSend(storage, service.id, cards, g.caller))

@@ -20,11 +20,16 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from .guideline.evidence import CATALOG, documents
 from .guideline.findings import Action, Finding, Link, Suggestion
 from .guideline.topics import ALL_TOPICS, TOPIC_SYSTEM
 from .ids import new_uuid
 
-SOURCE_LABEL = "CTD-ILD CDS (KR 2019, JP 2014 guideline logic)"
+#: the service's public base URL when the caller's is not known (the CLI, tests): links to
+#: the rules page are absolute, so a card read elsewhere still resolves them
+DEFAULT_BASE_URL = "http://localhost:8080"
+#: ``source.label`` of a card that cites no catalogued rule (never expected)
+SERVICE_LABEL = "CTD-ILD CDS rules"
 OVERRIDE_REASON_SYSTEM = "urn:ctd-ild-cds:override-reason"
 MAX_SUMMARY = 139
 _RAW_HTML = re.compile(r"<(/?[A-Za-z][A-Za-z0-9-]*)(\s[^<>]*)?/?>|<!--")
@@ -167,7 +172,40 @@ def _override_reason_json(codes: tuple[str, ...]) -> list[dict[str, str]]:
     return [{"system": OVERRIDE_REASON_SYSTEM, "code": c, "display": table[c]} for c in chosen]
 
 
-def card_from_finding(f: Finding) -> dict[str, Any]:
+def rules_page(base_url: str) -> str:
+    """The absolute URL of the service's ``/rules`` page under ``base_url``."""
+    return base_url.rstrip("/") + "/rules"
+
+
+def rule_anchor(base_url: str, rule_id: str) -> str:
+    """The rule's entry on the rules page (``…/rules#R068``)."""
+    return f"{rules_page(base_url)}#{rule_id}"
+
+
+def _source_json(f: Finding, base_url: str) -> dict[str, Any]:
+    """``source``: the document the card rests on (its first rule's), and that rule's entry
+    on the rules page."""
+    primary = next((CATALOG[r] for r in f.rules if r in CATALOG), None)
+    label = documents([primary])[0][0].name if primary else SERVICE_LABEL
+    url = rule_anchor(base_url, primary.id) if primary else rules_page(base_url)
+    topic = {"system": TOPIC_SYSTEM, "code": f.topic, "display": ALL_TOPICS[f.topic]}
+    return {"label": label, "url": url, "topic": topic}
+
+
+def card_links(f: Finding, base_url: str) -> list[Link]:
+    """The finding's own links, then one per cited document with a DOI or page; the rules
+    page (full references) when no document has one, so every card has a link."""
+    links = list(f.links)
+    cited = [CATALOG[r] for r in f.rules if r in CATALOG]
+    for src, _sections in documents(cited):
+        if src.url and all(link.url != src.url for link in links):
+            links.append(Link(label=src.name, url=src.url))
+    if not links:
+        links.append(Link(label="Rules and full references", url=rules_page(base_url)))
+    return links
+
+
+def card_from_finding(f: Finding, base_url: str = DEFAULT_BASE_URL) -> dict[str, Any]:
     if f.topic not in ALL_TOPICS:
         raise CardError(f"unknown card topic {f.topic!r}")
     summary = f.summary.strip()
@@ -184,14 +222,11 @@ def card_from_finding(f: Finding) -> dict[str, Any]:
         "summary": summary,
         "indicator": f.indicator.value,
         "detail": f.detail,
-        "source": {
-            "label": SOURCE_LABEL,
-            "topic": {"system": TOPIC_SYSTEM, "code": f.topic, "display": ALL_TOPICS[f.topic]},
-        },
+        "source": _source_json(f, base_url),
         "suggestions": suggestions,
         "selectionBehavior": behavior if suggestions else None,
         "overrideReasons": _override_reason_json(f.override_reasons),
-        "links": [_link_json(link) for link in f.links],
+        "links": [_link_json(link) for link in card_links(f, base_url)],
         "extension": {
             "ctd-ild-cds": {"rules": list(f.rules), "facts": [x.as_json() for x in f.facts]}
         },

@@ -173,6 +173,7 @@ def evaluate(bundle_path: str, hook: str, draft_orders: str | None, on: str | No
     from fhir_mappings.terminology import build_terminology
 
     from . import engine
+    from .cards import DEFAULT_BASE_URL
     from .services import REGISTRY
 
     settings = Settings.from_env()
@@ -196,7 +197,9 @@ def evaluate(bundle_path: str, hook: str, draft_orders: str | None, on: str | No
     evaluation = engine.evaluate_resources(
         service, resources, context, today, terminology=terminology
     )
-    cards = engine.cards_for(service, evaluation)
+    # links to the rules page: under the service's public URL when configured
+    public = os.environ.get("CDS_PUBLIC_URL", "").split(",")[0].strip()
+    cards = engine.cards_for(service, evaluation, public or DEFAULT_BASE_URL)
     sys.stdout.write(json.dumps({"cards": cards}, indent=2, ensure_ascii=False) + "\n")
     return 0
 
@@ -208,13 +211,18 @@ def rules() -> int:
     return 0
 
 
-def feedback_report() -> int:
+def feedback_report(html_file: str | None = None) -> int:
     from .feedback import feedback_report as build_report
     from .feedback import report_text
     from .storage import Storage
 
     storage = Storage(Settings.from_env().database_url)
     storage.create_all()
+    if html_file:
+        from .feedback_html import feedback_html
+
+        Path(html_file).write_text(feedback_html(storage), encoding="utf-8")
+        return 0
     sys.stdout.write(report_text(build_report(storage)))
     return 0
 
@@ -234,7 +242,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--draft-orders", help="a Bundle of draft orders (order hooks)")
     e.add_argument("--date", help="evaluation date YYYY-MM-DD (default: today, UTC)")
     sub.add_parser("rules", help="print the evidence catalog")
-    sub.add_parser("feedback-report", help="feedback counts per card topic")
+    fr = sub.add_parser("feedback-report", help="feedback counts per card topic")
+    fr.add_argument("--html", metavar="FILE", help="write one self-contained HTML page instead")
     return p
 
 
@@ -246,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return evaluate(args.bundle, args.hook, args.draft_orders, args.date)
     if args.command == "rules":
         return rules()
-    return feedback_report()
+    return feedback_report(args.html)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ Nothing here knows HTTP; ``cds_service.api`` and the CLI call ``evaluate_resourc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,8 +17,11 @@ from fhir_mappings.orders import map_draft_orders
 from fhir_mappings.record import PatientRecord
 from fhir_mappings.terminology import Terminology
 
-from .cards import card_from_finding
+from .card_list import response_cards
+from .cards import DEFAULT_BASE_URL
 from .guideline import evaluate_orders, evaluate_patient_view
+from .guideline.compose import with_not_assessed
+from .guideline.data_gaps import dataset_name
 from .guideline.findings import Finding
 from .services import Service
 
@@ -54,8 +57,12 @@ def evaluate_resources(
             terminology=terminology,
         )
         findings = evaluate_orders(record, order_set)
-    if record.unavailable:
-        findings = [with_data_gaps(f, record.unavailable, service) for f in findings]
+    gaps = dict(record.unavailable)
+    unread = record.unreadable_text()
+    if unread:  # resources skipped by the builder: named on every card, never a failed call
+        gaps["unreadable resources"] = unread
+    if gaps:
+        findings = [with_data_gaps(f, gaps, service) for f in findings]
     return Evaluation(record, findings)
 
 
@@ -69,16 +76,16 @@ def with_data_gaps(finding: Finding, unavailable: dict[str, str], service: Servi
     """
     purposes = {p.key: p.purpose for p in service.prefetch}
     lines = [
-        f"- {key} ({purposes.get(key, 'patient data')}): {reason}"
+        f"{purposes.get(key) or dataset_name(key)}: unavailable for this call ({reason}), "
+        "not taken into account"
         for key, reason in sorted(unavailable.items())
     ]
-    note = (
-        "**Not assessed: data unavailable for this call**\n\n"
-        + "\n".join(lines)
-        + "\n\nAdvice on this card does not take that data into account."
-    )
-    return replace(finding, detail=finding.detail + "\n\n" + note)
+    return with_not_assessed(finding, lines)
 
 
-def cards_for(service: Service, evaluation: Evaluation) -> list[dict[str, Any]]:
-    return [card_from_finding(f) for f in evaluation.findings]
+def cards_for(
+    service: Service, evaluation: Evaluation, base_url: str = DEFAULT_BASE_URL
+) -> list[dict[str, Any]]:
+    """The response's cards (at most four, shared facts once: ``card_list``); links to the
+    rules page are absolute under ``base_url``, the service's public base URL."""
+    return response_cards(evaluation.findings, base_url)

@@ -1,9 +1,8 @@
 """Card feedback (CDS Hooks 2.0 §Feedback): store it once, report it per card topic.
 
-Each issued card's uuid is recorded with its topic (``issued_card``) by a background writer
-after the response is sent (``cds_service.issued_cards``: off the call's latency, batched), so
-feedback, which names only the card uuid, can be counted per topic; the report joins the two,
-so feedback stored before its card's row still counts.
+Each issued card's uuid is recorded with its topic, service and client (``issued_card``) right
+after the response is sent (``cds_service.issued_cards``), so feedback, which names only the
+card uuid, can be checked against who received the card and counted per topic.
 Feedback is accepted only for a card this service issued to the same client (issuer and
 tenant), once per card and client: a repeat is acknowledged as a duplicate and not stored; the
 report counts each card once. Nothing here stores patient identifiers; ``userComment`` is free

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -360,7 +360,7 @@ class FhirClient:
     # -- reads and searches
     def fetch(self, path: str) -> SearchResult:
         """GET ``path`` (relative to the base): a read gives one resource, a search all pages."""
-        first = self.get_json(self.absolute(path))
+        first = self.get_json(self.absolute(encode_search(path)))
         rtype = first.get("resourceType")
         if rtype == "Bundle":
             result = SearchResult()
@@ -407,6 +407,20 @@ class FhirClient:
             if page.get("resourceType") != "Bundle":
                 result.incomplete = "a later page was not a Bundle"
                 return
+
+
+def encode_search(path: str) -> str:
+    """``path`` with every search parameter value percent-encoded, ':' '/' and '|' included
+    (a proxy that collapses '//' turned ``http://loinc.org|...`` into ``http:/loinc.org``);
+    ',' (FHIR's OR separator) and the parameter names (``code:text``) are kept as written."""
+    head, sep, query = path.partition("?")
+    if not sep:
+        return path
+    pairs = []
+    for pair in query.split("&"):
+        name, eq, value = pair.partition("=")
+        pairs.append(quote(unquote(name), safe=":") + eq + quote(unquote(value), safe=","))
+    return head + "?" + "&".join(pairs)
 
 
 def _parse(body: bytes) -> Resource:

@@ -127,6 +127,12 @@ PATIENT_PREFETCH: tuple[PrefetchKey, ...] = (
         "body weight and height (vital signs) for mg/kg and mg/m² doses",
     ),
     PrefetchKey(
+        "clinical_findings",
+        f"Observation?patient={_P}&category=exam,survey,symptom&_sort=-date&_count=200",
+        False,
+        "symptoms and clinical features charted as Observations (dyspnea, fever, skin signs)",
+    ),
+    PrefetchKey(
         "imaging",
         f"Observation?patient={_P}&category=imaging&_sort=-date&_count=200",
         False,

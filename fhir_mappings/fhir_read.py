@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
-
-from .bounded_cache import remember
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -20,22 +19,10 @@ def parse_date(value: Any, allow_partial: bool = False) -> date | None:
     """
     if not isinstance(value, str):
         return None
-    cache = _PARTIAL_DAYS if allow_partial else DAYS_BY_TEXT
-    try:
-        return cache[value]
-    except KeyError:
-        return remember(cache, value, _parse_date(value, allow_partial), _MAX_CACHED_DATES)
+    return _parse_date(value, allow_partial)
 
 
-#: parse_date answers per string (a record repeats the same dates many times; a plain dict
-#: lookup is cheaper than an lru_cache call). Bounded: a full cache is emptied and refilled
-#: with the strings in use, so a long-running process keeps caching the current patients.
-_MAX_CACHED_DATES = 8192
-#: (public: the builder's Observation fast path reads it without a call)
-DAYS_BY_TEXT: dict[str, date | None] = {}
-_PARTIAL_DAYS: dict[str, date | None] = {}
-
-
+@lru_cache(maxsize=8192)  # a record repeats the same few dates many times
 def _parse_date(value: str, allow_partial: bool) -> date | None:
     m = _DATE.match(value.strip())
     if not m:
@@ -67,11 +54,16 @@ def effective_date(resource: Mapping[str, Any]) -> date | None:
 def reference_id(ref: Any, resource_type: str) -> str | None:
     """The id in a reference to ``resource_type`` ("Patient/1", ".../Patient/1/_history/2",
     "urn:uuid:1" -> "1"); None when absent."""
-    if not isinstance(ref, (dict, Mapping)):
+    if not isinstance(ref, dict):
         return None
     text = ref.get("reference")
     if not isinstance(text, str) or not text:
         return None
+    return _reference_id(text, resource_type)
+
+
+@lru_cache(maxsize=4096)  # a record names its patient the same way many times
+def _reference_id(text: str, resource_type: str) -> str | None:
     if text.startswith("urn:uuid:"):
         return text[len("urn:uuid:") :]
     parts = text.split("/")
@@ -83,9 +75,10 @@ def reference_id(ref: Any, resource_type: str) -> str | None:
 
 
 def codings(concept: Any) -> Iterator[Mapping[str, Any]]:
-    if isinstance(concept, (dict, Mapping)):
-        for coding in concept.get("coding") or []:
-            if isinstance(coding, (dict, Mapping)):
+    if isinstance(concept, Mapping):
+        found = concept.get("coding")
+        for coding in found if isinstance(found, list) else ():
+            if isinstance(coding, Mapping):
                 yield coding
 
 

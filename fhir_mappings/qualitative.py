@@ -3,7 +3,8 @@
 Read in this order, the first that answers wins:
 1. ``valueCodeableConcept``: SNOMED CT qualifier values (Positive 10828004, Negative 260385009,
    Detected 260373001, Not detected 260415000, Reactive 11214006, Non-reactive 131194007;
-   source: WHO DDCC / SMART Health Cards qualitative-result value set, listing all six), HL7 v3
+   source: WHO DDCC / SMART Health Cards qualitative-result value set, listing all six;
+   Present 52101004, Absent 2667000, Yes 373066001, No 373067005 for findings), HL7 v3
    ObservationInterpretation codes, or its text.
 2. ``valueString``: "Positive", "neg", "detected", "1:320" (a titre), "<1:40".
 3. ``valueBoolean``.
@@ -34,6 +35,10 @@ SNOMED_STATUS: dict[str, AntibodyStatus] = {
     "260385009": "negative",
     "260415000": "negative",  # not detected
     "131194007": "negative",  # non-reactive
+    "52101004": "positive",  # present (a finding charted as present/absent)
+    "2667000": "negative",  # absent
+    "373066001": "positive",  # yes
+    "373067005": "negative",  # no
     "42425007": "unknown",  # equivocal
     "82334004": "unknown",  # indeterminate
     "419984006": "unknown",  # inconclusive

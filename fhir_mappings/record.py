@@ -25,17 +25,15 @@ from typing import Literal
 
 AntibodyStatus = Literal["positive", "negative", "unknown"]
 _by_when = attrgetter("when")  # the sort key of the series (C-level, no lambda per item)
+#: results of one concept within this many days of its latest result are one episode: any
+#: positive among them counts (a positive and a negative weeks apart are discordant, not a
+#: negative)
+ANTIBODY_EPISODE = timedelta(days=90)
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class Measurement:
-    """One quantitative result of a concept, normalized to the concept's canonical unit.
-
-    Frozen, with a hand-written ``__init__`` of the same signature as the generated one: a
-    frozen dataclass's generated ``__init__`` sets each of the 13 fields through
-    ``object.__setattr__`` (3 us per instance); writing the instance dict once costs 0.9 us,
-    and the builder makes one per lab value.
-    """
+    """One quantitative result of a concept, normalized to the concept's canonical unit."""
 
     concept: str
     value: float | None
@@ -54,38 +52,6 @@ class Measurement:
     ref_high: float | None = None
     #: interpretation flag from the lab: "high", "low", "normal", "abnormal"
     flag: str | None = None
-
-    def __init__(
-        self,
-        concept: str,
-        value: float | None,
-        unit: str | None,
-        when: date,
-        interpretable: bool = True,
-        original_value: float | str | None = None,
-        original_unit: str | None = None,
-        reason: str | None = None,
-        source_id: str | None = None,
-        comparator: str | None = None,
-        ref_low: float | None = None,
-        ref_high: float | None = None,
-        flag: str | None = None,
-    ) -> None:
-        self.__dict__.update(
-            concept=concept,
-            value=value,
-            unit=unit,
-            when=when,
-            interpretable=interpretable,
-            original_value=original_value,
-            original_unit=original_unit,
-            reason=reason,
-            source_id=source_id,
-            comparator=comparator,
-            ref_low=ref_low,
-            ref_high=ref_high,
-            flag=flag,
-        )
 
     def above_range(self) -> bool | None:
         """True/False against the lab's upper limit or its H flag; None when neither known."""
@@ -108,6 +74,17 @@ class AntibodyResult:
     unit: str | None = None
     text: str | None = None  # e.g. ANA pattern text when given
     source_id: str | None = None
+    #: Observation.issued (its day), a tie-breaker between results of the same date
+    issued: date | None = None
+    #: False for a ``preliminary`` result: pending, never counted as the result
+    final: bool = True
+
+
+def _result_order(r: AntibodyResult) -> tuple[date, date, bool, str, str]:
+    """Results in a fixed order whatever the order of the resources: by date, then issued,
+    then final after preliminary (the final one is the later statement), then status and
+    resource id (a same-day positive and negative: both kept, any positive counts)."""
+    return (r.when, r.issued or r.when, r.final, r.status, r.source_id or "")
 
 
 @dataclass(frozen=True)
@@ -131,6 +108,40 @@ class StudyEntry:
     concept: str  # "hrct_chest", "ct_chest", "pft"
     when: date
     source_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """A DiagnosticReport of a study (imaging, PFT): what it codes, and whether it is final."""
+
+    studies: frozenset[str]  # study concepts of its code ("hrct_chest", "ct_chest", "pft")
+    when: date
+    status: str  # final / amended / corrected / appended; preliminary / registered / partial
+    #: concepts coded in ``conclusionCode``
+    findings: frozenset[str]
+    #: the result Observations it references ("Observation/x")
+    results: tuple[str, ...]
+    source_id: str
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class PendingEntry:
+    """A result or study ordered but not yet final (``registered`` or ``preliminary``)."""
+
+    concept: str
+    ordered: date | None  # the effective (or issued) date of the pending resource
+    status: str
+    source_id: str
+
+
+#: result statuses whose content is the final statement
+FINAL_STATUSES = frozenset({"final", "amended", "corrected", "appended"})
+#: result statuses that mean "ordered, not yet resulted"
+PENDING_STATUSES = frozenset({"registered", "preliminary", "partial"})
 
 
 @dataclass(frozen=True)
@@ -207,8 +218,15 @@ class PatientRecord:
     antibodies: dict[str, list[AntibodyResult]] = field(default_factory=dict)
     studies: list[StudyEntry] = field(default_factory=list)
     medications: list[MedicationEntry] = field(default_factory=list)
+    #: study reports (imaging, PFT), final and pending (``fhir_mappings.hrct`` reads them)
+    reports: list[ReportEntry] = field(default_factory=list)
+    #: results ordered but not final (``fhir_mappings.pending`` reads them)
+    pending: list[PendingEntry] = field(default_factory=list)
     #: what the builder dropped or could not read: (resource reference, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    #: resources skipped because they could not be read, by resource type (their reasons
+    #: are in ``warnings``): named on the cards ("1 Condition could not be read")
+    unreadable: dict[str, int] = field(default_factory=dict)
     #: data sets that could not be had (prefetch key -> reason), filled by the service
     unavailable: dict[str, str] = field(default_factory=dict)
 
@@ -216,7 +234,21 @@ class PatientRecord:
         for series in self.measurements.values():
             series.sort(key=_by_when)
         for results in self.antibodies.values():
-            results.sort(key=_by_when)
+            results.sort(key=_result_order)
+
+    def unreadable_text(self) -> str | None:
+        """ "1 Condition and 2 Observations could not be read", or None."""
+        if not self.unreadable:
+            return None
+        parts = [
+            f"{n} {rtype}{'' if n == 1 else 's'}" for rtype, n in sorted(self.unreadable.items())
+        ]
+        verb = "could not be read"
+        return (
+            f"{', '.join(parts[:-1])} and {parts[-1]} {verb}"
+            if len(parts) > 1
+            else f"{parts[0]} {verb}"
+        )
 
     # ------------------------------------------------------------- data sets
     def missing_data(self, *datasets: str) -> dict[str, str]:
@@ -303,12 +335,32 @@ class PatientRecord:
         return list(self.antibodies.get(concept, ()))
 
     def antibody(self, concept: str) -> AntibodyResult | None:
-        """The latest result whose status is known (positive/negative); else the latest."""
-        results = self.antibodies.get(concept, [])
+        """The result that stands for ``concept``: within the episode of its latest final
+        result of known status (``ANTIBODY_EPISODE``), the latest positive if any (any
+        positive counts), else that latest result; else the latest final result (status
+        unknown); None when never resulted (a preliminary result is pending, not a result).
+        Independent of the order of the resources (see ``_result_order``)."""
+        results = [r for r in self.antibodies.get(concept, []) if r.final]
         known = [r for r in results if r.status != "unknown"]
-        if known:
-            return known[-1]
-        return results[-1] if results else None
+        if not known:
+            return results[-1] if results else None
+        episode = self.antibody_episode(concept)
+        positives = [r for r in episode if r.status == "positive"]
+        return positives[-1] if positives else known[-1]
+
+    def antibody_episode(self, concept: str) -> list[AntibodyResult]:
+        """The final results of known status in the episode of the latest one, oldest first."""
+        known = [r for r in self.antibodies.get(concept, []) if r.final and r.status != "unknown"]
+        if not known:
+            return []
+        start = known[-1].when - ANTIBODY_EPISODE
+        return [r for r in known if r.when >= start]
+
+    def discordant_results(self, concept: str) -> list[AntibodyResult]:
+        """The episode's results when it holds both a positive and a negative (to be named
+        together on the card), else none."""
+        episode = self.antibody_episode(concept)
+        return episode if len({r.status for r in episode}) > 1 else []
 
     def antibody_status(self, concept: str) -> AntibodyStatus | None:
         """positive / negative / unknown (tested, not interpretable), None when never tested."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -75,15 +75,14 @@ class Terminology:
     exact: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     icd_parents: dict[str, frozenset[str]] = field(default_factory=dict)
     site_sources: tuple[str, ...] = ()
-    #: (system, code) as written in a resource -> concepts; filled on use. Records carry the
-    #: same few hundred codings thousands of times, so each is normalized and looked up once
-    #: per process (bounded: at most _MAX_CACHED distinct codings are kept).
-    _cache: dict[tuple[str, str], frozenset[str]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
+    #: (system, code) as written in a resource -> concepts (``_compute`` with an LRU cache:
+    #: records carry the same few hundred codings thousands of times)
+    _lookup_cached: Callable[[str, str], frozenset[str]] = field(
+        init=False, repr=False, compare=False
     )
-    #: values that readers derive from this Terminology's lookups, cached with it (e.g. the
-    #: builder's coding -> concept rows), by the reader's key; never part of equality
-    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._lookup_cached = lru_cache(maxsize=_MAX_CACHED)(self._compute)
 
     @classmethod
     def standard(cls) -> Terminology:
@@ -121,21 +120,12 @@ class Terminology:
 
     def concepts_of(self, system: str, code: str) -> frozenset[str]:
         """The concepts of one coding (shared, immutable: do not copy for reading)."""
-        try:
-            return self._cache[(system, code)]
-        except KeyError:
-            return self._lookup(system, code)
+        return self._lookup(system, code)
 
     def _lookup(self, system: str | None, code: str | None) -> frozenset[str]:
-        if system is None or code is None:
-            return self._compute(system, code)
-        key = (system, code)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._compute(system, code)
-            if len(self._cache) < _MAX_CACHED:
-                self._cache[key] = found
-        return found
+        if isinstance(system, str) and isinstance(code, str):
+            return self._lookup_cached(system, code)
+        return self._compute(system, code)
 
     def _compute(self, system: str | None, code: str | None) -> frozenset[str]:
         s = normalize_system(system)

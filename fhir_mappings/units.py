@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
-from .bounded_cache import remember
 from .tables import concept_rows
 
 #: 1 kPa = 7.50062 mmHg (UCUM: m[Hg] = 133.3220 kPa; seed-rules Units section)
@@ -217,42 +216,26 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
     return Converted(converted, found[1])
 
 
-#: quantity_factor answers per (concept, code, unit, system) as written in the resource:
-#: records repeat the same few units thousands of times. Bounded: emptied when full.
-_MAX_CACHED_FACTORS = 4096
-#: (public: the builder's Observation fast path reads it without a call)
-QUANTITY_FACTORS: dict[tuple[str, object, object, object], tuple[float, str] | str] = {}
-
-
 def quantity_factor(
     concept: str, code: object, unit: object, system: object
 ) -> tuple[float, str] | str:
     """(factor, canonical unit) for a Quantity's raw ``code``/``unit``/``system`` values, or
     the reason it cannot be converted. The UCUM ``code`` is tried first (when the system is
     UCUM or absent), then the printed ``unit``; a non-string or empty one is ignored."""
-    key = (concept, code, unit, system)
-    try:
-        return QUANTITY_FACTORS[key]
-    except KeyError:
-        cacheable = True
-    except TypeError:  # an unhashable (malformed) code/unit/system: not cached
-        cacheable = False
-    found = _quantity_factor(
+    return _quantity_factor(
         concept,
         code if isinstance(code, str) and code else None,
         unit if isinstance(unit, str) and unit else None,
         system is None or system == "http://unitsofmeasure.org",
     )
-    if cacheable:
-        remember(QUANTITY_FACTORS, key, found, _MAX_CACHED_FACTORS)
-    return found
 
 
+@lru_cache(maxsize=4096)  # records repeat the same few units thousands of times
 def _quantity_factor(
     concept: str, code: str | None, unit: str | None, ucum_system: bool
 ) -> tuple[float, str] | str:
     """(factor, canonical unit) for a Quantity's code/unit, or the reason it cannot be
-    converted (``quantity_factor`` caches the answers)."""
+    converted."""
     candidates: list[str] = []
     if code is not None and ucum_system:
         candidates.append(code)

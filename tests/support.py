@@ -263,8 +263,8 @@ def assert_valid_response(body: Any) -> None:
         raise AssertionError("invalid CDS Hooks response:\n  " + "\n  ".join(errors))
 
 
-#: the patient-view topics of Guideline II (issue 7): SSc, RA, other CTD-ILD, safety
-GUIDE2_TOPICS: frozenset[str] = frozenset(
+#: the patient-view topics of SSc, RA, other CTD-ILD, PPF and immunosuppression safety
+SSC_RA_CTD_ILD_SAFETY_TOPICS: frozenset[str] = frozenset(
     {
         "sard-ild-screening",
         "sard-ild-monitoring-due",

@@ -1,22 +1,24 @@
 """The evidence catalog as text (``cds-service rules``) and as a page (``GET /rules``).
 
-Sources first, then every rule the service applies: id, card topics, source, section as
-printed, the rule's statement and its exact figure, so clinicians can review what the
-service does and on what evidence.
+Sources first, then every seed rule (R001-R144) and the anchors the cards use, in three groups
+(automated; shown as evidence; not automated, with the reason): id, kind, source, section as
+printed, where it acts, the rule's statement and its exact figure, so clinicians can review
+what the service does, on what evidence, and what it leaves to them.
 """
 
 from __future__ import annotations
 
 import html
 
-from . import registry  # noqa: F401  - importing the rule packages fills the catalog
-from .evidence import CATALOG, SOURCES, Rule
+from . import not_automated, registry  # noqa: F401  - importing them fills the catalog
+from .evidence import SOURCES
+from .rule_groups import GROUPS, SEED_RULE_COUNT, grouped, kind, seed_rule_ids, where
 
-
-def _rules() -> list[Rule]:
-    return sorted(
-        CATALOG.values(), key=lambda r: (r.id[0], int(r.id[1:]) if r.id[1:].isdigit() else 0)
-    )
+GROUP_TITLES = {
+    "automated": "Automated: a card decides on it",
+    "shown as evidence": "Shown as evidence beside a card's decision",
+    "not automated": "Not automated, and why",
+}
 
 
 def catalog_text() -> str:
@@ -25,13 +27,22 @@ def catalog_text() -> str:
         extra = f" [{s.file}]" if s.file else ""
         url = f" {s.url}" if s.url else ""
         lines.append(f"  {s.key}: {s.title}. {s.citation}{url}{extra}")
+    groups = grouped()
+    counts = ", ".join(f"{len(groups[g])} {g}" for g in GROUPS)
     lines.append("")
-    lines.append("Rules:")
-    for r in _rules():
-        topics = ", ".join(r.topics) or "-"
-        lines.append(f"  {r.id} [{topics}] {r.source} {r.section}: {r.statement}")
-        if r.figure:
-            lines.append(f"      figure: {r.figure}")
+    lines.append(
+        f"Seed rules: {len(seed_rule_ids())} of {SEED_RULE_COUNT} (R001-R{SEED_RULE_COUNT:03d}), "
+        f"plus the anchors the cards use"
+    )
+    lines.append(f"Rules ({counts}):")
+    for g in GROUPS:
+        lines.append("")
+        lines.append(f"{GROUP_TITLES[g]} ({len(groups[g])}):")
+        for r in groups[g]:
+            lines.append(f"  {r.id} ({kind(r)}) {r.source} {r.section}: {r.statement}")
+            if r.figure:
+                lines.append(f"      figure: {r.figure}")
+            lines.append(f"      {where(r)}")
     return "\n".join(lines) + "\n"
 
 
@@ -50,15 +61,24 @@ def catalog_html() -> str:
         if s.url:
             cite += f' <a href="{e(s.url)}">{e(s.url)}</a>'
         out.append(f"<tr><td>{e(s.key)}</td><td>{e(s.title)}</td><td>{cite}</td></tr>")
+    out.append("</table>")
     out.append(
-        "</table><h2>Rules</h2><table><tr><th>Id</th><th>Topics</th><th>Source</th>"
-        "<th>Section</th><th>Statement</th><th>Figure</th></tr>"
+        f"<p>Seed rules: {len(seed_rule_ids())} of {SEED_RULE_COUNT}, plus the anchors the "
+        "cards use.</p>"
     )
-    for r in _rules():
+    groups = grouped()
+    for g in GROUPS:
         out.append(
-            f'<tr id="{e(r.id)}"><td>{e(r.id)}</td><td>{e(", ".join(r.topics))}</td>'
-            f"<td>{e(r.source)}</td><td>{e(r.section)}</td><td>{e(r.statement)}</td>"
-            f"<td>{e(r.figure)}</td></tr>"
+            f'<h2 id="{e(g.replace(" ", "-"))}">{e(GROUP_TITLES[g])} ({len(groups[g])})</h2>'
+            "<table><tr><th>Id</th><th>Kind</th><th>Where it acts</th><th>Source</th>"
+            "<th>Section</th><th>Statement</th><th>Figure</th></tr>"
         )
-    out.append("</table></body></html>")
+        for r in groups[g]:
+            out.append(
+                f'<tr id="{e(r.id)}"><td>{e(r.id)}</td><td>{e(kind(r))}</td>'
+                f"<td>{e(where(r))}</td><td>{e(r.source)}</td><td>{e(r.section)}</td>"
+                f"<td>{e(r.statement)}</td><td>{e(r.figure)}</td></tr>"
+            )
+        out.append("</table>")
+    out.append("</body></html>")
     return "\n".join(out) + "\n"

@@ -1,20 +1,36 @@
 """Build a Finding from its parts, one way for every rule package.
 
-The summary is clipped to 139 characters, the detail has the one layout of ``text.detail``
-(patient data, body, options, notes, sources), the finding's rule ids are exactly the rules
-its detail cites, and its facts are de-duplicated in order. Rules decide *whether* and *what*;
-this module only assembles.
+The card a clinician reads in ten seconds (``text.render``):
+
+- ``summary``: one sentence, at most 139 characters, naming what decided;
+- **Why**: the patient facts used, with value, unit and date (``why``, at most ~5 lines),
+  then any short explanation (``body``);
+- **What to do**: at most ~5 lines (``what_to_do``), then ``notes``;
+- **Not assessed**: only when something was (``not_assessed``);
+- **Sources**: one short line per document, derived from ``rules`` ("Japanese DM/PM-ILD
+  review (2014), Figure 3 and §Assessment"); the full reference lives once, in the catalog.
+
+The finding's rule ids are exactly the rules it cites; its facts are de-duplicated in
+order. Rules decide *whether* and *what*; this module only assembles. No rule id, concept id
+or resource id goes into the text: they belong in ``rules`` and ``facts``.
+
+The older keywords keep working: ``patient_data`` is ``why``, ``patient_data_title`` the
+Why line's subtitle, ``options``/``options_title`` are ``what_to_do``/its subtitle.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
-from .evidence import Rule
+from .evidence import Rule, source_lines
 from .facts import unique_facts
-from .findings import Fact, Finding, Indicator, Link, Suggestion
-from .text import clip, detail
+from .findings import Fact, Finding, Indicator, Layout, Link, Suggestion
+from .text import clip, render
+
+#: the old default subtitle, not shown
+_DEFAULT_WHY_TITLE = "Patient data"
 
 
 def finding(
@@ -22,14 +38,17 @@ def finding(
     topic: str,
     indicator: Indicator,
     summary: str,
-    patient_data: Iterable[str],
     rules: Sequence[Rule],
     priority: int,
-    patient_data_title: str = "Patient data",
+    patient_data: Iterable[str] = (),
+    why: Iterable[str] = (),
+    patient_data_title: str | None = None,
     body: Iterable[str] = (),
     options_title: str | None = None,
     options: Iterable[str] = (),
+    what_to_do: Iterable[str] = (),
     notes: Iterable[str] = (),
+    not_assessed: Iterable[str] = (),
     facts: Iterable[Fact] = (),
     suggestions: Sequence[Suggestion] = (),
     selection_behavior: Literal["at-most-one", "any"] | None = None,
@@ -37,19 +56,24 @@ def finding(
     links: Sequence[Link] = (),
     extra: dict[str, Any] | None = None,
 ) -> Finding:
+    """One finding, laid out the one way. ``rules`` are the rules the card rests on (the
+    first is the card's own entry on the rules page); ``why`` and ``patient_data`` are the
+    same section (both may be given: ``why`` lines first)."""
+    layout = Layout(
+        why=(*why, *patient_data),
+        why_title=None if patient_data_title == _DEFAULT_WHY_TITLE else patient_data_title,
+        body=tuple(body),
+        what_to_do=(*what_to_do, *options),
+        what_to_do_title=options_title,
+        notes=tuple(notes),
+        not_assessed=tuple(not_assessed),
+        sources=tuple(source_lines(rules)),
+    )
     return Finding(
         topic=topic,
         indicator=indicator,
         summary=clip(summary),
-        detail=detail(
-            facts=patient_data,
-            facts_title=patient_data_title,
-            body=body,
-            options_title=options_title,
-            options=options,
-            notes=notes,
-            rules=rules,
-        ),
+        detail=render(layout),
         rules=tuple(dict.fromkeys(r.id for r in rules)),
         facts=unique_facts(facts),
         suggestions=tuple(suggestions),
@@ -58,4 +82,26 @@ def finding(
         links=tuple(links),
         priority=priority,
         extra=dict(extra or {}),
+        layout=layout,
     )
+
+
+def with_not_assessed(f: Finding, lines: Iterable[str]) -> Finding:
+    """``f`` with more **Not assessed** lines (e.g. data unavailable for this call)."""
+    added = tuple(lines)
+    if not added:
+        return f
+    if f.layout is None:  # a detail built another way: append the section
+        note = "**Not assessed**\n\n" + "\n".join(f"- {line}" for line in added)
+        return replace(f, detail=f"{f.detail}\n\n{note}")
+    layout = replace(f.layout, not_assessed=(*f.layout.not_assessed, *added))
+    return replace(f, detail=render(layout), layout=layout)
+
+
+def with_why(f: Finding, why: Sequence[str]) -> Finding:
+    """``f`` with its Why lines replaced (e.g. facts an earlier card already showed, said
+    briefly); unchanged when its detail was not built by this module."""
+    if f.layout is None:
+        return f
+    layout = replace(f.layout, why=tuple(why))
+    return replace(f, detail=render(layout), layout=layout)

@@ -26,6 +26,31 @@ def missing(record: PatientRecord, datasets: tuple[str, ...]) -> dict[str, str]:
     return record.missing_data(*datasets)
 
 
+#: data set (prefetch key) -> how a card names it
+DATASET_NAMES: dict[str, str] = {
+    "patient": "patient details",
+    "conditions": "diagnoses",
+    "labs": "laboratory results",
+    "antibodies": "antibody results",
+    "respiratory": "lung function tests",
+    "imaging": "imaging results",
+    "imaging_reports": "imaging reports",
+    "medications": "medication orders",
+    "medication_statements": "medication statements",
+    "symptoms": "symptoms",
+    "service_requests": "ordered tests",
+    "body_size": "height and weight",
+    "clinical_findings": "charted symptoms and clinical features",
+}
+
+
+def dataset_name(key: str) -> str:
+    return DATASET_NAMES.get(key, key.replace("_", " "))
+
+
 def gap_text(gaps: dict[str, str]) -> str:
-    """``medications unavailable (timeout); medication_statements unavailable (HTTP 500)``."""
-    return "; ".join(f"{key} unavailable ({reason})" for key, reason in sorted(gaps.items()))
+    """``medication orders unavailable (timeout); medication statements unavailable (HTTP
+    500)``."""
+    return "; ".join(
+        f"{dataset_name(key)} unavailable ({reason})" for key, reason in sorted(gaps.items())
+    )

@@ -14,8 +14,6 @@ from datetime import date
 
 from fhir_mappings.record import ConditionEntry, PatientRecord
 
-from .memo import per_evaluation
-
 #: CTD groups (ACR/CHEST 2023 disease names, B01) -> the concepts that establish them
 CTD_CONCEPTS: dict[str, frozenset[str]] = {
     "ssc": frozenset({"systemic_sclerosis", "ssc_diffuse", "ssc_limited", "ssc_lung"}),
@@ -104,24 +102,20 @@ CTD_LUNG_CONCEPTS: dict[str, str] = {
 PFT_CONCEPTS: tuple[str, ...] = ("fvc_pct_pred", "dlco_pct_pred", "fvc", "dlco")
 
 
-@per_evaluation
 def ctd_groups(record: PatientRecord) -> set[str]:
     """The CTD groups with an active diagnosis in the record."""
     return {g for g, concepts in CTD_CONCEPTS.items() if record.has_condition(*concepts)}
 
 
-@per_evaluation
 def has_ctd(record: PatientRecord, group: str) -> bool:
     return record.has_condition(*CTD_CONCEPTS[group])
 
 
-@per_evaluation
 def ild_entry(record: PatientRecord) -> ConditionEntry | None:
     """The most recent active ILD entry, or None."""
     return record.condition(*ILD_CONCEPTS)
 
 
-@per_evaluation
 def first_ild_entry(record: PatientRecord) -> ConditionEntry | None:
     """The earliest dated active ILD entry (its onset is the ILD symptom onset), else any
     active ILD entry, else None."""
@@ -136,7 +130,6 @@ def has_ild(record: PatientRecord) -> bool:
     return ild_entry(record) is not None
 
 
-@per_evaluation
 def ild_onset(record: PatientRecord) -> date | None:
     """The earliest dated active ILD entry (the ILD diagnosis date), or None."""
     dates = [
@@ -147,7 +140,6 @@ def ild_onset(record: PatientRecord) -> date | None:
     return min(d for d in dates if d is not None) if dates else None
 
 
-@per_evaluation
 def ctd_onset(record: PatientRecord, group: str) -> date | None:
     dates = [
         c.when or c.recorded
@@ -167,7 +159,6 @@ class LastStudy:
     what: str  # "PFT", "FVC % predicted", ...
 
 
-@per_evaluation
 def last_pft(record: PatientRecord) -> LastStudy | None:
     """The latest PFT on record: a PFT study or any spirometry/DLCO result, up to today."""
     candidates: list[LastStudy] = [
@@ -180,7 +171,6 @@ def last_pft(record: PatientRecord) -> LastStudy | None:
     return max(candidates, key=lambda s: s.when) if candidates else None
 
 
-@per_evaluation
 def last_hrct(record: PatientRecord) -> LastStudy | None:
     """The latest chest (HR)CT on record: a study, or an HRCT extent result."""
     candidates = [
@@ -194,7 +184,6 @@ def last_hrct(record: PatientRecord) -> LastStudy | None:
     return max(candidates, key=lambda s: s.when) if candidates else None
 
 
-@per_evaluation
 def has_ctd_ild(record: PatientRecord, group: str) -> bool:
     """The CTD's own lung code, or the CTD and an ILD both recorded."""
     lung = CTD_LUNG_CONCEPTS.get(group)

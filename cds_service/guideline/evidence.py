@@ -9,7 +9,7 @@ this catalog; a test proves every finding cites rules that exist here.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 # --------------------------------------------------------------------------- sources
@@ -17,11 +17,23 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Source:
+    """A source document. ``short`` and ``year`` name it on cards ("Japanese DM/PM-ILD
+    review (2014)"); the full ``citation`` lives once, here and on the rules page; ``url`` is
+    its DOI (as a doi.org URL) or its page, carried by every card that cites it."""
+
     key: str
     title: str
     citation: str
     file: str | None = None  # seed file name in shared/seeds, when the source is a seed
     url: str | None = None
+    short: str = ""
+    year: int | None = None
+
+    @property
+    def name(self) -> str:
+        """How a card names the document: ``Japanese DM/PM-ILD review (2014)``."""
+        base = self.short or self.title
+        return f"{base} ({self.year})" if self.year else base
 
 
 SOURCES: dict[str, Source] = {
@@ -32,6 +44,9 @@ SOURCES: dict[str, Source] = {
             "Korean Guidelines for Diagnosis and Management of ILD, Part 5: CTD-ILD",
             "Koo SM et al. Tuberc Respir Dis 2019;82:285-297",
             file="000_76827485c6402ad4.txt",
+            url="https://pubmed.ncbi.nlm.nih.gov/?term=Koo+SM+2019+Korean+guidelines+CTD-ILD",
+            short="Korean CTD-ILD guideline",
+            year=2019,
         ),
         Source(
             "JP",
@@ -40,12 +55,15 @@ SOURCES: dict[str, Source] = {
             "doi:10.2147/ODRR.S50355",
             file="001_c4766f044e9e3af3.txt",
             url="https://doi.org/10.2147/ODRR.S50355",
+            short="Japanese DM/PM-ILD review",
+            year=2014,
         ),
         Source(
             "KW",
             "Inflammatory myopathy-associated ILD: mechanisms, markers, and management",
             "Kuwana M. Lecture abstract",
             file="002_4beb0fc61675efe5.txt",
+            short="Kuwana lecture on myositis-associated ILD",
         ),
         Source(
             "IV",
@@ -53,24 +71,31 @@ SOURCES: dict[str, Source] = {
             "Suzuki Y et al. Lung 2009;187(3):201-6. doi:10.1007/s00408-009-9146-6",
             file="003_25ac91f2f5a0f765.txt",
             url="https://doi.org/10.1007/s00408-009-9146-6",
+            short="Suzuki IVIG study",
+            year=2009,
         ),
         Source(
             "TC",
             "Tocilizumab in CTD-ILD (review, Chinese with English abstract)",
             "Review of tocilizumab in CTD-ILD (authors, journal and year not given in the text)",
             file="004_76aaff7f1f531482.txt",
+            short="Tocilizumab in CTD-ILD review",
         ),
         Source(
             "ACR/CHEST 2023 screening",
             "2023 ACR/CHEST guideline for screening and monitoring of ILD in SARDs",
             "Johnson SR et al. Arthritis Rheumatol 2024;76(8). doi:10.1002/art.42860",
             url="https://doi.org/10.1002/art.42860",
+            short="ACR/CHEST screening and monitoring guideline",
+            year=2023,
         ),
         Source(
             "ACR/CHEST 2023 treatment",
             "2023 ACR/CHEST guideline for the treatment of ILD in SARDs",
             "Johnson SR et al. Arthritis Care Res 2024;76(8):1051-1069. doi:10.1002/acr.25348",
             url="https://doi.org/10.1002/acr.25348",
+            short="ACR/CHEST treatment guideline",
+            year=2023,
         ),
         Source(
             "ATS/ERS 2022 PPF",
@@ -78,38 +103,66 @@ SOURCES: dict[str, Source] = {
             "Raghu G et al. Am J Respir Crit Care Med 2022;205(9):e18-e47. "
             "doi:10.1164/rccm.202202-0399ST",
             url="https://doi.org/10.1164/rccm.202202-0399ST",
+            short="ATS/ERS/JRS/ALAT pulmonary fibrosis guideline",
+            year=2022,
         ),
         Source(
             "ERS/ATS 2015 IPAF",
             "ERS/ATS research statement: interstitial pneumonia with autoimmune features",
             "Fischer A et al. Eur Respir J 2015;46:976-987",
+            url="https://doi.org/10.1183/13993003.00150-2015",
+            short="ERS/ATS IPAF statement",
+            year=2015,
         ),
         Source(
             "ATS 2023 SSc-ILD",
             "ATS 2023 guideline: treatment of SSc-ILD",
             "Raghu G et al. Am J Respir Crit Care Med 2024;209(2):137-152",
+            url="https://doi.org/10.1164/rccm.202306-1113ST",
+            short="ATS SSc-ILD guideline",
+            year=2023,
         ),
         Source(
             "Goh 2008",
             "Interstitial lung disease in systemic sclerosis: a simple staging system",
             "Goh NSL et al. Am J Respir Crit Care Med 2008;177(11):1248-1254",
+            url="https://doi.org/10.1164/rccm.200706-877OC",
+            short="Goh SSc-ILD staging study",
+            year=2008,
         ),
         Source(
             "Steen 1998",
             "Case-control study of corticosteroids and other drugs that either precipitate or "
             "protect from the development of scleroderma renal crisis",
             "Steen VD, Medsger TA Jr. Arthritis Rheum 1998;41(9):1613-1619",
+            url="https://pubmed.ncbi.nlm.nih.gov/?term=Steen+Medsger+1998+renal+crisis",
+            short="Steen renal crisis study",
+            year=1998,
         ),
         Source(
             "EULAR 2022 infections",
             "EULAR 2022 recommendations for screening and prophylaxis of chronic and "
             "opportunistic infections in AIIRD",
             "Fragoulis GE et al. Ann Rheum Dis 2022 (ard-2022-223335)",
+            url="https://doi.org/10.1136/ard-2022-223335",
+            short="EULAR infection screening recommendations",
+            year=2022,
         ),
         Source(
             "FDA tocilizumab SSc-ILD",
             "Actemra (tocilizumab) SC label for SSc-ILD",
             "US FDA approval, 4 March 2021: 162 mg SC once weekly",
+            url="https://www.accessdata.fda.gov/scripts/cder/daf/",
+            short="FDA tocilizumab label",
+            year=2021,
+        ),
+        Source(
+            "INBUILD 2019",
+            "Nintedanib in progressive fibrosing interstitial lung diseases (INBUILD)",
+            "Flaherty KR et al. N Engl J Med 2019;381:1718-1727. doi:10.1056/NEJMoa1908681",
+            url="https://doi.org/10.1056/NEJMoa1908681",
+            short="INBUILD trial",
+            year=2019,
         ),
     )
 }
@@ -127,7 +180,9 @@ class Rule:
     section: str  # as printed in the source, e.g. "Figure 3" or "§Treatment 2-2)"
     statement: str  # what the rule says, in the source's terms
     figure: str = ""  # the exact figure(s) as printed, e.g. "ferritin >1,000 ng/mL"
-    topics: tuple[str, ...] = ()  # card topics that apply this rule
+    topics: tuple[str, ...] = ()  # card topics that apply this rule (or show its evidence)
+    #: why no card applies the rule, in terms a clinician would accept ("" when a card does)
+    not_automated: str = ""
 
     @property
     def citation(self) -> str:
@@ -145,6 +200,8 @@ def rule(
     statement: str,
     figure: str = "",
     topics: tuple[str, ...] = (),
+    *,
+    not_automated: str = "",
 ) -> Rule:
     """Declare (register) a rule, once: a second declaration of the same id fails, even an
     identical one, so every rule has one place (beside the code that applies it, or
@@ -153,24 +210,42 @@ def rule(
         raise ValueError(f"rule {id}: unknown source {source!r}")
     if id in CATALOG:
         raise ValueError(f"rule {id} is already declared; import it from where it is declared")
-    new = Rule(id, source, section, statement, figure, topics)
+    if bool(topics) == bool(not_automated):
+        raise ValueError(f"rule {id}: give the topics that apply it, or why it is not automated")
+    new = Rule(id, source, section, statement, figure, topics, not_automated)
     CATALOG[id] = new
     return new
 
 
-def cite(*rules: Rule) -> str:
-    """The evidence section of every card (Markdown): a ``**Sources**`` heading, then one
-    bullet per rule with its id, source key, section, full citation and exact figure."""
-    lines: list[str] = []
-    seen: set[str] = set()
+def documents(rules: Iterable[Rule]) -> list[tuple[Source, list[str]]]:
+    """The documents the rules rest on, in the order first cited, each with its sections
+    (as printed, de-duplicated, in order)."""
+    out: dict[str, list[str]] = {}
     for r in rules:
-        if r.id in seen:
+        sections = out.setdefault(r.source, [])
+        if r.section and r.section not in sections:
+            sections.append(r.section)
+    return [(SOURCES[key], sections) for key, sections in out.items()]
+
+
+def source_lines(rules: Iterable[Rule]) -> list[str]:
+    """One short line per document: ``Japanese DM/PM-ILD review (2014), Figure 3 and
+    §Assessment``. The full reference lives once, in the catalog (``/rules``)."""
+    lines = []
+    for src, sections in documents(rules):
+        if not sections:
+            lines.append(src.name)
             continue
-        seen.add(r.id)
-        src = SOURCES[r.source]
-        figure = f": {r.figure}" if r.figure else ""
-        lines.append(f"- {r.id}, {src.key} {r.section} ({src.citation}){figure}")
-    return "**Sources**\n\n" + "\n".join(lines)
+        shown = sections[0] if len(sections) == 1 else ", ".join(sections[:-1])
+        if len(sections) > 1:
+            shown += f" and {sections[-1]}"
+        lines.append(f"{src.name}, {shown}")
+    return lines
+
+
+def cite(*rules: Rule) -> str:
+    """The ``**Sources**`` block of a card (Markdown): one short line per document."""
+    return "**Sources**\n\n" + "\n".join(f"- {line}" for line in source_lines(rules))
 
 
 # ------------------------------------------------------------------------ thresholds

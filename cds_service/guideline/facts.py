@@ -7,6 +7,7 @@ effective dates"):
   the lab reported as a bound (">1000") keeps its ``comparator``;
 - antibodies and other qualitative results: ``"positive"``, ``"negative"`` or ``"unknown"``;
 - conditions and findings: ``"present"`` or ``"absent"``;
+- results ordered but not final: ``"pending"``, dated by the order;
 - medications: concept = ingredient, value = daily dose in ``mg/d`` (or, under
   ``prednisolone_equivalent``, the prednisolone-equivalent daily dose), else
   ``"unknown dose"``; dated by the start of the order.
@@ -19,17 +20,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from fhir_mappings.record import AntibodyResult, ConditionEntry, Measurement, MedicationEntry
+from fhir_mappings.record import (
+    AntibodyResult,
+    ConditionEntry,
+    Measurement,
+    MedicationEntry,
+    PendingEntry,
+)
 
 from .findings import Fact
 
 PRESENT = "present"
 ABSENT = "absent"
 UNKNOWN_DOSE = "unknown dose"
+PENDING = "pending"
 DAILY_DOSE_UNIT = "mg/d"
 PREDNISOLONE_EQUIVALENT = "prednisolone_equivalent"
 #: the qualitative values a fact may hold
-QUALITATIVE = frozenset({"positive", "negative", "unknown", PRESENT, ABSENT, UNKNOWN_DOSE})
+QUALITATIVE = frozenset({"positive", "negative", "unknown", PRESENT, ABSENT, UNKNOWN_DOSE, PENDING})
 
 
 def measurement_fact(m: Measurement) -> Fact:
@@ -47,6 +55,11 @@ def antibody_fact(a: AntibodyResult) -> Fact:
 
 def condition_fact(c: ConditionEntry) -> Fact:
     return Fact(c.concept, PRESENT if c.active else ABSENT, None, c.when or c.recorded)
+
+
+def pending_fact(p: PendingEntry) -> Fact:
+    """A result ordered but not final: value "pending", dated by the order (contract)."""
+    return Fact(p.concept, PENDING, None, p.ordered)
 
 
 def present(concept: str, when: date | None) -> Fact:

@@ -74,6 +74,22 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """The sections of a card's detail, kept so the detail can be laid out again (a note on
+    data unavailable for the call, facts already shown by an earlier card of the response).
+    ``text.render`` turns it into the Markdown ``detail``."""
+
+    why: tuple[str, ...] = ()
+    why_title: str | None = None
+    body: tuple[str, ...] = ()
+    what_to_do: tuple[str, ...] = ()
+    what_to_do_title: str | None = None
+    notes: tuple[str, ...] = ()
+    not_assessed: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
     """One guideline finding about one topic (a contract card topic code)."""
 
@@ -91,3 +107,5 @@ class Finding:
     #: a number used to order findings of the same indicator (lower first)
     priority: int = 100
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the sections ``detail`` was rendered from (None for a detail built another way)
+    layout: Layout | None = None

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import ctd_ild, diagnosis, dmpm, orders, ra, safety, ssc
+from .derived import Derived
+from .dmpm.assessment import assess
 from .findings import Finding
-from .memo import evaluation_scope
 from .policy import select_and_order
 from .registry_types import OrderRule, PatientViewRule
+from .safety.regimen import assess_regimen
 
 if TYPE_CHECKING:
     from fhir_mappings.orders import OrderSet
@@ -25,17 +27,21 @@ PATIENT_VIEW_RULES: list[PatientViewRule] = [
 ORDER_RULES: list[OrderRule] = [*orders.RULES]
 
 
+def derive(record: PatientRecord) -> Derived:
+    """The facts several patient-view rules share, computed once for this record."""
+    return Derived(dmpm=assess(record), regimen=assess_regimen(record))
+
+
 def evaluate_patient_view(record: PatientRecord) -> list[Finding]:
+    derived = derive(record)
     findings: list[Finding] = []
-    with evaluation_scope(record):  # shared derived facts computed once (memo.py)
-        for rule_fn in PATIENT_VIEW_RULES:
-            findings.extend(rule_fn(record))
+    for rule_fn in PATIENT_VIEW_RULES:
+        findings.extend(rule_fn(record, derived))
     return select_and_order(findings)
 
 
 def evaluate_orders(record: PatientRecord, order_set: OrderSet) -> list[Finding]:
     findings: list[Finding] = []
-    with evaluation_scope(record):
-        for rule_fn in ORDER_RULES:
-            findings.extend(rule_fn(record, order_set))
+    for rule_fn in ORDER_RULES:
+        findings.extend(rule_fn(record, order_set))
     return select_and_order(findings)

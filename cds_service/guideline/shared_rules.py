@@ -122,6 +122,7 @@ R110 = evidence.rule(
     topics=(
         "dmpm-ild-poor-prognosis",
         "order-cyclophosphamide-bundle",
+        "cyclosporine-level",
     ),
 )
 
@@ -142,6 +143,8 @@ R111 = evidence.rule(
         "pjp-prophylaxis",
         "immunosuppression-monitoring",
         "order-pjp-prophylaxis",
+        "cyclosporine-level",
+        "order-cyclosporine-monitoring",
     ),
 )
 
@@ -270,4 +273,104 @@ B15 = evidence.rule(
         "immunosuppression-monitoring",
         "order-pjp-prophylaxis",
     ),
+)
+
+# Case-finding in ILD without a CTD diagnosis (KR §Diagnosis 1-2)): applied by the work-up card.
+R005 = evidence.rule(
+    "R005",
+    "KR",
+    "§Diagnosis 1-2)",
+    (
+        "Consider CTD-ILD when a patient with no notable history develops dyspnea over several "
+        "weeks to months, reaching respiratory failure, with gradually progressing GGO on HRCT"
+    ),
+    figure="dyspnea over several weeks to several months",
+    topics=("ild-ctd-workup",),
+)
+
+R006 = evidence.rule(
+    "R006",
+    "KR",
+    "§Diagnosis 1-2)",
+    "In that setting raised muscle enzymes (CPK, aldolase): suspect IIM",
+    figure="",
+    topics=("ild-ctd-workup",),
+)
+
+R009 = evidence.rule(
+    "R009",
+    "KR",
+    "§Diagnosis 1-2)",
+    (
+        "Raynaud's, dry eye or mouth and muscle weakness have low specificity; mechanic's hands "
+        "or Gottron's papules have high specificity: DM is highly likely"
+    ),
+    figure="",
+    topics=("ild-ctd-workup",),
+)
+
+# DM/PM-ILD prognosis (JP): applied by the DM/PM cards.
+R083 = evidence.rule(
+    "R083",
+    "JP",
+    "§Predictive factors",
+    (
+        "Anti-MDA5 is a poor prognostic factor, anti-ARS is not; anti-MDA5+ chronic ILD exists "
+        "and is not associated with poor prognosis; recurrence frequent with anti-ARS, rare in "
+        "anti-MDA5 survivors"
+    ),
+    figure="anti-MDA5 A/S-ILD 50-71%, mortality 36-46% (Japan)",
+    topics=("dmpm-ild-chronic",),
+)
+
+R088 = evidence.rule(
+    "R088",
+    "JP",
+    "§Other prognostic factors",
+    (
+        "Other poor prognostic factors: older age, symptomatic ILD, lower VC and DLCO, UIP, "
+        "neutrophil alveolitis; in A/S-ILD, CD8 T-cell activation in BAL (poor GC response), "
+        "cardiac involvement and fever >38 °C"
+    ),
+    figure="fever >38 °C",
+    topics=("dmpm-ild-poor-prognosis",),
+)
+
+R116 = evidence.rule(
+    "R116",
+    "JP",
+    "§Conclusion",
+    (
+        "Consider initial combination therapy with CsA/CY when poor prognostic factors are "
+        "present: ADM, DM with low CK elevation, anti-MDA5, serum ferritin elevation, or "
+        "consolidation with GGO on HRCT"
+    ),
+    figure="",
+    topics=("dmpm-ild-poor-prognosis",),
+)
+
+# Worsening despite treatment, any CTD-ILD (KR §Treatment 2; §Prognosis).
+R037 = evidence.rule(
+    "R037",
+    "KR",
+    "§Treatment 2",
+    (
+        "Lung transplantation may be considered if the patient does not respond to drug "
+        "therapy and ILD worsens"
+    ),
+    figure="",
+    topics=("ra-ild-management", "ssc-ild-decline", "progressive-pulmonary-fibrosis"),
+)
+
+# The definition of CTD-ILD (KR Abstract; §Introduction): the scope of the CTD-ILD checks.
+R001 = evidence.rule(
+    "R001",
+    "KR",
+    "§Introduction",
+    (
+        "CTD-ILD is diagnosed when ILD is present on chest HRCT and diagnostic criteria for a "
+        "CTD are met, in either order (ILD in CTD, or CTD found in ILD)"
+    ),
+    figure="",
+    topics=("order-tocilizumab-regimen",),
 )

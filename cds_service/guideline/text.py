@@ -19,7 +19,8 @@ from datetime import date
 
 from fhir_mappings.record import AntibodyResult, ConditionEntry, Measurement, MedicationEntry
 
-from .evidence import Rule, cite, fmt_number
+from .evidence import Rule, Threshold, fmt_number, source_lines
+from .findings import Layout
 
 SUMMARY_LIMIT = 139
 
@@ -207,23 +208,61 @@ def detail(
     *,
     facts: Iterable[str],
     rules: Iterable[Rule],
-    facts_title: str = "Patient data",
+    facts_title: str | None = None,
     body: Iterable[str] = (),
     options_title: str | None = None,
     options: Iterable[str] = (),
     notes: Iterable[str] = (),
+    not_assessed: Iterable[str] = (),
 ) -> str:
-    """The one card layout: ``**<facts_title>**`` bullets, body paragraphs, an options list,
-    notes, and the ``**Sources**`` block."""
-    parts = [f"**{facts_title}**", bullets(facts)]
-    parts.extend(body)
-    opts = list(options)
-    if opts:
-        parts.append(f"**{options_title or 'Options'}**")
-        parts.append(bullets(opts))
-    parts.extend(notes)
-    parts.append(cite(*rules))
+    """The one card layout (see ``render``), from its parts."""
+    return render(
+        Layout(
+            why=tuple(facts),
+            why_title=facts_title,
+            body=tuple(body),
+            what_to_do=tuple(options),
+            what_to_do_title=options_title,
+            notes=tuple(notes),
+            not_assessed=tuple(not_assessed),
+            sources=tuple(source_lines(rules)),
+        )
+    )
+
+
+def _section(title: str, subtitle: str | None) -> str:
+    return f"**{title}:** {subtitle}" if subtitle else f"**{title}**"
+
+
+def render(layout: Layout) -> str:
+    """The one card layout, GitHub Markdown with short lists and bold only:
+
+    ``**Why**`` (the patient facts used, bullets; then any explanation paragraphs),
+    ``**What to do**`` (bullets; then notes), ``**Not assessed**`` (only when something was),
+    ``**Sources**`` (one short line per document)."""
+    parts: list[str] = []
+    if layout.why or layout.why_title:
+        parts += [_section("Why", layout.why_title), bullets(layout.why)]
+    parts.extend(layout.body)
+    if layout.what_to_do:
+        parts += [_section("What to do", layout.what_to_do_title), bullets(layout.what_to_do)]
+    parts.extend(layout.notes)
+    if layout.not_assessed:
+        parts += ["**Not assessed**", bullets(layout.not_assessed)]
+    if layout.sources:
+        parts += ["**Sources**", bullets(layout.sources)]
     return "\n\n".join(p for p in parts if p)
+
+
+def threshold_text(t: Threshold, *, named: bool = False) -> str:
+    """A threshold as card text, from the object that decides it: ``>1,000 ng/mL``,
+    ``<60 mmHg``, ``≥15 mg/day``; ``named`` puts the concept first (``ferritin >1,000
+    ng/mL``). Never retype a threshold's number in card text: render it with this."""
+    shown = unit(t.unit)
+    value = f"{COMPARATOR_TEXT[t.op]}{number(t.value)}"
+    if shown:
+        value += shown if shown.startswith("%") else f" {shown}"
+    return f"{label(t.concept)} {value}" if named else value
 
 
 def clip(summary: str, limit: int = SUMMARY_LIMIT) -> str:

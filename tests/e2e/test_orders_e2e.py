@@ -102,7 +102,7 @@ def test_ssc_update_is_the_whole_draft_with_the_same_id(live_server: Any) -> Non
         (card,) = topic_cards(
             call(live_server, SIGN, fixture, shape), "order-ssc-glucocorticoid-dose"
         )
-        # SSc-ILD (audit 14): GC is not an SSc-ILD treatment; the dose update is offered for
+        # SSc-ILD: GC is not an SSc-ILD treatment; the dose update is offered for
         # another indication, not recommended, next to a non-recommended delete
         assert "Glucocorticoids are not an SSc-ILD treatment" in card["detail"]
         update, delete = card["suggestions"]
@@ -171,7 +171,7 @@ def call_without_medications(server: Any, fixture: dict[str, Any]) -> list[dict[
 
 
 def test_medications_unavailable_no_false_critical_monotherapy(live_server: Any) -> None:
-    """Audit 1: the active cyclosporine cannot be seen; "no combination agent" cannot be
+    """The active cyclosporine cannot be seen; "no combination agent" cannot be
     concluded, so the card is info and names the gap (with the data: no card at all)."""
     fixture = load_json(
         FIXTURES[0].parent / "dm-as-ild-anti-mda5-prednisolone-on-active-cyclosporine.json"
@@ -180,24 +180,24 @@ def test_medications_unavailable_no_false_critical_monotherapy(live_server: Any)
         call_without_medications(live_server, fixture), "order-as-ild-monotherapy"
     )
     assert card["indicator"] == "info"
-    assert "medications unavailable" in card["detail"]
+    assert "medication orders unavailable" in card["detail"]
     assert "could not be checked" in card["summary"]
 
 
 def test_medications_unavailable_tmp_smx_not_recommended(live_server: Any) -> None:
-    """Audit 1: TMP-SMX is active but unseen; the suggestion is not recommended and the card
+    """TMP-SMX is active but unseen; the suggestion is not recommended and the card
     says the active prophylaxis could not be checked (with the data: no card at all)."""
     fixture = load_json(FIXTURES[0].parent / "dm-ild-gc-plus-cyclosporine-on-tmp-smx.json")
     (card,) = topic_cards(call_without_medications(live_server, fixture), "order-pjp-prophylaxis")
     assert card["indicator"] == "info"
     assert "could not be" in card["summary"] and "checked" in card["summary"]
-    assert "medications unavailable" in card["detail"]
+    assert "medication orders unavailable" in card["detail"]
     (s,) = card["suggestions"]
     assert s.get("isRecommended") is not True
 
 
 def test_ssc_critical_card_states_steen_as_odds_ratio(live_server: Any) -> None:
-    """Audit 10: an odds ratio from a case-control study, not "times as likely"."""
+    """An odds ratio from a case-control study, not "times as likely"."""
     fixture = load_json(FIXTURES[0].parent / "ssc-prednisolone-20mg-drafted.json")
     (card,) = topic_cards(call(live_server, SIGN, fixture, "r4"), "order-ssc-glucocorticoid-dose")
     assert card["indicator"] == "critical"
@@ -207,7 +207,7 @@ def test_ssc_critical_card_states_steen_as_odds_ratio(live_server: Any) -> None:
 
 
 def test_leflunomide_summary_states_the_japanese_figure_unambiguously(live_server: Any) -> None:
-    """Audit 19: 1.2% of patients in Japan developed fatal A/S-ILD (not a case-fatality)."""
+    """1.2% of patients in Japan developed fatal A/S-ILD (not a case-fatality)."""
     fixture = load_json(FIXTURES[0].parent / "ra-ild-leflunomide-drafted.json")
     (card,) = topic_cards(call(live_server, SIGN, fixture, "r4"), "order-leflunomide-ild")
     assert "in Japan 1.2% of patients developed fatal A/S-ILD (JP)" in card["summary"]

@@ -29,8 +29,8 @@ def test_every_card_names_the_unavailable_data() -> None:
     )
     assert ev.findings
     for f in ev.findings:
-        assert "Not assessed: data unavailable" in f.detail
-        assert "medications (current and past medication orders with doses)" in f.detail
+        assert "**Not assessed**" in f.detail and "unavailable for this call" in f.detail
+        assert "current and past medication orders with doses: unavailable" in f.detail
         assert "timed out" in f.detail
     assert ev.record.missing_data("medications") == {
         "medications": "FHIR server timed out (deadline 400 ms)"
@@ -45,4 +45,4 @@ def test_no_note_when_all_data_was_had() -> None:
         service, resources, {"patientId": resources[0]["id"]}, date(2026, 11, 21)
     )
     assert ev.findings
-    assert all("Not assessed: data unavailable" not in f.detail for f in ev.findings)
+    assert all("unavailable for this call" not in f.detail for f in ev.findings)

@@ -1,5 +1,5 @@
 """Every fixture patient run through the service's pipeline (no HTTP): the patient-view
-bundles of ``fixtures/patients`` and ``fixtures/guideline2`` (with that folder's site
+bundles of ``fixtures/patients`` and ``fixtures/site-coded-patients`` (with that folder's site
 ConceptMap), and the order-sign cases of ``fixtures/orders`` (patient + draftOrders)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fhir_mappings.terminology import build_terminology
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 TODAY = date(2026, 11, 21)
-SITE_MAP = FIXTURES / "guideline2" / "site-conceptmap-guideline2.json"
+SITE_MAP = FIXTURES / "site-coded-patients" / "site-conceptmap.json"
 
 
 def _resources(bundle: dict[str, Any]) -> list[dict[str, Any]]:
@@ -34,7 +34,7 @@ def fixture_findings() -> dict[str, list[Finding]]:
     out: dict[str, list[Finding]] = {}
     terminology = build_terminology(str(SITE_MAP))
     pv = REGISTRY["ctd-ild-patient-view"]
-    for folder in ("patients", "guideline2"):
+    for folder in ("patients", "site-coded-patients"):
         for path in sorted((FIXTURES / folder).glob("*.json")):
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("resourceType") != "Bundle":

@@ -1,4 +1,4 @@
-"""Small builders of PatientRecord for the Guideline I unit tests (no FHIR involved)."""
+"""Small builders of PatientRecord for the diagnosis and DM/PM-ILD unit tests (no FHIR)."""
 
 from __future__ import annotations
 

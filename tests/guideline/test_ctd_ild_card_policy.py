@@ -1,4 +1,5 @@
-"""Card policy for Guideline II: a heavily treated patient gets a short, ordered set of cards.
+"""Card policy for SSc, RA, CTD-ILD and safety cards: a heavily treated patient gets a short,
+ordered set of cards.
 
 Policy (docs/card-policy.md): one card per topic (policy.select_and_order);
 order by indicator, then priority (acute presentation 5 < PJP 8 < IS monitoring 9 <
@@ -13,9 +14,9 @@ import re
 from cds_service.guideline import registry
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.topics import PATIENT_VIEW_TOPICS
-from tests.support import GUIDE2_TOPICS
+from tests.support import SSC_RA_CTD_ILD_SAFETY_TOPICS
 
-from .guide2_records import ab, cond, meas, med, record
+from .ctd_ild_records import ab, cond, meas, med, record
 
 
 def dm_as_ild_on_triple_therapy():
@@ -52,13 +53,13 @@ def dm_as_ild_on_triple_therapy():
     )
 
 
-def test_guide2_topics_are_contract_topics():
-    assert set(PATIENT_VIEW_TOPICS) >= GUIDE2_TOPICS
+def test_ssc_ra_ctd_ild_safety_topics_are_contract_topics():
+    assert set(PATIENT_VIEW_TOPICS) >= SSC_RA_CTD_ILD_SAFETY_TOPICS
 
 
 def test_everything_patient_gets_short_ordered_set():
     findings = registry.evaluate_patient_view(dm_as_ild_on_triple_therapy())
-    mine = [f for f in findings if f.topic in GUIDE2_TOPICS]
+    mine = [f for f in findings if f.topic in SSC_RA_CTD_ILD_SAFETY_TOPICS]
     assert [f.topic for f in mine] == [
         "ctd-ild-acute-exacerbation",
         "pjp-prophylaxis",
@@ -77,7 +78,11 @@ def test_everything_patient_without_acute_presentation_shows_ppf_and_no_acute_ca
     r.conditions = [c for c in r.conditions if c.concept != "rp_ild_or_aip"]
     r.conditions = [c for c in r.conditions if c.concept != "ct_ild_progression"]
     r.conditions.append(cond("ct_ild_progression", 60))
-    topics = [f.topic for f in registry.evaluate_patient_view(r) if f.topic in GUIDE2_TOPICS]
+    topics = [
+        f.topic
+        for f in registry.evaluate_patient_view(r)
+        if f.topic in SSC_RA_CTD_ILD_SAFETY_TOPICS
+    ]
     assert "ctd-ild-acute-exacerbation" not in topics
     assert "progressive-pulmonary-fibrosis" in topics
     assert topics.index("pjp-prophylaxis") < topics.index("progressive-pulmonary-fibrosis")

@@ -1,6 +1,6 @@
-"""PPF after the audit: treat the underlying CTD-ILD first (finding 6), the 12-month window
-for both points (12), censored values (4), data not fetched (1); the initial-treatment card
-with medications unavailable (1) and its ACR/CHEST wording (15); B02's neutral figure (18)."""
+"""PPF: treat the underlying CTD-ILD first, the 12-month window for both points, censored
+values, data not fetched; the initial-treatment card with medications unavailable and its
+ACR/CHEST wording; B02's neutral figure."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import pytest
 from cds_service.guideline.ctd_ild.initial_treatment import ctd_ild_initial_treatment
 from cds_service.guideline.ctd_ild.ppf import progressive_pulmonary_fibrosis
 from cds_service.guideline.ctd_ild.progression import progression_domains
+from cds_service.guideline.data_gaps import dataset_name
+from cds_service.guideline.evidence import CATALOG
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.ra.management import ra_ild_management
 
-from .guide2_records import cond, meas, med, record
+from .ctd_ild_records import cond, meas, med, record
 
 TWO_DOMAINS = [cond("dyspnea_worsening", 20), cond("ct_ild_progression", 40)]
 
@@ -88,7 +90,7 @@ def test_ctd_ild_treatment_unknown_when_medications_unavailable() -> None:
     r.unavailable["medications"] = "timeout"
     (f,) = ppf(r)
     assert "treat the underlying CTD-ILD first" in f.summary
-    assert "could not be checked: medications unavailable (timeout)" in f.detail
+    assert "could not be checked: medication orders unavailable (timeout)" in f.detail
 
 
 # --------------------------------------------------------------------- window (12)
@@ -168,7 +170,7 @@ def test_ppf_not_silent_while_data_unavailable(conditions, missing, fires) -> No
         (f,) = found
         assert f.indicator is Indicator.INFO and "not excluded" in f.summary
         for key, reason in missing.items():
-            assert f"{key} unavailable ({reason})" in f.detail
+            assert f"{dataset_name(key)} unavailable ({reason})" in f.detail
 
 
 # ----------------------------------------------------------- initial treatment (1, 15)
@@ -184,7 +186,7 @@ def test_initial_treatment_never_says_untreated_while_medications_unavailable() 
     (f,) = ctd_ild_initial_treatment(r)
     assert f.indicator is Indicator.INFO
     assert "no ILD treatment active" not in f.detail and "Untreated" not in f.summary
-    assert "medication_statements unavailable (timeout)" in f.detail
+    assert "medication statements unavailable (timeout)" in f.detail
     (w,) = ctd_ild_initial_treatment(_sjd_progressing())
     assert w.indicator is Indicator.WARNING and "no ILD treatment active" in w.detail
 
@@ -195,11 +197,14 @@ def test_acr_chest_for_recommendations_are_labelled_conditional() -> None:
     assert "**mycophenolate** preferred first line" not in f.detail
     # B02's figure is not about SSc alone on a non-SSc card
     assert "B02" in f.rules
-    assert "MMF preferred first line by the panel" in f.detail
+    assert "MMF preferred first line by the panel" in CATALOG["B02"].figure
+    assert "ACR/CHEST treatment guideline (2023)" in f.detail
 
 
 def test_ra_card_cites_neutral_b02_figure() -> None:
     r = record(conditions=[cond("ra_lung", 300), cond("dyspnea_worsening", 20)])
     (f,) = ra_ild_management(r)
-    sources = f.detail[f.detail.index("B02") :]
-    assert sources.startswith("B02") and "except two strong against GC in SSc-ILD" in sources
+    # the figure lives once, in the catalog; the card names the document
+    assert "B02" in f.rules
+    assert "except two strong against GC in SSc-ILD" in CATALOG["B02"].figure
+    assert "ACR/CHEST treatment guideline (2023)" in f.detail.split("**Sources**")[1]

@@ -12,7 +12,7 @@ from cds_service.guideline.ctd_ild.ppf import progressive_pulmonary_fibrosis
 from cds_service.guideline.ctd_ild.screening import sard_ild_screening
 from fhir_mappings.record import StudyEntry
 
-from .guide2_records import ab, ago, cond, meas, med, record
+from .ctd_ild_records import ab, ago, cond, meas, med, record
 
 FIBROTIC_RA_ILD = [
     cond("rheumatoid_arthritis", 2000),

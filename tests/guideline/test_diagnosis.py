@@ -122,7 +122,7 @@ def test_ipaf_ana_titre_boundary() -> None:
     assert "ipaf-criteria" in cards(high)
 
 
-# ----------------------------------------------------------- audit findings 22, 23
+# ------------------------------------ IPAF: telangiectasia site, ANA pattern, anti-ARS
 
 
 def test_telangiectasia_without_palmar_site_is_listed_not_counted() -> None:
@@ -145,7 +145,7 @@ def test_telangiectasia_without_palmar_site_is_listed_not_counted() -> None:
         (320.0, "Homogeneous", True),
         (320.0, "diffuse", True),
         (160.0, "speckled", False),
-        (320.0, None, False),  # no pattern recorded: unconfirmed (audit finding 22)
+        (320.0, None, False),  # no pattern recorded: unconfirmed
         (320.0, "cytoplasmic", False),
         (40.0, "nucleolar", True),  # any titre
         (40.0, "centromere", True),

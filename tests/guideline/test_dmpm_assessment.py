@@ -37,7 +37,7 @@ def test_complete_assessment_without_factor_gives_dm_branch() -> None:
 
 def test_pm_branch_is_gc_alone() -> None:
     card = cards(dm_as_ild(myositis="polymyositis"))["dmpm-ild-acute-subacute"]
-    assert "PM: **GC**" in card.detail and "A/S 3" in card.detail
+    assert "GC alone" in card.summary and "GC alone" in card.detail and "A/S 3" in card.detail
 
 
 def test_poor_risk_card_states_regimen_and_survival_figures() -> None:
@@ -61,7 +61,7 @@ def test_poor_risk_card_states_regimen_and_survival_figures() -> None:
         "A/S 1",
     ):
         assert text in card.detail, text
-    assert "anti-MDA5 positive" in card.summary or "poor-risk factors" in card.summary
+    assert "anti-MDA5+" in card.summary and "ADM" in card.summary
     assert len(card.summary) <= 139
     assert "dmpm-ild-risk-incomplete" not in found
 
@@ -104,7 +104,8 @@ def test_stale_ferritin_is_missing() -> None:
 def test_factor_present_with_other_inputs_missing_is_poor_prognosis_naming_gaps() -> None:
     found = cards(dm_as_ild(mda5="positive", ferritin=None))
     assert "dmpm-ild-risk-incomplete" not in found
-    assert "Not assessed: ferritin" in found["dmpm-ild-poor-prognosis"].detail
+    detail = found["dmpm-ild-poor-prognosis"].detail
+    assert "**Not assessed**" in detail and "- ferritin" in detail.split("**Not assessed**")[1]
 
 
 def test_unsited_consolidation_is_not_lower_consolidation() -> None:
@@ -192,7 +193,7 @@ def test_every_card_has_facts_with_dates_and_cites_sources() -> None:
     for f in findings:
         assert "**Sources**" in f.detail
         if f.topic.startswith("dmpm-"):
-            assert "Kurasawa" in f.detail
+            assert "Japanese DM/PM-ILD review (2014)" in f.detail
         assert f.facts and all(x.date is not None for x in f.facts if x.value is not None)
         assert len(f.summary) <= 139
 
@@ -202,7 +203,7 @@ def test_every_card_has_facts_with_dates_and_cites_sources() -> None:
     [
         (ANTI_SYNTHETASE, False),
         (ANTI_SYNTHETASE[:-1], None),  # anti-Ha not tested
-        (("anti_jo1",), None),  # the audit's case: anti-Jo-1 alone
+        (("anti_jo1",), None),  # anti-Jo-1 alone
         ((), None),
     ],
 )

@@ -1,4 +1,4 @@
-"""Audit findings 3 and 4: poor-risk factors with censored (``Quantity.comparator``) and
+"""Poor-risk factors with censored (``Quantity.comparator``) and
 unreadable values, and anti-MDA5 with a newer unreadable result (records built directly)."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def topics(rec: PatientRecord) -> dict[str, Finding]:
 @pytest.mark.parametrize(
     ("value", "comparator", "present"),
     [
-        (1000.0, ">", True),  # ">1000" is above 1,000 (the audit's reproduction)
+        (1000.0, ">", True),  # ">1000" is above 1,000
         (1000.0, ">=", None),  # ">=1000" may be exactly 1,000: cannot decide
         (999.0, ">", None),
         (1001.0, ">=", True),
@@ -66,7 +66,7 @@ def test_ferritin_above_1000_bound_gives_poor_prognosis_showing_the_comparator()
 @pytest.mark.parametrize(
     ("value", "comparator", "present"),
     [
-        (60.0, "<", True),  # "<60" (the audit's reproduction)
+        (60.0, "<", True),  # "<60"
         (60.0, "<=", None),
         (61.0, "<", None),
         (59.0, "<=", True),
@@ -104,8 +104,8 @@ def test_undecidable_bound_is_named_in_the_risk_incomplete_card() -> None:
     assert "cannot be chosen" in found["dmpm-ild-acute-subacute"].detail
 
 
-def _reproduction_3a() -> PatientRecord:
-    """Audit finding 3: ferritin 800 (25 days ago) + ferritin 2,500 in an unconvertible unit
+def _ferritin_in_unconvertible_unit() -> PatientRecord:
+    """Ferritin 800 (25 days ago) + ferritin 2,500 in an unconvertible unit
     (5 days ago), CK 800, PaO2 75, GGO absent, anti-MDA5 negative."""
     return dm_as_ild(
         ferritin=None,
@@ -119,7 +119,7 @@ def _reproduction_3a() -> PatientRecord:
 
 
 def test_newer_unreadable_ferritin_makes_the_factor_missing() -> None:
-    rec = _reproduction_3a()
+    rec = _ferritin_in_unconvertible_unit()
     assert factor(rec, "ferritin") is None
     found = topics(rec)
     assert "dmpm-ild-poor-prognosis" not in found
@@ -147,7 +147,7 @@ def test_unreadable_ck(ck: float, present: bool | None) -> None:
 
 
 def test_newer_unreadable_anti_mda5_makes_the_factor_missing() -> None:
-    """Audit finding 3: anti-MDA5 negative 300 days ago plus unreadable 10 days ago."""
+    """Anti-MDA5 negative 300 days ago plus unreadable 10 days ago."""
     rec = dm_as_ild(mda5=None, extra_antibodies=[])
     rec.antibodies["anti_mda5"] = [
         ab("anti_mda5", "negative", date(2026, 1, 25)),

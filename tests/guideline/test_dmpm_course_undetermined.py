@@ -1,10 +1,12 @@
-"""Audit findings 2, 5, 16b, 17b and the DM/PM part of 1 (records built directly)."""
+"""DM/PM-ILD with an undetermined course, the SSc overlap caveat, card wording and medications
+missing (records built directly)."""
 
 from __future__ import annotations
 
 import pytest
 
 from cds_service.guideline import evaluate_patient_view
+from cds_service.guideline.data_gaps import dataset_name
 from cds_service.guideline.dmpm.course import classify_course
 from cds_service.guideline.findings import Finding, Indicator
 from fhir_mappings.record import PatientRecord
@@ -16,8 +18,8 @@ def cards(rec: PatientRecord) -> dict[str, Finding]:
     return {f.topic: f for f in evaluate_patient_view(rec)}
 
 
-def _reproduction_2(**kw: object) -> PatientRecord:
-    """Audit finding 2: DM, ILD onset 120 days ago, anti-MDA5 positive, ferritin 2,500, no
+def _dm_anti_mda5_no_course_data(**kw: object) -> PatientRecord:
+    """DM, ILD onset 120 days ago, anti-MDA5 positive, ferritin 2,500, no
     course data."""
     rec = record(
         [cond("ild", day(-120, ONSET)), cond("dermatomyositis", day(-150, ONSET))],
@@ -29,7 +31,7 @@ def _reproduction_2(**kw: object) -> PatientRecord:
 
 
 def test_no_data_in_first_3_months_is_undetermined_not_chronic() -> None:
-    rec = _reproduction_2()
+    rec = _dm_anti_mda5_no_course_data()
     course = classify_course(rec)
     assert course.kind == "undetermined"
     found = cards(rec)
@@ -37,7 +39,8 @@ def test_no_data_in_first_3_months_is_undetermined_not_chronic() -> None:
     card = found["dmpm-ild-risk-incomplete"]
     assert card.indicator is Indicator.WARNING
     assert "undetermined" in card.summary
-    assert "anti-MDA5 positive" in card.summary and "ferritin >1,000 ng/mL" in card.summary
+    assert "anti-MDA5+" in card.summary and "ferritin 2,500 ng/mL" in card.summary
+    assert "combination" not in card.summary.lower()
     assert "could not be assessed" in card.detail
     assert len(card.summary) <= 139
     for f in found.values():
@@ -45,14 +48,15 @@ def test_no_data_in_first_3_months_is_undetermined_not_chronic() -> None:
 
 
 def test_undetermined_without_factor_is_info_never_observation() -> None:
+    """The undetermined course is the risk-incomplete topic's (never the chronic card)."""
     rec = dm_as_ild(dyspnea_day=None, mda5="negative", ck=2000.0)
     assert classify_course(rec).kind == "undetermined"
     found = cards(rec)
-    card = found["dmpm-ild-chronic"]
+    card = found["dmpm-ild-risk-incomplete"]
     assert card.indicator is Indicator.INFO
     assert "course undetermined" in card.summary
     assert "observation" not in card.detail.lower()
-    assert "dmpm-ild-risk-incomplete" not in found
+    assert "dmpm-ild-chronic" not in found
 
 
 @pytest.mark.parametrize(
@@ -98,7 +102,8 @@ def test_unavailable_course_data_is_undetermined(missing: str) -> None:
     assert classify_course(rec).kind == "chronic"
     rec.unavailable[missing] = "timeout"
     course = classify_course(rec)
-    assert course.kind == "undetermined" and f"{missing} unavailable" in course.why_undecided
+    assert course.kind == "undetermined"
+    assert f"{dataset_name(missing)} unavailable" in course.why_undecided
 
 
 def test_bounded_pao2_pair_that_cannot_decide_is_not_evidence() -> None:
@@ -155,7 +160,7 @@ def test_observation_needs_a_symptom_assessment_and_a_stable_pair(
     assert ("**observation**" in card.detail) is observation
     assert "Asymptomatic" not in card.detail
     if observation:
-        assert "No worsening dyspnea recorded in 180 days" in card.detail
+        assert "worsening dyspnea on exertion recorded absent" in card.detail
     else:
         assert "missing" in card.summary
 
@@ -175,7 +180,7 @@ SSC_CASES = {
     "A/S, no factor": lambda: _ssc(dm_as_ild()),
     "A/S, missing input": lambda: _ssc(dm_as_ild(ferritin=None)),
     "chronic, dyspnea worse": lambda: _ssc(_chronic([cond("dyspnea_worsening", day(150))], STABLE)),
-    "undetermined with factor": lambda: _ssc(_reproduction_2()),
+    "undetermined with factor": lambda: _ssc(_dm_anti_mda5_no_course_data()),
     "GC resistance": lambda: _ssc(
         dm_as_ild(
             extra_conditions=[cond("ct_ild_progression", day(27))],
@@ -214,7 +219,7 @@ def test_without_ssc_no_caveat() -> None:
     assert "renal crisis" not in card.detail
 
 
-# ---------------------------------------------------------- 17b, 16b wording
+# ---------------------------------------------------------- poor-prognosis and salvage wording
 
 
 @pytest.mark.parametrize(
@@ -227,7 +232,7 @@ def test_without_ssc_no_caveat() -> None:
 )  # fmt: skip
 def test_poor_prognosis_summary_quotes_the_source(kw: dict) -> None:  # type: ignore[type-arg]
     card = cards(dm_as_ild(**kw))["dmpm-ild-poor-prognosis"]
-    assert "JP Figure 3 calls for initial GC + IV CsA + IVCY (not step-up)" in card.summary
+    assert "JP Figure 3 calls for initial GC + IV CsA + IVCY." in card.summary
     assert "start" not in card.summary.lower()
     assert len(card.summary) <= 139
 
@@ -255,7 +260,7 @@ def test_salvage_has_no_unsourced_mortality_claim_and_points_to_r111() -> None:
     assert "R111" in card.rules
 
 
-# ------------------------------------------------- finding 1: medications missing
+# ------------------------------------------------------------- medications missing
 
 
 @pytest.mark.parametrize("missing", ["medications", "medication_statements"])
@@ -263,7 +268,8 @@ def test_salvage_names_unavailable_medications(missing: str) -> None:
     assert "Medications not fully available" not in cards(_triple())["dmpm-ild-salvage"].detail
     card = cards(_triple(missing))["dmpm-ild-salvage"]
     assert (
-        "Medications not fully available" in card.detail and f"{missing} unavailable" in card.detail
+        "Medications not fully available" in card.detail
+        and f"{dataset_name(missing)} unavailable" in card.detail
     )
 
 
@@ -280,7 +286,7 @@ def test_gc_resistance_with_medications_unavailable_does_not_conclude_no_cyclosp
     assert cards(rec(False))["dmpm-ild-gc-resistance"].summary.endswith("add cyclosporine.")
     card = cards(rec(True))["dmpm-ild-gc-resistance"]
     assert "unless already given" in card.summary
-    assert "medications unavailable (HTTP 503)" in card.detail
+    assert "medication orders unavailable (HTTP 503)" in card.detail
 
 
 def _kl6(missing: bool) -> PatientRecord:

@@ -6,7 +6,7 @@ import pytest
 
 from cds_service.guideline.ra.management import ra_ild_management
 
-from .guide2_records import cond, meas, record
+from .ctd_ild_records import cond, meas, record
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,7 @@ def test_ra_ild_card_content_orders_acr_chest_first_and_labels_tc():
     )
     (f,) = ra_ild_management(r)
     assert f.topic == "ra-ild-management"
-    acr = f.detail.index("ACR/CHEST 2023 (conditional): **mycophenolate** (preferred by the panel)")
+    acr = f.detail.index("ACR/CHEST 2023: **mycophenolate** (preferred by the panel)")
     tc = f.detail.index("Regional / expert opinion")
     assert acr < tc
     assert "against** abatacept" in f.detail

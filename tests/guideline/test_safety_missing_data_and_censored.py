@@ -1,6 +1,6 @@
-"""Safety rules after the audit: monitoring when the regimen's intensity cannot be decided
-(finding 7), PJP with medications unavailable (1), cyclosporine levels: censored values (4),
-present-but-unreadable levels (13), route not recorded (26)."""
+"""Safety rules: monitoring when the regimen's intensity cannot be decided, PJP with
+medications unavailable, cyclosporine levels: censored values, present-but-unreadable levels,
+route not recorded."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from cds_service.guideline.safety.cyclosporine_level import cyclosporine_level
 from cds_service.guideline.safety.monitoring import immunosuppression_monitoring
 from cds_service.guideline.safety.pjp_prophylaxis import pjp_prophylaxis
 
-from .guide2_records import cond, meas, med, record
+from .ctd_ild_records import cond, meas, med, record
 
 DM_ILD = [cond("dermatomyositis", 200), cond("ild", 100)]
 SJD_ILD = [cond("sjogren", 900), cond("ild", 300)]
@@ -53,7 +53,7 @@ def test_monitoring_labs_unavailable_are_not_called_missing() -> None:
     )
     r2.unavailable["labs"] = "timeout"
     (f,) = immunosuppression_monitoring(r2)
-    assert "beta-D-glucan: not assessed (labs unavailable (timeout))" in f.detail
+    assert "beta-D-glucan: not assessed (laboratory results unavailable (timeout))" in f.detail
     assert "none on record" not in f.detail
 
 
@@ -75,7 +75,7 @@ def test_pjp_when_medications_unavailable(conditions, meds, fires) -> None:  # t
     if fires:
         (f,) = found
         assert f.indicator is Indicator.INFO and "could not be checked" in f.summary
-        assert "medications unavailable (HTTP 500)" in f.detail
+        assert "medication orders unavailable (HTTP 500)" in f.detail
         assert "none active" not in f.detail  # never "no prophylaxis"
         assert f.suggestions == ()
 
@@ -161,10 +161,10 @@ def test_labs_unavailable_is_not_no_level() -> None:
 @pytest.mark.parametrize(
     ("concept", "value", "problem"),
     [
-        ("cyclosporine_trough", 180.0, "if IV, trough below the IV target"),  # audit case
+        ("cyclosporine_trough", 180.0, "if IV, trough below the IV target"),
         ("cyclosporine_trough", 200.0, None),
         ("cyclosporine_trough", 250.0, None),
-        ("cyclosporine_trough", 250.1, "if IV, trough above the IV target"),
+        ("cyclosporine_trough", 250.1, "above every trough target"),  # any route
         ("cyclosporine_trough", 149.9, "sub-therapeutic"),  # every context
         ("cyclosporine_c2", 1000.0, "if oral, C2 not >1,000"),
         ("cyclosporine_c2", 1000.1, None),
@@ -181,6 +181,6 @@ def test_cyclosporine_route_unknown_judged_against_both(concept, value, problem)
         return
     (f,) = found
     assert problem in f.detail
-    assert "IV trough 200-250 ng/mL (R096); oral C2 >1,000" in f.detail
+    assert "IV trough 200-250 ng/mL; oral C2 >1,000" in f.detail
     orders = {a.resource["code"]["text"] for a in f.suggestions[0].actions}
     assert len(orders) == 3  # trough, C2 and creatinine

@@ -16,7 +16,7 @@ from cds_service.guideline.safety.pjp_prophylaxis import pjp_prophylaxis
 from cds_service.guideline.suggestions.labs import LAB_TEMPLATES, lab_request
 from cds_service.guideline.suggestions.medications import tmp_smx_prophylaxis_request
 
-from .guide2_records import ab, cond, meas, med, record
+from .ctd_ild_records import ab, cond, meas, med, record
 
 DM_ILD = [cond("dermatomyositis", 100), cond("ild", 60)]
 
@@ -144,7 +144,8 @@ def test_monitoring_silent_without_intensive_regimen():
         ("oral", "cyclosporine_c2", 1000.1, False),
         ("oral", "cyclosporine_trough", 150.0, False),
         ("oral", "cyclosporine_trough", 149.9, True),  # <150 sub-therapeutic anywhere
-        ("oral", "cyclosporine", 80.0, False),  # untimed: shown, not judged
+        ("oral", "cyclosporine", 80.0, True),  # untimed <150: sub-therapeutic at any timing
+        ("oral", "cyclosporine", 150.0, False),  # untimed >=150: shown, not judged
     ],
 )
 def test_cyclosporine_targets(route, concept, value, fires):
@@ -173,8 +174,8 @@ def test_cyclosporine_level_missing(start, level_days, fires):
 
 
 # ------------------------------------------------------------------- cyclophosphamide
-def _cyc_record(wbc_days=5, ua_days=10, mesna=True, start=100, **kw):
-    meds = [med("cyclophosphamide", start_days_ago=start)]
+def _cyc_record(wbc_days=5, ua_days=10, mesna=True, start=100, route="intravenous", **kw):
+    meds = [med("cyclophosphamide", start_days_ago=start, route=route)]
     if mesna:
         meds.append(med("mesna", start_days_ago=start))
     return record(
@@ -192,6 +193,8 @@ def _cyc_record(wbc_days=5, ua_days=10, mesna=True, start=100, **kw):
         ({"ua_days": 30}, None),
         ({"ua_days": 31}, "urinalysis overdue"),
         ({"mesna": False}, "no mesna"),
+        ({"mesna": False, "route": "oral"}, None),  # mesna belongs to the IV pulse
+        ({"mesna": False, "route": None}, "no mesna if given IV"),
         ({"start": 365}, None),
         ({"start": 366}, "course over 12 months"),
     ],

@@ -1,5 +1,5 @@
-"""SSc rules with data the service could not fetch (audit finding 1) and censored values
-(FHIR Quantity.comparator, finding 4); KR R024 wording (17a), options wording (15, 16a)."""
+"""SSc rules with data the service could not fetch and censored values (FHIR
+Quantity.comparator); KR R024 wording, options wording."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from cds_service.engine import evaluate_resources
+from cds_service.guideline.data_gaps import dataset_name
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.ssc.decline import ssc_ild_decline
 from cds_service.guideline.ssc.glucocorticoid_risk import ssc_glucocorticoid_risk
 from cds_service.guideline.ssc.treatment_indicated import ssc_ild_treatment_indicated
 from cds_service.services import REGISTRY
 
+from .ctd_ild_records import cond, meas, med, record
 from .fixture_findings import FIXTURES, TODAY
-from .guide2_records import cond, meas, med, record
 
 SSC = [cond("systemic_sclerosis", 600)]
 SSC_ILD = [*SSC, cond("ild", 30)]
@@ -28,9 +29,11 @@ def gone(r, **unavailable: str):  # type: ignore[no-untyped-def]
     return r
 
 
-# ------------------------------------------------- audit reproduction: SSc 20 mg fixture
+# ------------------------------------------------- SSc 20 mg fixture, medications not fetched
 def _evaluate(drop_medications: bool, unavailable: dict[str, str] | None):  # type: ignore[no-untyped-def]
-    bundle = json.loads((FIXTURES / "guideline2" / "ssc_glucocorticoid_20mg.json").read_text())
+    bundle = json.loads(
+        (FIXTURES / "site-coded-patients" / "ssc_glucocorticoid_20mg.json").read_text()
+    )
     resources = [e["resource"] for e in bundle["entry"]]
     if drop_medications:
         resources = [r for r in resources if r["resourceType"] != "MedicationRequest"]
@@ -48,11 +51,11 @@ def test_ssc_20mg_fixture_with_medications_unavailable_names_the_gap() -> None:
     # the critical card with the medications present
     (crit,) = [f for f in _evaluate(False, None) if f.topic == "ssc-glucocorticoid-risk"]
     assert crit.indicator is Indicator.CRITICAL
-    # the audit's case: medications could not be fetched -> not silence
+    # medications could not be fetched -> not silence
     (f,) = [f for f in _evaluate(True, MEDS_GONE) if f.topic == "ssc-glucocorticoid-risk"]
     assert f.indicator is Indicator.INFO
     assert "could not be checked" in f.summary and len(f.summary) <= 139
-    assert "medications unavailable (timeout)" in f.detail
+    assert "medication orders unavailable (timeout)" in f.detail
     assert "prednisolone_equivalent" not in {x.concept for x in f.facts}  # never "0 mg/day"
 
 
@@ -78,7 +81,7 @@ def test_glucocorticoid_risk_with_medications_partly_unavailable(doses, expected
     )
     (f,) = ssc_glucocorticoid_risk(r)
     assert f.indicator is expected
-    assert "medication_statements unavailable (HTTP 500)" in f.detail
+    assert "medication statements unavailable (HTTP 500)" in f.detail
 
 
 def test_glucocorticoid_risk_only_for_ssc_when_medications_unavailable() -> None:
@@ -92,7 +95,7 @@ def test_treatment_indicated_never_says_untreated_while_medications_unavailable(
     (f,) = ssc_ild_treatment_indicated(r)
     assert f.indicator is Indicator.INFO
     assert "No SSc-ILD treatment is active" not in f.detail
-    assert "could not be checked" in f.detail and "medications unavailable" in f.detail
+    assert "could not be checked" in f.detail and "medication orders unavailable" in f.detail
     # with the medications fetched: warning, and the record's state is said
     (w,) = ssc_ild_treatment_indicated(
         record(conditions=SSC_ILD, measurements=[meas("fvc_pct_pred", 60.0, 10)])
@@ -116,7 +119,7 @@ def test_treatment_indicated_not_silent_when_trigger_data_unavailable(missing_ke
     r = gone(record(conditions=SSC_ILD), **{missing_key: "timeout"})
     (f,) = ssc_ild_treatment_indicated(r)
     assert f.indicator is Indicator.INFO and "could not be assessed" in f.summary
-    assert f"{missing_key} unavailable (timeout)" in f.detail
+    assert f"{dataset_name(missing_key)} unavailable (timeout)" in f.detail
     # a trigger the other data decides still fires the warning
     r2 = gone(
         record(
@@ -160,7 +163,7 @@ def test_decline_not_silent_while_respiratory_unavailable() -> None:
     r = gone(record(conditions=SSC_ILD), respiratory="timeout")
     (f,) = ssc_ild_decline(r)
     assert f.indicator is Indicator.INFO and "could not be assessed" in f.summary
-    assert "respiratory unavailable (timeout)" in f.detail
+    assert "lung function tests unavailable (timeout)" in f.detail
     assert list(ssc_ild_decline(record(conditions=SSC_ILD))) == []  # fetched, no data: silent
 
 
@@ -201,4 +204,4 @@ def test_ssc_option_wording() -> None:
 
 
 def test_fixture_path_exists() -> None:
-    assert Path(FIXTURES / "guideline2" / "ssc_glucocorticoid_20mg.json").is_file()
+    assert Path(FIXTURES / "site-coded-patients" / "ssc_glucocorticoid_20mg.json").is_file()

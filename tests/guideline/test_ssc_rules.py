@@ -10,7 +10,7 @@ from cds_service.guideline.ssc.glucocorticoid_risk import ssc_glucocorticoid_ris
 from cds_service.guideline.ssc.goh import goh_stage
 from cds_service.guideline.ssc.treatment_indicated import ssc_ild_treatment_indicated
 
-from .guide2_records import cond, meas, med, record
+from .ctd_ild_records import cond, meas, med, record
 
 SSC_ILD = [cond("systemic_sclerosis", 600), cond("ild", 30)]
 
@@ -185,7 +185,7 @@ def test_glucocorticoid_risk_thresholds(doses, expected):
 
 
 def test_glucocorticoid_risk_names_rnap3_and_ignores_inhaled_and_non_ssc():
-    from .guide2_records import ab
+    from .ctd_ild_records import ab
 
     r = record(
         conditions=[cond("systemic_sclerosis"), cond("ssc_diffuse")],

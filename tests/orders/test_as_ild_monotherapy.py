@@ -1,5 +1,5 @@
 """order-as-ild-monotherapy: GC-only plan for A/S-ILD with poor-risk factors (R109, R113),
-an incomplete risk assessment (R140, audit 27) and medication data unavailable (audit 1)."""
+an incomplete risk assessment (R140) and medication data unavailable."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cds_service.guideline.data_gaps import dataset_name
 from cds_service.guideline.findings import Indicator
 from fhir_mappings.record import ConditionEntry, PatientRecord
 
@@ -85,19 +86,27 @@ def test_not_acute_subacute_cannot_decide_no_card() -> None:
 
 
 def test_amyopathic_dm_is_a_factor() -> None:
-    rec = as_dm(conditions=("amyopathic_dm", "ild", "rp_ild_or_aip"))
+    # no CK charted: amyopathic DM has normal muscle enzymes (a raised CK contradicts it)
+    rec = as_dm(conditions=("amyopathic_dm", "ild", "rp_ild_or_aip"), drop=("creatine_kinase",))
     (f,) = findings_for(TOPIC, rec, GC)
     assert f.indicator == Indicator.CRITICAL
     assert "ADM" in f.detail
 
 
+def test_amyopathic_dm_with_raised_ck_is_not_critical() -> None:
+    """ADM with CK 800 U/L contradicts itself: named unresolved, never critical."""
+    rec = as_dm(conditions=("amyopathic_dm", "ild", "rp_ild_or_aip"))
+    (f,) = findings_for(TOPIC, rec, GC)
+    assert f.indicator == Indicator.INFO
+
+
 def test_critical_card_explains_ck_factor() -> None:
-    """Audit 20: a CK-only card is explained (R108, JP text), not only Figure 3's five."""
+    """A CK-only card is explained (R108, JP text), not only Figure 3's five."""
     (f,) = findings_for(TOPIC, as_dm({"creatine_kinase": [(300, 3)]}), GC)
     assert "CK <500 U/L" in f.detail and "R108" in f.detail  # the R113 statement says so
 
 
-# ---------------------------------------------------------------- audit 27: incomplete
+# ---------------------------------------------------------------------------- incomplete
 @pytest.mark.parametrize(
     ("drop", "named"),
     [
@@ -119,7 +128,7 @@ def test_incomplete_assessment_is_info_naming_what_is_missing(
     assert not f.override_reasons  # info: nothing to override
 
 
-def test_audit_27_reproduction_anti_mda5_untested() -> None:
+def test_anti_mda5_untested_gc_only() -> None:
     """GC-only draft for A/S DM-ILD with anti-MDA5 untested (and nothing else on record):
     an info card, never critical, never silence."""
     rec = record(AS_DM)
@@ -139,7 +148,7 @@ def test_factor_present_and_another_missing_is_critical() -> None:
     assert f.indicator == Indicator.CRITICAL
 
 
-# ------------------------------------------------ audit 1: medication data unavailable
+# ------------------------------------------------------- medication data unavailable
 @pytest.mark.parametrize("key", ["medications", "medication_statements"])
 def test_medications_unavailable_never_critical(key: str) -> None:
     rec = as_dm(antibodies={"anti_mda5": "positive"})
@@ -147,7 +156,7 @@ def test_medications_unavailable_never_critical(key: str) -> None:
     (f,) = findings_for(TOPIC, rec, GC)
     assert f.indicator == Indicator.INFO
     assert "could not be checked" in f.summary and len(f.summary) <= 139
-    assert f"{key} unavailable (timeout)" in f.detail
+    assert f"{dataset_name(key)} unavailable (timeout)" in f.detail
     assert "No cyclosporine, tacrolimus or cyclophosphamide is active" not in f.detail
 
 

@@ -18,7 +18,7 @@ def test_leflunomide_in_ild_is_a_caution_with_optional_delete(shape: str) -> Non
         LEF, record(("ra_lung",)), med_request("l", "leflunomide", 20, shape=shape), shape=shape
     )
     assert f.indicator == Indicator.WARNING
-    # audit 19: a share of patients who developed fatal A/S-ILD, not a case-fatality rate
+    # a share of patients who developed fatal A/S-ILD, not a case-fatality rate
     assert "in Japan 1.2% of patients developed fatal A/S-ILD (JP)" in f.summary
     assert len(f.summary) <= 139
     (s,) = f.suggestions

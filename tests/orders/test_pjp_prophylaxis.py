@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cds_service.guideline.data_gaps import dataset_name
 from cds_service.guideline.findings import Indicator
 
 from .builders import active, findings_for, med_request, record
@@ -16,7 +17,7 @@ DM = ("dermatomyositis", "ild")
 @pytest.mark.parametrize(
     ("drafts", "meds", "fires"),
     [
-        # guide2's intensive regimen (safety.regimen): pred-eq >=15 mg/day + a second agent
+        # the intensive regimen (safety.regimen): pred-eq >=15 mg/day + a second agent
         ([("prednisolone", 15, "oral"), ("cyclosporine", 200, "oral")], (), True),
         ([("prednisolone", 14.5, "oral"), ("cyclosporine", 200, "oral")], (), False),
         ([("prednisolone", 20, "oral")], (("tacrolimus", 2.0),), True),  # partner active
@@ -106,7 +107,7 @@ def test_outside_scope_no_card() -> None:
     assert got == []
 
 
-# ------------------------------------------------ audit 1: medication data unavailable
+# ------------------------------------------------------- medication data unavailable
 INTENSIVE_DRAFTS = (
     med_request("p", "prednisolone", 40),
     med_request("c", "cyclosporine", 200),
@@ -122,7 +123,7 @@ def test_medications_unavailable_tmp_smx_not_recommended(key: str) -> None:
     (f,) = findings_for(TOPIC, rec, *INTENSIVE_DRAFTS)
     assert f.indicator == Indicator.INFO
     assert "could not be" in f.summary and "checked" in f.summary and len(f.summary) <= 139
-    assert f"{key} unavailable (HTTP 503)" in f.detail
+    assert f"{dataset_name(key)} unavailable (HTTP 503)" in f.detail
     assert "possible duplicate" in f.detail
     (s,) = f.suggestions
     assert s.is_recommended is False and "already active" in s.label
@@ -143,7 +144,7 @@ def test_medications_unavailable_not_intensive_when_seen_cannot_decide() -> None
     (f,) = findings_for(TOPIC, rec, med_request("p", "prednisolone", 20))
     assert f.indicator == Indicator.INFO
     assert "could not be decided" in f.summary and not f.suggestions
-    assert "medications unavailable (timeout)" in f.detail
+    assert "medication orders unavailable (timeout)" in f.detail
 
 
 def test_medications_unavailable_drafted_prophylaxis_no_card() -> None:

@@ -11,6 +11,7 @@ from cds_service.guideline.orders.ssc_glucocorticoid_dose import deliverable_dos
 from cds_service.guideline.shared_rules import B12
 from cds_service.guideline.ssc.glucocorticoid_risk import GC_CRITICAL
 from cds_service.guideline.text import steen_1998
+from fhir_mappings.tables import drug_rows
 
 from .builders import active, findings_for, med_request, record
 
@@ -120,7 +121,7 @@ def test_non_systemic_glucocorticoid_is_not_counted(route_text: str | None, disp
     assert findings_for(TOPIC, record(SSC), res) == []
 
 
-# ------------------------------------------------ audit 11: deliverable dose, checked ≤10
+# ------------------------------------------------------- deliverable dose, checked ≤10
 def _update_dose(f: Any) -> float | None:
     for s in f.suggestions:
         for a in s.actions:
@@ -180,10 +181,10 @@ def test_update_rounds_down_to_a_deliverable_step_and_stays_at_or_below_10(
     ],
 )
 def test_deliverable_dose(drug: str, room: float, expected: float | None) -> None:
-    assert deliverable_dose(drug, room) == expected
+    assert deliverable_dose(drug, room, drug_rows()[drug].pred_eq_factor) == expected
 
 
-# ------------------------------------------------ audit 10: Steen 1998 is an odds ratio
+# ------------------------------------------------------- Steen 1998 is an odds ratio
 def test_critical_card_states_steen_as_an_odds_ratio() -> None:
     (f,) = findings_for(TOPIC, record(SSC), med_request("g", "prednisolone", 15))
     assert f.indicator == Indicator.CRITICAL
@@ -192,7 +193,7 @@ def test_critical_card_states_steen_as_an_odds_ratio() -> None:
     assert "times as likely" not in f.detail
 
 
-# ------------------------------------------------ audit 14: SSc-ILD, GC is not a treatment
+# ------------------------------------------------------- SSc-ILD, GC is not a treatment
 SSC_ILD = ("systemic_sclerosis", "ssc_lung")
 
 
@@ -230,7 +231,7 @@ def test_ssc_without_ild_update_stays_recommended_no_ild_line() -> None:
     assert "not an SSc-ILD treatment" not in f.detail
 
 
-# ------------------------------------------------ audit 1: medication data unavailable
+# ------------------------------------------------------- medication data unavailable
 @pytest.mark.parametrize(
     ("dose", "expected"),
     [
@@ -247,5 +248,5 @@ def test_medications_unavailable(dose: float, expected: Indicator) -> None:
     assert f.indicator == expected
     if expected == Indicator.INFO:
         assert "could not be checked" in f.summary and len(f.summary) <= 139
-        assert "medication_statements unavailable (timeout)" in f.detail
+        assert "medication statements unavailable (timeout)" in f.detail
         assert not f.suggestions

@@ -1,4 +1,4 @@
-"""Guideline II: CTD-ILD across diseases (screening, monitoring, initial treatment, acute
+"""CTD-ILD across diseases (screening, monitoring, initial treatment, acute
 presentation, progressive pulmonary fibrosis)."""
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
+from ..derived import Derived
 from ..diseases import CTD_CONCEPTS, CTD_NAMES, has_ctd_ild, ild_entry
 from ..evidence import fmt_number, rule
 from ..facts import condition_fact
@@ -105,7 +106,9 @@ def acute_presentation(record: PatientRecord) -> list[tuple[str, Fact]]:
     return []
 
 
-def ctd_ild_acute_exacerbation(record: PatientRecord) -> Iterator[Finding]:
+def ctd_ild_acute_exacerbation(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     groups = [g for g in CTD_CONCEPTS if has_ctd_ild(record, g)]
     if not groups and not record.has_condition("ild_ctd"):
         return

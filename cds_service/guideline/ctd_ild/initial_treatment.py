@@ -11,7 +11,7 @@ short-term glucocorticoids; conditionally against leflunomide, methotrexate, TNF
 and abatacept as ILD treatment.
 
 When: ILD with Sjögren's disease, MCTD or SLE (RA-ILD has its own card, DM/PM-ILD the
-Guideline I cards, SSc-ILD never gets GC), no ILD treatment active, and recent progression:
+DM/PM-ILD cards, SSc-ILD never gets GC), no ILD treatment active, and recent progression:
 worse dyspnea in the last 90 days, or an ATS 2022 progression domain (radiological, or
 physiological) in the last 12 months. Then: warning card with the options.
 
@@ -33,6 +33,7 @@ from fhir_mappings.record import PatientRecord
 from .. import drug_classes
 from ..compose import finding
 from ..data_gaps import MEDICATIONS, gap_text, missing
+from ..derived import Derived
 from ..diseases import CTD_NAMES, has_ctd_ild
 from ..evidence import fmt_number, rule
 from ..findings import Finding, Indicator
@@ -91,7 +92,9 @@ def prednisolone_range(record: PatientRecord) -> str:
     )
 
 
-def ctd_ild_initial_treatment(record: PatientRecord) -> Iterator[Finding]:
+def ctd_ild_initial_treatment(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     groups = [g for g in GROUPS if has_ctd_ild(record, g)]
     if not groups or has_ctd_ild(record, "ssc"):
         return

@@ -27,14 +27,25 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
+from ..derived import Derived
 from ..diseases import CTD_NAMES, has_ctd_ild, ild_onset, last_pft
-from ..evidence import Threshold
+from ..evidence import Threshold, rule
 from ..facts import present
 from ..findings import Fact, Finding, Indicator
 from .acute_exacerbation import acute_presentation
 from .screening import B01
 
 TOPIC = "sard-ild-monitoring-due"
+
+R023 = rule(
+    "R023",
+    "KR",
+    "§Classification 2",
+    "SSc-ILD carries its greatest risk of progression in the first 3-4 years, so PFT should be "
+    "performed on a regular basis",
+    "progression in 45-55% in the first 3-4 years",
+    (TOPIC,),
+)
 
 FIRST_YEAR_SHORT = Threshold("pft_age_days", ">", 183.0, "days", B01)  # IIM, SSc
 FIRST_YEAR_LONG = Threshold("pft_age_days", ">", 365.0, "days", B01)  # RA, SjD, MCTD
@@ -55,7 +66,9 @@ def monitoring_interval(record: PatientRecord, groups: list[str]) -> Threshold:
     return FIRST_YEAR_LONG
 
 
-def sard_ild_monitoring_due(record: PatientRecord) -> Iterator[Finding]:
+def sard_ild_monitoring_due(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     groups = [g for g in (*SHORT_GROUPS, *LONG_GROUPS) if has_ctd_ild(record, g)]
     if not groups:
         return
@@ -99,7 +112,7 @@ def sard_ild_monitoring_due(record: PatientRecord) -> Iterator[Finding]:
             "indicated; ambulatory desaturation testing every 3-12 months. Service "
             "intervals: 183 / 365 days in the first year, 365 days after it.",
         ),
-        rules=(B01,),
+        rules=(B01, R023) if "ssc" in groups else (B01,),
         facts=tuple(facts),
         priority=70,
     )

@@ -38,10 +38,11 @@ from fhir_mappings.record import PatientRecord
 from .. import drug_classes
 from ..compose import finding
 from ..data_gaps import MEDICATIONS, gap_text, missing
+from ..derived import Derived
 from ..diseases import CTD_NAMES, ctd_groups, has_ild, has_ipf
 from ..evidence import rule
 from ..findings import Finding, Indicator
-from ..shared_rules import B02
+from ..shared_rules import B02, R037
 from .acute_exacerbation import acute_presentation
 from .progression import B03, DLCO_POINTS, FVC_POINTS, Domains, progression_domains
 
@@ -137,7 +138,9 @@ def _treatment_options(record: PatientRecord, groups: set[str]) -> tuple[str, li
     )
 
 
-def progressive_pulmonary_fibrosis(record: PatientRecord) -> Iterator[Finding]:
+def progressive_pulmonary_fibrosis(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     if not has_ild(record) or has_ipf(record) or not has_radiological_fibrosis(record):
         return
     if acute_presentation(record):
@@ -154,6 +157,7 @@ def progressive_pulmonary_fibrosis(record: PatientRecord) -> Iterator[Finding]:
     if on_antifibrotic:
         names = ", ".join(sorted({m.concept for m in on_antifibrotic}))
         summary = f"ILD meets {domains.met} of 3 PPF criteria on {names}: review management."
+        rules = (*rules, R037)
         options = [
             "Progression despite an antifibrotic: review adherence and dose, alternative "
             "explanations, and refer for lung-transplant assessment where appropriate.",

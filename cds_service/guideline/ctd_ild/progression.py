@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from fhir_mappings.clinical_features import clinical_feature
+from fhir_mappings.lung_volumes import volumes_without_percent
 from fhir_mappings.record import PatientRecord
 
 from ..data_gaps import IMAGING, LUNG_FUNCTION, gap_text, missing
@@ -79,7 +81,7 @@ class Domains:
 def progression_domains(record: PatientRecord) -> Domains:
     out = Domains()
     since = record.today - WINDOW
-    dyspnea = record.condition("dyspnea_worsening", since=since)
+    dyspnea = clinical_feature(record, "dyspnea_worsening", since=since)
     if dyspnea is not None and dyspnea.when is not None:
         out.symptoms = True
         out.lines.append(f"Worsening dyspnea recorded {dyspnea.when.isoformat()}")
@@ -93,6 +95,17 @@ def progression_domains(record: PatientRecord) -> Domains:
     ):
         change = decline_from_peak(record, concept, latest_within=WINDOW, peak_since=since)
         if change is None:
+            volumes = volumes_without_percent(record, concept, since=since)
+            if len(volumes) >= 2:  # the absolute criterion needs % predicted: not assessable
+                physiology.append(None)
+                out.unknown["physiology"] = f"{label} % predicted cannot be computed"
+                out.lines.append(
+                    f"{label}: % predicted cannot be computed (no predicted value charted); "
+                    f"volumes {measured_quantity(volumes[0])} ({day(volumes[0].when)}) and "
+                    f"{measured_quantity(volumes[-1])} ({day(volumes[-1].when)}): not assessable"
+                )
+                out.facts.extend((measurement_fact(volumes[0]), measurement_fact(volumes[-1])))
+                continue
             out.lines.append(f"{label}: no pair of values to compare in the past 12 months")
             continue
         hit = change.decide(threshold, change.absolute_points)
@@ -107,7 +120,7 @@ def progression_domains(record: PatientRecord) -> Domains:
     if any(physiology):
         out.physiology = True
     elif None in physiology:
-        out.unknown["physiology"] = "a censored lung-function value cannot decide"
+        out.unknown.setdefault("physiology", "a censored lung-function value cannot decide")
     elif physiology:
         out.physiology = False
     lung_gaps = missing(record, LUNG_FUNCTION)

@@ -23,8 +23,10 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
+from ..derived import Derived
 from ..diseases import (
     ANTI_SYNTHETASE,
+    CTD_CONCEPTS,
     CTD_NAMES,
     ctd_groups,
     ctd_onset,
@@ -108,7 +110,7 @@ def risk_factors(record: PatientRecord, group: str) -> list[tuple[str, Fact | No
     return out
 
 
-def sard_ild_screening(record: PatientRecord) -> Iterator[Finding]:
+def sard_ild_screening(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     present = ctd_groups(record)
     groups = [g for g in SCREENED_GROUPS if g in present]
     if not groups or has_ild(record):
@@ -144,6 +146,13 @@ def sard_ild_screening(record: PatientRecord) -> Iterator[Finding]:
             "patient; the absence of risk factors does not exclude ILD.",
         ),
         rules=(B01,),
-        facts=[f for _, f in factors if f is not None],
+        facts=[
+            *(
+                condition_fact(c)
+                for g in groups
+                if (c := record.condition(*CTD_CONCEPTS[g])) is not None
+            ),
+            *(f for _, f in factors if f is not None),
+        ],
         priority=60,
     )

@@ -1,4 +1,4 @@
-"""Guideline I: finding a connective tissue disease behind ILD (KR §Diagnosis; IPAF)."""
+"""Finding a connective tissue disease behind ILD (KR §Diagnosis; IPAF)."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..derived import Derived
 from ..evidence import cite
 from ..facts import antibody_fact, condition_fact, unique_facts
 from ..findings import Action, Finding, Indicator, Suggestion
@@ -86,7 +87,9 @@ R144 = evidence.rule(
 )
 
 
-def autoantibody_positive(record: PatientRecord) -> Iterator[Finding]:
+def autoantibody_positive(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     ild = ild_without_ctd(record)
     if ild is None:
         return

@@ -14,12 +14,12 @@ When/Then: active ILD, no defined CTD, IPAF not already recorded, features in >=
 -> `info` card listing the features per domain ("provided alternative causes are excluded").
 
 With a positive anti-ARS the card says anti-synthetase syndrome should be excluded first
-(anti-ARS + ILD can already meet ASyS, a defined CTD; JP R077; audit finding 23).
+(anti-ARS + ILD can already meet ASyS, a defined CTD; JP R077).
 
 Decisions left open, taken here: RF >=2x ULN cannot be judged (no reference range in the
 record) and is not counted; telangiectasia without a palmar site, and ANA >=1:320 without a
 diffuse, speckled or homogeneous pattern (none recorded, or another one), are listed as
-"unconfirmed", never counted (audit finding 22); the pattern is the result's own text or a
+"unconfirmed", never counted; the pattern is the result's own text or a
 separate ANA pattern result of the same day; digital oedema and multicompartment
 involvement have no concept and are not read.
 """
@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from fhir_mappings.record import AntibodyResult, PatientRecord
 
 from .. import evidence
+from ..derived import Derived
 from ..diseases import ANTI_SYNTHETASE
 from ..evidence import cite
 from ..facts import antibody_fact, condition_fact, unique_facts
@@ -127,7 +128,7 @@ def _ana_feature(record: PatientRecord) -> tuple[str | None, str | None, Fact | 
     return None, None, None
 
 
-def ipaf_criteria(record: PatientRecord) -> Iterator[Finding]:
+def ipaf_criteria(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     ild = ild_without_ctd(record)
     if ild is None or record.has_condition("ipaf"):
         return

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..derived import Derived
 from ..evidence import cite
 from ..facts import condition_fact, unique_facts
 from ..findings import Action, Finding, Indicator, Suggestion
@@ -80,7 +81,7 @@ TABLE1_FEATURES = (
 )
 
 
-def ctd_workup(record: PatientRecord) -> Iterator[Finding]:
+def ctd_workup(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     ild = ild_without_ctd(record)
     if ild is None:
         return

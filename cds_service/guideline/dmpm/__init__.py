@@ -1,4 +1,4 @@
-"""Guideline I: the DM/PM-ILD management algorithm (JP Figure 3, Table 1; Suzuki IVIG).
+"""The DM/PM-ILD management algorithm (JP Figure 3, Table 1; Suzuki IVIG).
 
 One module per recommendation; the shared classification is in ``assessment`` (myositis type,
 A/S vs chronic course, subtype group, poor-risk factors).

@@ -24,6 +24,7 @@ from datetime import timedelta
 from fhir_mappings.record import AntibodyResult, PatientRecord
 
 from .. import evidence
+from ..derived import Derived
 from ..evidence import cite
 from ..facts import antibody_fact, measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
@@ -55,7 +56,7 @@ def _titre_pair(results: list[AntibodyResult]) -> tuple[AntibodyResult, Antibody
     return None
 
 
-def activity_rising(record: PatientRecord) -> Iterator[Finding]:
+def activity_rising(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     started = treated_dmpm_ild(record)
     if started is None:
         return

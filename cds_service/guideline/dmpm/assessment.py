@@ -13,11 +13,11 @@ from fhir_mappings.record import PatientRecord
 from ..diseases import first_ild_entry
 from ..facts import condition_fact
 from ..findings import Fact
-from ..memo import per_evaluation
 from ..text import day
 from .course import Course, classify_course
 from .myositis import TypeAnswer, is_dmpm_ild, myositis_type
-from .risk import RiskAssessment, assess_risk
+from .readers import entries, entry_text
+from .risk import Factor, RiskAssessment, assess_risk
 from .ssc_overlap import CAVEAT, ssc_overlap
 from .subtypes import GroupAnswer, subtype_group
 
@@ -36,6 +36,11 @@ class DmpmAssessment:
     def type_text(self) -> str:
         return self.kind.type or "DM/PM (type unknown)"
 
+    @property
+    def disease(self) -> str:
+        """``DM-ILD``, ``ADM-ILD``, ``PM-ILD`` or ``DM/PM-ILD`` (type unknown)."""
+        return f"{self.kind.type or 'DM/PM'}-ILD"
+
     def base_facts(self) -> list[Fact]:
         out = [self.onset_fact] if self.onset_fact else []
         if self.kind.entry is not None:
@@ -43,7 +48,6 @@ class DmpmAssessment:
         return out + list(self.course.facts)
 
 
-@per_evaluation
 def assess(record: PatientRecord) -> DmpmAssessment | None:
     """None when the patient is not in scope (no DM/PM/ADM with ILD)."""
     if not is_dmpm_ild(record):
@@ -67,6 +71,36 @@ def assess(record: PatientRecord) -> DmpmAssessment | None:
 def course_lines(a: DmpmAssessment) -> list[str]:
     onset = day(a.course.onset)
     return [f"ILD onset {onset}; myositis type {a.type_text}"] + a.course.criteria
+
+
+def with_names(head: str, factors: list[Factor], tail: str, limit: int = 139) -> str:
+    """``head`` + the factors' short names + ``tail``, as many names as fit in ``limit``
+    (the rest counted: ``anti-MDA5+, ADM and 2 more``)."""
+    names = [f.short for f in factors]
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        listed = names[:shown] + ([f"{rest} more"] if rest else [])
+        text = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+        summary = f"{head}{text}{tail}"
+        if len(summary) <= limit:
+            return summary
+    return f"{head}{len(names)} poor-risk factors{tail}"
+
+
+def prognostic_context(record: PatientRecord, a: DmpmAssessment) -> tuple[list[str], list[Fact]]:
+    """JP §Other prognostic factors (R088) in A/S-ILD, named as context (not Figure 3
+    triggers): fever recorded since the ILD began."""
+    since = a.course.onset or record.today
+    fever = entries(record, "fever", since=since)
+    if not fever:
+        return [], []
+    return (
+        [
+            f"Also a poor prognostic sign in acute/subacute ILD (context, not a trigger): "
+            f"{entry_text(fever[-1])}"
+        ],
+        [condition_fact(fever[-1])],
+    )
 
 
 def group_line(a: DmpmAssessment) -> str:

@@ -7,12 +7,15 @@ abnormalities on HRCT; 3) a 10% decrease in VC or a 1.33 kPa decrease in PaO2 (F
 "Decrease in VC >10% or PaO2 >10 mm Hg"; "1), 2), or 3) within 3 months"). C-ILD is
 asymptomatic, non-rapidly progressive ILD, or ILD progressing slowly over more than 3 months.
 
-When/Then: any one criterion dated 0–90 days after ILD symptom onset -> A/S-ILD. A recorded
+When/Then: any one criterion dated 0–90 days after ILD symptom onset, from any dated source
+(a VC/FVC pair in litres or % predicted, a PaO2 pair, HRCT progression on a report or the
+problem list, worsening dyspnea as a Condition or an Observation) -> A/S-ILD. A recorded
 diagnosis of acute interstitial pneumonia / rapidly progressive ILD -> A/S-ILD. No criterion,
-more than 90 days since onset, and evidence *against* A/S-ILD in the first 90 days (a VC/FVC
-or PaO2 pair without the decrease, or dyspnea worsening / HRCT progression recorded absent),
-with every data set that could hold a criterion available -> chronic. No criterion and no
-such evidence (the first 3 months simply have no data) -> "undetermined": C-ILD is a
+more than 90 days since onset, and the record shows the course (the first 90 days: a pair
+without the decrease, or worsening dyspnea / HRCT progression recorded absent; after them: a
+lung-volume trend, or a later HRCT report compared with an earlier study), with every data
+set that could hold a criterion available -> chronic, with that evidence as its basis. No
+criterion and nothing to show the course -> "undetermined", with what to obtain: C-ILD is a
 finding ("asymptomatic, non-rapidly progressive"), not the lack of one (R069, R140).
 Otherwise (onset unknown, or still inside the first 90 days with no criterion) -> undecided
 (None): no course card.
@@ -39,11 +42,13 @@ from typing import Literal
 from fhir_mappings.record import Measurement, PatientRecord
 
 from .. import evidence
+from ..data_gaps import gap_text
 from ..diseases import first_ild_entry
 from ..facts import condition_fact, measurement_fact
 from ..findings import Fact
-from ..text import COMPARATOR_TEXT, condition_text, day, label, measurement_text
+from ..text import COMPARATOR_TEXT, day, label, measurement_text, quantity, threshold_text
 from .bounds import falls_by
+from .readers import VOLUME_CONCEPTS, entries, entry_text, hrct_studies, volumes
 
 TOPICS_COURSE = (
     "dmpm-ild-acute-subacute",
@@ -77,6 +82,9 @@ AS_WINDOW_DAYS = 90  # "within 3 months" of symptom onset (R068)
 VC_DECREASE = evidence.Threshold("vital_capacity_decrease", ">=", 10.0, "%", R068)
 PAO2_DECREASE = evidence.Threshold("pao2_decrease", ">=", 10.0, "mmHg", R068)
 
+#: how a summary names a symptom / HRCT criterion
+SHORT_LABEL = {"dyspnea_worsening": "dyspnoea worse", "ct_ild_progression": "HRCT progression"}
+
 CourseKind = Literal["acute_subacute", "chronic", "undetermined"]
 
 #: data sets that hold the A/S-ILD criteria (prefetch keys): VC/FVC and PaO2 (respiratory,
@@ -89,11 +97,14 @@ class Course:
     kind: CourseKind | None
     onset: date | None
     criteria: list[str] = field(default_factory=list)  # plain-text criteria met
+    short: list[str] = field(default_factory=list)  # the same, as a summary names them
     facts: list[Fact] = field(default_factory=list)
     why_undecided: str = ""
-    #: what in the first 3 months speaks against A/S-ILD (chronic), or what could not be
-    #: judged (undetermined)
+    #: the evidence of the course (chronic: the first 3 months and the course since), or what
+    #: little there is (undetermined)
     against: list[str] = field(default_factory=list)
+    #: undetermined: what to obtain to decide the course
+    obtain: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -170,7 +181,7 @@ def scan_vc(record: PatientRecord, since: date, until: date, later_from: date) -
     """VC, else FVC: the first concept with a decrease meeting the threshold, else the pairs
     of both."""
     merged = PairScan()
-    for concept in ("vital_capacity", "fvc"):
+    for concept in VOLUME_CONCEPTS:
         scan = _scan(record, concept, since, until, later_from, VC_DECREASE, vc_decrease_pct)
         if scan.hit is not None:
             return scan
@@ -209,6 +220,7 @@ def classify_course(record: PatientRecord) -> Course:
             f"recorded diagnosis of acute interstitial pneumonia / rapidly progressive ILD "
             f"({day(rp.when)})"
         )
+        course.short.append("rapidly progressive ILD recorded")
         course.facts.append(condition_fact(rp))
     if onset is None:
         if course.criteria:
@@ -218,27 +230,26 @@ def classify_course(record: PatientRecord) -> Course:
         return course
     end = onset + timedelta(days=AS_WINDOW_DAYS)
     for concept in ("dyspnea_worsening", "ct_ild_progression"):
-        hits = [
-            c
-            for c in record.condition_entries(concept)
-            if c.active and c.when is not None and onset <= c.when <= end
-        ]
+        hits = entries(record, concept, since=onset, until=end)
         if hits:
             first = hits[0]
-            course.criteria.append(
-                f"{label(concept)} on {day(first.when)}, "
-                f"{(first.when - onset).days if first.when else '?'} days after onset"
-            )
+            assert first.when is not None
+            course.criteria.append(f"{entry_text(first)}, day {(first.when - onset).days}")
+            course.short.append(f"{SHORT_LABEL[concept]} day {(first.when - onset).days}")
             course.facts.append(condition_fact(first))
     baseline_from = onset - timedelta(days=AS_WINDOW_DAYS)
     vc_scan = scan_vc(record, baseline_from, end, onset)
     pao2_scan = scan_pao2(record, baseline_from, end, onset)
     vc, pao2 = vc_scan.hit, pao2_scan.hit
     if vc is not None:
-        course.criteria.append(f"{vc.text('%')} (threshold {VC_DECREASE.text})")
+        course.criteria.append(f"{vc.text('%')} (threshold {threshold_text(VC_DECREASE)})")
+        course.short.append(f"{label(vc.later.concept)} fell {evidence.fmt_number(vc.amount)}%")
         course.facts += [measurement_fact(vc.earlier), measurement_fact(vc.later)]
     if pao2 is not None:
-        course.criteria.append(f"{pao2.text('mmHg')} (threshold {PAO2_DECREASE.text}, 1.33 kPa)")
+        course.criteria.append(
+            f"{pao2.text('mmHg')} (threshold {threshold_text(PAO2_DECREASE)}, 1.33 kPa)"
+        )
+        course.short.append(f"PaO2 fell {evidence.fmt_number(pao2.amount)} mmHg")
         course.facts += [
             measurement_fact(pao2.earlier),
             measurement_fact(pao2.later),
@@ -255,48 +266,96 @@ def classify_course(record: PatientRecord) -> Course:
 def _chronic_or_undetermined(
     record: PatientRecord, course: Course, onset: date, end: date, scans: list[PairScan]
 ) -> None:
-    """More than 3 months after onset with no A/S-ILD criterion: chronic only when the first
-    3 months carry evidence against A/S-ILD (a VC/FVC or PaO2 pair without the decrease, or
-    worsening dyspnea / HRCT progression recorded absent) and every data set that could hold
-    a criterion was had; otherwise undetermined, with what could not be judged."""
-    against: list[str] = []
+    """More than 3 months after onset with no A/S-ILD criterion in the first 3 months:
+    chronic when the record shows the course (the first 3 months: a VC/FVC or PaO2 pair
+    without the decrease, worsening dyspnea or HRCT progression recorded absent; after them:
+    a lung-volume trend or a later HRCT compared with an earlier one) and every data set that
+    could hold a criterion was had; otherwise undetermined, naming what to obtain."""
+    basis: list[str] = []
     for scan in scans:
         if scan.stable is not None:
             d = scan.stable
-            against.append(
-                f"{label(d.later.concept)} {measurement_text(d.earlier)} -> "
-                f"{measurement_text(d.later)}: no decrease meeting the A/S-ILD threshold"
+            basis.append(
+                f"first 3 months: {measurement_text(d.earlier)} → {measurement_text(d.later)}, "
+                "no decrease meeting the acute/subacute threshold"
             )
             course.facts += [measurement_fact(d.earlier), measurement_fact(d.later)]
     for concept in ("dyspnea_worsening", "ct_ild_progression"):
-        absent = [
-            c
-            for c in record.condition_entries(concept)
-            if not c.active and c.when is not None and onset <= c.when <= end
-        ]
+        absent = entries(record, concept, since=onset, until=end, present=False)
         if absent:
-            against.append(condition_text(absent[-1]))
+            basis.append(f"first 3 months: {entry_text(absent[-1])}")
             course.facts.append(condition_fact(absent[-1]))
+    basis += _later_course(record, course, onset, end)
     gaps = [
         f"{d.text('%' if d.later.concept != 'pao2' else 'mmHg')}: a reported bound cannot "
-        "decide the A/S-ILD threshold"
+        "decide the acute/subacute threshold"
         for scan in scans
         for d in scan.undecided
     ]
-    gaps += [
-        f"{k} unavailable ({why})" for k, why in sorted(record.missing_data(*COURSE_DATA).items())
-    ]
-    if against and not gaps:
+    gaps += [gap_text({k: why}) for k, why in sorted(record.missing_data(*COURSE_DATA).items())]
+    course.against = basis
+    if basis and not gaps:
         course.kind = "chronic"
-        course.against = against
         return
     course.kind = "undetermined"
-    course.against = against
-    if not against:
+    if not basis:
         gaps.insert(
             0,
-            f"no VC/FVC or PaO2 pair, and no recorded assessment of dyspnea or HRCT "
-            f"progression, between onset ({onset.isoformat()}) and day {AS_WINDOW_DAYS} "
-            f"({end.isoformat()})",
+            f"no dated lung function, blood gas, HRCT or dyspnoea record since onset "
+            f"({onset.isoformat()}) to show whether the ILD progressed within 3 months",
         )
     course.why_undecided = "; ".join(gaps)
+    course.obtain = list(OBTAIN)
+
+
+#: what an undetermined course needs (the A/S-ILD criteria of JP Figure 3, and a trend)
+OBTAIN = (
+    "the dated history of exertional dyspnoea since onset (worse within 3 months?)",
+    "earlier HRCT reports, or a new HRCT to compare with the first",
+    "vital capacity or FVC now, and any earlier value",
+    "arterial blood gas (PaO2)",
+)
+
+
+def _later_course(record: PatientRecord, course: Course, onset: date, end: date) -> list[str]:
+    """After the first 3 months: a lung-volume trend (two or more values since onset, the
+    latest after day 90) and an HRCT compared with an earlier one (a final report dated after
+    day 90, with an earlier study on file)."""
+    out: list[str] = []
+    series = volumes(record, since=onset, until=record.today)
+    if len(series) >= 2 and series[-1].when > end:
+        shown = series if len(series) <= 4 else [series[0], *series[-3:]]
+        rapid = _rapid_fall(series)
+        trend = (
+            f"fell {evidence.fmt_number(rapid.amount)}% from {day(rapid.earlier.when)} to "
+            f"{day(rapid.later.when)}"
+            if rapid
+            else f"no fall {threshold_text(VC_DECREASE)} within 3 months"
+        )
+        out.append(
+            f"{label(series[0].concept)} "
+            + " → ".join(f"{quantity(m.value, m.unit)} ({day(m.when)})" for m in shown)
+            + f": {trend}"
+        )
+        course.facts += [measurement_fact(m) for m in shown]
+    studies = hrct_studies(record, since=onset - timedelta(days=AS_WINDOW_DAYS))
+    later = [s for s in studies if s.complete and s.when > end]
+    if later and len(studies) >= 2:
+        last = later[-1]
+        state = "progression coded" if last.has("ct_ild_progression") else "no progression coded"
+        out.append(f"{last.text()}: {state} (first HRCT {day(studies[0].when)})")
+    return out
+
+
+def _rapid_fall(series: list[Measurement]) -> Decrease | None:
+    """The first pair of values at most 3 months apart with the A/S-ILD fall, if any."""
+    for i, earlier in enumerate(series):
+        for later in series[i + 1 :]:
+            if (later.when - earlier.when).days > AS_WINDOW_DAYS:
+                break
+            if earlier.value is None or later.value is None:
+                continue
+            x = vc_decrease_pct(earlier.value, later.value)
+            if x is not None and VC_DECREASE.holds(x):
+                return Decrease(earlier, later, x)
+    return None

@@ -24,6 +24,7 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..derived import Derived
 from ..evidence import cite
 from ..facts import measurement_fact
 from ..findings import Finding, Indicator
@@ -51,7 +52,7 @@ def kl6_ratio(start_value: float, later_value: float) -> float | None:
     return round(later_value / start_value, 3) if start_value > 0 else None
 
 
-def kl6_rising(record: PatientRecord) -> Iterator[Finding]:
+def kl6_rising(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     started = treated_dmpm_ild(record)
     if started is None:
         return

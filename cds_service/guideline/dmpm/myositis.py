@@ -9,9 +9,10 @@ When/Then: ILD recorded (active) and DM, ADM, PM, anti-synthetase syndrome or "l
 with polymyositis" recorded -> the patient is in scope of the DM/PM-ILD algorithm.
 
 Decisions left open by the source, taken here:
-- The myositis type is read only from recorded diagnoses (ADM over DM; DM and PM both
-  recorded -> ambiguous, reported as missing). Anti-synthetase syndrome or "lung disease with
-  polymyositis" alone leaves the type unknown.
+- The myositis type is read only from recorded diagnoses (ADM over DM). PM recorded together
+  with DM or ADM is a contradiction: the type stays unknown and the cards name it as a
+  contradiction to resolve. Anti-synthetase syndrome or "lung disease with polymyositis"
+  alone leaves the type unknown.
 - "Symptom onset" of the ILD is the earliest onset date of an active ILD diagnosis.
 """
 
@@ -24,7 +25,6 @@ from fhir_mappings.record import ConditionEntry, PatientRecord
 
 from .. import evidence
 from ..diseases import ADM_CONCEPTS, DM_CONCEPTS, DMPM_CONCEPTS, PM_CONCEPTS, has_ild
-from ..memo import per_evaluation
 
 MyositisType = Literal["ADM", "DM", "PM"]
 
@@ -47,7 +47,6 @@ R064 = evidence.rule(
 )
 
 
-@per_evaluation
 def is_dmpm_ild(record: PatientRecord) -> bool:
     """Is this ILD in DM, ADM, PM (or anti-synthetase syndrome)?"""
     return has_ild(record) and record.has_condition(*DMPM_CONCEPTS)
@@ -58,17 +57,23 @@ class TypeAnswer:
     type: MyositisType | None
     entry: ConditionEntry | None
     why_unknown: str = ""
+    #: the contradictory diagnoses (e.g. "ADM and PM both recorded"), when that is the reason
+    contradiction: str = ""
+    #: the types the record names (e.g. ("ADM", "PM") for a contradiction)
+    recorded: tuple[MyositisType, ...] = ()
 
 
 def myositis_type(record: PatientRecord) -> TypeAnswer:
     """ADM / DM / PM from the recorded diagnoses; None (with the reason) when unknown."""
     adm = record.condition(*ADM_CONCEPTS)
-    if adm is not None:
-        return TypeAnswer("ADM", adm)
     dm = record.condition(*DM_CONCEPTS)
     pm = record.condition(*PM_CONCEPTS)
-    if dm is not None and pm is not None:
-        return TypeAnswer(None, None, "both DM and PM are recorded")
+    if pm is not None and (adm is not None or dm is not None):
+        other: MyositisType = "ADM" if adm is not None else "DM"
+        why = f"{other} and PM both recorded"
+        return TypeAnswer(None, None, why, contradiction=why, recorded=(other, "PM"))
+    if adm is not None:
+        return TypeAnswer("ADM", adm)
     if dm is not None:
         return TypeAnswer("DM", dm)
     if pm is not None:

@@ -33,14 +33,24 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from fhir_mappings.hrct import latest_hrct, pending_hrct
 from fhir_mappings.record import ConditionEntry, Measurement, PatientRecord
 
 from .. import evidence
-from ..facts import antibody_fact, condition_fact, measurement_fact
+from ..facts import ABSENT, PENDING, PRESENT, antibody_fact, condition_fact, measurement_fact
 from ..findings import Fact
 from ..shared_rules import R113
-from ..text import antibody_text, condition_text, label, measurement_text, unreadable_text
+from ..text import (
+    antibody_text,
+    condition_text,
+    label,
+    measured_quantity,
+    measurement_text,
+    threshold_text,
+    unreadable_text,
+)
 from .myositis import R064, TypeAnswer
+from .subtypes import anti_ars
 
 RISK_TOPICS = ("dmpm-ild-poor-prognosis", "dmpm-ild-risk-incomplete", "dmpm-ild-acute-subacute")
 
@@ -77,6 +87,9 @@ FERRITIN_HIGH = evidence.Threshold("ferritin", ">", 1000.0, "ng/mL", R113)
 FERRITIN_VERY_HIGH = evidence.Threshold("ferritin", ">", 1500.0, "ng/mL", R086)
 PAO2_LOW = evidence.Threshold("pao2", "<", 60.0, "mmHg", R113)
 CK_LOW = evidence.Threshold("creatine_kinase", "<", 500.0, "U/L", R108)
+#: "raised CK" when the lab gives no reference range or flag (a service choice: a CK at or
+#: above the text's "low CK" cut-off is not the normal muscle enzymes amyopathic DM requires)
+CK_RAISED_WITHOUT_RANGE = evidence.Threshold("creatine_kinase", ">=", 500.0, "U/L", R064)
 
 LAB_LOOKBACK_BEFORE_ONSET = timedelta(days=30)
 
@@ -90,12 +103,50 @@ class Factor:
     rules: tuple[str, ...]
     facts: list[Fact] = field(default_factory=list)
     measurement: Measurement | None = None  # the lab value judged, for lab factors
+    #: False when the factor does not apply to this patient (CK <500 in PM / anti-ARS)
+    applies: bool = True
+
+    @property
+    def short(self) -> str:
+        """The factor as a summary names it: ``anti-MDA5+``, ``ferritin 1,800 ng/mL``."""
+        m = self.measurement
+        if m is not None and self.key in ("ferritin", "pao2", "ck"):
+            return f"{label(m.concept)} {measured_quantity(m)}"
+        return SHORT_NAMES.get(self.key, self.name)
+
+    @property
+    def absent_short(self) -> str:
+        """The factor assessed absent, briefly: ``anti-MDA5 negative``, ``ferritin 300
+        ng/mL``."""
+        if self.measurement is not None:
+            return self.short
+        if self.key == "mda5":
+            return self.evidence_text  # dated: an old negative says so
+        return ABSENT_NAMES.get(self.key, f"no {self.name}")
+
+
+SHORT_NAMES = {"adm": "ADM", "mda5": "anti-MDA5+", "hrct": "GGO + lower consolidation"}
+ABSENT_NAMES = {
+    "adm": "not ADM",
+    "hrct": "HRCT without GGO + lower consolidation",
+}
+
+
+def absent_line(factors: list[Factor]) -> str:
+    """One line for the factors assessed absent (those that apply)."""
+    shown = [f.absent_short for f in factors if f.present is False and f.applies]
+    return "Assessed, not present: " + ", ".join(shown) if shown else ""
 
 
 @dataclass
 class RiskAssessment:
     factors: list[Factor]
     since: date
+    #: contradictory inputs to resolve (e.g. "ADM and PM both recorded"); a factor that
+    #: depends on one is unresolved (``present`` None) and any escalation is conditional
+    contradictions: list[str] = field(default_factory=list)
+    #: the management each resolution would lead to (the escalation, stated conditionally)
+    conditional: list[str] = field(default_factory=list)
 
     @property
     def present(self) -> list[Factor]:
@@ -104,6 +155,10 @@ class RiskAssessment:
     @property
     def missing(self) -> list[Factor]:
         return [f for f in self.factors if f.present is None]
+
+    @property
+    def not_applicable(self) -> list[Factor]:
+        return [f for f in self.factors if not f.applies]
 
     @property
     def complete(self) -> bool:
@@ -162,7 +217,7 @@ def _lab_factor(
     makes the factor missing, and the card names it (never "normal").
     """
     concept = threshold.concept
-    name = f"{label(concept)} {threshold.text}"
+    name = threshold_text(threshold, named=True)
     values = record.series(concept, since=since, until=record.today)
     unreadable = [m for m in record.uninterpretable(concept, since) if m.when <= record.today]
     judged: list[tuple[Measurement, bool | None]] = []
@@ -219,7 +274,22 @@ def _hrct_factor(record: PatientRecord, since: date) -> Factor:
     text = "; ".join(condition_text(c) for c in seen)
     if ggo is not None and low is not None and ggo.active and low.active:
         return Factor("hrct", name, True, text, ("R113", "R108"), facts)
+    study = latest_hrct(record, since=since)  # the latest final report: complete for its study
+    unsited_only = study is not None and (
+        study.shows("ct_consolidation") and not study.shows("ct_lower_consolidation")
+    )
+    if study is not None and not unsited_only and not record.missing_data(*IMAGING_DATA):
+        both = bool(study.shows("ct_ground_glass") and study.shows("ct_lower_consolidation"))
+        study_facts = [
+            Fact(c, PRESENT if study.shows(c) else ABSENT, None, study.when)
+            for c in ("ct_ground_glass", "ct_lower_consolidation")
+        ]
+        return Factor("hrct", name, both, study.describe(), ("R113", "R108"), study_facts)
     gaps = _unavailable(record, IMAGING_DATA)
+    gaps += [f"{s.describe()}" for s in pending_hrct(record) if s.when >= since]
+    facts += [
+        Fact("hrct_chest", PENDING, None, s.when) for s in pending_hrct(record) if s.when >= since
+    ]
     if any(not c.active for c in seen) and not gaps:
         return Factor("hrct", name, False, text, ("R113", "R108"), facts)
     why = text + "; " if text else ""
@@ -269,17 +339,114 @@ def _mda5_factor(record: PatientRecord, since: date) -> Factor:
     return Factor("mda5", name, False, "; ".join(shown), ("R113",), facts)
 
 
+def _ck_raised(record: PatientRecord, since: date) -> Measurement | None:
+    """The highest CK of the window that is raised: above the lab's upper reference limit
+    (or flagged high); without a range or flag, at or above ``CK_RAISED_WITHOUT_RANGE``."""
+    raised = [
+        m
+        for m in record.series("creatine_kinase", since=since, until=record.today)
+        if m.value is not None
+        and (
+            m.above_range()
+            if m.above_range() is not None
+            else CK_RAISED_WITHOUT_RANGE.decide(m.value, m.comparator)
+        )
+    ]
+    return max(raised, key=lambda m: m.value or 0.0) if raised else None
+
+
+ESCALATION = "JP Figure 3 calls for initial GC + IV CsA + IVCY"
+
+
+def _contradictions(
+    kind: TypeAnswer, ck_high: Measurement | None, ars: bool | None, mda5: Factor
+) -> tuple[list[str], list[str]]:
+    """(contradictions, what each resolution leads to)."""
+    out: list[str] = []
+    then: list[str] = []
+    if kind.contradiction:
+        ck = f", {measurement_text(ck_high)}" if ck_high is not None else ""
+        out.append(f"{kind.contradiction}{ck}")
+        first = kind.recorded[0] if kind.recorded else "DM"
+        if first == "ADM":
+            then.append(f"if ADM is confirmed, {ESCALATION} (ADM is a poor-risk factor)")
+        else:
+            then.append("if DM, the branch is GC + CsA or IVCY")
+        then.append("if PM, GC alone, unless another poor-risk factor is found")
+    if kind.type == "ADM" and ck_high is not None:
+        out.append(
+            f"ADM recorded with a raised {measurement_text(ck_high)}: amyopathic DM means no "
+            "muscle-enzyme abnormality"
+        )
+        then.append(f"if ADM is confirmed despite the raised CK, {ESCALATION}")
+    if ars is True and mda5.present is True:
+        out.append("anti-MDA5 and an anti-synthetase (anti-ARS) antibody both positive")
+        then.append(f"if anti-MDA5 is confirmed, {ESCALATION}")
+    return out, then
+
+
+def _resolve(factor: Factor, why: str) -> Factor:
+    """A factor that depends on a contradictory input: unresolved, with the reason."""
+    if factor.present is not True:
+        return factor
+    return Factor(
+        factor.key,
+        factor.name,
+        None,
+        f"{factor.evidence_text}; counts only if {why}",
+        factor.rules,
+        factor.facts,
+        factor.measurement,
+    )
+
+
+def _ck_factor(
+    record: PatientRecord, kind: TypeAnswer, ars: bool | None, conflict: bool, since: date
+) -> Factor:
+    """CK <500 U/L: a factor in DM/ADM only (Z20). In PM or an anti-ARS-positive patient it
+    does not apply (R108, second sentence); with the type unknown or contradictory, a low CK
+    counts only once the type is DM/ADM."""
+    factor = _lab_factor(record, "ck", CK_LOW, "highest", since, ("R108",), every_value=True)
+    if not conflict and (kind.type == "PM" or ars is True):
+        who = "PM" if kind.type == "PM" else "anti-ARS positive"
+        return Factor(
+            "ck",
+            factor.name,
+            False,
+            f"not a factor here ({who}): with PM or anti-ARS positivity the possibility of "
+            "fatal progressive ILD is low; low CK marks DM with low CK elevation",
+            ("R108",),
+            factor.facts,
+            factor.measurement,
+            applies=False,
+        )
+    if kind.type in ("DM", "ADM") and not conflict:
+        return factor
+    return _resolve(factor, "the myositis is DM or ADM")
+
+
 def assess_risk(record: PatientRecord, kind: TypeAnswer, onset: date | None) -> RiskAssessment:
-    """All six poor-risk factors, each present / absent / missing, with what was used."""
+    """All six poor-risk factors, each present / absent / missing (or unresolved by a
+    contradiction), with what was used; CK <500 only where it applies."""
     since = (onset - LAB_LOOKBACK_BEFORE_ONSET) if onset else record.today - timedelta(days=90)
+    ars, _, _ = anti_ars(record)
+    mda5 = _mda5_factor(record, since)
+    ck_high = _ck_raised(record, since)
+    contradictions, conditional = _contradictions(kind, ck_high, ars, mda5)
+    antibody_conflict = ars is True and mda5.present is True
+    adm = _adm_factor(kind)
+    if kind.type == "ADM" and ck_high is not None:
+        adm = _resolve(adm, "ADM is confirmed despite the raised CK")
+    if antibody_conflict:
+        mda5 = _resolve(mda5, "anti-MDA5 is confirmed (anti-ARS also positive)")
     factors = [
-        _adm_factor(kind),
-        _mda5_factor(record, since),
+        adm,
+        mda5,
         _lab_factor(record, "ferritin", FERRITIN_HIGH, "highest", since, ("R113",)),
         _hrct_factor(record, since),
         _lab_factor(
             record, "pao2", PAO2_LOW, "lowest", since, ("R113",), rounding=1, datasets=PAO2_DATA
         ),
-        _lab_factor(record, "ck", CK_LOW, "highest", since, ("R108",), every_value=True),
+        _ck_factor(record, kind, ars, antibody_conflict or bool(kind.contradiction), since),
     ]
-    return RiskAssessment(factors, since)
+    return RiskAssessment(factors, since, contradictions, conditional)

@@ -1,19 +1,22 @@
-"""A/S DM/PM-ILD whose poor-risk assessment cannot be completed.
+"""DM/PM-ILD whose management cannot be chosen yet: poor-risk inputs missing or
+contradictory, or the course itself undetermined.
 
 Derived rule R140 (JP Figure 3, §Assessment of poor risk factors; KW): the DM/PM algorithm
 needs myositis type, anti-MDA5, ferritin, HRCT pattern, PaO2 and CK; "if any is missing, the
 engine must report the risk assessment as incomplete and must not conclude 'no poor
-prognostic factors'."
+prognostic factors'." JP §DM, PM, ADM (R064): amyopathic DM has no muscle-enzyme
+abnormality, so ADM with a raised CK, or ADM/DM recorded with PM, is a contradiction.
 
-When/Then: A/S-ILD in DM/PM/ADM, no poor-risk factor found, and at least one factor missing
-(not measured, stale, or uninterpretable, e.g. a ferritin with an unknown unit) -> `warning`
-card naming each missing input and why. When a factor is present the poor-prognosis card
-fires instead (and lists what was not assessed).
-
-A DM/PM-ILD whose course could not be determined (more than 3 months after onset, no data
-on the first 3 months: course.py) with at least one poor-risk factor present -> `warning`
-card under this topic naming the factors and saying the A/S-ILD criteria could not be
-assessed (R069, R140; audit finding 2).
+When/Then:
+- A/S-ILD, no poor-risk factor present, and a factor missing (not measured, stale,
+  unreadable) or unresolved by a contradiction -> `warning` naming each input and why; a
+  contradiction is named as one to resolve, with the escalation stated conditionally ("if ADM
+  is confirmed, JP Figure 3 calls for initial combination therapy"). With a factor present
+  the poor-prognosis card fires instead (and names what was not assessed).
+- Course undetermined (more than 3 months after onset and nothing in the record shows the
+  course: course.py) -> `info`, or `warning` when a poor-risk factor is present: what to
+  obtain to decide the course. Never a recommendation of combination therapy, never
+  "chronic", never "observation".
 
 Decisions left open: staleness per risk.py (values from 30 days before onset).
 """
@@ -25,12 +28,13 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
+from ..derived import Derived
 from ..findings import Finding, Indicator
 from ..shared_rules import R113
-from .assessment import DmpmAssessment, assess, course_lines, ssc_caveat_for
+from .assessment import DmpmAssessment, assess, course_lines, ssc_caveat_for, with_names
 from .course import R068, R069
 from .myositis import R063, R064
-from .risk import R108, R140
+from .risk import R108, R140, absent_line
 from .ssc_overlap import SSC_RULES
 
 TOPIC = "dmpm-ild-risk-incomplete"
@@ -44,97 +48,99 @@ SHORT = {
 }
 
 
-def risk_incomplete(record: PatientRecord) -> Iterator[Finding]:
-    a = assess(record)
-    if a is not None and a.course.kind == "undetermined" and a.risk is not None:
-        yield from _course_undetermined(a)
+def risk_incomplete(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
+    a = derived.dmpm if derived is not None else assess(record)
+    if a is None or a.risk is None:
         return
-    if a is None or a.course.kind != "acute_subacute" or a.risk is None:
-        return
+    if a.course.kind == "undetermined":
+        yield _course_undetermined(a)
+    elif a.course.kind == "acute_subacute" and not a.risk.present and a.risk.missing:
+        yield _inputs_missing(a)
+
+
+def _inputs_missing(a: DmpmAssessment) -> Finding:
     risk = a.risk
-    if risk.present or risk.complete:
-        return
+    assert risk is not None
     missing = risk.missing
-    names = ", ".join(SHORT[f.key] for f in missing)
-    summary = f"A/S DM/PM-ILD: poor-risk assessment incomplete, missing {names}."
-    if len(summary) > 139:
-        summary = f"A/S DM/PM-ILD: poor-risk assessment incomplete, {len(missing)} inputs missing."
-    assessed = [f for f in risk.factors if f.present is False]
-    notes = []
-    if assessed:
-        notes.append(
-            "Assessed, not present: " + "; ".join(f"{f.name} ({f.evidence_text})" for f in assessed)
+    if risk.contradictions:
+        first = risk.contradictions[0]
+        summary = f"A/S {a.disease}: {first}; resolve before choosing initial therapy."
+        if len(summary) > 139:
+            summary = f"A/S {a.disease}: contradictory inputs to resolve before choosing therapy."
+    else:
+        names = ", ".join(SHORT[f.key] for f in missing)
+        summary = f"A/S {a.disease}: poor-risk assessment incomplete, missing {names}."
+        if len(summary) > 139:
+            summary = (
+                f"A/S {a.disease}: poor-risk assessment incomplete, {len(missing)} inputs missing."
+            )
+    body = ["No poor-risk factor is confirmed; none can be ruled out until these are known."]
+    if risk.contradictions:
+        body.append("**Contradiction to resolve:** " + "; ".join(risk.contradictions) + ".")
+    if risk.conditional:
+        body.append(
+            "Glucocorticoid (GC), cyclosporine (CsA), intravenous cyclophosphamide (IVCY): "
+            + "; ".join(risk.conditional)
+            + "."
         )
-    notes.append(
-        "Obtain the missing results promptly: with any one factor the algorithm calls for "
-        "initial combination therapy (GC + IV cyclosporine + IV cyclophosphamide)."
-    )
     caveat = ssc_caveat_for(a)
-    if caveat:
-        notes.append(caveat)
-    yield finding(
+    return finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=summary,
-        patient_data_title="Acute/subacute ILD",
-        patient_data=course_lines(a),
-        body=(
-            "The absence of poor-risk factors cannot be concluded until the inputs below are "
-            "known (JP Figure 3 and text).",
-        ),
-        options_title="Missing for the poor-risk assessment",
-        options=[f"{f.name}: {f.evidence_text}" for f in missing],
-        notes=notes,
-        rules=(R140, R113, R108, R068, R063, R064) + (SSC_RULES if caveat else ()),
+        patient_data_title="acute/subacute (A/S) ILD",
+        why=course_lines(a)
+        + [x for x in [absent_line(risk.factors)] if x]
+        + [f"{f.name}: {f.evidence_text}" for f in risk.not_applicable],
+        body=body + ([caveat] if caveat else []),
+        what_to_do=[f"{f.name}: {f.evidence_text}" for f in missing],
+        options_title="obtain or resolve",
+        rules=[R140, R113, R108, R068, R063, R064] + (list(SSC_RULES) if caveat else []),
         facts=a.base_facts() + risk.facts,
         priority=15,
     )
 
 
-def _course_undetermined(a: DmpmAssessment) -> Iterator[Finding]:
-    """More than 3 months after onset, A/S vs chronic not determinable (no data in the first
-    3 months), and a JP Figure 3 / text (Z20) poor-risk factor present: `warning` naming the
-    factors and saying the A/S-ILD criteria could not be assessed. Without a factor the
-    chronic topic's card says the course is undetermined."""
+def _course_undetermined(a: DmpmAssessment) -> Finding:
+    """Undetermined course: what to obtain; factors present are named, never acted on."""
     risk = a.risk
     assert risk is not None
     present = risk.present
-    if not present:
-        return
-    names = ", ".join(f.name for f in present)
-    summary = f"DM/PM-ILD course (A/S vs chronic) undetermined, with poor-risk factor(s): {names}."
-    if len(summary) > 139:
+    onset = a.course.onset.isoformat() if a.course.onset else "unknown"
+    if present:
+        summary = with_names(
+            f"{a.disease} course undetermined, with ", present, ": establish the course first."
+        )
+    else:
         summary = (
-            f"DM/PM-ILD course (A/S vs chronic) undetermined, with {len(present)} poor-risk "
-            "factors present."
+            f"{a.disease} (onset {onset}): acute/subacute vs chronic course undetermined; "
+            "obtain the course data."
         )
-    notes = []
-    if risk.missing:
-        notes.append(
-            "Not assessed: " + "; ".join(f"{f.name} ({f.evidence_text})" for f in risk.missing)
+    body = [
+        "The acute/subacute (A/S) criteria could not be assessed (any one within 3 months of "
+        "onset), nor a slow or stable course since (chronic ILD): "
+        f"{a.course.why_undecided}."
+    ]
+    if present:
+        body.append(
+            "The factors above decide the regimen only for an A/S course; no combination "
+            "therapy is chosen on an undetermined course."
         )
-    notes.append(
-        "If the ILD was acute/subacute, JP Figure 3 calls for initial combination therapy "
-        "(GC + IV cyclosporine + IV cyclophosphamide), not step-up; do not read the absence of "
-        "records as a chronic course."
-    )
     caveat = ssc_caveat_for(a)
-    yield finding(
+    if caveat:
+        body.append(caveat)
+    return finding(
         topic=TOPIC,
-        indicator=Indicator.WARNING,
+        indicator=Indicator.WARNING if present else Indicator.INFO,
         summary=summary,
-        patient_data_title="DM/PM-ILD",
-        patient_data=course_lines(a)
-        + [f"poor-risk factor {f.name}: {f.evidence_text}" for f in present],
-        body=(
-            "**The A/S-ILD criteria could not be assessed** (JP Figure 3: any one within 3 "
-            "months of onset): " + a.course.why_undecided + ".",
-            "Establish the course from the first 3 months (dyspnea on exertion, HRCT, VC and "
-            "PaO2 trend) before treating this ILD as chronic.",
-        )
-        + ((caveat,) if caveat else ()),
-        notes=notes,
-        rules=(R140, R113, R108, R068, R069) + (SSC_RULES if caveat else ()),
+        patient_data_title="DM/PM-ILD, course undetermined",
+        why=course_lines(a) + [f"{f.name}: {f.evidence_text}" for f in present],
+        body=body,
+        what_to_do=a.course.obtain,
+        options_title="obtain",
+        rules=[R069, R068, R113, R140]
+        + ([R108] if present else [])
+        + (list(SSC_RULES) if caveat else []),
         facts=a.base_facts() + risk.facts,
         priority=15,
     )

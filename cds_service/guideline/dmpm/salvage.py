@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..derived import Derived
 from ..evidence import cite
 from ..facts import condition_fact, measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
@@ -68,7 +69,7 @@ def _start_of(record: PatientRecord, concepts: frozenset[str]) -> date | None:
     return min(starts) if starts else None
 
 
-def salvage(record: PatientRecord) -> Iterator[Finding]:
+def salvage(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     if not is_dmpm_ild(record):
         return
     starts = [_start_of(record, c) for c in (GC_CONCEPTS, CNI_CONCEPTS, CY_CONCEPTS)]

@@ -9,7 +9,7 @@ Conflict note Z13: never *suggest* GC for SSc-ILD.
 
 When/Then: an active SSc diagnosis -> every DM/PM-ILD card that names a glucocorticoid
 regimen keeps the JP regimen text, never as an imperative "start GC", and carries the caveat
-below (audit finding 5).
+below.
 
 Decisions left open: whether a GC is used in the overlap is the clinician's decision with an
 SSc expert; the service does not choose.

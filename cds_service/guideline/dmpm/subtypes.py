@@ -14,7 +14,7 @@ Decisions left open by the source, taken here:
 - Anti-ARS is positive when any of Jo-1, PL-7, PL-12, EJ, OJ, KS, Zo, Ha is positive or an
   anti-synthetase syndrome is recorded; negative only when all eight were tested negative
   (non-Jo-1 ARS are 20-30% of ARS-ILD, R077: anti-Jo-1 alone does not make "negative");
-  otherwise unknown, and the card names the ARS antibodies not tested (audit finding 21).
+  otherwise unknown, and the card names the ARS antibodies not tested.
 - An A/S patient with anti-MDA5 negative and unknown myositis type has no group (A/S 2 or 3).
 """
 

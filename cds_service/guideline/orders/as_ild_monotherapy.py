@@ -16,7 +16,7 @@ holds no cyclosporine, tacrolimus or cyclophosphamide:
 - no factor present but some could not be assessed (R140) → info naming the missing inputs: if
   any is present, JP calls for initial combination. Never critical on unknowns.
 No suggestion: the combination (drug, route, target level) is a specialist decision; the card
-names the JP regimen. The A/S-ILD course and the poor-risk factors (Z20 union) are guide1's
+names the JP regimen. The A/S-ILD course and the poor-risk factors (Z20 union) are the
 DM/PM-ILD assessment (``guideline.dmpm.assessment``), so this order card and the patient-view
 ``dmpm-ild-poor-prognosis`` card can never disagree; an undecided course, or every factor
 assessed absent, gives no card.
@@ -25,8 +25,8 @@ assessed absent, gives no card.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..data_gaps import gap_text
@@ -37,6 +37,9 @@ from ..findings import Finding, Indicator
 from ..shared_rules import R109, R113
 from . import common
 from .common import dose_text
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-as-ild-monotherapy"
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from .. import diseases, drug_classes
@@ -25,7 +25,10 @@ from ..safety.regimen import systemic
 from ..text import dose_text as _record_dose_text
 from ..text import number
 
-# Drug classes (guide2's ``guideline.drug_classes``) and diseases (``ctd_ild.disease``): one
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
+
+# Drug classes (``guideline.drug_classes``) and diseases (``ctd_ild.disease``): one
 # definition for the patient-view and the order cards.
 GLUCOCORTICOIDS = drug_classes.GLUCOCORTICOIDS
 CALCINEURIN_INHIBITORS = drug_classes.CALCINEURIN_INHIBITORS
@@ -79,7 +82,7 @@ def of_class(entries: Iterable[MedicationEntry], concepts: frozenset[str]) -> li
 
 def projected_record(record: PatientRecord, orders: OrderSet) -> PatientRecord:
     """The record as it would be once the drafts are signed: the regimen's drafts become
-    active entries, so patient-view questions (guide2's ``safety.regimen``) can be asked of
+    active entries, so patient-view questions (``safety.regimen``) can be asked of
     it and the order card agrees with the patient-view card."""
     signed = [
         replace(m, status="active", is_draft=False) if m.is_draft else m

@@ -19,8 +19,8 @@ applied.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import PatientRecord
 
 from ..evidence import cite, rule
@@ -30,6 +30,9 @@ from ..shared_rules import B02, R115
 from ..suggestions.orders import delete_draft
 from . import common
 
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
+
 TOPIC = "order-leflunomide-ild"
 
 R131 = rule(
@@ -38,7 +41,7 @@ R131 = rule(
     "§2",
     "MTX and leflunomide are not clearly associated with ILD onset, but use them with caution.",
     "",
-    (TOPIC,),
+    (TOPIC, "drug-induced-ild-caution", "order-immunosuppressant-dose"),
 )
 
 

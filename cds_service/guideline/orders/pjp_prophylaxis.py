@@ -8,12 +8,12 @@ immunosuppressant, or after a GC pulse; regimen TMP-SMX 480 mg daily.
 
 When a focused draft is a glucocorticoid or a second immunosuppressant, the record is projected
 as if the drafts were signed (``common.projected_record``: a draft replaces the active order of
-the same drug) and asked guide2's patient-view question (``safety.regimen.assess_regimen``):
+the same drug) and asked the patient-view question (``safety.regimen.assess_regimen``):
 intensive = prednisolone-equivalent ≥15 mg/day plus CsA, TAC, CYC, mycophenolate,
 azathioprine, rituximab or a JAK inhibitor, or a GC pulse (≥250 mg/day prednisolone-eq) in
 the last 28 days. Then, with no TMP-SMX, atovaquone, dapsone or pentamidine active or drafted:
 - intensive → warning, with a recommended ``create`` of TMP-SMX 480 mg once daily
-  (guide2's ``suggestions.medications`` template, RxNorm 198334);
+  (the ``suggestions.medications`` template, RxNorm 198334);
 - cannot decide (a GC dose unreadable next to a second immunosuppressant) → info saying so.
 When the active medications could not be had for this call (``PatientRecord.missing_data``:
 ``medications``/``medication_statements``), "no prophylaxis is active" and "not intensive" cannot
@@ -28,8 +28,8 @@ Using the patient-view definition means signing the drafts never produces a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import PatientRecord
 
 from ..data_gaps import gap_text
@@ -41,6 +41,9 @@ from ..shared_rules import B15, R111, R141
 from ..suggestions.orders import tmp_smx_prophylaxis
 from . import common
 from .common import dose_text
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-pjp-prophylaxis"
 

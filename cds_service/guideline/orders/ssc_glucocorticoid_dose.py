@@ -33,14 +33,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.draft_medication import pred_eq_factor
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
 from ..data_gaps import gap_text
 from ..evidence import cite, fmt_number, rule
-from ..facts import condition_fact, prednisolone_equivalent_fact
+from ..facts import antibody_fact, condition_fact, prednisolone_equivalent_fact
 from ..findings import Fact, Finding, Indicator, Suggestion
 from ..shared_rules import B02, B12, R051
 from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
@@ -48,6 +47,9 @@ from ..suggestions.orders import delete_draft, update_dose
 from ..text import steen_1998
 from . import common
 from .common import dose_text
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-ssc-glucocorticoid-dose"
 
@@ -132,6 +134,9 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     ild = record.condition(*sorted(common.ILD))
     suggestions = tuple(_suggestions(orders, drafts, gcs, total, ssc_ild=ild is not None))
     facts.append(prednisolone_equivalent_fact(total, record.today))
+    rnap3 = record.antibody("anti_rnap3")  # a renal crisis risk factor (B12), site-coded
+    if rnap3 is not None and rnap3.status == "positive":
+        facts.append(antibody_fact(rnap3))
     if ild is not None:
         facts.append(condition_fact(ild))
         rules = (*rules, B02.id)
@@ -158,7 +163,7 @@ def _unseen_active(
     record: PatientRecord,
 ) -> Finding:
     """Within the limit with what is seen, but an unseen active glucocorticoid would add up:
-    info naming the gap (audit 1), never "within the limit"."""
+    info naming the gap, never "within the limit"."""
     return Finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
@@ -234,11 +239,11 @@ def _detail(
     return "\n".join(lines)
 
 
-def deliverable_dose(concept: str, room_pred_eq: float) -> float | None:
-    """The largest deliverable dose (mg) of ``concept`` whose prednisolone-equivalent is at
-    most ``room_pred_eq``: rounded down to the drug's ``DOSE_STEP_MG``; None when the drug has
-    no step or no positive dose fits."""
-    step, factor = DOSE_STEP_MG.get(concept), pred_eq_factor(concept)
+def deliverable_dose(concept: str, room_pred_eq: float, factor: float | None) -> float | None:
+    """The largest deliverable dose (mg) of ``concept`` (prednisolone-equivalent mg per mg:
+    ``factor``) whose prednisolone-equivalent is at most ``room_pred_eq``: rounded down to
+    the drug's ``DOSE_STEP_MG``; None when the drug has no step or no positive dose fits."""
+    step = DOSE_STEP_MG.get(concept)
     if step is None or factor is None or room_pred_eq <= 0:
         return None
     steps = math.floor(room_pred_eq / factor / step + 1e-9)
@@ -262,11 +267,12 @@ def _suggestions(
     out: list[Suggestion] = []
     for draft in drafts:
         resource = orders.resource(draft.source_id)
-        factor = pred_eq_factor(draft.concept)
-        if resource is None or factor is None or draft.pred_eq_mg_per_day is None:
+        if resource is None or draft.pred_eq_mg_per_day is None or not draft.daily_dose_mg:
             continue
+        # the record's prednisolone-equivalent factor of this glucocorticoid
+        factor = draft.pred_eq_mg_per_day / draft.daily_dose_mg
         others = total - draft.pred_eq_mg_per_day
-        new_mg = deliverable_dose(draft.concept, TARGET_PRED_EQ - others)
+        new_mg = deliverable_dose(draft.concept, TARGET_PRED_EQ - others, factor)
         if new_mg is None:
             continue
         regimen_after = others + new_mg * factor

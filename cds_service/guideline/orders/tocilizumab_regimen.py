@@ -16,13 +16,16 @@ No suggestion: the seeds do not say the other regimens are wrong (case reports u
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from fhir_mappings.orders import OrderSet
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import cite, fmt_number, rule
 from ..findings import Finding, Indicator
 from . import common
+
+if TYPE_CHECKING:
+    from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-tocilizumab-regimen"
 
@@ -42,6 +45,50 @@ B16 = rule(
     "Tocilizumab SC is approved to slow the decline in pulmonary function in SSc-ILD at 162 mg "
     "SC once weekly; the IV formulation is not approved for SSc-ILD.",
     "162 mg SC once weekly",
+    (TOPIC,),
+)
+
+R132 = rule(
+    "R132",
+    "TC",
+    "§2",
+    "Tocilizumab in RA-ILD: monotherapy in 4 (Manfredi 2018) and 12 (Otsuji) patients with no "
+    "ILD progression; 28 followed 30 months: lung function stable 56%, improved 20%, worse 24%",
+    "stable 56%, improved 20%, worse 24% (28 patients, 30 months)",
+    (TOPIC,),
+)
+R134 = rule(
+    "R134",
+    "TC",
+    "§3",
+    "Tocilizumab is approved (US label) to slow the decline in pulmonary function in SSc-ILD",
+    "",
+    (TOPIC,),
+)
+R135 = rule(
+    "R135",
+    "TC",
+    "§3",
+    "Mihai 2020: SSc-ILD with COVID-19 on tocilizumab 8 mg/kg IV every 4 weeks; joints and ILD "
+    "controlled",
+    "8 mg/kg IV every 4 weeks",
+    (TOPIC,),
+)
+R137 = rule(
+    "R137",
+    "TC",
+    "§3",
+    "Kudsi: SSc-ILD (Rodnan score 18) on tocilizumab 162 mg SC every 2 weeks; Rodnan score fell "
+    "after 4 weeks; stopped after 6 months with no side effects",
+    "162 mg SC every 2 weeks",
+    (TOPIC,),
+)
+R139 = rule(
+    "R139",
+    "TC",
+    "§5",
+    "The optimal tocilizumab regimen, dose and duration in CTD-ILD are undetermined",
+    "",
     (TOPIC,),
 )
 
@@ -115,10 +162,10 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                 "weeks (Kudsi) and 8 mg/kg IV every 4 weeks (Mihai): informational, not an "
                 "error (Z15).",
                 "",
-                cite(R136, B16),
+                cite(R136, R137, R135, R139, B16),
             ]
         ),
-        rules=(R136.id, B16.id),
+        rules=(R136.id, R137.id, R135.id, R139.id, B16.id),
         facts=tuple(common.dose_fact(d, record) for d in drafts),
         override_reasons=common.OVERRIDE_REASONS,
     )

@@ -1,4 +1,4 @@
-"""Guideline II: rheumatoid arthritis-associated ILD."""
+"""Rheumatoid arthritis-associated ILD."""
 
 from __future__ import annotations
 

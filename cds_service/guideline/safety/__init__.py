@@ -1,4 +1,4 @@
-"""Guideline II: immunosuppression safety (PJP prophylaxis, monitoring, cyclosporine level,
+"""Immunosuppression safety (PJP prophylaxis, monitoring, cyclosporine level,
 cyclophosphamide, drug-induced ILD caution)."""
 
 from __future__ import annotations

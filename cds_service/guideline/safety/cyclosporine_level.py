@@ -1,19 +1,26 @@
-"""Cyclosporine blood level: missing or off target (JP R094-R096; conflict note Z4).
+"""Cyclosporine blood level and renal function on cyclosporine (JP R094-R096, R110, R111;
+conflict note Z4).
 
 Recommendation (JP §Cyclosporine): maintain the CsA concentration; a low level or delay in
 reaching it lets ILD progress (R094). Kotani: C2 kept >1,000 ng/mL, monitor trough and C2
 (R095). IV CsA: infuse over 12 h daily from 200 mg/day, adjusted to a trough of 200-250 ng/mL
-(R096). Z4: IV trough 200-250; oral C2 >1,000 with trough monitoring; below 150 ng/mL is
-sub-therapeutic in all contexts.
+(R096). Triple therapy (Kameda): trough 150-250 ng/mL (R110). Z4: IV trough 200-250; oral C2
+>1,000 with trough monitoring; below 150 ng/mL is sub-therapeutic in all contexts. JP
+§Importance of monitoring: nephrotoxicity of CsA (R111).
 
 When: cyclosporine active, and no level (trough, C2, or untimed) in the last 14 days once
 3 days have passed since the start; or the latest level is off target for its context:
 - IV cyclosporine: trough outside 200-250 ng/mL;
 - oral: C2 not >1,000 ng/mL;
+- any route: a trough >250 ng/mL (above every trough target the seeds give: IV 200-250,
+  triple therapy 150-250; nephrotoxicity);
 - route not recorded: the level is judged against both contexts and the card says which
   target applies to which route (an IV trough of 180 is flagged "if IV");
-- any context: trough <150 ng/mL (sub-therapeutic).
-An untimed level is shown but not judged against a target (timing decides the target).
+- any context and **any timing**: a level <150 ng/mL (Z4). A level whose timing is not
+  recorded (the untimed LOINC code) is at least the trough, so <150 is sub-therapeutic
+  whatever its timing; an untimed level >=150 is shown, not compared with a target;
+- renal function: creatinine >=30% above its pre-treatment value, or above the laboratory's
+  range when no pre-treatment value exists (``cni_renal``).
 A censored level (FHIR comparator: C2 ">1000", trough ">250") is judged by its bound
 (``Threshold.decide``); one whose bound cannot settle a target is named as "cannot decide".
 A recent level that is present but unreadable (unknown unit) is named as such with its unit,
@@ -27,18 +34,20 @@ Decisions: 14-day recency and the 3-day start grace are service defaults (JP giv
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fhir_mappings.record import Measurement, MedicationEntry, PatientRecord
 
 from ..compose import finding
 from ..data_gaps import LABS, gap_text, missing
+from ..derived import Derived
 from ..evidence import Threshold
-from ..facts import measurement_fact
+from ..facts import measurement_fact, medication_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
-from ..shared_rules import R094, R095, R096, R141
+from ..shared_rules import R094, R095, R096, R110, R111, R141
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
-from ..text import measurement_text, medication_text, unreadable_text
+from ..text import measurement_text, medication_text, number, threshold_text, unreadable_text
+from .cni_renal import creatinine_check
 
 TOPIC = "cyclosporine-level"
 
@@ -69,23 +78,47 @@ def route_context(m: MedicationEntry) -> str:
     return "oral" if m.route == "oral" else "unknown"
 
 
+IV_TARGET = f"{number(IV_TROUGH_LOW.value)}-{number(IV_TROUGH_HIGH.value)} ng/mL"
+C2_TEXT = threshold_text(C2_TARGET)
+SUB_TEXT = threshold_text(SUBTHERAPEUTIC)
+
+
 def _iv_trough(v: float, comparator: str | None) -> str | None:
     low, high = IV_TROUGH_LOW.decide(v, comparator), IV_TROUGH_HIGH.decide(v, comparator)
     if low:
-        return "trough below the IV target 200-250 ng/mL (R096)"
+        return f"trough below the IV target {IV_TARGET}"
     if high:
-        return "trough above the IV target 200-250 ng/mL (R096): nephrotoxicity risk"
+        return f"trough above the IV target {IV_TARGET}: nephrotoxicity risk"
     if low is None or high is None:
-        return "trough bound cannot be compared with the IV target 200-250 ng/mL (R096)"
+        return f"trough bound cannot be compared with the IV target {IV_TARGET}"
     return None
 
 
 def _oral_c2(v: float, comparator: str | None) -> str | None:
     on_target = C2_TARGET.decide(v, comparator)
     if on_target is False:
-        return f"C2 not {C2_TARGET.text} (oral target, R095)"
+        return f"C2 not {C2_TEXT} (oral target)"
     if on_target is None:
-        return f"C2 bound cannot be compared with the oral target {C2_TARGET.text} (R095)"
+        return f"C2 bound cannot be compared with the oral target {C2_TEXT}"
+    return None
+
+
+def _trough(v: float, cmp: str | None, context: str) -> str | None:
+    sub = SUBTHERAPEUTIC.decide(v, cmp)
+    if sub:
+        return f"trough {SUB_TEXT}: sub-therapeutic"
+    if context != "iv" and IV_TROUGH_HIGH.decide(v, cmp):
+        return (
+            f"trough {threshold_text(IV_TROUGH_HIGH)}, above every trough target (IV "
+            f"{IV_TARGET}, triple therapy 150-250 ng/mL): nephrotoxicity risk"
+        )
+    iv_why = _iv_trough(v, cmp)
+    if context == "iv":
+        return iv_why
+    if context == "unknown" and iv_why:
+        return f"route not recorded: if IV, {iv_why}; if oral, the C2 target applies"
+    if sub is None:
+        return f"trough bound cannot be compared with {SUB_TEXT}"
     return None
 
 
@@ -98,31 +131,28 @@ def off_target(level: Measurement, context: str | bool) -> str | None:
     if v is None:
         return None
     if level.concept == "cyclosporine_trough":
-        sub = SUBTHERAPEUTIC.decide(v, cmp)
-        if sub:
-            return f"trough {SUBTHERAPEUTIC.text}: sub-therapeutic (Z4)"
-        iv_why = _iv_trough(v, cmp)
-        if context == "iv":
-            return iv_why
-        if context == "unknown" and iv_why:
-            return f"route not recorded: if IV, {iv_why}; if oral, the C2 target applies (R095)"
-        if sub is None:
-            return f"trough bound cannot be compared with {SUBTHERAPEUTIC.text} (Z4)"
+        return _trough(v, cmp, context)
+    if level.concept in ("cyclosporine", "cyclosporine_post_dose"):
+        # untimed or post-dose: at least the trough, so <150 is sub-therapeutic (Z4)
+        if SUBTHERAPEUTIC.decide(v, cmp):
+            return f"level {SUB_TEXT} (timing not recorded): sub-therapeutic whatever the timing"
         return None
     if level.concept == "cyclosporine_c2" and context != "iv":
+        if SUBTHERAPEUTIC.decide(v, cmp):
+            return f"C2 {SUB_TEXT}: sub-therapeutic"
         why = _oral_c2(v, cmp)
         if why and context == "unknown":
-            return f"route not recorded: if oral, {why}; if IV, the trough target applies (R096)"
+            return f"route not recorded: if oral, {why}; if IV, the trough target applies"
         return why
     return None
 
 
 TARGETS = {
-    "iv": "IV: trough 200-250 ng/mL (R096)",
-    "oral": "oral: C2 >1,000 ng/mL with trough monitoring (R095)",
+    "iv": f"IV: trough {IV_TARGET}",
+    "oral": f"oral: C2 {C2_TEXT} with trough monitoring",
     "unknown": (
-        "route not recorded, so both: IV trough 200-250 ng/mL (R096); oral C2 >1,000 "
-        "ng/mL with trough monitoring (R095)"
+        f"route not recorded, so both: IV trough {IV_TARGET}; oral C2 {C2_TEXT} with trough "
+        "monitoring"
     ),
 }
 ORDERS = {
@@ -132,93 +162,103 @@ ORDERS = {
 }
 
 
-def cyclosporine_level(record: PatientRecord) -> Iterator[Finding]:
+def _no_recent_level(record: PatientRecord, since: date, lines: list[str]) -> str:
+    """Why there is no recent level to judge: unreadable, not assessable, or none."""
+    unreadable = sorted(
+        (m for c in LEVEL_CONCEPTS for m in record.uninterpretable(c, since=since)),
+        key=lambda m: m.when,
+    )
+    if unreadable:
+        lines.extend(unreadable_text(m) for m in unreadable)
+        last = unreadable[-1]
+        return (
+            f"level present but unreadable ({last.original_unit or 'no unit'}, "
+            f"{last.when.isoformat()})"
+        )
+    gaps = missing(record, LABS)
+    if gaps:
+        lines.append(f"Cyclosporine level: not assessed: {gap_text(gaps)}")
+        return "cyclosporine level not checked (laboratory data unavailable)"
+    lines.append("Cyclosporine level: none in the last 14 days since the start")
+    return "no cyclosporine level in the last 14 days"
+
+
+def _levels(
+    record: PatientRecord, med: MedicationEntry, context: str
+) -> tuple[list[str], list[str], list[Fact]] | None:
+    """(problems, lines, facts) of the recent levels; None while the start grace runs."""
+    since = max(record.today - RECENT, med.start) if med.start else record.today - RECENT
+    recent = [m for c in LEVEL_CONCEPTS if (m := record.latest(c)) is not None and m.when >= since]
+    problems: list[str] = []
+    lines: list[str] = []
+    facts: list[Fact] = []
+    if not recent:
+        if med.start is not None and record.today - med.start < START_GRACE:
+            return None
+        problems.append(_no_recent_level(record, since, lines))
+    for level in sorted(recent, key=lambda m: m.when):
+        facts.append(measurement_fact(level))
+        why = off_target(level, context)
+        timing = {"cyclosporine_trough": "trough", "cyclosporine_c2": "C2"}.get(
+            level.concept, "timing not recorded"
+        )
+        lines.append(f"{measurement_text(level)} [{timing}]" + (f": {why}" if why else ""))
+        if why:
+            problems.append(why)
+    return problems, lines, facts
+
+
+def _suggestion(record: PatientRecord, context: str) -> Suggestion:
+    orders = (*ORDERS[context], "creatinine")
+    return Suggestion(
+        label="Order " + " and ".join(LAB_TEMPLATES[o].text for o in orders),
+        actions=tuple(
+            Action(
+                "create",
+                LAB_TEMPLATES[o].text,
+                lab_request(o, record.patient_id, "Cyclosporine monitoring"),
+            )
+            for o in orders
+        ),
+    )
+
+
+def _summary(problem: str, target: str) -> str:
+    with_target = f"Cyclosporine: {problem}; target {target}."
+    return with_target if len(with_target) < 140 else f"Cyclosporine: {problem}."
+
+
+def cyclosporine_level(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     meds = record.active_medications(("cyclosporine",), include_drafts=False)
     if not meds:
         return
     med = meds[0]
     context = route_context(med)
-    shown = {"iv": "IV", "oral": "oral", "unknown": "route not recorded (IV and oral targets)"}
-    lines = [f"{medication_text(med)}; targets for: {shown[context]}"]
-    since = max(record.today - RECENT, med.start) if med.start else record.today - RECENT
-    recent = [m for c in LEVEL_CONCEPTS if (m := record.latest(c)) is not None and m.when >= since]
-    facts: list[Fact] = []
-    problems: list[str] = []
-    if not recent:
-        started_long_enough = med.start is None or record.today - med.start >= START_GRACE
-        if not started_long_enough:
-            return
-        unreadable = sorted(
-            (m for c in LEVEL_CONCEPTS for m in record.uninterpretable(c, since=since)),
-            key=lambda m: m.when,
-        )
-        if unreadable:
-            last = unreadable[-1]
-            problems.append(
-                f"level present but unreadable ({last.original_unit or 'no unit'}, "
-                f"{last.when.isoformat()})"
-            )
-            lines.extend(unreadable_text(m) for m in unreadable)
-        else:
-            gaps = missing(record, LABS)
-            if gaps:
-                problems.append("cyclosporine level not checked (laboratory data unavailable)")
-                lines.append(f"Cyclosporine level: not assessed: {gap_text(gaps)}")
-            else:
-                problems.append("no cyclosporine level in the last 14 days")
-                lines.append("Cyclosporine level: none in the last 14 days since the start")
-    for level in sorted(recent, key=lambda m: m.when):
-        facts.append(measurement_fact(level))
-        why = off_target(level, context)
-        timing = {"cyclosporine_trough": "trough", "cyclosporine_c2": "C2"}.get(
-            level.concept, "timing not recorded: not compared with a target"
-        )
-        lines.append(f"{measurement_text(level)} [{timing}]" + (f": {why}" if why else ""))
-        if why:
-            problems.append(why)
+    levels = _levels(record, med, context)
+    renal = creatinine_check(record, med)
+    problems, lines, facts = levels if levels is not None else ([], [], [])
+    if renal.problem:
+        problems.append(renal.problem)
     if not problems:
         return
-    target = TARGETS[context]
-    rules = (R094, R095, R096, R141)
-    actions = tuple(
-        Action(
-            "create",
-            LAB_TEMPLATES[order].text,
-            lab_request(order, record.patient_id, "Cyclosporine monitoring"),
-        )
-        for order in ORDERS[context]
-    )
+    shown = {"iv": "IV", "oral": "oral", "unknown": "route not recorded (IV and oral targets)"}
     short_target = (
-        "IV trough 200-250, oral C2 >1,000 ng/mL" if context == "unknown" else target.split(" (")[0]
+        f"IV trough {IV_TARGET}, oral C2 {C2_TEXT}"
+        if context == "unknown"
+        else TARGETS[context].replace(" with trough monitoring", "")
     )
     yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary=(f"Cyclosporine: {problems[0]}; target {short_target}."),
-        patient_data=lines,
+        summary=_summary(problems[0], short_target),
+        why=[f"{medication_text(med)}; targets for: {shown[context]}", *lines, *renal.lines],
         body=(
-            f"Target for this context: {target}. Below 150 ng/mL is sub-therapeutic in "
-            "every context (Z4). Check creatinine with each level (CsA nephrotoxicity, "
-            "R111).",
+            f"Target for this context: {TARGETS[context]}. Below {SUB_TEXT[1:]} is "
+            "sub-therapeutic in every context and at any timing. Check creatinine with each "
+            "level (cyclosporine nephrotoxicity).",
         ),
-        rules=rules,
-        facts=tuple(facts),
-        suggestions=(
-            Suggestion(
-                label=(
-                    "Order "
-                    + " and ".join(LAB_TEMPLATES[o].text for o in ORDERS[context])
-                    + " and creatinine"
-                ),
-                actions=(
-                    *actions,
-                    Action(
-                        "create",
-                        "Serum creatinine",
-                        lab_request("creatinine", record.patient_id, "Cyclosporine monitoring"),
-                    ),
-                ),
-            ),
-        ),
+        rules=(R094, R095, R096, R110, R111, R141),
+        facts=(medication_fact(med), *facts, *renal.facts),
+        suggestions=(_suggestion(record, context),),
         priority=11,
     )

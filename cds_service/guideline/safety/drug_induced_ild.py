@@ -20,6 +20,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
+from ..derived import Derived
 from ..diseases import ild_entry
 from ..evidence import rule
 from ..facts import medication_fact
@@ -40,7 +41,9 @@ R003 = rule(
 )
 
 
-def drug_induced_ild_caution(record: PatientRecord) -> Iterator[Finding]:
+def drug_induced_ild_caution(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     ild = ild_entry(record)
     if ild is None:
         return

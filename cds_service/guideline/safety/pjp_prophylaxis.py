@@ -29,6 +29,7 @@ from fhir_mappings.record import PatientRecord
 from .. import drug_classes
 from ..compose import finding
 from ..data_gaps import MEDICATIONS, gap_text, missing
+from ..derived import Derived
 from ..diseases import ctd_groups, has_ild
 from ..facts import medication_fact, prednisolone_equivalent_fact
 from ..findings import Action, Finding, Indicator, Suggestion
@@ -48,8 +49,8 @@ def has_pjp_prophylaxis(record: PatientRecord) -> bool:
     return bool(record.active_medications(drug_classes.PJP_PROPHYLAXIS, include_drafts=True))
 
 
-def pjp_prophylaxis(record: PatientRecord) -> Iterator[Finding]:
-    regimen = assess_regimen(record)
+def pjp_prophylaxis(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
+    regimen = derived.regimen if derived is not None else assess_regimen(record)
     if has_pjp_prophylaxis(record):
         return
     gaps = missing(record, MEDICATIONS)

@@ -5,7 +5,7 @@ mg/day for >2-4 weeks, especially with other immunosuppressants; after a GC puls
 derived R141: the A/S-ILD regimens (GC + CsA/TAC and/or CY) need TMP-SMX, beta-D-glucan, CMV
 antigenemia, renal and hepatic monitoring.
 
-Decisions (service definitions, documented in docs/guideline2-policy.md)
+Decisions (service definitions, documented in docs/card-policy.md)
 - **Intensive regimen** = systemic GC at prednisolone-equivalent **>=15 mg/day** (the lower
   bound of B15's 15-30 band, as in the B15 service rule) **plus** a second immunosuppressant
   (CsA, TAC, CYC, mycophenolate, azathioprine, rituximab, JAK inhibitor; B15 list), **or** a
@@ -28,7 +28,6 @@ from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from .. import drug_classes
 from ..evidence import Threshold, fmt_number
-from ..memo import per_evaluation
 from ..shared_rules import B15
 from ..text import medication_text
 
@@ -129,7 +128,6 @@ class RegimenAssessment:
     pulses: tuple[MedicationEntry, ...]
 
 
-@per_evaluation
 def assess_regimen(record: PatientRecord) -> RegimenAssessment:
     gc = glucocorticoid_dose(record)
     partners = tuple(second_immunosuppressants(record))

@@ -1,4 +1,4 @@
-"""Guideline II: systemic sclerosis (SSc-ILD treatment, decline, glucocorticoid risk)."""
+"""Systemic sclerosis (SSc-ILD treatment, decline, glucocorticoid risk)."""
 
 from __future__ import annotations
 

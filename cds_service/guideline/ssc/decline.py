@@ -19,15 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from fhir_mappings.lung_volumes import volume_concept
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
 from ..ctd_ild.physiology import PeakDecline, decline_from_peak
 from ..data_gaps import LUNG_FUNCTION, gap_text, missing
+from ..derived import Derived
 from ..diseases import has_ctd_ild
 from ..evidence import Threshold, fmt_number
 from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
+from ..shared_rules import R037
 from ..text import day, measured_quantity, measurement_text
 from .options import NO_GLUCOCORTICOID_NOTE, OPTION_RULES, OPTIONS
 from .treatment_indicated import R024
@@ -53,11 +56,17 @@ def describe_change(change: PeakDecline) -> str:
     return (
         f"{measurement_text(change.latest)} vs highest of the preceding 12 months "
         f"{measured_quantity(change.peak)} ({day(change.peak.when)}): "
-        f"decline {rel}, {fmt_number(change.absolute_points)} points"
+        f"decline {rel}, {fmt_number(change.absolute_points)} {_points(change)}"
     )
 
 
-def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
+def _points(change: PeakDecline) -> str:
+    """ "points" of % predicted; the volume's unit when the decline is read on volumes."""
+    unit = change.latest.unit
+    return "points" if unit in (None, "%") else unit
+
+
+def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     if not has_ctd_ild(record, "ssc"):
         return
     hits: list[str] = []
@@ -65,7 +74,11 @@ def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
     lines: list[str] = []
     facts: list[Fact] = []
     for concept, label, threshold in MEASURES:
-        change = decline_from_peak(record, concept)
+        # relative decline: from % predicted, else from the volumes themselves (L or mL)
+        volume = volume_concept(concept)
+        change = decline_from_peak(record, concept) or (
+            decline_from_peak(record, volume) if volume else None
+        )
         if change is None:
             lines.append(
                 f"{label}: no comparison available (needs a value in the last 12 "
@@ -98,7 +111,7 @@ def ssc_ild_decline(record: PatientRecord) -> Iterator[Finding]:
                 priority=15,
             )
         return
-    rules = (R024, *OPTION_RULES)
+    rules = (R024, *OPTION_RULES, R037)
     yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,

@@ -27,6 +27,7 @@ from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
 from ..data_gaps import MEDICATIONS, gap_text, missing
+from ..derived import Derived
 from ..diseases import has_ctd
 from ..evidence import Threshold, fmt_number
 from ..facts import antibody_fact, condition_fact, prednisolone_equivalent_fact
@@ -43,7 +44,9 @@ GC_WARNING = Threshold("pred_eq_mg_per_day", ">", 10.0, "mg/day", R051)
 GC_CRITICAL = Threshold("pred_eq_mg_per_day", ">=", 15.0, "mg/day", B12)
 
 
-def ssc_glucocorticoid_risk(record: PatientRecord) -> Iterator[Finding]:
+def ssc_glucocorticoid_risk(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     if not has_ctd(record, "ssc"):
         return
     gc = glucocorticoid_dose(record)

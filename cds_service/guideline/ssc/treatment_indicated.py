@@ -32,6 +32,7 @@ from fhir_mappings.record import Measurement, PatientRecord
 from .. import drug_classes
 from ..compose import finding
 from ..data_gaps import IMAGING, LUNG_FUNCTION, MEDICATIONS, gap_text, missing
+from ..derived import Derived
 from ..diseases import has_ctd_ild
 from ..evidence import Threshold, rule
 from ..facts import measurement_fact
@@ -88,7 +89,9 @@ def _value_lines(
     return lines
 
 
-def ssc_ild_treatment_indicated(record: PatientRecord) -> Iterator[Finding]:
+def ssc_ild_treatment_indicated(
+    record: PatientRecord, derived: Derived | None = None
+) -> Iterator[Finding]:
     if not has_ctd_ild(record, "ssc") or not is_untreated_ssc_ild(record):
         return
     med_gaps = missing(record, MEDICATIONS)

@@ -1,6 +1,6 @@
 """Actions on draft orders: ``update`` a drafted MedicationRequest to a new dose, ``delete``
 a draft, and ``create`` the orders an order check asks for (TMP-SMX prophylaxis, monitoring
-labs, from guide2's templates in ``suggestions.medications`` and ``suggestions.labs``). Every
+labs, from the templates in ``suggestions.medications`` and ``suggestions.labs``). Every
 resource is FHIR R4 (checked in tests with ``fhir.resources.R4B``, the R4-compatible models of
 fhir.resources 8.x). The only codes here are the SNOMED CT route codes of an updated dosage.
 """
@@ -56,6 +56,20 @@ def updated_dose_resource(
     return out
 
 
+def update_timing(resource: dict[str, Any], repeat: dict[str, Any], description: str) -> Action:
+    """Replace the draft (same id) by one whose every dosage has the timing ``repeat`` (e.g.
+    once weekly), the dose and route kept as drafted."""
+    out = _normalize_r4(resource)
+    dosages = out.get("dosageInstruction")
+    for dosage in dosages if isinstance(dosages, list) else []:
+        if isinstance(dosage, dict):
+            dosage["timing"] = {"repeat": dict(repeat)}
+            dosage.pop("text", None)
+            if "doseQuantity" in dosage:  # the sandbox's shape: R4 nests it in doseAndRate
+                dosage["doseAndRate"] = [{"doseQuantity": dosage.pop("doseQuantity")}]
+    return Action(type="update", description=description, resource=out)
+
+
 def update_dose(
     resource: dict[str, Any], dose_mg: float, route: str | None, dose_text: str, description: str
 ) -> Action:
@@ -73,7 +87,7 @@ def delete_draft(reference: str, description: str) -> Action:
 
 
 def tmp_smx_prophylaxis(patient_id: str) -> Action:
-    """Create TMP-SMX 480 mg once daily (guide2's template; EULAR 2022, B15)."""
+    """Create TMP-SMX 480 mg once daily (``suggestions.medications``; EULAR 2022, B15)."""
     return Action(
         type="create",
         description=f"Order {TMP_SMX_REGIMEN_TEXT} for Pneumocystis prophylaxis "
