@@ -41,8 +41,9 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_BODY_BYTES = 16 * 1024 * 1024  # one response body; larger is refused as an error
-#: all response bodies of one hook call (one FhirClient): parsed JSON takes ~5x its size in
-#: memory, so this bounds a worker's memory per call whatever the FHIR server sends
+#: the response bodies one hook call (one FhirClient) keeps: parsed JSON takes ~5x its size in
+#: memory, so this bounds a worker's memory per call whatever the FHIR server sends (bodies
+#: being read are bounded by MAX_BODY_BYTES each)
 MAX_CALL_BYTES = 32 * 1024 * 1024
 _CHUNK = 256 * 1024
 #: every request's headers (plus ``Authorization`` under the base URL): requests' defaults
@@ -331,14 +332,17 @@ class FhirClient:
                     size += len(chunk)
                     if size > MAX_BODY_BYTES:
                         raise FhirError("FHIR response too large")
-                    with self._bytes_lock:
-                        self._bytes_read += len(chunk)
-                        over_budget = self._bytes_read > MAX_CALL_BYTES
-                    if over_budget:
+                    # the call's budget: the bodies already kept plus this one (a body refused
+                    # on its own size does not use up the budget of the others)
+                    if self._bytes_read + size > MAX_CALL_BYTES:
                         raise FhirError("FHIR responses too large for one hook call")
                     if self.deadline.passed:
                         raise FhirError("deadline passed while reading the FHIR response")
                     chunks.append(chunk)
+                with self._bytes_lock:
+                    self._bytes_read += size
+                    if self._bytes_read > MAX_CALL_BYTES:
+                        raise FhirError("FHIR responses too large for one hook call")
                 return resp.status_code, resp.headers, b"".join(chunks)
         except ReadTimeoutError as exc:  # from read1: the deadline passed mid-body
             raise FhirError("FHIR server timed out") from exc
