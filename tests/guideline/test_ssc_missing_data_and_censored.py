@@ -199,7 +199,7 @@ def test_ssc_option_wording() -> None:
 
     text = "\n".join(OPTIONS)
     assert "preferred first line: ACR/CHEST" not in text
-    assert "external figures, not from the Korean guideline" in text
+    assert "external, not from the Korean guideline and not verified here" in text
     assert "(ACR/CHEST 2023 conditional)" in text
 
 

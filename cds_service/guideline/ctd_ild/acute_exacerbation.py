@@ -124,10 +124,9 @@ def ctd_ild_acute_exacerbation(
         drug_classes.DRUG_INDUCED_ILD_CAUTION, include_drafts=False
     )
     steps = [
-        "Exclude (Korean guideline Table 3): infection, pulmonary embolism, heart disease, "
-        "pulmonary oedema, pneumothorax, recent surgery or lung biopsy.",
-        "Broad-spectrum antibiotics (typical and atypical bacteria).",
-        "Test for *Pneumocystis* and other fungi (beta-D-glucan; induced sputum or lavage PCR).",
+        "Exclude infection, pulmonary embolism, heart disease, pneumothorax and recent surgery "
+        "or biopsy (Korean guideline Table 3).",
+        "Broad-spectrum antibiotics; test for *Pneumocystis* and other fungi (beta-D-glucan).",
         "Stop a drug suspected of toxicity"
         + (
             ": " + ", ".join(sorted({label(m.concept) for m in suspects})) + " is active."

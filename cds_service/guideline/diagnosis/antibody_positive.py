@@ -108,17 +108,13 @@ def autoantibody_positive(
         )
     lines = [f"{antibody_text(p)}: suggests {SUSPECTED[p.concept]}" for p in positives]
     to_do = [
-        "Refer to rheumatology and follow up continuously.",
-        "**Do not label this ILD idiopathic** (idiopathic pulmonary fibrosis or idiopathic "
-        "interstitial pneumonia) before a rheumatology assessment: CTD features may appear "
-        "later.",
+        "Refer to rheumatology and follow up.",
+        "**Do not label this ILD idiopathic** before a rheumatology assessment: features of "
+        "connective tissue disease (CTD) may appear later.",
     ]
     notes = []
     if any(SUSPECTED[p.concept] == "anti-synthetase syndrome" for p in positives):
-        notes.append(
-            "Anti-synthetase syndrome: ILD with myositis, arthritis, fever, Raynaud's or "
-            "mechanic's hands; 20–30% present with ILD alone."
-        )
+        notes.append("Anti-synthetase syndrome: 20–30% present with ILD alone.")
     reason = "Autoantibody-positive ILD without a CTD diagnosis"
     yield finding(
         topic=TOPIC,

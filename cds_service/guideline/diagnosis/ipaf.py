@@ -178,14 +178,13 @@ def ipaf_criteria(record: PatientRecord, derived: Derived | None = None) -> Iter
         why.append("**Not counted (unconfirmed):** " + "; ".join(unconfirmed))
     to_do = [
         "Exclude alternative causes of the interstitial pneumonia.",
-        "Follow up for an evolving CTD, with rheumatology input (IPAF is a research "
-        "classification).",
+        "Follow up for an evolving CTD with rheumatology (a research classification).",
     ]
     if ars_positive:
         to_do.insert(
             0,
-            f"**Anti-synthetase syndrome should be excluded first** ({'; '.join(ars_positive)}):"
-            " a defined CTD, which IPAF requires to be absent (see the autoantibody card).",
+            "**Anti-synthetase syndrome should be excluded first**: a defined CTD, which IPAF "
+            "requires to be absent.",
         )
     domain_names = " + ".join(d.split(". ")[1] for d in met)
     summary = f"ILD without a defined CTD meets IPAF criteria ({domain_names} domains)."
@@ -200,8 +199,8 @@ def ipaf_criteria(record: PatientRecord, derived: Derived | None = None) -> Iter
         summary=summary,
         why=why,
         body=(
-            f"Features in {len(met)} of 3 domains of interstitial pneumonia with autoimmune "
-            "features (IPAF, ERS/ATS 2015); at least 2 are required.",
+            f"{len(met)} of 3 domains of interstitial pneumonia with autoimmune features "
+            "(IPAF, ERS/ATS 2015); 2 are required.",
         ),
         what_to_do=to_do,
         rules=(B07, R008, *((R077,) if ars_positive else ())),

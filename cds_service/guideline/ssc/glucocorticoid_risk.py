@@ -85,14 +85,13 @@ def ssc_glucocorticoid_risk(
         ),
     )
     body = (
-        f"Korean guideline: in systemic sclerosis (SSc) prednisolone "
-        f"{threshold_text(GC_WARNING)} risks scleroderma renal crisis; "
+        f"In systemic sclerosis (SSc), prednisolone {threshold_text(GC_WARNING)} risks "
+        f"scleroderma renal crisis (Korean guideline); "
         f"{steen_1998(B12, threshold_text(GC_CRITICAL))}.",
     )
     to_do = (
-        "Check blood pressure at each visit (and home readings) and serum creatinine.",
-        "Taper to the lowest effective dose; glucocorticoids are not an SSc-ILD treatment "
-        "(ACR/CHEST 2023: strong recommendation against).",
+        "Check blood pressure (also at home) and serum creatinine.",
+        "Taper to the lowest effective dose; glucocorticoids are not an SSc-ILD treatment.",
     )
     if over is not True:
         summary = (

@@ -76,13 +76,11 @@ OPTION_RULES = (R046, R047, R052, R053, R054, R055, B02, B05)
 OPTIONS: tuple[str, ...] = (
     "**Mycophenolate** first (ATS 2023: strong for; ACR/CHEST 2023: conditional, preferred "
     "first line by the panel).",
-    "**Cyclophosphamide** (ACR/CHEST 2023 conditional), a short course with an expert; mesna, "
-    "blood counts and urinalysis.",
-    "**Rituximab**, **tocilizumab** 162 mg subcutaneously once weekly, or **nintedanib**, "
-    "alone or with mycophenolate (ATS 2023: conditional).",
-    "**Stem-cell or lung transplantation** at an experienced centre if the disease progresses "
-    "despite treatment (early treatment-related mortality: external figures, not from the "
-    "Korean guideline and not verified here).",
+    "**Cyclophosphamide** (ACR/CHEST 2023 conditional), a short course; mesna, blood counts, "
+    "urinalysis.",
+    "**Rituximab**, **tocilizumab** or **nintedanib** (ATS 2023: conditional).",
+    "**Stem-cell or lung transplantation** if it progresses despite treatment (mortality "
+    "figures: external, not from the Korean guideline and not verified here).",
 )
 
 

@@ -167,6 +167,6 @@ def ssc_ild_treatment_indicated(
 
 _BODY = (
     "Korean guideline: treatment should be considered at diagnosis when the HRCT extent is "
-    f"{threshold_text(HRCT_EXTENT)} or the forced vital capacity (FVC) is "
-    f"{threshold_text(FVC_LOW)} predicted. The Goh stage is context only."
+    f"{threshold_text(HRCT_EXTENT)} or forced vital capacity (FVC) {threshold_text(FVC_LOW)} "
+    "predicted."
 )
