@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import fallback_request, post_hook, request_for
+from tests.support import fallback_request, fixture_patient_bundles, post_hook, request_for
 
 from .charted_records import transaction
 from .conftest import FhirServer, _load
@@ -34,20 +34,7 @@ SITE_MAPS = (
 PV = "ctd-ild-patient-view"
 
 
-def _fixture_bundles() -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    for path in sorted(FIXTURES.rglob("*.json")):
-        try:
-            data = json.loads(path.read_text())
-        except ValueError:
-            continue
-        bundle = data.get("patient", data) if isinstance(data, dict) else None
-        if isinstance(bundle, dict) and bundle.get("resourceType") == "Bundle":
-            out.append((str(path.relative_to(FIXTURES)), bundle))
-    return out
-
-
-BUNDLES = _fixture_bundles()
+BUNDLES = [(name, bundle) for name, bundle, _ in fixture_patient_bundles()]
 
 
 def _prefixed(tag: str, bundle: dict[str, Any]) -> list[dict[str, Any]]:
