@@ -79,15 +79,14 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         detail="\n".join(
             [
                 f"The patient has {_ILD_NAMES.get(ild.concept, ild.concept.replace('_', ' '))}"
-                f"{' since ' + ild.when.isoformat() if ild.when else ''}; leflunomide is drafted "
-                f"({', '.join(d.source_id or 'draft' for d in drafts)}).",
+                f"{' since ' + ild.when.isoformat() if ild.when else ''}; leflunomide is drafted.",
                 "",
-                "- JP §Lessons learned (R115): leflunomide caused fatal A/S-ILD in **1.2%** of "
+                "- Japanese review: leflunomide caused fatal acute/subacute ILD in **1.2%** of "
                 "patients in Japan (not seen in Korea or China).",
-                "- TC §2 (R131): MTX and leflunomide are not clearly associated with ILD onset, "
-                "but should be used with caution.",
+                "- Tocilizumab review: methotrexate and leflunomide are not clearly linked to ILD "
+                "onset; use with caution.",
                 "- ACR/CHEST 2023 conditionally recommends against leflunomide as ILD treatment "
-                "(Z6). This is a caution, not a contraindication.",
+                "(a caution, not a contraindication).",
                 "",
                 cite(R115, R131, B02),
             ]
