@@ -195,7 +195,10 @@ R141 = evidence.rule(
         "Intensive immunosuppression bundle (GC with CsA/TAC and/or CY): TMP-SMX prophylaxis,"
         " beta-D-glucan, CMV antigenemia, renal and hepatic function, CsA levels, CBC"
     ),
-    figure="CsA trough 200-250 ng/mL IV or C2 >1,000 ng/mL",
+    figure=(
+        "TMP-SMX prophylaxis; beta-D-glucan; CMV antigenemia; renal and hepatic function; CsA "
+        "levels; CBC"
+    ),
     topics=(
         "pjp-prophylaxis",
         "immunosuppression-monitoring",
@@ -241,6 +244,7 @@ B02 = evidence.rule(
         "ctd-ild-initial-treatment",
         "order-leflunomide-ild",
         "order-ssc-glucocorticoid-dose",
+        "drug-induced-ild-caution",
     ),
 )
 

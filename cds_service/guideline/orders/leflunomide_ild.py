@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 
 from fhir_mappings.record import PatientRecord
 
-from ..evidence import cite, rule
+from ..compose import finding
+from ..evidence import rule
 from ..facts import condition_fact
 from ..findings import Finding, Indicator, Suggestion
 from ..shared_rules import B02, R115
@@ -71,33 +72,29 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         for d in drafts
         if d.source_id is not None and d.source_id in orders.resources
     )[:1]
-    yield Finding(
+    since = f" since {ild.when.isoformat()}" if ild.when else ""
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary="Leflunomide ordered in a patient with ILD: caution: in Japan 1.2% of patients "
-        "developed fatal A/S-ILD (JP).",
-        detail="\n".join(
-            [
-                f"The patient has {_ILD_NAMES.get(ild.concept, ild.concept.replace('_', ' '))}"
-                f"{' since ' + ild.when.isoformat() if ild.when else ''}; leflunomide is drafted "
-                f"({', '.join(d.source_id or 'draft' for d in drafts)}).",
-                "",
-                "- JP §Lessons learned (R115): leflunomide caused fatal A/S-ILD in **1.2%** of "
-                "patients in Japan (not seen in Korea or China).",
-                "- TC §2 (R131): MTX and leflunomide are not clearly associated with ILD onset, "
-                "but should be used with caution.",
-                "- ACR/CHEST 2023 conditionally recommends against leflunomide as ILD treatment "
-                "(Z6). This is a caution, not a contraindication.",
-                "",
-                cite(R115, R131, B02),
-            ]
+        summary=(
+            "Leflunomide ordered in a patient with ILD: caution, it caused fatal acute/subacute "
+            "ILD in 1.2% of Japanese patients."
         ),
-        rules=(R115.id, R131.id, B02.id),
-        facts=(
-            condition_fact(ild),
-            *(common.dose_fact(d, record) for d in drafts),
+        why=[
+            f"{_ILD_NAMES.get(ild.concept, ild.concept.replace('_', ' ')).capitalize()}{since}",
+            *(f"Leflunomide drafted: {common.dose_text(d)}" for d in drafts),
+        ],
+        body=(
+            "Leflunomide caused fatal acute/subacute ILD in **1.2%** of patients in Japan (not "
+            "seen in Korea or China). A tocilizumab review finds methotrexate and leflunomide "
+            "not clearly associated with ILD onset, but to be used with caution. ACR/CHEST 2023 "
+            "recommends (conditionally) against leflunomide as ILD treatment. A caution, not a "
+            "contraindication.",
         ),
+        rules=(R115, R131, B02),
+        facts=(condition_fact(ild), *(common.dose_fact(d, record) for d in drafts)),
         suggestions=suggestions,
         selection_behavior="at-most-one" if suggestions else None,
         override_reasons=common.OVERRIDE_REASONS,
+        priority=100,
     )
