@@ -378,3 +378,17 @@ R001 = evidence.rule(
     figure="",
     topics=("order-tocilizumab-regimen",),
 )
+
+# Anti-synthetase syndrome and ARS-ILD (JP): the autoantibody card, and the work-up card's
+# caveat that anti-synthetase syndrome is often ANA-negative.
+R077 = evidence.rule(
+    "R077",
+    "JP",
+    "§Anti-ARS Abs",
+    "Anti-synthetase syndrome = ILD, myositis, arthritis, fever, Raynaud's, mechanic's hands; "
+    "20-30% have ILD without DM/PM signs or ILD preceding myositis, clinically "
+    "indistinguishable from IIP; Fischer: 24% of IIP patients without Jo-1 and ANA had non-Jo-1 "
+    "anti-ARS antibodies.",
+    figure=">75% of anti-ARS+ patients develop ILD; 20-30% ILD without DM/PM signs",
+    topics=("ild-autoantibody-positive", "ild-ctd-workup"),
+)

@@ -25,6 +25,7 @@ from ..derived import Derived
 from ..evidence import cite
 from ..facts import condition_fact, unique_facts
 from ..findings import Action, Finding, Indicator, Suggestion
+from ..shared_rules import R009, R077
 from ..suggestions.workup import TEMPLATES_BY_CONCEPT, lab_request, rheumatology_referral
 from ..text import bullets, condition_text
 from .panel import R017, R019, panel_status
@@ -81,6 +82,25 @@ TABLE1_FEATURES = (
 )
 
 
+#: anti-synthetase syndrome is often ANA-negative (JP §Anti-ARS Abs, R077: 24% of IIP patients
+#: without Jo-1 and ANA had non-Jo-1 anti-ARS antibodies)
+ANA_NEGATIVE = ("ana_presence", "ana_pattern", "ana_titer", "ana_units")
+
+
+def ana_caveat(record: PatientRecord) -> str:
+    """The caveat beside the antibody list: a negative ANA does not exclude anti-synthetase
+    syndrome, so the anti-synthetase antibodies are tested whatever the ANA."""
+    negative = any(
+        (r := record.antibody(c)) is not None and r.status == "negative" for c in ANA_NEGATIVE
+    )
+    lead = "ANA negative: this does not exclude" if negative else "A negative ANA would not exclude"
+    return (
+        f"{lead} anti-synthetase syndrome, which is often ANA-negative (24% of IIP patients "
+        "without Jo-1 and ANA had other anti-synthetase antibodies): test Jo-1, PL-7, PL-12, EJ "
+        "and OJ whatever the ANA."
+    )
+
+
 def ctd_workup(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     ild = ild_without_ctd(record)
     if ild is None:
@@ -129,6 +149,7 @@ def ctd_workup(record: PatientRecord, derived: Derived | None = None) -> Iterato
     ]
     if done:
         parts.append("**Done:** " + "; ".join(f"{s.test.label}: {s.text}" for s in done))
+    parts.append(ana_caveat(record))
     parts.append(
         "**Check KR Table 1 features:** Raynaud phenomenon; sclerodactyly, digital ulcers or "
         "scars, telangiectasia, Gottron's sign, heliotrope rash, photosensitivity, mechanic's "
@@ -137,14 +158,14 @@ def ctd_workup(record: PatientRecord, derived: Derived | None = None) -> Iterato
     )
     if present:
         parts.append("Recorded: " + "; ".join(condition_text(f) for f in present) + ".")
-    parts.append(cite(*[R002, R007, R008, R017, R019]))
+    parts.append(cite(*[R002, R007, R008, R017, R019, R009, R077]))
     facts = [condition_fact(ild)] + [condition_fact(f) for f in present]
     yield Finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
         summary=summary,
         detail="\n\n".join(p for p in parts if p),
-        rules=("R002", "R007", "R008", "R017", "R019"),
+        rules=("R002", "R007", "R008", "R017", "R019", "R009", "R077"),
         facts=unique_facts(facts),
         suggestions=suggestions,
         selection_behavior="any",
