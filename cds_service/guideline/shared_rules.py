@@ -145,6 +145,8 @@ R111 = evidence.rule(
         "order-pjp-prophylaxis",
         "cyclosporine-level",
         "order-cyclosporine-monitoring",
+        "dmpm-ild-poor-prognosis",
+        "order-as-ild-monotherapy",
     ),
 )
 
@@ -337,7 +339,7 @@ R088 = evidence.rule(
         "cardiac involvement and fever >38 °C"
     ),
     figure="fever >38 °C",
-    topics=("dmpm-ild-poor-prognosis",),
+    topics=("dmpm-ild-poor-prognosis", "dmpm-ild-acute-subacute"),
 )
 
 R116 = evidence.rule(
@@ -390,5 +392,5 @@ R077 = evidence.rule(
     "indistinguishable from IIP; Fischer: 24% of IIP patients without Jo-1 and ANA had non-Jo-1 "
     "anti-ARS antibodies.",
     figure=">75% of anti-ARS+ patients develop ILD; 20-30% ILD without DM/PM signs",
-    topics=("ild-autoantibody-positive", "ild-ctd-workup"),
+    topics=("ild-autoantibody-positive", "ild-ctd-workup", "ipaf-criteria"),
 )

@@ -52,7 +52,12 @@ from ..text import (
 from .myositis import R064, TypeAnswer
 from .subtypes import anti_ars
 
-RISK_TOPICS = ("dmpm-ild-poor-prognosis", "dmpm-ild-risk-incomplete", "dmpm-ild-acute-subacute")
+RISK_TOPICS = (
+    "dmpm-ild-poor-prognosis",
+    "dmpm-ild-risk-incomplete",
+    "dmpm-ild-acute-subacute",
+    "order-as-ild-monotherapy",
+)
 
 R108 = evidence.rule(
     "R108",
