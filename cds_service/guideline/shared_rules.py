@@ -365,7 +365,12 @@ R037 = evidence.rule(
         "therapy and ILD worsens"
     ),
     figure="",
-    topics=("ra-ild-management", "ssc-ild-decline", "progressive-pulmonary-fibrosis"),
+    topics=(
+        "ra-ild-management",
+        "ssc-ild-decline",
+        "progressive-pulmonary-fibrosis",
+        "dmpm-ild-salvage",
+    ),
 )
 
 # The definition of CTD-ILD (KR Abstract; §Introduction): the scope of the CTD-ILD checks.

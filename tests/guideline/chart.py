@@ -30,6 +30,7 @@ CONDITIONS = {
     "rheumatoid_arthritis": ("69896004", "Rheumatoid arthritis"),
     "systemic_sclerosis": ("89155008", "Systemic sclerosis"),
     "dermatomyositis": ("396230008", "Dermatomyositis"),
+    "sjogren": ("83901003", "Sjögren's syndrome"),
 }
 
 

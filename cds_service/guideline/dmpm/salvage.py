@@ -29,7 +29,7 @@ from ..derived import Derived
 from ..evidence import cite
 from ..facts import condition_fact, measurement_fact, unique_facts
 from ..findings import Fact, Finding, Indicator
-from ..shared_rules import R111, R113
+from ..shared_rules import R037, R111, R113
 from ..text import bullets, condition_text
 from .course import largest_pao2_decrease, largest_vc_decrease
 from .myositis import is_dmpm_ild
@@ -108,13 +108,15 @@ def salvage(record: PatientRecord, derived: Derived | None = None) -> Iterator[F
                     "certain cases'. The source gives no dose: follow the local protocol.",
                     "**PMX-DHP** (polymyxin-B direct hemoperfusion): effective in a case "
                     "report of refractory anti-MDA5 A/S-ILD.",
+                    "**Lung transplant referral** when the ILD keeps worsening despite drug "
+                    "therapy.",
                 ]
             ),
             "Exclude infection before escalating: on this regimen JP (R111) advises monitoring "
             "plasma beta-D-glucan and CMV antigenemia.",
         ]
         + ([gap] if gap else [])
-        + [cite(*[R112, R113, R124, R104, R111])]
+        + [cite(*[R112, R113, R124, R104, R111, R037])]
     )
     yield Finding(
         topic=TOPIC,
@@ -122,7 +124,7 @@ def salvage(record: PatientRecord, derived: Derived | None = None) -> Iterator[F
         summary="DM/PM-ILD worsening on GC + CsA/TAC + cyclophosphamide: consider salvage "
         "IVIG or PMX-DHP.",
         detail=detail,
-        rules=("R112", "R113", "R124", "R104", "R111"),
+        rules=("R112", "R113", "R124", "R104", "R111", "R037"),
         facts=unique_facts(facts),
         priority=12,
     )
