@@ -399,3 +399,18 @@ R077 = evidence.rule(
     figure=">75% of anti-ARS+ patients develop ILD; 20-30% ILD without DM/PM signs",
     topics=("ild-autoantibody-positive", "ild-ctd-workup", "ipaf-criteria"),
 )
+
+# The tocilizumab review on methotrexate and leflunomide (TC §2): beside the leflunomide
+# cautions and the methotrexate schedule check.
+R131 = evidence.rule(
+    "R131",
+    "TC",
+    "§2",
+    "MTX and leflunomide are not clearly associated with ILD onset, but use them with caution.",
+    "",
+    topics=(
+        "order-leflunomide-ild",
+        "drug-induced-ild-caution",
+        "order-immunosuppressant-dose",
+    ),
+)

@@ -24,10 +24,9 @@ from typing import TYPE_CHECKING
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
-from ..evidence import rule
 from ..facts import condition_fact
 from ..findings import Finding, Indicator, Suggestion
-from ..shared_rules import B02, R115
+from ..shared_rules import B02, R115, R131
 from ..suggestions.orders import delete_draft
 from . import common
 
@@ -35,15 +34,6 @@ if TYPE_CHECKING:
     from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-leflunomide-ild"
-
-R131 = rule(
-    "R131",
-    "TC",
-    "§2",
-    "MTX and leflunomide are not clearly associated with ILD onset, but use them with caution.",
-    "",
-    (TOPIC, "drug-induced-ild-caution", "order-immunosuppressant-dose"),
-)
 
 
 #: how an ILD diagnosis concept reads in card text

@@ -25,8 +25,7 @@ from ..diseases import ild_entry
 from ..evidence import rule
 from ..facts import medication_fact
 from ..findings import Finding, Indicator
-from ..orders.leflunomide_ild import R131
-from ..shared_rules import B02, R115
+from ..shared_rules import B02, R115, R131
 from ..text import condition_text
 
 TOPIC = "drug-induced-ild-caution"
