@@ -75,11 +75,9 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             *(f"Leflunomide drafted: {common.dose_text(d)}" for d in drafts),
         ],
         body=(
-            "Leflunomide caused fatal acute/subacute ILD in **1.2%** of patients in Japan (not "
-            "seen in Korea or China). A tocilizumab review finds methotrexate and leflunomide "
-            "not clearly associated with ILD onset, but to be used with caution. ACR/CHEST 2023 "
-            "recommends (conditionally) against leflunomide as ILD treatment. A caution, not a "
-            "contraindication.",
+            "Fatal acute/subacute ILD in **1.2%** of Japanese patients (not seen in Korea or "
+            "China); elsewhere not clearly linked to ILD onset, but use with caution. ACR/CHEST "
+            "2023: conditionally against it as ILD treatment. A caution, not a contraindication.",
         ),
         rules=(R115, R131, B02),
         facts=(condition_fact(ild), *(common.dose_fact(d, record) for d in drafts)),

@@ -66,12 +66,11 @@ def drug_induced_ild_caution(
         ),
         patient_data=lines,
         body=(
-            "Leflunomide caused fatal acute/subacute ILD in 1.2% of Japanese patients (not "
-            "reported in Korea or China); gefitinib and bleomycin ILD were also more frequent "
-            "in Japanese patients. A tocilizumab review finds methotrexate and leflunomide not "
-            "clearly associated with ILD onset but to be used with caution. ACR/CHEST 2023: "
-            "conditionally against leflunomide as ILD treatment. Exclude drug-induced ILD "
-            "before attributing the ILD to the connective tissue disease.",
+            "Leflunomide caused fatal acute/subacute ILD in 1.2% of Japanese patients (not in "
+            "Korea or China); gefitinib and bleomycin ILD were also more frequent in Japan. "
+            "Elsewhere not clearly linked to ILD onset, but use with caution; ACR/CHEST 2023: "
+            "conditionally against leflunomide as ILD treatment. Exclude drug-induced ILD before "
+            "attributing the ILD to the connective tissue disease.",
         ),
         rules=rules,
         facts=tuple(medication_fact(m) for m in drugs),
