@@ -34,7 +34,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from fhir_mappings.terminology import build_terminology
 
-from . import engine, feedback, patient_data
+from . import engine, feedback, patient_data, smart_app
 from .auth import build_authenticator
 from .errors import DataUnavailable, InvalidRequest, ServiceError
 from .guideline.catalog import catalog_html
@@ -43,6 +43,7 @@ from .issued_cards import IssuedCardWriter
 from .protocol import validate_feedback, validate_request
 from .services import REGISTRY, SERVICES
 from .settings import Settings
+from .smart_app.card_links import add_smart_links
 from .storage import Storage
 
 log = logging.getLogger("cds_service.api")
@@ -267,6 +268,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     terminology = build_terminology(settings.site_conceptmap)
     issued = IssuedCardWriter(storage)
     app.extensions["cds"] = {"settings": settings, "storage": storage, "issued_cards": issued}
+    # the SMART app (cds_service/smart_app), when CDS_SMART_CLIENT_ID and CDS_SMART_APP_URL say
+    smart = smart_app.register(app, settings, storage, terminology)
     if settings.dev and not settings.allow_sandbox_issuer:
         log.warning(
             "DEV MODE: client JWT verification is OFF and any CORS origin is allowed. "
@@ -368,6 +371,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         )
         # links to the rules page are absolute: under the request's base URL
         cards = engine.cards_for(service, evaluation, request.url_root)
+        if smart is not None and service.hook == "patient-view":
+            add_smart_links(cards, smart.launch_url)
         response = json_response(response_body(cards, evaluation.record.unavailable))
         # After the response is sent (WSGI close): queue the issued cards for the background
         # writer (feedback that arrives first still counts: the report joins issued_card),

@@ -178,13 +178,18 @@ def rules() -> int:
     return 0
 
 
-def feedback_report() -> int:
+def feedback_report(html_file: str | None = None) -> int:
     from .feedback import feedback_report as build_report
     from .feedback import report_text
     from .storage import Storage
 
     storage = Storage(Settings.from_env().database_url)
     storage.create_all()
+    if html_file:
+        from .feedback_html import feedback_html
+
+        Path(html_file).write_text(feedback_html(storage), encoding="utf-8")
+        return 0
     sys.stdout.write(report_text(build_report(storage)))
     return 0
 
@@ -204,7 +209,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--draft-orders", help="a Bundle of draft orders (order hooks)")
     e.add_argument("--date", help="evaluation date YYYY-MM-DD (default: today, UTC)")
     sub.add_parser("rules", help="print the evidence catalog")
-    sub.add_parser("feedback-report", help="feedback counts per card topic")
+    fr = sub.add_parser("feedback-report", help="feedback counts per card topic")
+    fr.add_argument("--html", metavar="FILE", help="write one self-contained HTML page instead")
     return p
 
 
@@ -216,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return evaluate(args.bundle, args.hook, args.draft_orders, args.date)
     if args.command == "rules":
         return rules()
-    return feedback_report()
+    return feedback_report(args.html)
 
 
 if __name__ == "__main__":

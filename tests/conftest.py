@@ -89,9 +89,12 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def launch_server(env: dict[str, str], workdir: Path, workers: int = 2) -> Server:
-    """Start the real server process and wait until /healthz answers."""
-    port = free_port()
+def launch_server(
+    env: dict[str, str], workdir: Path, workers: int = 2, port: int | None = None
+) -> Server:
+    """Start the real server process (on ``port``, or a free one) and wait until /healthz
+    answers."""
+    port = port or free_port()
     full_env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),

@@ -40,6 +40,7 @@ DATASET_NAMES: dict[str, str] = {
     "symptoms": "symptoms",
     "service_requests": "ordered tests",
     "body_size": "height and weight",
+    "clinical_findings": "charted symptoms and clinical features",
 }
 
 

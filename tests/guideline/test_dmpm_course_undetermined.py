@@ -102,7 +102,8 @@ def test_unavailable_course_data_is_undetermined(missing: str) -> None:
     assert classify_course(rec).kind == "chronic"
     rec.unavailable[missing] = "timeout"
     course = classify_course(rec)
-    assert course.kind == "undetermined" and f"{missing} unavailable" in course.why_undecided
+    assert course.kind == "undetermined"
+    assert f"{dataset_name(missing)} unavailable" in course.why_undecided
 
 
 def test_bounded_pao2_pair_that_cannot_decide_is_not_evidence() -> None:

@@ -104,7 +104,7 @@ def test_ssc_fvc_decline_in_millilitres() -> None:
     assert "ssc-ild-decline" in out
 
 
-def test_ra_ild_progression_names_percent_predicted_not_assessable_from_volumes() -> None:
+def test_ra_ild_progression_reads_an_observed_symptom_and_names_litres_not_assessable() -> None:
     ra = [
         patient(),
         condition("ra", "69896004", "2015-01-01"),
@@ -121,7 +121,8 @@ def test_ra_ild_progression_names_percent_predicted_not_assessable_from_volumes(
         "valueBoolean": True,
     }
     out = findings([*ra, dyspnea, fvc("f1", PEAK, 3.20), fvc("f2", LATEST, 2.85)])
-    text = "\n".join(f.detail for f in out.values())
-    assert "Worsening symptoms: none recorded" not in text
-    assert "FVC: % predicted cannot be computed" in text
-    assert "charted as an Observation" in text
+    card = out["ra-ild-management"]
+    assert "Worsening symptoms: none recorded" not in card.detail
+    assert "worse dyspnoea" in card.summary
+    assert "FVC 2.85 L" in card.detail and "% predicted cannot be computed" in card.detail
+    assert {f.concept for f in card.facts} >= {"dyspnea_worsening", "fvc"}

@@ -174,8 +174,8 @@ def test_cyclosporine_level_missing(start, level_days, fires):
 
 
 # ------------------------------------------------------------------- cyclophosphamide
-def _cyc_record(wbc_days=5, ua_days=10, mesna=True, start=100, **kw):
-    meds = [med("cyclophosphamide", start_days_ago=start)]
+def _cyc_record(wbc_days=5, ua_days=10, mesna=True, start=100, route="intravenous", **kw):
+    meds = [med("cyclophosphamide", start_days_ago=start, route=route)]
     if mesna:
         meds.append(med("mesna", start_days_ago=start))
     return record(
@@ -193,6 +193,8 @@ def _cyc_record(wbc_days=5, ua_days=10, mesna=True, start=100, **kw):
         ({"ua_days": 30}, None),
         ({"ua_days": 31}, "urinalysis overdue"),
         ({"mesna": False}, "no mesna"),
+        ({"mesna": False, "route": "oral"}, None),  # mesna belongs to the IV pulse
+        ({"mesna": False, "route": None}, "no mesna if given IV"),
         ({"start": 365}, None),
         ({"start": 366}, "course over 12 months"),
     ],

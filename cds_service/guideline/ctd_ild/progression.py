@@ -23,7 +23,7 @@ from datetime import timedelta
 
 from fhir_mappings.clinical_features import clinical_feature
 from fhir_mappings.lung_volumes import volumes_without_percent
-from fhir_mappings.record import ConditionEntry, PatientRecord
+from fhir_mappings.record import PatientRecord
 
 from ..data_gaps import IMAGING, LUNG_FUNCTION, gap_text, missing
 from ..evidence import Threshold, fmt_number, rule
@@ -78,21 +78,13 @@ class Domains:
         )
 
 
-def _charted(entry: ConditionEntry) -> str:
-    """Where the chart holds it: "Condition", "Observation" or "DiagnosticReport"."""
-    article = "an" if entry.source == "Observation" else "a"
-    return f"charted as {article} {entry.source}"
-
-
 def progression_domains(record: PatientRecord) -> Domains:
     out = Domains()
     since = record.today - WINDOW
     dyspnea = clinical_feature(record, "dyspnea_worsening", since=since)
     if dyspnea is not None and dyspnea.when is not None:
         out.symptoms = True
-        out.lines.append(
-            f"Worsening dyspnea recorded {dyspnea.when.isoformat()} ({_charted(dyspnea)})"
-        )
+        out.lines.append(f"Worsening dyspnea recorded {dyspnea.when.isoformat()}")
         out.facts.append(condition_fact(dyspnea))
     else:
         out.lines.append("Worsening symptoms: none recorded in the past 12 months")

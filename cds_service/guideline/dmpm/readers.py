@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from fhir_mappings.hrct import hrct_studies as record_hrct_studies
 from fhir_mappings.record import ConditionEntry, Measurement, PatientRecord
 
 from ..text import day, label
@@ -97,24 +98,29 @@ class HrctStudy:
         return False if self.complete else None
 
     def text(self) -> str:
-        seen = [HRCT_LABELS[c] for c, p in self.findings.items() if p]
+        seen = [name for c, name in HRCT_LABELS.items() if self.findings.get(c)]
         return f"HRCT {self.when.isoformat()}: " + (", ".join(seen) or "no finding coded")
 
 
 def hrct_studies(record: PatientRecord, since: date | None = None) -> list[HrctStudy]:
-    """HRCT studies, oldest first: each imaging report with its coded findings is one
-    complete study; findings from other resources (problem list, observations) of one day
-    form a partial study."""
-    by_key: dict[tuple[str | None, date], HrctStudy] = {}
-    for c in record.condition_entries(*HRCT_FINDINGS):
-        if c.when is None or (since is not None and c.when < since):
+    """HRCT studies, oldest first: each final imaging report (the record's HRCT studies) is
+    one complete study; findings charted elsewhere (problem list, observations not linked to
+    a report) of one day form a partial study. Pending reports answer nothing yet."""
+    out: list[HrctStudy] = []
+    linked: set[str] = set()
+    for s in record_hrct_studies(record):
+        linked.update(s.sources)
+        if not s.final or (since is not None and s.when < since):
             continue
-        report = c.source == "DiagnosticReport"
-        key = (c.source_id if report else None, c.when)
-        study = by_key.setdefault(key, HrctStudy(c.when, c.source_id if report else None))
-        study.complete = study.complete or report
+        findings = {c: False for c in s.absent} | {c: True for c in s.findings}
+        out.append(HrctStudy(s.when, s.source_id, findings, complete=True))
+    partial: dict[date, HrctStudy] = {}
+    for c in record.condition_entries(*HRCT_FINDINGS):
+        if c.when is None or c.source_id in linked or (since is not None and c.when < since):
+            continue
+        study = partial.setdefault(c.when, HrctStudy(c.when, None))
         study.findings[c.concept] = study.findings.get(c.concept, False) or c.active
-    return sorted(by_key.values(), key=lambda s: (s.when, s.complete))
+    return sorted([*out, *partial.values()], key=lambda s: (s.when, s.complete))
 
 
 def volumes(

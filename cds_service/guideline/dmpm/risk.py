@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from fhir_mappings.hrct import pending_hrct
+from fhir_mappings.hrct import latest_hrct, pending_hrct
 from fhir_mappings.record import ConditionEntry, Measurement, PatientRecord
 
 from .. import evidence
-from ..facts import PENDING, antibody_fact, condition_fact, measurement_fact
+from ..facts import ABSENT, PENDING, PRESENT, antibody_fact, condition_fact, measurement_fact
 from ..findings import Fact
 from ..shared_rules import R113
 from ..text import (
@@ -50,7 +50,6 @@ from ..text import (
     unreadable_text,
 )
 from .myositis import R064, TypeAnswer
-from .readers import hrct_studies
 from .subtypes import anti_ars
 
 RISK_TOPICS = ("dmpm-ild-poor-prognosis", "dmpm-ild-risk-incomplete", "dmpm-ild-acute-subacute")
@@ -268,17 +267,6 @@ def _latest_in(record: PatientRecord, concept: str, since: date) -> ConditionEnt
 
 def _hrct_factor(record: PatientRecord, since: date) -> Factor:
     name = "HRCT: GGO + lower consolidation"
-    reports = [s for s in hrct_studies(record, since=since) if s.complete]
-    if reports and not record.missing_data(*IMAGING_DATA):
-        study = reports[-1]  # the latest final report: its coded findings are complete
-        both = bool(study.has("ct_ground_glass") and study.has("ct_lower_consolidation"))
-        facts = [
-            condition_fact(c)
-            for c in record.condition_entries("ct_ground_glass", "ct_lower_consolidation")
-            if c.when == study.when and c.source_id == study.source_id
-        ]
-        text = study.text() + ("" if both else "; not both coded")
-        return Factor("hrct", name, both, text, ("R113", "R108"), facts)
     ggo = _latest_in(record, "ct_ground_glass", since)
     low = _latest_in(record, "ct_lower_consolidation", since)
     seen = [c for c in (ggo, low) if c is not None]
@@ -286,6 +274,17 @@ def _hrct_factor(record: PatientRecord, since: date) -> Factor:
     text = "; ".join(condition_text(c) for c in seen)
     if ggo is not None and low is not None and ggo.active and low.active:
         return Factor("hrct", name, True, text, ("R113", "R108"), facts)
+    study = latest_hrct(record, since=since)  # the latest final report: complete for its study
+    unsited_only = study is not None and (
+        study.shows("ct_consolidation") and not study.shows("ct_lower_consolidation")
+    )
+    if study is not None and not unsited_only and not record.missing_data(*IMAGING_DATA):
+        both = bool(study.shows("ct_ground_glass") and study.shows("ct_lower_consolidation"))
+        study_facts = [
+            Fact(c, PRESENT if study.shows(c) else ABSENT, None, study.when)
+            for c in ("ct_ground_glass", "ct_lower_consolidation")
+        ]
+        return Factor("hrct", name, both, study.describe(), ("R113", "R108"), study_facts)
     gaps = _unavailable(record, IMAGING_DATA)
     gaps += [f"{s.describe()}" for s in pending_hrct(record) if s.when >= since]
     facts += [

@@ -4,15 +4,19 @@ Sources: KR §Treatment 2-2) (R049): adverse effects are haematuria (haemorrhagi
 leukopenia, neutropenia, anaemia and pneumonia; "perform blood tests regularly"; "use mesna to
 prevent hemorrhagic cystitis"; "long-term use is not recommended". Derived bundle R142 (mesna,
 blood counts, urinalysis, liver tests, a finite course; SLS used 12 months). Doses: Z5 accepts
-the seed ranges (oral 2-3 mg/kg/day, KR; IVCY 300-800 mg/m² q4w, JP R099; 10-30 mg/kg q3-4w,
-JP R110) and flags oral >3 mg/kg/day, IV >800 mg/m² or >30 mg/kg. An IV order per m² is checked
-against 800 mg/m², one per kg against 30 mg/kg; an order in mg is flagged when it is above
-**either** (per m² >800 or per kg >30), with both values shown; one not computable is named.
+the seed ranges (oral 2-3 mg/kg/day, KR §Treatment 1, R032; IVCY 300-800 mg/m² q4w, JP R099;
+10-30 mg/kg q3-4w, JP R110) and flags oral >3 mg/kg/day, IV >800 mg/m² or >30 mg/kg. An IV
+order per m² is checked against 800 mg/m², one per kg against 30 mg/kg; an order in mg is
+flagged when it is above **either** (per m² >800 or per kg >30), with both values shown; one
+not computable is named.
 
 When a cyclophosphamide order is drafted (focused), check against record + drafts:
 - dose: oral mg/kg/day (needs a body weight within a year), IV mg/m² (weight and height) and
   mg/kg per administration; outside the seed range → warning; not checkable → said in the card;
-- mesna active or drafted, and a blood count drafted or resulted within 14 days: missing → warning;
+- mesna active or drafted for an **IV** order (KR R049: mesna against haemorrhagic cystitis
+  belongs to the IV pulse regimen; an oral order is not asked for mesna, a route not given is
+  asked "mesna if given IV"), and a blood count drafted or resulted within 14 days: missing →
+  warning;
 - urinalysis and liver tests (drafted or within 14 days) and a planned end date: missing → the
   "reduced" card, ``info``, naming only what is left;
 - everything present and the dose inside the ranges → no card.
@@ -27,14 +31,17 @@ from typing import TYPE_CHECKING
 
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
+from ..compose import finding
 from ..data_gaps import gap_text
-from ..evidence import Threshold, cite, fmt_number, rule
+from ..evidence import Threshold, rule
 from ..facts import measurement_fact
 from ..findings import Finding, Indicator, Suggestion
 from ..shared_rules import R049, R110, R142
 from ..suggestions.orders import lab_suggestions
+from ..text import number, threshold_text
 from . import common
 from .common import dose_text
+from .cyclosporine_monitoring import R032
 
 if TYPE_CHECKING:
     from fhir_mappings.orders import OrderSet
@@ -59,7 +66,8 @@ R041 = rule(
     (TOPIC,),
 )
 
-ORAL_MAX = Threshold("cyclophosphamide_oral_dose", ">", 3.0, "mg/kg/day", R041)
+#: KR §Treatment 1 prints CYC 2-3 mg/kg/day as the acute add-on (R032; Z5): the 3 is the ceiling
+ORAL_MAX = Threshold("cyclophosphamide_oral_dose", ">", 3.0, "mg/kg/day", R032)
 IV_MAX_M2 = Threshold("cyclophosphamide_iv_dose", ">", 800.0, "mg/m²", R099)
 IV_MAX_KG = Threshold("cyclophosphamide_iv_dose", ">", 30.0, "mg/kg", R110)
 
@@ -85,8 +93,8 @@ def _dose_problems(entry: MedicationEntry, record: PatientRecord) -> tuple[list[
             oral_kg = entry.daily_dose_mg / weight
             if ORAL_MAX.holds(oral_kg):
                 out.append(
-                    f"oral {fmt_number(round(oral_kg, 2))} mg/kg/day ({ORAL_MAX.text}; "
-                    "seed range 2-3 mg/kg/day)"
+                    f"oral {number(oral_kg)} mg/kg/day ({threshold_text(ORAL_MAX)}; usual "
+                    "2-3 mg/kg/day)"
                 )
     elif entry.route == "intravenous":
         _iv_dose(entry, weight, bsa, out, unknown)
@@ -97,8 +105,8 @@ def _dose_problems(entry: MedicationEntry, record: PatientRecord) -> tuple[list[
 
 #: the IV ranges with the regimen each comes from (Z5: both seed-consistent, by context)
 _IV_RANGES = (
-    (IV_MAX_M2, "mg/m²", "R099 Yamasaki: 300-800 mg/m² every 4 weeks"),
-    (IV_MAX_KG, "mg/kg", "R110 Kameda: 10-30 mg/kg every 3-4 weeks"),
+    (IV_MAX_M2, "mg/m²", "300-800 mg/m² every 4 weeks (Yamasaki)"),
+    (IV_MAX_KG, "mg/kg", "10-30 mg/kg every 3-4 weeks (Kameda)"),
 )
 
 
@@ -125,7 +133,7 @@ def _iv_dose(
         ordered = "ordered per kg"
     elif per_m2 is not None or per_kg is not None:
         values = [per_m2, per_kg]
-        ordered = f"{fmt_number(round(entry.dose_mg or 0.0, 1))} mg per pulse"
+        ordered = f"{number(entry.dose_mg or 0.0)} mg per pulse"
         missing = {
             "mg/m²": "no recent weight and height for the body surface area",
             "mg/kg": "no body weight within a year",
@@ -134,13 +142,13 @@ def _iv_dose(
             if v is None:
                 unknown.append(
                     f"IV dose in {unit_text} not computable ({missing[unit_text]}): the "
-                    f"{t.text} check was not done"
+                    f"{threshold_text(t)} check was not done"
                 )
     else:
         unknown.append(
             "IV dose per m² or per kg not computable "
             f"({entry.dose_problem or 'no recent weight and height'}): the "
-            f"{IV_MAX_M2.text} / {IV_MAX_KG.text} checks were not done"
+            f"{threshold_text(IV_MAX_M2)} / {threshold_text(IV_MAX_KG)} checks were not done"
         )
         return
     checks = [
@@ -150,12 +158,41 @@ def _iv_dose(
         out.append(
             f"IV {ordered}: "
             + "; ".join(
-                f"{fmt_number(round(v, 1))} {u}"
-                + (f" (**{t.text}**)" if t.holds(v) else " (within range)")
+                f"{number(round(v, 1))} {u}"
+                + (f" (**{threshold_text(t)}**)" if t.holds(v) else " (within range)")
                 + f", {src}"
                 for v, t, u, src in checks
             )
         )
+
+
+def _mesna_item(record: PatientRecord, drafts: list[MedicationEntry]) -> str | None:
+    """The mesna bundle item for these drafts: IV orders need it, oral ones do not, a route not
+    given is asked "if given IV"; None when no draft needs it."""
+    routes = {d.route for d in drafts}
+    if "intravenous" in routes:
+        item = "mesna with the IV pulse (haemorrhagic cystitis)"
+    elif routes - {"oral"}:
+        item = "mesna if given IV (route not given)"
+    else:
+        return None
+    gaps = common.medication_gaps(record)
+    if gaps:  # an active mesna order may not be shown: say so, never "no mesna active"
+        item += f"; not drafted, active orders could not be checked: {gap_text(gaps)}"
+    return item
+
+
+def _summary(
+    out_of_range: list[str], essential: list[str], not_checked: list[str], remaining: list[str]
+) -> str:
+    if out_of_range:
+        return "Cyclophosphamide dose outside the usual ranges: check the dose."
+    if essential:
+        names = " or ".join(x.split(" (")[0].replace(" with the IV pulse", "") for x in essential)
+        return f"Cyclophosphamide order without {names}."
+    if not_checked:
+        return "Cyclophosphamide order: the dose could not be checked against the usual ranges."
+    return "Cyclophosphamide order: add " + ", ".join(x.split(" (")[0] for x in remaining) + "."
 
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
@@ -167,18 +204,15 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     not_checked: list[str] = []
     for d in drafts:
         o, u = _dose_problems(d, record)
-        out_of_range += [f"{d.source_id}: {x}" for x in o]
-        not_checked += [f"{d.source_id}: {x}" for x in u]
-    has_mesna = bool(common.of_class(regimen, frozenset({"mesna"})))
+        out_of_range += o
+        not_checked += u
+    mesna = _mesna_item(record, drafts)
+    has_mesna = mesna is None or bool(common.of_class(regimen, frozenset({"mesna"})))
     has_cbc = common.planned_or_recent(record, orders, BLOOD_COUNT_ORDERS, BLOOD_COUNT_RESULTS)
     has_ua = common.planned_or_recent(record, orders, URINALYSIS_ORDERS, URINALYSIS_RESULTS)
     has_liver = common.planned_or_recent(record, orders, LIVER_ORDERS, LIVER_RESULTS)
     finite = all(d.end is not None for d in drafts)
-    gaps = common.medication_gaps(record)
-    mesna = "mesna (haemorrhagic cystitis)"
-    if gaps:  # an active mesna order may not be shown: say so, never "no mesna active"
-        mesna += f"; not drafted, active orders could not be checked: {gap_text(gaps)}"
-    essential = [x for x, ok in ((mesna, has_mesna), ("blood count", has_cbc)) if not ok]
+    essential = [x for x, ok in ((mesna, has_mesna), ("blood count", has_cbc)) if x and not ok]
     remaining = [
         x
         for x, ok in (
@@ -190,64 +224,36 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     ]
     if not (out_of_range or not_checked or essential or remaining):
         return
-    warning = bool(out_of_range or essential)
-    if out_of_range:
-        summary = "Cyclophosphamide dose outside the seed ranges: check the dose."
-    elif essential:
-        summary = (
-            f"Cyclophosphamide order without {' or '.join(x.split(' (')[0] for x in essential)}."
-        )
-    elif not_checked:
-        summary = "Cyclophosphamide order: the dose could not be checked against the seed ranges."
-    else:
-        summary = (
-            "Cyclophosphamide order: add " + ", ".join(x.split(" (")[0] for x in remaining) + "."
-        )
     facts = [common.dose_fact(d, record) for d in drafts]
     weight = record.latest("body_weight", within=common.WEIGHT_WINDOW)
-    if weight is not None:
-        facts.append(measurement_fact(weight))
-    lines = [
-        "Cyclophosphamide drafted: "
-        + "; ".join(f"{d.source_id} {dose_text(d)}" for d in drafts)
-        + "."
-    ]
+    why = [f"Cyclophosphamide drafted: {dose_text(d)}" for d in drafts]
     if weight is not None and weight.value is not None:
+        facts.append(measurement_fact(weight))
         bsa = common.bsa_m2(record)
-        lines.append(
-            f"Body weight {fmt_number(round(weight.value, 1))} kg ({weight.when.isoformat()})"
-            + (f"; body surface area {fmt_number(round(bsa, 2))} m² (Mosteller)" if bsa else "")
-            + "."
+        why.append(
+            f"Body weight {number(weight.value)} kg ({weight.when.isoformat()})"
+            + (f"; body surface area {number(bsa)} m²" if bsa else "")
         )
-    if out_of_range:
-        lines += ["", "**Dose outside the seed ranges (Z5):**", *[f"- {x}" for x in out_of_range]]
-    if not_checked:
-        lines += ["", "**Dose could not be checked:**", *[f"- {x}" for x in not_checked]]
+    why += [f"Dose outside the usual ranges: {x}" for x in out_of_range]
+    why += [f"Dose not checked: {x}" for x in not_checked]
     missing = essential + remaining
-    if missing:
-        lines += [
-            "",
-            "**Bundle items not active, drafted or resulted in the last 14 days (R049, R142):**",
-            *[f"- {x}" for x in missing],
-        ]
-    lines += [
-        "",
-        "KR R049: perform blood tests regularly, use mesna to prevent haemorrhagic "
-        "cystitis; long-term use is not recommended (bladder cancer and other malignancy).",
-        "",
-        cite(R049, R142, R041, R099, R110),
-    ]
     suggestions = tuple(_suggestions(record, has_cbc, has_ua, has_liver))
-    yield Finding(
+    yield finding(
         topic=TOPIC,
-        indicator=Indicator.WARNING if warning else Indicator.INFO,
-        summary=summary,
-        detail="\n".join(lines),
-        rules=(R049.id, R142.id, R041.id, R099.id, R110.id),
-        facts=tuple(facts),
+        indicator=Indicator.WARNING if (out_of_range or essential) else Indicator.INFO,
+        summary=_summary(out_of_range, essential, not_checked, remaining),
+        why=why,
+        what_to_do=[f"Add {x}" for x in missing],
+        notes=(
+            "Blood tests regularly; mesna against haemorrhagic cystitis with IV pulses; no "
+            "long-term use (bladder cancer and other malignancy).",
+        ),
+        rules=(R049, R142, R032, R099, R110, R041),
+        facts=facts,
         suggestions=suggestions,
         selection_behavior="any" if suggestions else None,
         override_reasons=common.OVERRIDE_REASONS,
+        priority=100,
     )
 
 
@@ -266,5 +272,5 @@ def _suggestions(
         if not present
     ]
     return lab_suggestions(
-        missing, record.patient_id, "cyclophosphamide monitoring, KR R049", recommend_first=True
+        missing, record.patient_id, "Cyclophosphamide monitoring", recommend_first=True
     )

@@ -51,8 +51,8 @@ R032 = rule(
     "§Treatment 1",
     "Possible add-on as printed: cyclosporine (500-750 mg/m² intravenously) and cyclophosphamide "
     "(2-3 mg/kg/day); the cyclosporine figure is implausible (an IV cyclophosphamide pulse dose).",
-    "500-750 mg/m² (erratum, Z3)",
-    (TOPIC,),
+    "500-750 mg/m² (erratum, Z3); CYC 2-3 mg/kg/day",
+    (TOPIC, "order-cyclophosphamide-bundle"),
 )
 
 IMPLAUSIBLE = Threshold("cyclosporine_dose", ">=", 500.0, "mg/m²", R032)

@@ -6,6 +6,8 @@ Sources: KR §Treatment 2-1): azathioprine 1-2 mg/kg/day (R040); MMF 1.0-1.5 g t
 tacrolimus ceiling; in DM/PM-ILD tacrolimus is trough-guided.
 
 When one of these is drafted (focused) for a patient with ILD or a CTD:
+- methotrexate scheduled more than once in 7 days → **critical**, with a suggestion to change
+  the draft to once weekly (``methotrexate_schedule``; contract);
 - azathioprine >2 mg/kg/day → warning; <1 mg/kg/day → info (needs a weight within a year);
 - MMF >3,000 mg/day (1.5 g twice daily) → warning; <2,000 mg/day → info;
 - tacrolimus outside 1-3 mg/day → info only (trough-guided, Z16);
@@ -23,12 +25,15 @@ from typing import TYPE_CHECKING
 
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..evidence import Threshold, cite, fmt_number, rule
+from ..compose import finding
+from ..evidence import Threshold, rule
 from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
-from ..text import label
+from ..text import label, number
 from . import common
 from .common import dose_text
+from .leflunomide_ild import R131
+from .methotrexate_schedule import RULE_TEXT, schedules, weekly_suggestions
 
 if TYPE_CHECKING:
     from fhir_mappings.orders import OrderSet
@@ -70,6 +75,10 @@ TAC_HIGH = Threshold("tacrolimus_dose", ">", 3.0, "mg/day", R043)
 _DRUGS = frozenset({"azathioprine", "mycophenolate_mofetil", "tacrolimus"})
 
 
+def _range(low: Threshold, high: Threshold) -> str:
+    return f"{number(low.value)}-{number(high.value)} {high.unit}"
+
+
 def _assess(m: MedicationEntry, record: PatientRecord) -> tuple[Indicator | None, str]:
     """(indicator or None when within range, text) for one drafted order."""
     if m.daily_dose_mg is None:
@@ -79,7 +88,7 @@ def _assess(m: MedicationEntry, record: PatientRecord) -> tuple[Indicator | None
         if weight is None:
             return Indicator.INFO, "dose could not be checked: no body weight within a year"
         per_kg = m.daily_dose_mg / weight
-        text = f"{fmt_number(round(per_kg, 2))} mg/kg/day (seed 1-2 mg/kg/day, R040)"
+        text = f"{number(per_kg)} mg/kg/day (usual {_range(AZA_LOW, AZA_HIGH)})"
         if AZA_HIGH.holds(per_kg):
             return Indicator.WARNING, f"above range: {text}"
         if AZA_LOW.holds(per_kg):
@@ -87,15 +96,15 @@ def _assess(m: MedicationEntry, record: PatientRecord) -> tuple[Indicator | None
         return None, text
     daily = m.daily_dose_mg
     if m.concept == "mycophenolate_mofetil":
-        text = f"{fmt_number(round(daily))} mg/day (seed 1.0-1.5 g twice daily, R042)"
+        text = f"{number(round(daily))} mg/day (usual 1.0-1.5 g twice daily)"
         if MMF_HIGH.holds(daily):
             return Indicator.WARNING, f"above range: {text}"
         if MMF_LOW.holds(daily):
             return Indicator.INFO, f"below range: {text}"
         return None, text
     text = (
-        f"{fmt_number(round(daily, 2))} mg/day (typical 1-3 mg/day, R043; trough-guided, "
-        "no fixed ceiling, Z16)"
+        f"{number(daily)} mg/day (typical {_range(TAC_LOW, TAC_HIGH)}; trough-guided, no fixed "
+        "ceiling)"
     )
     if TAC_HIGH.holds(daily) or TAC_LOW.holds(daily):
         return Indicator.INFO, f"outside the typical range: {text}"
@@ -103,41 +112,55 @@ def _assess(m: MedicationEntry, record: PatientRecord) -> tuple[Indicator | None
 
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
-    drafts = common.focused(orders, _DRUGS)
-    if not drafts or not common.in_scope(record):
-        return
+    mtx = schedules(record, orders)
+    too_often = [s for s in mtx if s.too_often]
+    unread_mtx = [s for s in mtx if s.per_week is None]
+    drafts = common.focused(orders, _DRUGS) if common.in_scope(record) else []
     flagged = [(d, *_assess(d, record)) for d in drafts]
     flagged = [(d, ind, text) for d, ind, text in flagged if ind is not None]
-    if not flagged:
+    if not (flagged or too_often or unread_mtx):
         return
-    worst = min((ind for _, ind, _ in flagged if ind is not None), key=lambda i: i.rank)
-    unread = [d for d, _, text in flagged if text.startswith("dose could not")]
-    names = ", ".join(sorted({d.concept.replace("_", " ") for d, _, _ in flagged}))
-    if len(unread) == len(flagged):
-        summary = f"The dose of the {names} order could not be checked against the seed range."
-    else:
-        summary = f"{names.capitalize()} ordered at a dose outside the seed range: check the dose."
-    facts: list[Fact] = [common.dose_fact(d, record) for d, _, _ in flagged]
+    lines = [s.text() for s in (*too_often, *unread_mtx)]
+    lines += [f"{label(d.concept)} {dose_text(d)}: {text}" for d, _, text in flagged]
+    facts: list[Fact] = [common.dose_fact(s.entry, record) for s in (*too_often, *unread_mtx)]
+    facts += [common.dose_fact(d, record) for d, _, _ in flagged]
     weight = record.latest("body_weight", within=common.WEIGHT_WINDOW)
     if weight is not None and any(d.concept == "azathioprine" for d, _, _ in flagged):
         facts.append(measurement_fact(weight))
-    yield Finding(
+    if too_often:
+        s = too_often[0]
+        yield finding(
+            topic=TOPIC,
+            indicator=Indicator.CRITICAL,
+            summary=(
+                f"Methotrexate {dose_text(s.entry).split(' (')[0]} scheduled "
+                f"{number(s.per_week or 0)} times in 7 days: methotrexate is given once weekly."
+            ),
+            why=lines,
+            body=(RULE_TEXT,),
+            what_to_do=("Change the order to once weekly, or confirm an intended schedule.",),
+            rules=(R131, R040, R042, R043) if flagged else (R131,),
+            facts=facts,
+            suggestions=weekly_suggestions(orders, too_often),
+            override_reasons=common.OVERRIDE_REASONS,
+            priority=100,
+        )
+        return
+    indicators = [ind for _, ind, _ in flagged if ind is not None]
+    worst = min(indicators, key=lambda i: i.rank) if indicators else Indicator.INFO
+    shown = {label(d.concept) for d, _, _ in flagged} | ({"methotrexate"} if unread_mtx else set())
+    names = ", ".join(sorted(shown))
+    if all(t.startswith("dose could not") for _, _, t in flagged):
+        summary = f"The dose or schedule of the {names} order could not be checked."
+    else:
+        summary = f"{names.capitalize()} ordered at a dose outside the usual range: check the dose."
+    yield finding(
         topic=TOPIC,
         indicator=worst,
-        summary=summary[:139],
-        detail="\n".join(
-            [
-                "Drafted immunosuppressant doses compared with KR §Treatment 2-1):",
-                *[
-                    f"- {label(d.concept)} ({d.source_id}"
-                    + (f", {dose_text(d)}): {text}" if d.dose_problem is None else f"): {text}")
-                    for d, _, text in flagged
-                ],
-                "",
-                cite(R040, R042, R043),
-            ]
-        ),
-        rules=(R040.id, R042.id, R043.id),
-        facts=tuple(facts),
+        summary=summary,
+        why=lines,
+        rules=(R040, R042, R043, *((R131,) if unread_mtx else ())),
+        facts=facts,
         override_reasons=common.OVERRIDE_REASONS,
+        priority=100,
     )

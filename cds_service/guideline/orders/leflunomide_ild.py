@@ -41,7 +41,7 @@ R131 = rule(
     "§2",
     "MTX and leflunomide are not clearly associated with ILD onset, but use them with caution.",
     "",
-    (TOPIC,),
+    (TOPIC, "drug-induced-ild-caution", "order-immunosuppressant-dose"),
 )
 
 

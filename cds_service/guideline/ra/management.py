@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from fhir_mappings.lung_volumes import volume_concept
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
@@ -120,11 +121,6 @@ WHAT_TO_DO = (
 
 RULES = (R056, R057, R058, R060, R061, B02, B03, B04, R130, R037)
 UNDECIDED = {True: "", False: "", None: " (censored value: cannot decide)"}
-BODY = (
-    f"Counted: FVC down {threshold_text(FVC_POINTS)} or {threshold_text(FVC_RELATIVE)} relative, "
-    f"DLCO down {threshold_text(DLCO_POINTS)} (from the year's peak), worse dyspnoea, HRCT "
-    "progression."
-)
 
 
 @dataclass
@@ -150,16 +146,30 @@ def _fvc(change: PeakDecline, out: LungFunction) -> None:
     rel_hit = None if relative is None else change.decide(FVC_RELATIVE, relative)
     hit = True if (absolute or rel_hit) else (None if None in (absolute, rel_hit) else False)
     rel = f", {number(relative)}% relative" if relative is not None else ""
-    out.lines.append(_change_line("FVC", change) + rel + UNDECIDED[hit])
+    counts = f" (counts at {threshold_text(FVC_POINTS)} or {threshold_text(FVC_RELATIVE)})"
+    out.lines.append(_change_line("FVC", change) + rel + counts + UNDECIDED[hit])
     if hit:
         out.reasons.append(
             f"FVC {measured_quantity(change.peak)} to {measured_quantity(change.latest)}{rel}"
         )
 
 
+def _fvc_litres(change: PeakDecline, out: LungFunction) -> None:
+    """FVC charted as volumes only: named as not assessable (% predicted cannot be computed),
+    shown with its relative fall; it does not decide progression on its own."""
+    relative = change.relative_percent
+    rel = f", {number(relative)}% relative" if relative is not None else ""
+    out.lines.append(
+        f"FVC {measured_quantity(change.latest)} ({day(change.latest.when)}) from "
+        f"{measured_quantity(change.peak)} ({day(change.peak.when)}){rel}: % predicted cannot "
+        "be computed (no predicted value charted): not assessable"
+    )
+
+
 def _dlco(change: PeakDecline, out: LungFunction) -> None:
     hit = change.decide(DLCO_POINTS, change.absolute_points)
-    out.lines.append(_change_line("DLCO", change) + UNDECIDED[hit])
+    counts = f" (counts at {threshold_text(DLCO_POINTS)})"
+    out.lines.append(_change_line("DLCO", change) + counts + UNDECIDED[hit])
     if hit:
         out.reasons.append(f"DLCO down {number(change.absolute_points)} points")
 
@@ -169,12 +179,32 @@ def lung_function(record: PatientRecord) -> LungFunction:
     since = record.today - WINDOW
     for concept, label, judge in (("fvc_pct_pred", "FVC", _fvc), ("dlco_pct_pred", "DLCO", _dlco)):
         change = decline_from_peak(record, concept, latest_within=WINDOW, peak_since=since)
+        volume = volume_concept(concept) if change is None else None
+        litres = (
+            decline_from_peak(record, volume, latest_within=WINDOW, peak_since=since)
+            if volume == "fvc"
+            else None
+        )
+        if litres is not None:
+            _fvc_litres(litres, out)  # % predicted not computable: the relative fall decides
+            out.facts.extend((measurement_fact(litres.latest), measurement_fact(litres.peak)))
+            continue
         if change is None:
-            out.lines.append(f"{label}: no two values in the past 12 months")
+            out.lines.append(f"{label}: no two values of % predicted in the past 12 months")
             continue
         judge(change, out)
         out.facts.extend((measurement_fact(change.latest), measurement_fact(change.peak)))
     return out
+
+
+def _volumes_instead(line: str, domain_lines: list[str]) -> str:
+    """A "no two values" line replaced by the progression reader's account of volumes charted
+    without a predicted value ("% predicted cannot be computed ..."), when it has one."""
+    label = line.split(":")[0]
+    if not line.endswith("no two values of % predicted in the past 12 months"):
+        return line
+    prefix = f"{label}: % predicted cannot be computed"
+    return next((d for d in domain_lines if d.startswith(prefix)), line)
 
 
 def ra_ild_management(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
@@ -185,13 +215,14 @@ def ra_ild_management(record: PatientRecord, derived: Derived | None = None) -> 
     if not (domains.symptoms or domains.radiology or lung.reasons):
         return
     reasons = list(lung.reasons)
-    why = list(lung.lines)
-    if domains.symptoms:
-        reasons.append("worse dyspnoea")
-        why.append(next(line for line in domains.lines if line.startswith("Worsening dyspnea")))
-    if domains.radiology:
-        reasons.append("HRCT progression")
-        why.append(next(line for line in domains.lines if line.startswith("HRCT progression")))
+    why = [_volumes_instead(line, domains.lines) for line in lung.lines]
+    for met, text, prefix in (
+        (domains.symptoms, "worse dyspnoea", "Worsening dyspnea recorded"),
+        (domains.radiology, "HRCT progression", "HRCT progression recorded"),
+    ):
+        if met:
+            reasons.append(text)
+            why.extend(line for line in domains.lines if line.startswith(prefix))
     yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
@@ -199,7 +230,6 @@ def ra_ild_management(record: PatientRecord, derived: Derived | None = None) -> 
             f"RA-ILD progressing ({', '.join(reasons[:2])}): review ILD treatment with an expert."
         ),
         why=why,
-        body=(BODY,),
         what_to_do=WHAT_TO_DO,
         not_assessed=[f"{d}: {why}" for d, why in sorted(domains.unknown.items())],
         rules=RULES,

@@ -5,7 +5,9 @@ anemia and pneumonia: perform blood tests regularly, use mesna to prevent hemorr
 cystitis; long-term use is not recommended (bladder cancer, malignancy). SLS used 12 months.
 
 When: cyclophosphamide active and any of: no blood count (WBC or CBC) in the last 14 days;
-no urinalysis (urine blood) in the last 30 days; no mesna active; the course (earliest CYC
+no urinalysis (urine blood) in the last 30 days; no mesna active with **IV** cyclophosphamide
+(mesna belongs to the IV pulse regimen; oral CYC is not asked for it; a route not recorded is
+asked "if given IV"); the course (earliest CYC
 start on record) longer than 12 months (>365 days); or haematuria / low WBC flagged in the
 last 30 days. Then: warning card with each item and ServiceRequest suggestions.
 
@@ -86,9 +88,14 @@ def cyclophosphamide_safety(
     if hematuria is not None and "haematuria" not in problems:
         problems.append("haematuria")
         facts.append(condition_fact(hematuria))
-    if not record.active_medications(("mesna",), include_drafts=True):
-        problems.append("no mesna")
-        lines.append("Mesna: none active (KR: use mesna against hemorrhagic cystitis)")
+    routes = {m.route for m in meds}
+    if routes != {"oral"} and not record.active_medications(("mesna",), include_drafts=True):
+        iv = "intravenous" in routes
+        problems.append("no mesna" if iv else "no mesna if given IV")
+        lines.append(
+            "Mesna: none active (mesna protects against haemorrhagic cystitis with IV pulses"
+            + (")" if iv else "; the route is not recorded)")
+        )
     starts = [
         m.start
         for m in record.medications_since(
@@ -127,13 +134,14 @@ def cyclophosphamide_safety(
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=(
-            f"Cyclophosphamide: {', '.join(problems)} (KR: blood tests, mesna, no long-term use)."
+            f"Cyclophosphamide: {', '.join(problems)} (blood tests, mesna with IV pulses, no "
+            "long-term use)."
         ),
         patient_data=lines,
         body=(
-            "KR (R049): hematuria, leukopenia, neutropenia, anemia and pneumonia; regular "
-            "blood tests; mesna; long-term use not recommended (bladder cancer). SLS "
-            "courses lasted 12 months. Liver tests also (JP R111).",
+            "Haematuria, leukopenia, neutropenia, anaemia and pneumonia: regular blood tests; "
+            "mesna with IV pulses; long-term use not recommended (bladder cancer). The "
+            "Scleroderma Lung Study courses lasted 12 months. Liver tests also.",
         ),
         rules=rules,
         facts=tuple(facts),

@@ -56,6 +56,20 @@ def updated_dose_resource(
     return out
 
 
+def update_timing(resource: dict[str, Any], repeat: dict[str, Any], description: str) -> Action:
+    """Replace the draft (same id) by one whose every dosage has the timing ``repeat`` (e.g.
+    once weekly), the dose and route kept as drafted."""
+    out = _normalize_r4(resource)
+    dosages = out.get("dosageInstruction")
+    for dosage in dosages if isinstance(dosages, list) else []:
+        if isinstance(dosage, dict):
+            dosage["timing"] = {"repeat": dict(repeat)}
+            dosage.pop("text", None)
+            if "doseQuantity" in dosage:  # the sandbox's shape: R4 nests it in doseAndRate
+                dosage["doseAndRate"] = [{"doseQuantity": dosage.pop("doseQuantity")}]
+    return Action(type="update", description=description, resource=out)
+
+
 def update_dose(
     resource: dict[str, Any], dose_mg: float, route: str | None, dose_text: str, description: str
 ) -> Action:
