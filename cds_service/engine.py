@@ -57,8 +57,12 @@ def evaluate_resources(
             terminology=terminology,
         )
         findings = evaluate_orders(record, order_set)
-    if record.unavailable:
-        findings = [with_data_gaps(f, record.unavailable, service) for f in findings]
+    gaps = dict(record.unavailable)
+    unread = record.unreadable_text()
+    if unread:  # resources skipped by the builder: named on every card, never a failed call
+        gaps["unreadable resources"] = unread
+    if gaps:
+        findings = [with_data_gaps(f, gaps, service) for f in findings]
     return Evaluation(record, findings)
 
 

@@ -74,14 +74,26 @@ class _Builder(RecordBuilder):
             if isinstance(rid, str):
                 self.medications[rid] = resource
         elif rtype == "Patient":
-            self.patient(resource)
+            try:
+                self.patient(resource)
+            except (TypeError, ValueError, AttributeError) as exc:
+                self.unreadable(resource, f"not readable ({exc.__class__.__name__})")
         elif rtype in _PATIENT_SCOPED and resource.get("status") != "entered-in-error":
             try:
                 self.read(rtype, resource)
             except Invalid as exc:
-                self.warn(resource, str(exc))
+                self.unreadable(resource, str(exc))
             except OverflowError:  # an integer beyond the float range where a number is read
-                self.warn(resource, _OUT_OF_RANGE)
+                self.unreadable(resource, _OUT_OF_RANGE)
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+                # a shape no reader expects (a number where a list belongs): skipped and
+                # named, never a failed call
+                self.unreadable(resource, f"not readable ({exc.__class__.__name__})")
+
+    def unreadable(self, resource: Mapping[str, Any], reason: str) -> None:
+        self.warn(resource, reason)
+        rtype = str(resource.get("resourceType"))
+        self.record.unreadable[rtype] = self.record.unreadable.get(rtype, 0) + 1
 
     def read(self, rtype: str, resource: Mapping[str, Any]) -> None:
         if rtype == "Observation":
@@ -112,8 +124,8 @@ class _Builder(RecordBuilder):
         for resource in self.med_resources:
             try:
                 meds.extend(map_medication(resource, self.medications, self.terms, weight, height))
-            except (TypeError, ValueError, AttributeError) as exc:
-                self.warn(resource, f"medication not readable ({exc.__class__.__name__})")
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+                self.unreadable(resource, f"medication not readable ({exc.__class__.__name__})")
         record.medications = meds
         record.__post_init__()  # sort series by date
         return record

@@ -19,6 +19,8 @@ def _last_code(concept: Any, element: str) -> str | None:
     that is present but not a CodeableConcept makes the resource unreadable."""
     if concept is not None and not isinstance(concept, Mapping):
         raise Invalid(f"Condition.{element} is not a CodeableConcept")
+    if isinstance(concept, Mapping) and not isinstance(concept.get("coding", []), list):
+        raise Invalid(f"Condition.{element}.coding is not a list")
     codes = coding_codes(concept)
     return codes[-1] if codes else None
 

@@ -37,6 +37,25 @@ _FORM_UNITS = frozenset(
         "{cap}",
     }
 )
+#: count units EHRs send for a solid dose, bare or as a UCUM annotation in any case
+#: (``{pill}``, ``{Tablet}``, ``TAB``, ``{each}``): one unit of the product
+_COUNT_WORDS = frozenset(
+    {
+        "pill",
+        "pills",
+        "tablet",
+        "tablets",
+        "tab",
+        "tabs",
+        "tbl",
+        "capsule",
+        "capsules",
+        "cap",
+        "caps",
+        "each",
+        "ea",
+    }
+)
 _PERIOD_DAYS = {
     "s": 1 / 86400,
     "min": 1 / 1440,
@@ -249,7 +268,7 @@ def _to_mg(
         if weight_kg is None or height_cm is None:
             return None, None, value, "dose in mg/m2 but no recent weight and height"
         return value * bsa_mosteller(height_cm, weight_kg), None, value, None
-    if u in _FORM_UNITS or u == "1":
+    if u in _FORM_UNITS or u == "1" or u.strip("{}") in _COUNT_WORDS:
         if strength_mg is None:
             return None, None, None, f"dose in {unit!r} and the product strength is unknown"
         return value * strength_mg, None, None, None

@@ -224,6 +224,9 @@ class PatientRecord:
     pending: list[PendingEntry] = field(default_factory=list)
     #: what the builder dropped or could not read: (resource reference, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    #: resources skipped because they could not be read, by resource type (their reasons
+    #: are in ``warnings``): named on the cards ("1 Condition could not be read")
+    unreadable: dict[str, int] = field(default_factory=dict)
     #: data sets that could not be had (prefetch key -> reason), filled by the service
     unavailable: dict[str, str] = field(default_factory=dict)
 
@@ -232,6 +235,20 @@ class PatientRecord:
             series.sort(key=_by_when)
         for results in self.antibodies.values():
             results.sort(key=_result_order)
+
+    def unreadable_text(self) -> str | None:
+        """ "1 Condition and 2 Observations could not be read", or None."""
+        if not self.unreadable:
+            return None
+        parts = [
+            f"{n} {rtype}{'' if n == 1 else 's'}" for rtype, n in sorted(self.unreadable.items())
+        ]
+        verb = "could not be read"
+        return (
+            f"{', '.join(parts[:-1])} and {parts[-1]} {verb}"
+            if len(parts) > 1
+            else f"{parts[0]} {verb}"
+        )
 
     # ------------------------------------------------------------- data sets
     def missing_data(self, *datasets: str) -> dict[str, str]:

@@ -26,6 +26,7 @@ from ..compose import finding
 from ..derived import Derived
 from ..diseases import (
     ANTI_SYNTHETASE,
+    CTD_CONCEPTS,
     CTD_NAMES,
     ctd_groups,
     ctd_onset,
@@ -145,6 +146,13 @@ def sard_ild_screening(record: PatientRecord, derived: Derived | None = None) ->
             "patient; the absence of risk factors does not exclude ILD.",
         ),
         rules=(B01,),
-        facts=[f for _, f in factors if f is not None],
+        facts=[
+            *(
+                condition_fact(c)
+                for g in groups
+                if (c := record.condition(*CTD_CONCEPTS[g])) is not None
+            ),
+            *(f for _, f in factors if f is not None),
+        ],
         priority=60,
     )

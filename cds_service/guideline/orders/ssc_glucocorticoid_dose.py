@@ -39,7 +39,7 @@ from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
 from ..data_gaps import gap_text
 from ..evidence import cite, fmt_number, rule
-from ..facts import condition_fact, prednisolone_equivalent_fact
+from ..facts import antibody_fact, condition_fact, prednisolone_equivalent_fact
 from ..findings import Fact, Finding, Indicator, Suggestion
 from ..shared_rules import B02, B12, R051
 from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
@@ -134,6 +134,9 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     ild = record.condition(*sorted(common.ILD))
     suggestions = tuple(_suggestions(orders, drafts, gcs, total, ssc_ild=ild is not None))
     facts.append(prednisolone_equivalent_fact(total, record.today))
+    rnap3 = record.antibody("anti_rnap3")  # a renal crisis risk factor (B12), site-coded
+    if rnap3 is not None and rnap3.status == "positive":
+        facts.append(antibody_fact(rnap3))
     if ild is not None:
         facts.append(condition_fact(ild))
         rules = (*rules, B02.id)

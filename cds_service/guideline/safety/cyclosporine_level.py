@@ -42,7 +42,7 @@ from ..compose import finding
 from ..data_gaps import LABS, gap_text, missing
 from ..derived import Derived
 from ..evidence import Threshold
-from ..facts import measurement_fact
+from ..facts import measurement_fact, medication_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R094, R095, R096, R110, R111, R141
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
@@ -258,7 +258,7 @@ def cyclosporine_level(record: PatientRecord, derived: Derived | None = None) ->
             "level (cyclosporine nephrotoxicity).",
         ),
         rules=(R094, R095, R096, R110, R111, R141),
-        facts=(*facts, *renal.facts),
+        facts=(medication_fact(med), *facts, *renal.facts),
         suggestions=(_suggestion(record, context),),
         priority=11,
     )

@@ -34,11 +34,14 @@ from ..compose import finding
 from ..data_gaps import LABS, gap_text, missing
 from ..derived import Derived
 from ..evidence import Threshold
+from ..facts import medication_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R111, R141
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
 from .regimen import assess_regimen
 from .results import last_result
+
+_REGIMEN_CLASSES = frozenset({"glucocorticoid", "calcineurin_inhibitor", "cyclophosphamide"})
 
 TOPIC = "immunosuppression-monitoring"
 
@@ -74,7 +77,11 @@ def immunosuppression_monitoring(
         + reason
         for reason in regimen.reasons
     ]
-    facts: list[Fact] = []
+    facts: list[Fact] = [  # the regimen the monitoring is for
+        medication_fact(m)
+        for m in record.active_medications(include_drafts=False)
+        if m.classes & _REGIMEN_CLASSES
+    ]
     due: list[Item] = []
     abnormal: list[str] = []
     for item in ITEMS:
