@@ -228,11 +228,26 @@ def documents(rules: Iterable[Rule]) -> list[tuple[Source, list[str]]]:
     return [(SOURCES[key], sections) for key, sections in out.items()]
 
 
+#: sections shown per document on a card (the rest: "and N more"; all on the rules page)
+SHOWN_SECTIONS = 3
+
+
+def _short_section(section: str) -> str:
+    """``Table 2 (risk factors); screening ...`` -> ``Table 2``; ``§Diagnosis 4 (derived,
+    with ...)`` -> ``§Diagnosis 4``."""
+    head = section.split(";")[0].split(" (derived")[0].strip()
+    return head or section
+
+
 def source_lines(rules: Iterable[Rule]) -> list[str]:
     """One short line per document: ``Japanese DM/PM-ILD review (2014), Figure 3 and
     §Assessment``. The full reference lives once, in the catalog (``/rules``)."""
     lines = []
-    for src, sections in documents(rules):
+    for src, full in documents(rules):
+        sections = list(dict.fromkeys(_short_section(s) for s in full))
+        if len(sections) > SHOWN_SECTIONS:
+            more = len(sections) - SHOWN_SECTIONS + 1
+            sections = [*sections[: SHOWN_SECTIONS - 1], f"{more} more sections"]
         if not sections:
             lines.append(src.name)
             continue

@@ -275,6 +275,10 @@ def clip(summary: str, limit: int = SUMMARY_LIMIT) -> str:
 def steen_1998(rule: Rule, dose: str) -> str:
     """Steen 1998 (B12) as every card states it: a case-control odds ratio, never "times as
     likely". ``dose`` is the threshold text (e.g. ``≥15 mg/day``). E.g. ``Steen 1998
-    (case-control study of 110 SRC): prednisone ≥15 mg/day in the prior 6 months, OR 4.37
-    (95% CI 2.03-9.43)``."""
-    return f"{rule.source} ({rule.section}): prednisone {dose} in the prior 6 months, {rule.figure}"
+    (case-control study of 110 scleroderma renal crisis cases): prednisone ≥15 mg/day in
+    the prior 6 months, odds ratio, OR 4.37 (95% CI 2.03-9.43)``."""
+    figure = rule.figure.replace("OR ", "odds ratio, OR ", 1)
+    return (
+        f"{rule.source} (case-control study of 110 scleroderma renal crisis cases): "
+        f"prednisone {dose} in the prior 6 months, {figure}"
+    )

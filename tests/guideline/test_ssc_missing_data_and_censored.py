@@ -110,7 +110,7 @@ def test_treatment_indicated_wording_matches_kr() -> None:
     assert "treatment should be considered" in f.detail
     assert "KR (R024): treat " not in f.detail
     assert "ACR/CHEST 2023: conditional, preferred first line by the panel" in f.detail
-    assert "not from KR and not verified here (Z19)" in f.detail
+    assert "not from the Korean guideline and not verified here" in f.detail
     assert "; early treatment-related mortality" not in f.detail
 
 
@@ -199,7 +199,7 @@ def test_ssc_option_wording() -> None:
 
     text = "\n".join(OPTIONS)
     assert "preferred first line: ACR/CHEST" not in text
-    assert "External, not from KR" in text
+    assert "external, not from the Korean guideline and not verified here" in text
     assert "(ACR/CHEST 2023 conditional)" in text
 
 

@@ -59,6 +59,13 @@ def test_ehr_launch_timeline(smart_service: SmartService, page: Any) -> None:
     ferritin = page.text_content("table[data-table=ferritin]") or ""
     for when, value in (("2026-10-20", "600"), ("2026-11-10", "1,250"), ("2026-11-19", "1,800")):
         assert when in ferritin and value in ferritin
+    # ... and in the plots themselves (each dot's value, as pygal writes it)
+    drawn = page.locator("#plot-ferritin svg desc.value").all_text_contents()
+    assert {"2026-10-20: 600", "2026-11-10: 1250", "2026-11-19: 1800"} <= set(drawn)
+    drawn = page.locator("#plot-fvc_pct svg desc.value").all_text_contents()
+    assert {"2026-03-10: 85", "2026-11-18: 66"} <= set(drawn)
+    drawn = page.locator("#plot-pao2 svg desc.value").all_text_contents()
+    assert "2026-11-19: 58" in drawn
     # threshold lines drawn (labelled in the SVG) from the rules' Threshold objects
     ferritin_svg = svg_text(page, "#plot-ferritin svg")
     assert "threshold: >1,000 ng/mL: poor-risk factor" in ferritin_svg  # legend

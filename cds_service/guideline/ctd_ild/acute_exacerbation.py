@@ -33,7 +33,9 @@ from ..diseases import CTD_CONCEPTS, CTD_NAMES, has_ctd_ild, ild_entry
 from ..evidence import fmt_number, rule
 from ..facts import condition_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..ssc.glucocorticoid_risk import GC_WARNING
 from ..suggestions.labs import lab_request
+from ..text import label, threshold_text
 
 TOPIC = "ctd-ild-acute-exacerbation"
 
@@ -122,23 +124,21 @@ def ctd_ild_acute_exacerbation(
         drug_classes.DRUG_INDUCED_ILD_CAUTION, include_drafts=False
     )
     steps = [
-        "Exclude (KR Table 3): infection, pulmonary embolism, coronary artery disease, new "
-        "arrhythmia, pulmonary oedema, pneumothorax, recent surgery or lung biopsy.",
-        "Broad-spectrum antibiotics covering typical and atypical bacteria.",
-        "Test for and treat *Pneumocystis jirovecii* and other fungal infection according to "
-        "immunosuppression risk (beta-D-glucan, induced sputum/BAL PCR).",
+        "Exclude infection, pulmonary embolism, heart disease, pneumothorax and recent surgery "
+        "or biopsy (Korean guideline Table 3).",
+        "Broad-spectrum antibiotics; test for *Pneumocystis* and other fungi (beta-D-glucan).",
         "Stop a drug suspected of toxicity"
         + (
-            ": " + ", ".join(sorted({m.concept for m in suspects})) + " is active."
+            ": " + ", ".join(sorted({label(m.concept) for m in suspects})) + " is active."
             if suspects
             else " (review recently started drugs)."
         ),
     ]
     if ssc:
         steps.append(
-            "SSc: a glucocorticoid pulse is **not** suggested here (ACR/CHEST 2023 strongly "
-            "against GC in SSc-ILD; renal crisis risk above 10 mg/day, KR R051): decide "
-            "immunosuppression with an SSc expert."
+            "Systemic sclerosis: a glucocorticoid pulse is **not** suggested here (ACR/CHEST "
+            "2023 strongly against; renal crisis risk at prednisolone "
+            f"{threshold_text(GC_WARNING)}): decide with an SSc expert."
         )
     else:
         weight = record.latest_weight_kg()
@@ -148,8 +148,8 @@ def ctd_ild_acute_exacerbation(
             else ""
         )
         steps.append(
-            "Methylprednisolone pulse 1 g IV daily for 3 days, then oral prednisolone "
-            f"1 mg/kg/day{per_kg} (KR R031)."
+            "Methylprednisolone pulse 1 g IV daily for 3 days (intravenous), then oral "
+            f"prednisolone 1 mg/kg/day{per_kg}."
         )
     rules = (R030, R031, R033, R034)
     yield finding(
@@ -157,15 +157,13 @@ def ctd_ild_acute_exacerbation(
         indicator=Indicator.WARNING,
         summary=(
             "Acute presentation of CTD-ILD: exclude infection and other causes, test for "
-            "Pneumocystis, stop suspect drugs (KR Table 3)."
+            "Pneumocystis, stop suspect drugs."
         ),
         patient_data=[f"CTD: {', '.join(CTD_NAMES[g] for g in groups) or 'CTD-ILD'}"]
         + [text for text, _ in evidence],
         body=(
-            "KR (R033): mortality of acute exacerbation 83.3% despite immunosuppression; "
-            "mechanical ventilation is often needed.",
+            "Korean guideline: mortality of acute exacerbation 83.3% despite immunosuppression.",
         ),
-        options_title="Steps",
         options=steps,
         rules=rules,
         facts=tuple(f for _, f in evidence),

@@ -114,12 +114,11 @@ def ctd_ild_initial_treatment(
     else:
         status = "no ILD treatment active"
         summary = (
-            f"Untreated ILD with {diseases} and recent progression: consider starting "
-            "treatment (KR Table 4/5, ACR/CHEST 2023)."
+            f"Untreated ILD with {diseases} and recent progression: consider starting treatment."
         )
     rules = (R036, R038, R045, B02, B03)
     options = [
-        f"KR Table 4: {prednisolone_range(record)}, tapering to 10 mg/day or lower; "
+        f"Korean guideline Table 4: {prednisolone_range(record)}, tapering to 10 mg/day or lower; "
         "steroid-tapering oral or IV cyclophosphamide or azathioprine.",
         "ACR/CHEST 2023 (conditional): **mycophenolate** (preferred by the panel), "
         "azathioprine, rituximab or cyclophosphamide; glucocorticoids short term (bridging).",
@@ -136,11 +135,9 @@ def ctd_ild_initial_treatment(
         summary=summary,
         patient_data=[f"Diagnosis: ILD with {diseases}; {status}", *lines],
         body=(
-            "KR (R036): start treatment when features are severe, symptoms recently "
-            "progress, or the systemic disease is of short duration (severity and "
-            "duration are for the clinician to judge; not computed).",
+            "Korean guideline: treat when features are severe, symptoms recently progress, or "
+            "the systemic disease is of short duration (for the clinician to judge).",
         ),
-        options_title="Options",
         options=options,
         rules=rules,
         priority=30,

@@ -106,11 +106,9 @@ def sard_ild_monitoring_due(
         summary=summary,
         patient_data=lines,
         body=(
-            "ACR/CHEST 2023 (conditional): PFTs (spirometry, lung volumes, DLCO) every "
-            "3-6 months in the first year for IIM- and SSc-ILD, every 3-12 months for RA-, "
-            "SjD- and MCTD-ILD, then less often once stable; HRCT when clinically "
-            "indicated; ambulatory desaturation testing every 3-12 months. Service "
-            "intervals: 183 / 365 days in the first year, 365 days after it.",
+            "ACR/CHEST 2023 (conditional): pulmonary function tests (PFTs) every 3-6 months "
+            "in the first year for myositis and SSc-ILD, every 3-12 months for other CTD-ILD, "
+            "then less often once stable.",
         ),
         rules=(B01, R023) if "ssc" in groups else (B01,),
         facts=tuple(facts),

@@ -43,6 +43,7 @@ from ..diseases import CTD_NAMES, ctd_groups, has_ild, has_ipf
 from ..evidence import rule
 from ..findings import Finding, Indicator
 from ..shared_rules import B02, R037
+from ..text import label, threshold_text
 from .acute_exacerbation import acute_presentation
 from .progression import B03, DLCO_POINTS, FVC_POINTS, Domains, progression_domains
 
@@ -100,8 +101,8 @@ def ctd_ild_treatment_given(record: PatientRecord) -> bool:
 def _treatment_options(record: PatientRecord, groups: set[str]) -> tuple[str, list[str]]:
     """(summary tail, options) for a PPF card without an active antifibrotic (B02, B03, KW)."""
     nintedanib = (
-        "**Nintedanib** 150 mg twice daily (ATS/ERS 2022 conditional recommendation for "
-        "PPF after failure of standard management; INBUILD dose)."
+        "**Nintedanib** 150 mg twice daily (ATS/ERS 2022: conditional, for progressive "
+        "pulmonary fibrosis after failure of standard management)."
     )
     pirfenidone = "Pirfenidone: ATS/ERS 2022 asks for further research; not suggested."
     if not groups or "ssc" in groups:
@@ -116,9 +117,8 @@ def _treatment_options(record: PatientRecord, groups: set[str]) -> tuple[str, li
     if ctd_ild_treatment_given(record):
         return "nintedanib if it progresses despite standard management", [nintedanib, pirfenidone]
     lines = [
-        "Treat the underlying CTD-ILD first (KW R122: immunosuppression is the cornerstone; "
-        "see the treatment card); nintedanib if the ILD progresses despite standard "
-        "management (ATS/ERS 2022: after failure of standard management).",
+        "Treat the underlying CTD-ILD first (Kuwana: immunosuppression is the cornerstone); "
+        "nintedanib if the ILD progresses despite standard management (ATS/ERS 2022).",
     ]
     if gaps:
         lines.append(
@@ -155,7 +155,7 @@ def progressive_pulmonary_fibrosis(
     rules = (B03, R122, B02) if groups else (B03, R122)
     lines = list(domains.lines)
     if on_antifibrotic:
-        names = ", ".join(sorted({m.concept for m in on_antifibrotic}))
+        names = ", ".join(sorted({label(m.concept) for m in on_antifibrotic}))
         summary = f"ILD meets {domains.met} of 3 PPF criteria on {names}: review management."
         rules = (*rules, R037)
         options = [
@@ -174,7 +174,6 @@ def progressive_pulmonary_fibrosis(
         summary=summary,
         patient_data=lines,
         body=(BODY,),
-        options_title="Next steps",
         options=options,
         rules=rules,
         facts=tuple(domains.facts),
@@ -183,11 +182,10 @@ def progressive_pulmonary_fibrosis(
 
 
 BODY = (
-    "ATS/ERS 2022 PPF: at least 2 of 3 in the past year: worse symptoms; absolute "
-    f"decline of FVC {FVC_POINTS.text} or DLCO {DLCO_POINTS.text} of predicted "
-    "(latest vs highest earlier value of the past 12 months); radiological progression. "
-    "Exclude alternative explanations (infection, heart failure, pulmonary "
-    "embolism), especially when only symptoms or DLCO support it."
+    "ATS/ERS 2022 progressive pulmonary fibrosis (PPF): 2 of 3 in the past year: worse "
+    f"symptoms; FVC down {threshold_text(FVC_POINTS)} or DLCO {threshold_text(DLCO_POINTS)} "
+    "of predicted (latest vs highest earlier value); radiological progression. Exclude "
+    "infection, heart failure and pulmonary embolism."
 )
 
 

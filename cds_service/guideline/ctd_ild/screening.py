@@ -37,6 +37,7 @@ from ..diseases import (
 from ..evidence import rule
 from ..facts import antibody_fact, condition_fact, present
 from ..findings import Fact, Finding, Indicator
+from ..text import label
 
 TOPIC = "sard-ild-screening"
 
@@ -56,7 +57,7 @@ SCREENED_GROUPS = ("ssc", "ra", "iim", "mctd", "sjd")
 
 def _positive(record: PatientRecord, concepts: tuple[str, ...]) -> list[tuple[str, Fact]]:
     return [
-        (f"{r.concept} positive ({r.when.isoformat()})", antibody_fact(r))
+        (f"{label(r.concept)} positive ({r.when.isoformat()})", antibody_fact(r))
         for r in record.any_antibody_positive(concepts)
     ]
 
@@ -67,7 +68,7 @@ def _findings(record: PatientRecord, concepts: tuple[str, ...]) -> list[tuple[st
         c = record.condition(concept)
         if c is not None:
             when = f" ({c.when.isoformat()})" if c.when else ""
-            out.append((concept.replace("_", " ") + when, condition_fact(c)))
+            out.append((label(concept) + when, condition_fact(c)))
     return out
 
 
@@ -140,10 +141,9 @@ def sard_ild_screening(record: PatientRecord, derived: Derived | None = None) ->
         ),
         patient_data=lines,
         body=(
-            "ACR/CHEST 2023 (conditional): screen people with a SARD at increased risk of "
-            "ILD with PFTs (spirometry, lung volumes, DLCO) and HRCT chest, HRCT + PFTs "
-            "over PFTs alone; not chest radiography or 6-minute walk. Decide with the "
-            "patient; the absence of risk factors does not exclude ILD.",
+            "ACR/CHEST 2023 (conditional): screen with pulmonary function tests (PFTs) and "
+            "HRCT chest, not chest radiography or a 6-minute walk; no risk factor does not "
+            "exclude ILD.",
         ),
         rules=(B01,),
         facts=[

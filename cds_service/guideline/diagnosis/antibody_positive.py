@@ -21,12 +21,12 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..compose import finding
 from ..derived import Derived
-from ..evidence import cite
-from ..facts import antibody_fact, condition_fact, unique_facts
+from ..facts import antibody_fact, condition_fact
 from ..findings import Action, Finding, Indicator, Suggestion
 from ..suggestions.workup import rheumatology_referral
-from ..text import antibody_text, bullets, condition_text, label
+from ..text import antibody_text, condition_text, label
 from .panel import R019
 from .scope import ild_without_ctd
 from .workup import OVERRIDE_REASONS
@@ -107,26 +107,27 @@ def autoantibody_positive(
             "ILD with a CTD-associated autoantibody and no CTD diagnosis: refer to rheumatology."
         )
     lines = [f"{antibody_text(p)}: suggests {SUSPECTED[p.concept]}" for p in positives]
-    parts = [
-        f"ILD recorded ({condition_text(ild)}), no connective tissue disease diagnosis.",
-        bullets(lines),
-        "**Do not label this ILD idiopathic (IPF/IIP)** before a rheumatology assessment: CTD "
-        "features may appear later. Seek rheumatology consultation and follow up continuously.",
+    to_do = [
+        "Refer to rheumatology and follow up.",
+        "**Do not label this ILD idiopathic** before a rheumatology assessment: features of "
+        "connective tissue disease (CTD) may appear later.",
     ]
+    notes = []
     if any(SUSPECTED[p.concept] == "anti-synthetase syndrome" for p in positives):
-        parts.append(
-            "Anti-synthetase syndrome: ILD with myositis, arthritis, fever, Raynaud's or "
-            "mechanic's hands; 20–30% present with ILD alone, indistinguishable from IIP (JP)."
-        )
-    parts.append(cite(*[R018, R019, R077, R144]))
+        notes.append("Anti-synthetase syndrome: 20–30% present with ILD alone.")
     reason = "Autoantibody-positive ILD without a CTD diagnosis"
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=summary,
-        detail="\n\n".join(parts),
-        rules=("R018", "R019", "R077", "R144"),
-        facts=unique_facts([condition_fact(ild)] + [antibody_fact(p) for p in positives]),
+        why=[
+            f"ILD recorded ({condition_text(ild)}), no connective tissue disease diagnosis",
+            *lines,
+        ],
+        what_to_do=to_do,
+        notes=notes,
+        rules=(R018, R019, R077, R144),
+        facts=[condition_fact(ild)] + [antibody_fact(p) for p in positives],
         suggestions=(
             Suggestion(
                 "Refer to rheumatology",

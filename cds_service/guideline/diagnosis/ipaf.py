@@ -31,12 +31,12 @@ from collections.abc import Iterator
 from fhir_mappings.record import AntibodyResult, PatientRecord
 
 from .. import evidence
+from ..compose import finding
 from ..derived import Derived
 from ..diseases import ANTI_SYNTHETASE
-from ..evidence import cite
-from ..facts import antibody_fact, condition_fact, unique_facts
+from ..facts import antibody_fact, condition_fact
 from ..findings import Fact, Finding, Indicator
-from ..text import antibody_text, condition_text, day
+from ..text import antibody_text, condition_text, day, number
 from .antibody_positive import R077
 from .scope import ild_without_ctd
 from .workup import R008
@@ -85,7 +85,7 @@ ANY_TITRE_PATTERNS = ("nucleolar", "centromere")
 TITRE_PATTERNS = ("diffuse", "speckled", "homogeneous", "homogenous")
 #: features the record shows but cannot confirm as the criterion (listed, never counted)
 UNCONFIRMED_CLINICAL = {
-    "telangiectasia": "telangiectasia without a recorded palmar site (B07 A: palmar "
+    "telangiectasia": "telangiectasia without a recorded palmar site (the criterion is palmar "
     "telangiectasia)",
 }
 
@@ -119,8 +119,8 @@ def _ana_feature(record: PatientRecord) -> tuple[str | None, str | None, Fact | 
                 return f"{antibody_text(result)}, {pattern} pattern", None, antibody_fact(result)
             why = f"pattern {pattern}" if pattern else "no pattern recorded"
             unconfirmed = (
-                f"{antibody_text(result)}: {why} (B07: >=1:320 counts only with a diffuse, "
-                "speckled or homogeneous pattern)",
+                f"{antibody_text(result)}: {why} (a titre of 1:{number(ANA_TITRE.value)} or "
+                "more counts only with a diffuse, speckled or homogeneous pattern)",
                 antibody_fact(result),
             )
     if unconfirmed is not None:
@@ -169,26 +169,23 @@ def ipaf_criteria(record: PatientRecord, derived: Derived | None = None) -> Iter
     met = [d for d, items in domains.items() if items]
     if len(met) < 2:
         return
-    parts = [
-        f"ILD recorded ({condition_text(ild)}), no defined CTD. Features in "
-        f"{len(met)} of 3 IPAF domains (at least 2 required):",
+    why = [f"ILD recorded ({condition_text(ild)}), no defined CTD"]
+    why += [
+        f"**{d}:** " + ("; ".join(items) if items else "none recorded")
+        for d, items in domains.items()
     ]
-    for d, items in domains.items():
-        parts.append(f"**{d}:** " + ("; ".join(items) if items else "none recorded"))
     if unconfirmed:
-        parts.append("**Not counted (unconfirmed):** " + "; ".join(unconfirmed))
-    if ars_positive:
-        parts.append(
-            f"**Anti-synthetase syndrome should be excluded first** ({'; '.join(ars_positive)}): "
-            "anti-ARS with ILD can already meet anti-synthetase syndrome, a defined CTD, "
-            "which IPAF requires to be absent (see the autoantibody card; JP R077)."
-        )
-    parts += [
-        "Meets the 2015 ERS/ATS IPAF classification **provided alternative causes of the "
-        "interstitial pneumonia are excluded**. IPAF is a research classification: follow up "
-        "for an evolving CTD, with rheumatology input.",
-        cite(*[B07, R008] + ([R077] if ars_positive else [])),
+        why.append("**Not counted (unconfirmed):** " + "; ".join(unconfirmed))
+    to_do = [
+        "Exclude alternative causes of the interstitial pneumonia.",
+        "Follow up for an evolving CTD with rheumatology (a research classification).",
     ]
+    if ars_positive:
+        to_do.insert(
+            0,
+            "**Anti-synthetase syndrome should be excluded first**: a defined CTD, which IPAF "
+            "requires to be absent.",
+        )
     domain_names = " + ".join(d.split(". ")[1] for d in met)
     summary = f"ILD without a defined CTD meets IPAF criteria ({domain_names} domains)."
     if ars_positive:
@@ -196,12 +193,17 @@ def ipaf_criteria(record: PatientRecord, derived: Derived | None = None) -> Iter
             f"ILD meets IPAF criteria ({domain_names}) if anti-synthetase syndrome is "
             "excluded first (anti-ARS positive)."
         )
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
         summary=summary,
-        detail="\n\n".join(parts),
-        rules=("B07", "R008") + (("R077",) if ars_positive else ()),
-        facts=unique_facts(facts),
+        why=why,
+        body=(
+            f"{len(met)} of 3 domains of interstitial pneumonia with autoimmune features "
+            "(IPAF, ERS/ATS 2015); 2 are required.",
+        ),
+        what_to_do=to_do,
+        rules=(B07, R008, *((R077,) if ars_positive else ())),
+        facts=facts,
         priority=70,
     )

@@ -31,8 +31,9 @@ from ..evidence import Threshold, fmt_number
 from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R037
-from ..text import day, measured_quantity, measurement_text
-from .options import NO_GLUCOCORTICOID_NOTE, OPTION_RULES, OPTIONS
+from ..text import day, measured_quantity, measurement_text, threshold_text
+from .glucocorticoid_risk import GC_WARNING
+from .options import OPTION_RULES, OPTIONS, no_glucocorticoid_note
 from .treatment_indicated import R024
 
 TOPIC = "ssc-ild-decline"
@@ -80,16 +81,13 @@ def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> It
             decline_from_peak(record, volume) if volume else None
         )
         if change is None:
-            lines.append(
-                f"{label}: no comparison available (needs a value in the last 12 "
-                "months and an earlier one within 12 months before it)"
-            )
+            lines.append(f"{label}: no pair of values within 12 months to compare")
             continue
         lines.append(describe_change(change))
         facts.extend((measurement_fact(change.latest), measurement_fact(change.peak)))
         decided = significant_decline(change, threshold)
         if decided:
-            hits.append(f"{label} {threshold.text.replace(' (relative)', '')}")
+            hits.append(f"{label} {threshold_text(threshold)}")
         elif decided is None:
             undecided.append(f"{label}: censored value, cannot decide")
     if not hits:
@@ -101,7 +99,7 @@ def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> It
                 topic=TOPIC,
                 indicator=Indicator.INFO,
                 summary=(
-                    "SSc-ILD lung function decline (KR R024) could not be assessed: "
+                    "SSc-ILD lung function decline could not be assessed: "
                     "data unavailable or censored."
                 ),
                 patient_data=lines + undecided,
@@ -116,14 +114,13 @@ def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> It
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=(
-            f"SSc-ILD lung function decline ({' and '.join(hits)} relative to the 12-month "
-            "peak): reassess treatment."
+            f"SSc-ILD lung function decline ({' and '.join(hits)} from the 12-month peak): "
+            "reassess treatment."
         ),
         patient_data=lines,
         body=(_BODY,),
-        options_title="Options at progression (ACR/CHEST 2023 Figure 4, ATS 2023, KR)",
         options=OPTIONS,
-        notes=(NO_GLUCOCORTICOID_NOTE,),
+        notes=(no_glucocorticoid_note(threshold_text(GC_WARNING)),),
         rules=rules,
         facts=tuple(facts),
         priority=15,
@@ -131,8 +128,7 @@ def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> It
 
 
 _BODY = (
-    f"KR (R024) on follow-up: FVC decline {FVC_DECLINE.text} or DLCO decline "
-    f"{DLCO_DECLINE.text}, read as the latest value against the highest value of "
-    "the preceding 12 months (conflict note Z11); the absolute change is shown "
-    "beside it."
+    "Korean guideline: consider treatment when forced vital capacity (FVC) falls "
+    f"{threshold_text(FVC_DECLINE)} or diffusing capacity (DLCO) {threshold_text(DLCO_DECLINE)}"
+    ", the latest value against the highest of the preceding 12 months."
 )

@@ -35,7 +35,7 @@ from ..findings import Action, Finding, Indicator, Suggestion
 from ..safety.regimen import glucocorticoid_dose
 from ..shared_rules import B02, B12, R051
 from ..suggestions.labs import lab_request
-from ..text import day, steen_1998
+from ..text import day, steen_1998, threshold_text
 
 TOPIC = "ssc-glucocorticoid-risk"
 
@@ -72,7 +72,7 @@ def ssc_glucocorticoid_risk(
         markers.append(f"diffuse cutaneous SSc ({day(diffuse.when)})")
         facts.append(condition_fact(diffuse))
     if markers:
-        lines.append("Renal-crisis risk markers (B12): " + "; ".join(markers))
+        lines.append("Renal-crisis risk markers: " + "; ".join(markers))
     rules = (R051, B12, B02)
     suggestion = Suggestion(
         label="Order serum creatinine (renal crisis watch)",
@@ -85,21 +85,23 @@ def ssc_glucocorticoid_risk(
         ),
     )
     body = (
-        f"KR (R051): in SSc a prednisolone dose {GC_WARNING.text} risks scleroderma renal "
-        f"crisis; {steen_1998(B12, GC_CRITICAL.text)} (B12).",
-        "Check blood pressure at each visit (and home readings) and serum creatinine; "
-        "taper to the lowest effective dose. Glucocorticoids are not an SSc-ILD treatment "
-        "(ACR/CHEST 2023: strong recommendation against).",
+        f"In systemic sclerosis (SSc), prednisolone {threshold_text(GC_WARNING)} risks "
+        f"scleroderma renal crisis (Korean guideline); "
+        f"{steen_1998(B12, threshold_text(GC_CRITICAL))}.",
+    )
+    to_do = (
+        "Check blood pressure (also at home) and serum creatinine.",
+        "Taper to the lowest effective dose; glucocorticoids are not an SSc-ILD treatment.",
     )
     if over is not True:
         summary = (
             "SSc on a glucocorticoid whose daily dose cannot be read: renal-crisis risk "
-            f"(>{fmt_number(GC_WARNING.value)} mg/day) cannot be assessed."
+            f"({threshold_text(GC_WARNING)}) cannot be assessed."
         )
         if gaps:
             summary = (
                 "SSc: glucocorticoid dose could not be checked (medication data unavailable); "
-                f"renal-crisis risk (>{fmt_number(GC_WARNING.value)} mg/day) not assessed."
+                f"renal-crisis risk ({threshold_text(GC_WARNING)}) not assessed."
             )
         yield finding(
             topic=TOPIC,
@@ -107,6 +109,7 @@ def ssc_glucocorticoid_risk(
             summary=summary,
             patient_data=lines,
             body=body,
+            what_to_do=to_do,
             rules=rules,
             facts=tuple(facts),
             suggestions=(suggestion,),
@@ -121,12 +124,13 @@ def ssc_glucocorticoid_risk(
         indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
         summary=(
             f"SSc on prednisolone-equivalent {fmt_number(gc.known_mg)} mg/day "
-            f"({GC_CRITICAL.text if critical else GC_WARNING.text}): scleroderma renal "
+            f"({threshold_text(GC_CRITICAL if critical else GC_WARNING)}): scleroderma renal "
             "crisis risk; check BP and creatinine."
         ),
         patient_data=lines
         + [f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})"],
         body=body,
+        what_to_do=to_do,
         rules=rules,
         facts=tuple(facts),
         suggestions=(suggestion,),

@@ -1,6 +1,7 @@
 """SSc-ILD treatment options as card text, with their evidence (KR §Treatment 2-2), ATS 2023,
 ACR/CHEST 2023). Glucocorticoids are never offered as an SSc-ILD treatment (Z13, B02 strong
-recommendation against)."""
+recommendation against). The autologous HSCT mortality figures (ASTIS/SCOT) are external to
+the seeds (Z19): the card says they are not verified here."""
 
 from __future__ import annotations
 
@@ -73,29 +74,20 @@ B05 = rule(
 OPTION_RULES = (R046, R047, R052, R053, R054, R055, B02, B05)
 
 OPTIONS: tuple[str, ...] = (
-    "**Mycophenolate** (ATS 2023: strong for; ACR/CHEST 2023: conditional, preferred first "
-    "line by the panel). SLS II: "
-    "MMF 1,500 mg twice daily for 24 months matched CYC 2 mg/kg/day for 12 months, with fewer "
-    "falls in leucocytes and platelets (KR R052).",
-    "**Cyclophosphamide** (ACR/CHEST 2023 conditional), short course and with an expert "
-    "(KR R046, weak recommendation). "
-    "SLS I: oral 2 mg/kg/day for 1 year, FVC +2.53% predicted vs placebo (KR R047); benefit "
-    "lost by 24 months. Mesna, blood counts and urinalysis; no long-term use (R049).",
-    "**Rituximab** (ATS 2023 and ACR/CHEST 2023 conditional; KR R054: limited, for "
-    "non-responders).",
-    "**Tocilizumab** 162 mg SC once weekly (ATS 2023 conditional; US label for SSc-ILD).",
-    "**Nintedanib** 150 mg twice daily, alone or with mycophenolate (ATS 2023 conditional).",
-    "**Autologous HSCT** at an experienced centre when the ILD progresses despite "
-    "immunosuppression (KR R053; ACR/CHEST 2023 Figure 4). External, not from KR and not "
-    "verified here (Z19): the ASTIS/SCOT trials are known for higher early "
-    "treatment-related mortality.",
-    "**Lung transplantation** in drug-refractory disease (KR R055); proposed exclusions: "
-    "uncontrolled myositis, active digital ulcers, severe SSc gastrointestinal disease, "
-    "cardiac arrhythmia, unstable renal function in the last 3 months, high renal-crisis risk.",
+    "**Mycophenolate** first (ATS 2023: strong for; ACR/CHEST 2023: conditional, preferred "
+    "first line by the panel).",
+    "**Cyclophosphamide** (ACR/CHEST 2023 conditional), a short course; mesna, blood counts, "
+    "urinalysis.",
+    "**Rituximab**, **tocilizumab** or **nintedanib** (ATS 2023: conditional).",
+    "**Stem-cell or lung transplantation** if it progresses despite treatment (mortality "
+    "figures: external, not from the Korean guideline and not verified here).",
 )
 
-NO_GLUCOCORTICOID_NOTE = (
-    "Glucocorticoids are **not** an SSc-ILD treatment: ACR/CHEST 2023 recommends strongly "
-    "against them, and a prednisolone dose over 10 mg/day risks scleroderma renal crisis "
-    "(KR R051)."
-)
+
+def no_glucocorticoid_note(renal_crisis_dose: str) -> str:
+    """Glucocorticoids are not an SSc-ILD treatment; ``renal_crisis_dose`` is the dose
+    threshold as card text (``>10 mg/day``, from its Threshold)."""
+    return (
+        "Glucocorticoids are **not** an SSc-ILD treatment (ACR/CHEST 2023: strong against); "
+        f"prednisolone {renal_crisis_dose} risks renal crisis."
+    )

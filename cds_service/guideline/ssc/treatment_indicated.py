@@ -37,9 +37,10 @@ from ..diseases import has_ctd_ild
 from ..evidence import Threshold, rule
 from ..facts import measurement_fact
 from ..findings import Finding, Indicator
-from ..text import measurement_text
+from ..text import measurement_text, threshold_text
+from .glucocorticoid_risk import GC_WARNING
 from .goh import B11, goh_stage
-from .options import NO_GLUCOCORTICOID_NOTE, OPTION_RULES, OPTIONS
+from .options import OPTION_RULES, OPTIONS, no_glucocorticoid_note
 
 TOPIC = "ssc-ild-treatment-indicated"
 
@@ -115,7 +116,7 @@ def ssc_ild_treatment_indicated(
                 topic=TOPIC,
                 indicator=Indicator.INFO,
                 summary=(
-                    f"SSc-ILD: treatment triggers (KR R024) could not be assessed for "
+                    "SSc-ILD: treatment triggers could not be assessed for "
                     f"{' and '.join(undecided)} (data unavailable or censored value)."
                 ),
                 patient_data=lines,
@@ -131,9 +132,9 @@ def ssc_ild_treatment_indicated(
     )
     triggers = []
     if by_extent and extent is not None:
-        triggers.append(f"HRCT extent {HRCT_EXTENT.text}")
+        triggers.append(f"HRCT extent {threshold_text(HRCT_EXTENT)}")
     if by_fvc and fvc is not None:
-        triggers.append(f"FVC {FVC_LOW.text} predicted")
+        triggers.append(f"FVC {threshold_text(FVC_LOW)} predicted")
     lines.append(f"Goh stage: {stage}" if stage else "Goh stage: needs an HRCT extent (not staged)")
     if med_gaps:
         status = (
@@ -155,9 +156,9 @@ def ssc_ild_treatment_indicated(
         summary=summary,
         patient_data=lines,
         body=(_BODY, status),
-        options_title="Options (discuss with an expert; ACR/CHEST 2023, ATS 2023, KR)",
+        options_title="with an expert",
         options=OPTIONS,
-        notes=(NO_GLUCOCORTICOID_NOTE,),
+        notes=(no_glucocorticoid_note(threshold_text(GC_WARNING)),),
         rules=rules,
         facts=tuple(facts),
         priority=20,
@@ -165,7 +166,7 @@ def ssc_ild_treatment_indicated(
 
 
 _BODY = (
-    "KR (R024): SSc-ILD treatment should be considered at diagnosis when HRCT extent "
-    f"{HRCT_EXTENT.text} or FVC {FVC_LOW.text} predicted. The Goh stage (extent 20%, FVC 70% "
-    "in the 10-30% band) is shown as context only."
+    "Korean guideline: treatment should be considered at diagnosis when the HRCT extent is "
+    f"{threshold_text(HRCT_EXTENT)} or forced vital capacity (FVC) {threshold_text(FVC_LOW)} "
+    "predicted."
 )
