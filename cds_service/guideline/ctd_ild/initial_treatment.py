@@ -34,8 +34,9 @@ from .. import drug_classes
 from ..compose import finding
 from ..data_gaps import MEDICATIONS, gap_text, missing
 from ..derived import Derived
-from ..diseases import CTD_NAMES, has_ctd_ild
+from ..diseases import CTD_NAMES, has_ctd_ild, ild_entry
 from ..evidence import fmt_number, rule
+from ..facts import condition_fact, unique_facts
 from ..findings import Finding, Indicator
 from ..shared_rules import B02
 from .progression import B03, progression_domains
@@ -129,9 +130,16 @@ def ctd_ild_initial_treatment(
         options.append("MCTD-ILD: tocilizumab is a conditional ACR/CHEST 2023 option.")
     if "sle" in groups:
         options.append("SLE-ILD is outside ACR/CHEST 2023 (ERS/EULAR 2025 covers it).")
+    recent_dyspnea = record.condition("dyspnea_worsening", since=record.today - RECENT_SYMPTOMS)
+    ild = ild_entry(record)
+    facts = [
+        *progression_domains(record).facts,
+        *(condition_fact(c) for c in (recent_dyspnea, ild) if c is not None),
+    ]
     yield finding(
         topic=TOPIC,
         indicator=Indicator.INFO if gaps else Indicator.WARNING,
+        facts=tuple(unique_facts(facts)),
         summary=summary,
         patient_data=[f"Diagnosis: ILD with {diseases}; {status}", *lines],
         body=(

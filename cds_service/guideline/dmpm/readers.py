@@ -48,6 +48,20 @@ HRCT_LABELS = {
     "ct_op_pattern": "organising pneumonia pattern",
 }
 
+#: clinical features as a card names them (beside ``text.label``)
+FEATURE_LABELS = {
+    "gottron_papules": "Gottron's papules",
+    "heliotrope_rash": "heliotrope rash",
+    "mechanics_hands": "mechanic's hands",
+    "fever": "fever",
+}
+
+
+def name(concept: str) -> str:
+    """A symptom or feature as a card names it."""
+    return FEATURE_LABELS.get(concept) or label(concept)
+
+
 SOURCE_TEXT = {
     "Condition": "problem list",
     "Observation": "charted observation",
@@ -78,7 +92,7 @@ def entry_text(c: ConditionEntry) -> str:
     """``worsening dyspnea on exertion, 2026-10-03 (charted observation)``; absent entries
     say so."""
     state = "" if c.active else " recorded absent"
-    return f"{label(c.concept)}{state}, {day(c.when)} ({SOURCE_TEXT.get(c.source, c.source)})"
+    return f"{name(c.concept)}{state}, {day(c.when)} ({SOURCE_TEXT.get(c.source, c.source)})"
 
 
 @dataclass

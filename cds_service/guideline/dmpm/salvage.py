@@ -1,38 +1,44 @@
-"""DM/PM-ILD worsening despite GC + calcineurin inhibitor + cyclophosphamide: salvage.
+"""DM/PM-ILD worsening after an adequate trial of GC + CsA/TAC and/or CY: salvage therapy.
 
 JP §Importance of monitoring (R112): "When disease activity is not controlled and the
 respiratory condition is worsening, salvage therapy should be considered." JP Figure 3
 (R113): GC + CsA(iv) + IVCY -> improvement? No -> add IVIG, PMX-DHP. Suzuki 2009 (IV
-Abstract, R124): 5 patients with refractory ILD resistant to high-dose corticosteroid and
-CsA and/or CY (1 PM, 4 ADM): 2 survived, 3 died; no adverse reactions to IVIG; "could be an
-effective salvage therapy in certain cases". JP §PMX-DHP (R104): effective in a case report
-of refractory anti-MDA5 A/S-ILD.
+Abstract, R124): 5 patients with refractory ILD "resistant to high-dose corticosteroid and
+cyclosporine A and/or cyclophosphamide" (1 PM, 4 ADM): 2 survived, 3 died; no adverse
+reactions to IVIG; "could be an effective salvage therapy in certain cases". JP §PMX-DHP
+(R104): effective in a case report of refractory anti-MDA5 A/S-ILD.
 
-When/Then: DM/PM-ILD on GC + cyclosporine/tacrolimus + cyclophosphamide, and worsening
-(dyspnea, HRCT progression, PaO2 fall >=10 mmHg or VC fall >=10%) dated after the last of
-the three was started -> `warning`: consider IVIG and PMX-DHP.
+When/Then: DM/PM-ILD on a glucocorticoid with cyclosporine/tacrolimus and/or
+cyclophosphamide (the IVIG paper's "CsA and/or CY"), and a worsening (dyspnea, HRCT
+progression, PaO2 fall >=10 mmHg or VC/FVC fall >=10%) dated at least ``ADEQUATE_TRIAL``
+days after the combination was complete (the start of its last agent) -> `warning`:
+consider IVIG and PMX-DHP. A worsening earlier than that is not yet a failed trial: no card.
 
-Medications not fully available: the start dates may be wrong; the card names the gap.
-
-Decisions left open: the IVIG dose is not given by the sources and is not stated here.
+Decisions left open by the source, taken here:
+- The adequate trial is 14 days: a service choice, cited as such on the card (the seeds give
+  no number).
+- Medications not fully available: the start dates may be wrong; the card names the gap.
+- The IVIG dose is not given by the sources and is not stated here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from fhir_mappings.record import PatientRecord
+from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from .. import evidence
+from ..compose import finding
 from ..derived import Derived
-from ..evidence import cite
-from ..facts import condition_fact, measurement_fact, unique_facts
+from ..facts import condition_fact, measurement_fact, medication_fact
 from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R111, R113
-from ..text import bullets, condition_text
+from ..text import label, threshold_text
 from .course import largest_pao2_decrease, largest_vc_decrease
 from .myositis import is_dmpm_ild
+from .readers import entries, entry_text, hrct_studies
 from .treatment import CNI_CONCEPTS, CY_CONCEPTS, GC_CONCEPTS, active, medication_gap
 
 TOPIC = "dmpm-ild-salvage"
@@ -63,66 +69,109 @@ R104 = evidence.rule(
     topics=(TOPIC,),
 )
 
+#: an adequate trial of the combination before it is called failed: a service choice (the
+#: seeds give no number), rendered on the card from this object
+ADEQUATE_TRIAL = evidence.Threshold("days_on_combination", ">=", 14.0, "days", R112)
+BASELINE_BEFORE = timedelta(days=14)
 
-def _start_of(record: PatientRecord, concepts: frozenset[str]) -> date | None:
-    starts = [m.start for m in active(record, concepts) if m.start is not None]
-    return min(starts) if starts else None
+
+@dataclass
+class Combination:
+    agents: list[MedicationEntry]
+    complete: date  # the start of its last agent
+
+    @property
+    def text(self) -> str:
+        names = " + ".join(label(m.concept) for m in self.agents)
+        return f"{names}, complete since {self.complete.isoformat()}"
+
+
+@dataclass
+class Worsening:
+    lines: list[str] = field(default_factory=list)
+    short: list[str] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+
+
+def _first_start(record: PatientRecord, concepts: frozenset[str]) -> MedicationEntry | None:
+    dated = [m for m in active(record, concepts) if m.start is not None]
+    return min(dated, key=lambda m: m.start or date.max) if dated else None
+
+
+def combination(record: PatientRecord) -> Combination | None:
+    """GC + CsA/TAC and/or CY, all active and dated; None otherwise."""
+    gc = _first_start(record, GC_CONCEPTS)
+    partners = [m for m in (_first_start(record, c) for c in (CNI_CONCEPTS, CY_CONCEPTS)) if m]
+    if gc is None or not partners:
+        return None
+    agents = [gc, *partners]
+    return Combination(agents, max(m.start for m in agents if m.start is not None))
+
+
+def worsening_after(record: PatientRecord, since: date, base_from: date) -> Worsening:
+    """Worsening dated on or after ``since``: dyspnea, HRCT progression, a PaO2 or VC fall
+    (the later value on or after ``since``, the earlier from ``base_from``)."""
+    w = Worsening()
+    for c in entries(record, "dyspnea_worsening", since=since):
+        w.lines.append(entry_text(c))
+        w.short.append(f"dyspnoea worse {c.when.isoformat() if c.when else ''}".strip())
+        w.facts.append(condition_fact(c))
+    for s in hrct_studies(record, since=since):
+        if s.findings.get("ct_ild_progression"):
+            w.lines.append(f"{s.text()}: progression")
+            w.short.append(f"HRCT progression {s.when.isoformat()}")
+    pao2 = largest_pao2_decrease(record, base_from, record.today, since)
+    if pao2 is not None:
+        w.lines.append(pao2.text("mmHg"))
+        w.short.append(f"PaO2 fell {evidence.fmt_number(pao2.amount)} mmHg")
+        w.facts += [measurement_fact(pao2.earlier), measurement_fact(pao2.later)]
+    vc = largest_vc_decrease(record, base_from, record.today, since)
+    if vc is not None:
+        w.lines.append(vc.text("%"))
+        w.short.append(f"{label(vc.later.concept)} fell {evidence.fmt_number(vc.amount)}%")
+        w.facts += [measurement_fact(vc.earlier), measurement_fact(vc.later)]
+    return w
 
 
 def salvage(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     if not is_dmpm_ild(record):
         return
-    starts = [_start_of(record, c) for c in (GC_CONCEPTS, CNI_CONCEPTS, CY_CONCEPTS)]
-    if any(s is None for s in starts):
+    combo = combination(record)
+    if combo is None:
         return
-    since = max(s for s in starts if s is not None)
-    after = since + timedelta(days=1)
-    worse: list[str] = []
-    facts: list[Fact] = []
-    for concept in ("dyspnea_worsening", "ct_ild_progression"):
-        for c in record.condition_entries(concept):
-            if c.active and c.when is not None and c.when >= after:
-                worse.append(condition_text(c))
-                facts.append(condition_fact(c))
-    pao2 = largest_pao2_decrease(record, since - timedelta(days=14), record.today, after)
-    if pao2 is not None:
-        worse.append(pao2.text("mmHg"))
-        facts += [measurement_fact(pao2.earlier), measurement_fact(pao2.later)]
-    vc = largest_vc_decrease(record, since - timedelta(days=30), record.today, after)
-    if vc is not None:
-        worse.append(vc.text("%"))
-        facts += [measurement_fact(vc.earlier), measurement_fact(vc.later)]
-    if not worse:
+    trial_end = combo.complete + timedelta(days=int(ADEQUATE_TRIAL.value))
+    w = worsening_after(record, trial_end, combo.complete - BASELINE_BEFORE)
+    if not w.lines:
         return
     gap = medication_gap(record)
-    detail = "\n\n".join(
-        [
-            f"**Worsening on GC + calcineurin inhibitor + cyclophosphamide** (all three active "
-            f"since {since.isoformat()}):",
-            bullets(worse),
-            "**Salvage options (JP Figure 3: no improvement -> add IVIG, PMX-DHP):**",
-            bullets(
-                [
-                    "**IVIG**: Suzuki 2009, 5 patients with refractory DM/PM-ILD: 2 survived, "
-                    "3 died, no adverse reactions; 'could be an effective salvage therapy in "
-                    "certain cases'. The source gives no dose: follow the local protocol.",
-                    "**PMX-DHP** (polymyxin-B direct hemoperfusion): effective in a case "
-                    "report of refractory anti-MDA5 A/S-ILD.",
-                ]
-            ),
-            "Exclude infection before escalating: on this regimen JP (R111) advises monitoring "
-            "plasma beta-D-glucan and CMV antigenemia.",
-        ]
-        + ([gap] if gap else [])
-        + [cite(*[R112, R113, R124, R104, R111])]
-    )
-    yield Finding(
+    names = " + ".join(label(m.concept) for m in combo.agents)
+    tail = ": consider IVIG or PMX-DHP."
+    summary = f"DM/PM-ILD worse ({w.short[0]}) after an adequate trial of {names}{tail}"
+    if len(summary) > 139:
+        summary = f"DM/PM-ILD worse after an adequate trial of combination therapy{tail}"
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary="DM/PM-ILD worsening on GC + CsA/TAC + cyclophosphamide: consider salvage "
-        "IVIG or PMX-DHP.",
-        detail=detail,
-        rules=("R112", "R113", "R124", "R104", "R111"),
-        facts=unique_facts(facts),
+        summary=summary,
+        patient_data_title="worsening despite combination therapy",
+        why=[f"On {combo.text}"]
+        + [
+            f"{line} (trial {threshold_text(ADEQUATE_TRIAL)} from {combo.complete.isoformat()})"
+            for line in w.lines[:1]
+        ]
+        + w.lines[1:3],
+        body=[
+            f"Adequate trial = {threshold_text(ADEQUATE_TRIAL)} on the full combination: a "
+            "service choice; the sources give no number."
+        ],
+        what_to_do=[
+            "Exclude infection first: plasma beta-D-glucan and CMV antigenemia.",
+            "Intravenous immunoglobulin (IVIG): of 5 refractory patients 2 survived, 3 died; no "
+            "adverse reactions; no dose in the source: follow the local protocol.",
+            "Polymyxin-B hemoperfusion (PMX-DHP): one case report in anti-MDA5 ILD.",
+        ],
+        notes=[gap] if gap else [],
+        rules=[R112, R113, R124, R104, R111],
+        facts=[medication_fact(m) for m in combo.agents] + w.facts,
         priority=12,
     )

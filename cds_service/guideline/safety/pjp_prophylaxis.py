@@ -30,8 +30,8 @@ from .. import drug_classes
 from ..compose import finding
 from ..data_gaps import MEDICATIONS, gap_text, missing
 from ..derived import Derived
-from ..diseases import ctd_groups, has_ild
-from ..facts import medication_fact, prednisolone_equivalent_fact
+from ..diseases import ctd_groups, has_ild, ild_entry
+from ..facts import condition_fact, medication_fact, prednisolone_equivalent_fact
 from ..findings import Action, Finding, Indicator, Suggestion
 from ..shared_rules import B15, R111, R141
 from ..suggestions.medications import (
@@ -140,6 +140,9 @@ def _not_checked(
             "with a second immunosuppressant, or a glucocorticoid pulse in the last 28 days.",
         ),
         rules=(R111, R141, B15),
-        facts=tuple(medication_fact(m) for m in regimen.partners),
+        facts=(
+            *(medication_fact(m) for m in regimen.partners),
+            *(condition_fact(c) for c in (ild_entry(record),) if c is not None),
+        ),
         priority=20,
     )

@@ -28,7 +28,7 @@ from fhir_mappings.record import PatientRecord
 from ..compose import finding
 from ..data_gaps import MEDICATIONS, gap_text, missing
 from ..derived import Derived
-from ..diseases import has_ctd
+from ..diseases import CTD_CONCEPTS, has_ctd
 from ..evidence import Threshold, fmt_number
 from ..facts import antibody_fact, condition_fact, prednisolone_equivalent_fact
 from ..findings import Action, Finding, Indicator, Suggestion
@@ -59,6 +59,9 @@ def ssc_glucocorticoid_risk(
     critical = gc.meets(GC_CRITICAL) is True
     # a summed dose is a fact only when a dose was read (never "0 mg/day" from missing data)
     facts = [prednisolone_equivalent_fact(gc.known_mg, record.today)] if gc.known else []
+    ssc = record.condition(*CTD_CONCEPTS["ssc"])
+    if ssc is not None:  # the card always names the diagnosis it rests on
+        facts.insert(0, condition_fact(ssc))
     lines = gc.describe()
     if gaps:
         lines.append(f"Medications: not assessed in full: {gap_text(gaps)}")

@@ -117,7 +117,14 @@ KR_TABLE2_ORDERS: tuple[LabTemplate, ...] = (
         "verified",
     ),
 )
-TEMPLATES_BY_CONCEPT = {t.concept: t for t in KR_TABLE2_ORDERS}
+#: ferritin: not a KR Table 2 test, but the first orders of a rapidly progressive ILD with DM
+#: features (anti-MDA5, ferritin, CK; KR R005/R006/R009 with JP's ferritin >1,000 ng/mL)
+FERRITIN = LabTemplate(
+    "ferritin", "Ferritin", "2276-4", "Ferritin [Mass/volume] in Serum or Plasma", "verified"
+)
+TEMPLATES_BY_CONCEPT = {t.concept: t for t in (*KR_TABLE2_ORDERS, FERRITIN)}
+#: the order in which a rapid course with DM features asks for tests (first) and the rest
+URGENT_FIRST = ("anti_mda5", "ferritin", "creatine_kinase", "aldolase")
 
 REFERRAL_CODE = ("415279002", "Referral to rheumatology clinic")
 REFERRAL_CATEGORY = ("3457005", "Patient referral")
@@ -128,8 +135,11 @@ def _subject(patient_id: str | None) -> dict[str, str]:
     return {"reference": f"Patient/{patient_id}"} if patient_id else {}
 
 
-def lab_request(template: LabTemplate, patient_id: str | None, reason: str) -> dict[str, Any]:
-    """A draft ServiceRequest for one KR Table 2 test."""
+def lab_request(
+    template: LabTemplate, patient_id: str | None, reason: str, priority: str | None = None
+) -> dict[str, Any]:
+    """A draft ServiceRequest for one test (``priority``: FHIR request priority, e.g.
+    ``urgent``)."""
     resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "status": "draft",
@@ -143,13 +153,18 @@ def lab_request(template: LabTemplate, patient_id: str | None, reason: str) -> d
         },
         "reasonCode": [{"text": reason}],
     }
+    if priority:
+        resource["priority"] = priority
     if patient_id:
         resource["subject"] = _subject(patient_id)
     return resource
 
 
-def rheumatology_referral(patient_id: str | None, reason: str) -> dict[str, Any]:
-    """A draft ServiceRequest referring the patient to rheumatology."""
+def rheumatology_referral(
+    patient_id: str | None, reason: str, priority: str | None = None
+) -> dict[str, Any]:
+    """A draft ServiceRequest referring the patient to rheumatology (``priority``: FHIR
+    request priority, ``urgent`` for a rapidly progressive ILD with DM features)."""
     resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "status": "draft",
@@ -171,6 +186,8 @@ def rheumatology_referral(patient_id: str | None, reason: str) -> dict[str, Any]
         },
         "reasonCode": [{"text": reason}],
     }
+    if priority:
+        resource["priority"] = priority
     if patient_id:
         resource["subject"] = _subject(patient_id)
     return resource
