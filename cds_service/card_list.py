@@ -16,7 +16,6 @@ from typing import Any
 from .cards import card_from_finding, rules_page
 from .guideline.compose import with_why
 from .guideline.findings import Finding, Link
-from .guideline.topics import ALL_TOPICS
 
 MAX_CARDS = 4
 #: a shared fact, said briefly, is cut to this many characters
@@ -49,9 +48,8 @@ def shared_facts_once(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def _more_note(hidden: Sequence[Finding], page: str) -> str:
-    names = "; ".join(ALL_TOPICS[f.topic] for f in hidden)
     count = f"{len(hidden)} more finding" + ("s" if len(hidden) > 1 else "")
-    return f"**More findings:** {count} not shown here ({names}); see the [rules page]({page})."
+    return f"**More findings:** {count} not shown here; see the [rules page]({page})."
 
 
 def at_most(findings: Sequence[Finding], base_url: str, limit: int = MAX_CARDS) -> list[Finding]:

@@ -282,3 +282,18 @@ SSC_RA_CTD_ILD_SAFETY_TOPICS: frozenset[str] = frozenset(
         "drug-induced-ild-caution",
     }
 )
+
+
+def fixture_patient_bundles() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Every fixture holding a patient Bundle: (path under fixtures/, the Bundle, the whole
+    file: an orders fixture also carries its ``draftOrders``)."""
+    out = []
+    for path in sorted(FIXTURES.rglob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        bundle = data.get("patient", data) if isinstance(data, dict) else None
+        if isinstance(bundle, dict) and bundle.get("resourceType") == "Bundle":
+            out.append((str(path.relative_to(FIXTURES)), bundle, data))
+    return out

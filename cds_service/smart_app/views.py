@@ -51,6 +51,157 @@ def _csp(nonce: str) -> str:
     )
 
 
+class SmartViews:
+    """The app's routes over one configuration, session store and cookie signer."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        config: SmartConfig,
+        storage: Storage,
+        terminology: Terminology | None,
+    ) -> None:
+        self.settings, self.config, self.terminology = settings, config, terminology
+        self.store = SessionStore(storage)
+        self.signer = URLSafeTimedSerializer(config.session_secret, salt="cds-smart-session")
+        self.max_age_s = max(config.session_minutes, PENDING_MINUTES) * 60
+
+    # ----------------------------------------------------------------- helpers
+    def page(self, template: str, status: int = 200, **context: Any) -> Response:
+        context.setdefault("nonce", secrets.token_urlsafe(16))
+        html = render_template(
+            template,
+            css_url=url_for("smart_app.static", filename="app.css"),
+            rules_url="/rules",
+            **context,
+        )
+        resp = Response(html, status=status, content_type="text/html; charset=utf-8")
+        resp.headers["Content-Security-Policy"] = _csp(context["nonce"])
+        return resp
+
+    def message(self, title: str, text: str, status: int, relaunch: bool = False) -> Response:
+        url = url_for("smart_app.launch") if relaunch else None
+        return self.page("smart_message.html", status, title=title, text=text, relaunch_url=url)
+
+    def ended(self) -> Response:
+        return self.message(
+            "Session ended",
+            "Your session has ended or was never started. Launch the app again from the "
+            "patient's chart.",
+            401,
+            relaunch=True,
+        )
+
+    def set_cookie(self, resp: Response, sid: str) -> None:
+        resp.set_cookie(
+            COOKIE,
+            self.signer.dumps(sid),
+            max_age=self.max_age_s,
+            path=self.config.path_prefix,
+            secure=self.config.secure_cookie,
+            httponly=True,
+            samesite="Lax",
+        )
+
+    def current_session(self) -> SmartSession | None:
+        raw = request.cookies.get(COOKIE)
+        if not raw:
+            return None
+        try:
+            sid = self.signer.loads(raw, max_age=self.max_age_s)
+        except BadSignature:  # includes SignatureExpired
+            return None
+        return self.store.get(sid) if isinstance(sid, str) else None
+
+    # ----------------------------------------------------------------- routes
+    def launch(self) -> Response:
+        iss = request.args.get("iss", "")
+        launch_id = request.args.get("launch", "")
+        standalone = not iss and not launch_id
+        if standalone:
+            iss = self.config.standalone_iss or ""
+        elif not iss or not launch_id:
+            return self.message("Launch refused", "An EHR launch needs both iss and launch.", 400)
+        if not self.config.iss_allowed(iss):
+            return self.message(
+                "Launch refused", "This FHIR server is not one the app is configured for.", 403
+            )
+        try:
+            endpoints = oauth.discover(self.config, iss)
+        except oauth.LaunchError as exc:
+            return self.message("Launch failed", str(exc), 502)
+        scope = oauth.scopes_for(endpoints, standalone)
+        auth = oauth.authorization_request(
+            self.config, endpoints, iss, scope, None if standalone else launch_id
+        )
+        sid = self.store.start(
+            iss=iss,
+            token_endpoint=endpoints.token,
+            state=auth.state,
+            code_verifier=auth.code_verifier,
+            scope=scope,
+            launch_kind="standalone" if standalone else "ehr",
+        )
+        resp = _redirect(auth.url, 302)
+        self.set_cookie(resp, sid)
+        return resp
+
+    def callback(self) -> Response:
+        session = self.current_session()
+        if session is None or session.status != "pending" or session.expired:
+            return self.ended()
+        state = request.args.get("state", "")
+        if not state or not hmac.compare_digest(state, session.state):
+            self.store.end(session.session_hash)
+            log.info("SMART callback refused: state does not match")
+            return self.message("Launch refused", "The sign-in response does not match.", 400)
+        if request.args.get("error"):
+            self.store.end(session.session_hash)
+            return self.message("Access not granted", "The EHR did not grant access.", 403)
+        code = request.args.get("code", "")
+        if not code or not session.code_verifier:
+            self.store.end(session.session_hash)
+            return self.message("Launch refused", "The sign-in response is incomplete.", 400)
+        try:
+            token = oauth.exchange_code(
+                self.config, session.token_endpoint, code, session.code_verifier
+            )
+        except oauth.LaunchError as exc:
+            self.store.end(session.session_hash)
+            return self.message("Launch failed", str(exc), 502)
+        sid = self.store.activate(session, token, self.config.session_minutes)
+        plot = TOPIC_PLOTS.get(str(token.get("appContext") or ""))
+        resp = _redirect(url_for("smart_app.timeline") + (f"#plot-{plot}" if plot else ""), 303)
+        self.set_cookie(resp, sid)
+        log.info("SMART session started (%s launch)", session.launch_kind)
+        return resp
+
+    def timeline(self) -> Response:
+        session = self.current_session()
+        if session is None or session.status != "active" or session.expired:
+            return self.ended()
+        try:
+            evaluation, resources = load_patient(
+                session, self.settings, self.config, self.terminology
+            )
+        except DataUnavailable:
+            return self.message(
+                "Patient data unavailable",
+                "The EHR's FHIR server did not return this patient's record.",
+                502,
+            )
+        name = patient_name(resources, session.patient_id)
+        t = build_timeline(evaluation.record, evaluation.findings, name, session.app_context)
+        return render_timeline(self.page, t)
+
+
+def _security_headers(resp: Response) -> Response:
+    for k, v in _SECURITY_HEADERS.items():
+        resp.headers.setdefault(k, v)
+    resp.headers.setdefault("Content-Security-Policy", _csp(secrets.token_urlsafe(8)))
+    return resp
+
+
 def create_blueprint(
     settings: Settings, config: SmartConfig, storage: Storage, terminology: Terminology | None
 ) -> Blueprint:
@@ -62,145 +213,11 @@ def create_blueprint(
         static_folder="static",
         static_url_path="/static",
     )
-    store = SessionStore(storage)
-    signer = URLSafeTimedSerializer(config.session_secret, salt="cds-smart-session")
-    max_age_s = max(config.session_minutes, PENDING_MINUTES) * 60
-
-    def page(template: str, status: int = 200, **context: Any) -> Response:
-        nonce = secrets.token_urlsafe(16)
-        context.setdefault("nonce", nonce)
-        html = render_template(
-            template,
-            css_url=url_for("smart_app.static", filename="app.css"),
-            rules_url="/rules",
-            **context,
-        )
-        resp = Response(html, status=status, content_type="text/html; charset=utf-8")
-        resp.headers["Content-Security-Policy"] = _csp(context["nonce"])
-        return resp
-
-    def message(title: str, text: str, status: int, relaunch: bool = False) -> Response:
-        url = url_for("smart_app.launch") if relaunch else None
-        return page("smart_message.html", status, title=title, text=text, relaunch_url=url)
-
-    def set_cookie(resp: Response, sid: str) -> None:
-        resp.set_cookie(
-            COOKIE,
-            signer.dumps(sid),
-            max_age=max_age_s,
-            path=config.path_prefix,
-            secure=config.secure_cookie,
-            httponly=True,
-            samesite="Lax",
-        )
-
-    def current_session() -> SmartSession | None:
-        raw = request.cookies.get(COOKIE)
-        if not raw:
-            return None
-        try:
-            sid = signer.loads(raw, max_age=max_age_s)
-        except BadSignature:  # includes SignatureExpired
-            return None
-        return store.get(sid) if isinstance(sid, str) else None
-
-    @bp.after_request
-    def _headers(resp: Response) -> Response:
-        for k, v in _SECURITY_HEADERS.items():
-            resp.headers.setdefault(k, v)
-        resp.headers.setdefault("Content-Security-Policy", _csp(secrets.token_urlsafe(8)))
-        return resp
-
-    @bp.get("/launch")
-    def launch() -> Response:
-        iss = request.args.get("iss", "")
-        launch_id = request.args.get("launch", "")
-        standalone = not iss and not launch_id
-        if standalone:
-            iss = config.standalone_iss or ""
-        elif not iss or not launch_id:
-            return message("Launch refused", "An EHR launch needs both iss and launch.", 400)
-        if not config.iss_allowed(iss):
-            return message(
-                "Launch refused", "This FHIR server is not one the app is configured for.", 403
-            )
-        try:
-            endpoints = oauth.discover(config, iss)
-        except oauth.LaunchError as exc:
-            return message("Launch failed", str(exc), 502)
-        scope = oauth.scopes_for(endpoints, standalone)
-        auth = oauth.authorization_request(
-            config, endpoints, iss, scope, None if standalone else launch_id
-        )
-        sid = store.start(
-            iss=iss,
-            token_endpoint=endpoints.token,
-            state=auth.state,
-            code_verifier=auth.code_verifier,
-            scope=scope,
-            launch_kind="standalone" if standalone else "ehr",
-        )
-        resp = _redirect(auth.url, 302)
-        set_cookie(resp, sid)
-        return resp
-
-    @bp.get("/callback")
-    def callback() -> Response:
-        session = current_session()
-        if session is None or session.status != "pending" or session.expired:
-            return message(
-                "Session ended",
-                "This sign-in is no longer valid. Launch the app again.",
-                401,
-                relaunch=True,
-            )
-        state = request.args.get("state", "")
-        if not state or not hmac.compare_digest(state, session.state):
-            store.end(session.session_hash)
-            log.info("SMART callback refused: state does not match")
-            return message("Launch refused", "The sign-in response does not match.", 400)
-        if request.args.get("error"):
-            store.end(session.session_hash)
-            return message("Access not granted", "The EHR did not grant access.", 403)
-        code = request.args.get("code", "")
-        if not code or not session.code_verifier:
-            store.end(session.session_hash)
-            return message("Launch refused", "The sign-in response is incomplete.", 400)
-        try:
-            token = oauth.exchange_code(config, session.token_endpoint, code, session.code_verifier)
-        except oauth.LaunchError as exc:
-            store.end(session.session_hash)
-            return message("Launch failed", str(exc), 502)
-        sid = store.activate(session, token, config.session_minutes)
-        plot = TOPIC_PLOTS.get(str(token.get("appContext") or ""))
-        resp = _redirect(url_for("smart_app.timeline") + (f"#plot-{plot}" if plot else ""), 303)
-        set_cookie(resp, sid)
-        log.info("SMART session started (%s launch)", session.launch_kind)
-        return resp
-
-    @bp.get("/")
-    def timeline() -> Response:
-        session = current_session()
-        if session is None or session.status != "active" or session.expired:
-            return message(
-                "Session ended",
-                "Your session has ended or was never started. Launch the app again from the "
-                "patient's chart.",
-                401,
-                relaunch=True,
-            )
-        try:
-            evaluation, resources = load_patient(session, settings, config, terminology)
-        except DataUnavailable:
-            return message(
-                "Patient data unavailable",
-                "The EHR's FHIR server did not return this patient's record.",
-                502,
-            )
-        name = patient_name(resources, session.patient_id)
-        t = build_timeline(evaluation.record, evaluation.findings, name, session.app_context)
-        return render_timeline(page, t)
-
+    views = SmartViews(settings, config, storage, terminology)
+    bp.after_request(_security_headers)
+    bp.add_url_rule("/launch", "launch", views.launch, methods=["GET"])
+    bp.add_url_rule("/callback", "callback", views.callback, methods=["GET"])
+    bp.add_url_rule("/", "timeline", views.timeline, methods=["GET"])
     return bp
 
 

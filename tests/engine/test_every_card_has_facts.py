@@ -3,7 +3,6 @@ every fixture and every service, including cards that only say what could not be
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from cds_service import engine
 from cds_service.services import REGISTRY
 from fhir_mappings.terminology import build_terminology
+from tests.support import fixture_patient_bundles
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SITE_MAPS = {
@@ -26,19 +26,9 @@ GAPS = ({}, {"medications": "timeout", "medication_statements": "timeout", "labs
 
 def _cases() -> list[tuple[str, str, list[dict[str, Any]], dict[str, Any]]]:
     out = []
-    for path in sorted(FIXTURES.rglob("*.json")):
-        try:
-            data = json.loads(path.read_text())
-        except ValueError:
-            continue
-        if not isinstance(data, dict):
-            continue
-        bundle = data.get("patient", data)
-        if bundle.get("resourceType") != "Bundle":
-            continue
+    for name, bundle, data in fixture_patient_bundles():
         resources = [e["resource"] for e in bundle.get("entry", []) if "resource" in e]
         pid = next((r["id"] for r in resources if r.get("resourceType") == "Patient"), None)
-        name = str(path.relative_to(FIXTURES))
         out.append((name, "ctd-ild-patient-view", resources, {"patientId": pid}))
         if "draftOrders" in data:
             context = {"patientId": pid, "draftOrders": data["draftOrders"]}

@@ -4,7 +4,6 @@ never a failed call: every field of every fixture resource set to every JSON typ
 from __future__ import annotations
 
 import copy
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,27 +15,17 @@ from hypothesis import strategies as st
 from cds_service import engine
 from cds_service.services import REGISTRY
 from fhir_mappings.builder import build_record
+from tests.support import fixture_patient_bundles
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 TODAY = date(2026, 11, 21)
 JSON_VALUES: list[Any] = [None, True, 0, -1.5, 10**400, "", "x", [], [1], {}, {"x": 1}, [{}]]
 
 
-def _bundles() -> list[tuple[str, list[dict[str, Any]]]]:
-    out = []
-    for path in sorted(FIXTURES.rglob("*.json")):
-        try:
-            data = json.loads(path.read_text())
-        except ValueError:
-            continue
-        bundle = data.get("patient", data) if isinstance(data, dict) else None
-        if isinstance(bundle, dict) and bundle.get("resourceType") == "Bundle":
-            resources = [e["resource"] for e in bundle.get("entry", []) if "resource" in e]
-            out.append((str(path.relative_to(FIXTURES)), resources))
-    return out
-
-
-BUNDLES = _bundles()
+BUNDLES = [
+    (name, [e["resource"] for e in bundle.get("entry", []) if "resource" in e])
+    for name, bundle, _ in fixture_patient_bundles()
+]
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

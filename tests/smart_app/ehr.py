@@ -137,6 +137,53 @@ class _Grant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
         return {"id": PRACTITIONER}
 
 
+def smart_configuration_doc(ehr: TestEhr) -> dict[str, Any]:
+    v = "permission-v1" if ehr.smart_v1_only else "permission-v2"
+    scope = "patient/*.read" if ehr.smart_v1_only else "patient/*.rs"
+    return {
+        "issuer": ehr.base_url,
+        "authorization_endpoint": f"{ehr.base_url}/auth/authorize",
+        "token_endpoint": f"{ehr.base_url}/auth/token",
+        "grant_types_supported": ["authorization_code"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "scopes_supported": ["openid", "fhirUser", "launch", "launch/patient", scope],
+        "capabilities": [
+            "launch-ehr",
+            "launch-standalone",
+            "client-public",
+            "context-ehr-patient",
+            "context-standalone-patient",
+            "sso-openid-connect",
+            "permission-patient",
+            v,
+        ],
+    }
+
+
+def fhir_gateway(ehr: TestEhr, path: str) -> Response:
+    """The FHIR API for a token issued here, inside its patient's compartment only."""
+    auth = request.headers.get("Authorization", "")
+    grant_ = ehr.tokens.get(auth.removeprefix("Bearer ").strip()) if auth else None
+    if grant_ is None:
+        return Response(status=401)
+    ehr.fhir_requests.append(request.full_path)
+    patient = grant_["patient"]
+    asked = request.args.get("patient") or request.args.get("subject")
+    if path.startswith("Patient/"):
+        asked = path.split("/", 1)[1]
+    if asked != patient:
+        return Response("outside the token's patient compartment", status=403)
+    upstream = requests.get(
+        f"{ehr.upstream}/{path}",
+        params=list(request.args.items(multi=True)),
+        headers={"Authorization": f"Bearer {ehr.upstream_token}"},
+        timeout=30,
+    )
+    body = upstream.content.replace(ehr.upstream.encode(), ehr.fhir_base.encode())
+    return Response(body, status=upstream.status_code, content_type="application/fhir+json")
+
+
 def create_ehr_app(ehr: TestEhr) -> Flask:
     app = Flask("test_ehr")
 
@@ -155,29 +202,7 @@ def create_ehr_app(ehr: TestEhr) -> Flask:
 
     @app.get("/fhir/.well-known/smart-configuration")
     def smart_configuration() -> Response:
-        v = "permission-v1" if ehr.smart_v1_only else "permission-v2"
-        scope = "patient/*.read" if ehr.smart_v1_only else "patient/*.rs"
-        return jsonify(
-            {
-                "issuer": ehr.base_url,
-                "authorization_endpoint": f"{ehr.base_url}/auth/authorize",
-                "token_endpoint": f"{ehr.base_url}/auth/token",
-                "grant_types_supported": ["authorization_code"],
-                "code_challenge_methods_supported": ["S256"],
-                "token_endpoint_auth_methods_supported": ["none"],
-                "scopes_supported": ["openid", "fhirUser", "launch", "launch/patient", scope],
-                "capabilities": [
-                    "launch-ehr",
-                    "launch-standalone",
-                    "client-public",
-                    "context-ehr-patient",
-                    "context-standalone-patient",
-                    "sso-openid-connect",
-                    "permission-patient",
-                    v,
-                ],
-            }
-        )
+        return jsonify(smart_configuration_doc(ehr))
 
     @app.get("/auth/authorize")
     def authorize() -> Any:
@@ -206,25 +231,7 @@ def create_ehr_app(ehr: TestEhr) -> Flask:
 
     @app.get("/fhir/<path:path>")
     def fhir(path: str) -> Response:
-        auth = request.headers.get("Authorization", "")
-        grant_ = ehr.tokens.get(auth.removeprefix("Bearer ").strip()) if auth else None
-        if grant_ is None:
-            return Response(status=401)
-        ehr.fhir_requests.append(request.full_path)
-        patient = grant_["patient"]
-        asked = request.args.get("patient") or request.args.get("subject")
-        if path.startswith("Patient/"):
-            asked = path.split("/", 1)[1]
-        if asked != patient:
-            return Response("outside the token's patient compartment", status=403)
-        upstream = requests.get(
-            f"{ehr.upstream}/{path}",
-            params=list(request.args.items(multi=True)),
-            headers={"Authorization": f"Bearer {ehr.upstream_token}"},
-            timeout=30,
-        )
-        body = upstream.content.replace(ehr.upstream.encode(), ehr.fhir_base.encode())
-        return Response(body, status=upstream.status_code, content_type="application/fhir+json")
+        return fhir_gateway(ehr, path)
 
     return app
 

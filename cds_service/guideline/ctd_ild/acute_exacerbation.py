@@ -124,9 +124,8 @@ def ctd_ild_acute_exacerbation(
         drug_classes.DRUG_INDUCED_ILD_CAUTION, include_drafts=False
     )
     steps = [
-        "Exclude infection, pulmonary embolism, heart disease, pneumothorax and recent surgery "
-        "or biopsy (Korean guideline Table 3).",
-        "Broad-spectrum antibiotics; test for *Pneumocystis* and other fungi (beta-D-glucan).",
+        "Exclude infection, embolism, heart disease, pneumothorax, recent surgery (Table 3).",
+        "Antibiotics; test for *Pneumocystis* and fungi (beta-D-glucan).",
         "Stop a drug suspected of toxicity"
         + (
             ": " + ", ".join(sorted({label(m.concept) for m in suspects})) + " is active."
@@ -148,7 +147,7 @@ def ctd_ild_acute_exacerbation(
             else ""
         )
         steps.append(
-            "Methylprednisolone pulse 1 g IV daily for 3 days (intravenous), then oral "
+            "Methylprednisolone pulse 1 g IV daily for 3 days (intravenous), then "
             f"prednisolone 1 mg/kg/day{per_kg}."
         )
     rules = (R030, R031, R033, R034)
@@ -161,9 +160,7 @@ def ctd_ild_acute_exacerbation(
         ),
         patient_data=[f"CTD: {', '.join(CTD_NAMES[g] for g in groups) or 'CTD-ILD'}"]
         + [text for text, _ in evidence],
-        body=(
-            "Korean guideline: mortality of acute exacerbation 83.3% despite immunosuppression.",
-        ),
+        body=("Korean guideline: acute exacerbation mortality 83.3%.",),
         options=steps,
         rules=rules,
         facts=tuple(f for _, f in evidence),

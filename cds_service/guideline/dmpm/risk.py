@@ -62,7 +62,7 @@ R108 = evidence.rule(
     "HRCT: the ILD is potentially fatal and refractory. PM or anti-ARS: low possibility of "
     "fatal progressive ILD.",
     figure="low CK levels (<500 U)",
-    topics=RISK_TOPICS,
+    topics=(*RISK_TOPICS, "order-as-ild-monotherapy"),
 )
 R140 = evidence.rule(
     "R140",

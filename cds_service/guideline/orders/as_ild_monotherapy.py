@@ -31,7 +31,7 @@ from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..data_gaps import gap_text
 from ..dmpm.assessment import DmpmAssessment, assess
-from ..dmpm.risk import Factor
+from ..dmpm.risk import R108, Factor
 from ..evidence import cite
 from ..findings import Finding, Indicator
 from ..shared_rules import R109, R113
@@ -47,11 +47,11 @@ TOPIC = "order-as-ild-monotherapy"
 _COMBINATION = common.CALCINEURIN_INHIBITORS | common.CYCLOPHOSPHAMIDE
 
 _JP_TEXT = (
-    "JP Figure 3 (R113): A/S-ILD with any poor-risk factor → GC + CsA (IV) + IVCY; the "
-    "factors are ADM, anti-MDA5 positive, ferritin >1,000 ng/mL, HRCT GGO + lower "
-    "consolidation, PaO2 <60 mmHg (Figure 3) and CK <500 U/L (JP text, R108; Z20 union). "
-    "R109: initial combination beats step-up (Kotani 1-year survival 89% vs 43%; "
-    "Takada 5-year 74% vs 54%)."
+    "Japanese review, Figure 3: acute/subacute ILD (A/S-ILD) with any poor-risk factor → "
+    "glucocorticoid (GC) + cyclosporine (CsA, IV) + IV cyclophosphamide (IVCY); the factors "
+    "are amyopathic DM, anti-MDA5 positive, ferritin >1,000 ng/mL, HRCT ground-glass + lower "
+    "consolidation, PaO2 <60 mmHg and CK <500 U/L. Initial combination beats step-up "
+    "(Kotani 1-year survival 89% vs 43%; Takada 5-year 74% vs 54%)."
 )
 
 
@@ -123,10 +123,10 @@ def _poor_risk(
                 "",
                 _JP_TEXT,
                 "",
-                cite(R109, R113),
+                cite(R109, R113, R108),
             ]
         ),
-        rules=(R109.id, R113.id),
+        rules=(R109.id, R113.id, R108.id),
         facts=tuple(facts) + tuple(common.dose_fact(d, record) for d in drafts),
         override_reasons=common.OVERRIDE_REASONS,
     )
@@ -158,9 +158,9 @@ def _incomplete(
                 "",
                 "Complete the assessment before settling on glucocorticoid alone: " + _JP_TEXT,
                 "",
-                cite(R109, R113),
+                cite(R109, R113, R108),
             ]
         ),
-        rules=(R109.id, R113.id),
+        rules=(R109.id, R113.id, R108.id),
         facts=tuple(facts) + tuple(common.dose_fact(d, record) for d in drafts),
     )

@@ -80,14 +80,14 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             [
                 f"The patient has {_ILD_NAMES.get(ild.concept, ild.concept.replace('_', ' '))}"
                 f"{' since ' + ild.when.isoformat() if ild.when else ''}; leflunomide is drafted "
-                f"({', '.join(d.source_id or 'draft' for d in drafts)}).",
+                f"({len(drafts)} draft order{'s' if len(drafts) > 1 else ''}).",
                 "",
-                "- JP §Lessons learned (R115): leflunomide caused fatal A/S-ILD in **1.2%** of "
+                "- Japanese review: leflunomide caused fatal acute/subacute ILD in **1.2%** of "
                 "patients in Japan (not seen in Korea or China).",
-                "- TC §2 (R131): MTX and leflunomide are not clearly associated with ILD onset, "
-                "but should be used with caution.",
+                "- Tocilizumab review: methotrexate and leflunomide are not clearly associated "
+                "with ILD onset, but should be used with caution.",
                 "- ACR/CHEST 2023 conditionally recommends against leflunomide as ILD treatment "
-                "(Z6). This is a caution, not a contraindication.",
+                "This is a caution, not a contraindication.",
                 "",
                 cite(R115, R131, B02),
             ]

@@ -106,7 +106,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                         else "Check the active medications: "
                     )
                     + "prednisolone-equivalent ≥15 mg/day with a second immunosuppressant, or a "
-                    "GC pulse in the last 28 days, calls for TMP-SMX prophylaxis (B15).",
+                    "GC pulse in the last 28 days, calls for TMP-SMX prophylaxis.",
                     "",
                     citation,
                 ]
@@ -159,8 +159,8 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                 "",
                 prophylaxis_line,
                 "",
-                "JP R111 lists prophylactic trimethoprim-sulfamethoxazole among the monitoring of "
-                "intensive DM/PM-ILD treatment; EULAR 2022 (B15): TMP-SMX 480 mg daily (or "
+                "The Japanese review lists prophylactic trimethoprim-sulfamethoxazole (TMP-SMX) in "
+                "intensive DM/PM-ILD treatment; EULAR 2022: TMP-SMX 480 mg daily (or "
                 "3 × 480 mg weekly); GC ≥30 mg/day for ≥4 weeks: HR 0.07 for PJP.",
                 "",
                 citation,

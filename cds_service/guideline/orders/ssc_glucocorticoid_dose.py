@@ -44,7 +44,7 @@ from ..findings import Fact, Finding, Indicator, Suggestion
 from ..shared_rules import B02, B12, R051
 from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
 from ..suggestions.orders import delete_draft, update_dose
-from ..text import steen_1998
+from ..text import label, steen_1998
 from . import common
 from .common import dose_text
 
@@ -109,12 +109,12 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                     f"{_ssc_text(ssc)} The prednisolone-equivalent dose of "
                     "this glucocorticoid regimen could not be computed:",
                     *[
-                        f"- {m.source_id or m.concept}: {m.dose_problem or 'dose unknown'}."
+                        f"- {label(m.concept)}: {m.dose_problem or 'dose unknown'}."
                         for m in unknown
                     ],
                     "",
                     f"Check the daily dose: in SSc, prednisolone {WARN.text} risks scleroderma "
-                    f"renal crisis (R051); {CRITICAL.text} is a high-risk dose (Steen 1998).",
+                    f"renal crisis; {CRITICAL.text} is a high-risk dose (Steen 1998).",
                     "",
                     cite(R051, R143, B12),
                 ]
@@ -178,7 +178,7 @@ def _unseen_active(
                 f"Active medications could not be checked: {gap_text(gaps)}. "
                 "Different glucocorticoids add up: check the active ones before signing.",
                 "",
-                f"KR §Treatment 2-2) (R051): in SSc, prednisolone {WARN.text} risks scleroderma "
+                f"Korean guideline: in SSc, prednisolone {WARN.text} risks scleroderma "
                 f"renal crisis; {steen_1998(B12, CRITICAL.text)}.",
                 "",
                 cite(R051, R143, B12),
@@ -220,7 +220,7 @@ def _detail(
             "",
         ]
     lines.append(
-        f"KR §Treatment 2-2) (R051): high-dose steroid is not recommended in SSc because renal "
+        f"Korean guideline: high-dose steroid is not recommended in SSc because renal "
         f"crisis can develop rapidly above prednisolone 10 mg/day ({WARN.text} warns)."
     )
     if critical:

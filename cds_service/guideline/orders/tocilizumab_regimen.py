@@ -140,7 +140,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         differs, unread = _differences(d)
         any_unread = any_unread or bool(unread)
         if differs or unread:
-            lines.append(f"- {d.source_id}: " + "; ".join(differs + unread))
+            lines.append("- drafted order: " + "; ".join(differs + unread))
     if not lines:
         return
     summary = (
@@ -157,10 +157,10 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                 "Tocilizumab is drafted for a patient with CTD-ILD:",
                 *lines,
                 "",
-                "The US label for SSc-ILD is **162 mg SC once weekly** (focuSSced, TC §3); the IV "
+                "The US label for SSc-ILD is **162 mg SC once weekly** (focuSSced trial); the IV "
                 "formulation is not approved for SSc-ILD. Case reports used 162 mg SC every 2 "
                 "weeks (Kudsi) and 8 mg/kg IV every 4 weeks (Mihai): informational, not an "
-                "error (Z15).",
+                "error.",
                 "",
                 cite(R136, R137, R135, R139, B16),
             ]

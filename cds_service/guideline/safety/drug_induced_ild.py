@@ -66,13 +66,11 @@ def drug_induced_ild_caution(
         ),
         patient_data=lines,
         body=(
-            "JP (R115): leflunomide caused fatal acute/subacute ILD in 1.2% of Japanese "
-            "patients (not reported in Korea or China); gefitinib and bleomycin ILD were "
-            "also more frequent in Japanese patients. TC: methotrexate and leflunomide "
-            "are not clearly associated with ILD onset but should be used with caution "
-            "(conflict note Z6). ACR/CHEST 2023: conditionally against leflunomide as ILD "
-            "treatment. KR (R003): exclude drug-induced ILD before attributing ILD to the "
-            "CTD.",
+            "Japanese review: leflunomide caused fatal acute or subacute ILD in 1.2% of "
+            "Japanese patients (not reported in Korea or China). Tocilizumab review: "
+            "methotrexate and leflunomide are not clearly linked to ILD onset but call for "
+            "caution. Korean guideline: exclude drug-induced ILD before attributing ILD to "
+            "the connective tissue disease.",
         ),
         rules=rules,
         facts=tuple(medication_fact(m) for m in drugs),

@@ -137,9 +137,9 @@ def immunosuppression_monitoring(
         summary=summary,
         patient_data=lines,
         body=(
-            "JP (R111): beta-D-glucan, CMV antigenemia, renal and hepatic function during "
-            "intensive therapy; deterioration can happen within days. Service interval: "
-            f"each item {INTERVAL.text} old is overdue.",
+            "Japanese review: beta-D-glucan, cytomegalovirus (CMV) antigenemia, renal and "
+            "hepatic function during intensive therapy; deterioration can happen within days. "
+            f"Each item {INTERVAL.text} old is overdue.",
         ),
         rules=rules,
         facts=tuple(facts),

@@ -128,7 +128,7 @@ def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> It
 
 
 _BODY = (
-    "Korean guideline: consider treatment when forced vital capacity (FVC) falls "
-    f"{threshold_text(FVC_DECLINE)} or diffusing capacity (DLCO) {threshold_text(DLCO_DECLINE)}"
-    ", the latest value against the highest of the preceding 12 months."
+    f"Korean guideline: consider treatment when forced vital capacity (FVC) falls "
+    f"{threshold_text(FVC_DECLINE)} or DLCO {threshold_text(DLCO_DECLINE)} from the highest "
+    "value of the preceding 12 months."
 )

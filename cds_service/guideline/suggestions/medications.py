@@ -22,7 +22,7 @@ TMP_SMX_INGREDIENT_RXCUI = "10831"
 
 #: the regimen text and its source, for card text and the resource's dosage text
 TMP_SMX_REGIMEN_TEXT = "TMP-SMX 480 mg (400/80 mg, one single-strength tablet) by mouth once daily"
-TMP_SMX_REGIMEN_SOURCE = "EULAR 2022 (B15): 480 mg daily, or 3 x 480 mg weekly"
+TMP_SMX_REGIMEN_SOURCE = "EULAR 2022: 480 mg daily, or 3 x 480 mg weekly"
 
 
 def tmp_smx_prophylaxis_request(patient_id: str | None) -> dict[str, Any]:

@@ -1,0 +1,95 @@
+"""The card-text checks of ``tests/cards/test_card_text.py`` over the FHIR fallback pass:
+every fixture patient loaded into a real FHIR R4 server (sekmet-fhir, ``fhir_server``) and
+each hook call sent without prefetch, with ``fhirServer`` and a bearer token, so the service
+reads the record through its own queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+
+from cds_service import api
+from cds_service.settings import Settings
+from tests.cards import card_checks as check
+from tests.cards.fixture_cards import BASE_URL, SITE_MAP, TODAY, cases
+from tests.support import fhir_authorization, request_for
+
+from .conftest import FhirServer
+
+pytestmark = pytest.mark.fhirserver
+
+
+def _rename(value: Any, ids: dict[str, str]) -> Any:
+    """Every ``Type/id`` reference and resource id of one fixture, made unique to it."""
+    if isinstance(value, dict):
+        out = {k: _rename(v, ids) for k, v in value.items()}
+        ref = out.get("reference")
+        if isinstance(ref, str) and ref in ids:
+            out["reference"] = ids[ref]
+        return out
+    if isinstance(value, list):
+        return [_rename(v, ids) for v in value]
+    return value
+
+
+def _transaction(bundle: dict[str, Any]) -> dict[str, Any]:
+    resources = [e["resource"] for e in bundle.get("entry", [])]
+    patient = next(r["id"] for r in resources if r["resourceType"] == "Patient")
+    ids = {
+        f"{r['resourceType']}/{r['id']}": f"{r['resourceType']}/{patient}-{r['id']}"
+        for r in resources
+        if r["resourceType"] != "Patient" and r.get("id")
+    }
+    entries = []
+    for r in resources:
+        r = _rename(r, ids)
+        if r["resourceType"] != "Patient":
+            r["id"] = f"{patient}-{r['id']}"
+        entries.append(
+            {"resource": r, "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}}
+        )
+    return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+
+
+@pytest.fixture(scope="module")
+def fallback_cards(fhir_server: FhirServer, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    settings = Settings(
+        dev=True,
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('cards') / 'db.sqlite3'}",
+        evaluation_date=TODAY,
+        site_conceptmap=SITE_MAP,
+        fhir_deadline_ms=20_000,
+    )
+    http = api.create_app(settings).test_client()
+    out: check.Cards = {}
+    with fhir_server.session() as s:
+        for name, service, bundle, drafts in cases():
+            load = s.post(
+                fhir_server.base_url,
+                data=orjson.dumps(_transaction(bundle)),
+                headers={"Content-Type": "application/fhir+json"},
+                timeout=60,
+            )
+            assert load.status_code == 200, (name, load.text[:300])
+            body = request_for(service, bundle, drafts)
+            del body["prefetch"]
+            body["fhirServer"] = fhir_server.base_url
+            body["fhirAuthorization"] = fhir_authorization(fhir_server.token)
+            r = http.post(f"/cds-services/{service}", json=body)
+            assert r.status_code == 200, (name, r.get_data(as_text=True)[:300])
+            out[name] = r.get_json()["cards"]
+    return out
+
+
+def test_the_fallback_gives_cards(fallback_cards: check.Cards) -> None:
+    assert len(check.all_cards(fallback_cards)) >= 20
+
+
+def test_at_most_four_cards_per_response(fallback_cards: check.Cards) -> None:
+    check.check_count(fallback_cards)
+
+
+def test_every_card_links_names_its_source_and_has_facts(fallback_cards: check.Cards) -> None:
+    check.check_links_and_source(fallback_cards, BASE_URL)
