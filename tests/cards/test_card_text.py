@@ -24,6 +24,14 @@ def test_at_most_four_cards_per_response(cards: check.Cards) -> None:
     check.check_count(cards)
 
 
+def test_short_summary_and_detail(cards: check.Cards) -> None:
+    check.check_lengths(cards)
+
+
+def test_no_internal_ids_in_card_text(cards: check.Cards) -> None:
+    check.check_no_internal_ids(cards)
+
+
 def test_every_card_links_names_its_source_and_has_facts(cards: check.Cards) -> None:
     check.check_links_and_source(cards, BASE_URL)
 

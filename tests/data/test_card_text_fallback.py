@@ -91,5 +91,13 @@ def test_at_most_four_cards_per_response(fallback_cards: check.Cards) -> None:
     check.check_count(fallback_cards)
 
 
+def test_short_summary_and_detail(fallback_cards: check.Cards) -> None:
+    check.check_lengths(fallback_cards)
+
+
+def test_no_internal_ids_in_card_text(fallback_cards: check.Cards) -> None:
+    check.check_no_internal_ids(fallback_cards)
+
+
 def test_every_card_links_names_its_source_and_has_facts(fallback_cards: check.Cards) -> None:
     check.check_links_and_source(fallback_cards, BASE_URL)

@@ -4,7 +4,9 @@ and a final HRCT report's coded findings as complete for the poor-risk assessmen
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,3 +128,64 @@ def test_ra_ild_progression_reads_an_observed_symptom_and_names_litres_not_asses
     assert "worse dyspnoea" in card.summary
     assert "FVC 2.85 L" in card.detail and "% predicted cannot be computed" in card.detail
     assert {f.concept for f in card.facts} >= {"dyspnea_worsening", "fvc"}
+
+
+# ------------------------------------------------- discordant and pending anti-MDA5 (DM A/S-ILD)
+DM_FIXTURE = (
+    Path(__file__).resolve().parents[2] / "fixtures" / "patients" / "dmpm_as2_dm_no_poor_risk.json"
+)
+
+
+def dm_as_ild(*extra: dict[str, Any]) -> dict[str, Finding]:
+    bundle = json.loads(DM_FIXTURE.read_text())
+    resources = [e["resource"] for e in bundle["entry"]] + list(extra)
+    record = build_record(resources, date(2026, 11, 21), "as2-dm", TERMS)
+    return {f.topic: f for f in evaluate_patient_view(record)}
+
+
+def mda5(rid: str, when: str, code: str | None, status: str = "final") -> dict[str, Any]:
+    obs: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": rid,
+        "status": status,
+        "category": [
+            cc("http://terminology.hl7.org/CodeSystem/observation-category", "laboratory")
+        ],
+        "code": cc(LOINC, "82424-3", "MDA5 Ab"),
+        "subject": {"reference": "Patient/as2-dm"},
+        "effectiveDateTime": when,
+    }
+    if code:
+        obs["valueCodeableConcept"] = cc(SNOMED, code)
+    return obs
+
+
+@pytest.mark.parametrize(
+    ("positive_on", "counts"), [("2026-09-04", True), ("2026-06-27", True), ("2026-06-26", False)]
+)
+def test_a_positive_before_the_negative_within_the_episode_counts(
+    positive_on: str, counts: bool
+) -> None:
+    """The fixture's anti-MDA5 is negative on 2026-09-25; a positive up to 90 days before it
+    (2026-06-27) is the same episode: poor prognosis, both results named as discordant."""
+    out = dm_as_ild(mda5("mda5-pos", positive_on, "10828004"))
+    if counts:
+        card = out["dmpm-ild-poor-prognosis"]
+        assert "discordant results" in card.detail
+        assert {(f.concept, f.value) for f in card.facts} >= {
+            ("anti_mda5", "positive"),
+            ("anti_mda5", "negative"),
+        }
+    else:
+        assert "dmpm-ild-poor-prognosis" not in out
+
+
+def test_a_pending_anti_mda5_is_named_with_a_pending_fact() -> None:
+    out = dm_as_ild(mda5("mda5-reg", "2026-11-18", None, status="registered"))
+    text = " ".join(f.detail for f in out.values())
+    assert "anti-MDA5 pending (ordered 2026-11-18)" in text
+    assert any(
+        (fact.concept, fact.value, fact.date) == ("anti_mda5", "pending", date(2026, 11, 18))
+        for f in out.values()
+        for fact in f.facts
+    )

@@ -107,6 +107,13 @@ def autoantibody_positive(
             "ILD with a CTD-associated autoantibody and no CTD diagnosis: refer to rheumatology."
         )
     lines = [f"{antibody_text(p)}: suggests {SUSPECTED[p.concept]}" for p in positives]
+    discordant = [r for p in positives for r in record.discordant_results(p.concept)]
+    if discordant:  # named together; any positive counts (contract)
+        lines.append(
+            "Discordant results: "
+            + ", ".join(antibody_text(r) for r in discordant)
+            + "; counted positive, confirm with a repeat test"
+        )
     to_do = [
         "Refer to rheumatology and follow up.",
         "**Do not label this ILD idiopathic** before a rheumatology assessment: features of "
@@ -127,7 +134,9 @@ def autoantibody_positive(
         what_to_do=to_do,
         notes=notes,
         rules=(R018, R019, R077, R144),
-        facts=[condition_fact(ild)] + [antibody_fact(p) for p in positives],
+        facts=[condition_fact(ild)]
+        + [antibody_fact(p) for p in positives]
+        + [antibody_fact(r) for r in discordant if r not in positives],
         suggestions=(
             Suggestion(
                 "Refer to rheumatology",

@@ -34,15 +34,25 @@ from datetime import date, timedelta
 from typing import Literal
 
 from fhir_mappings.hrct import latest_hrct, pending_hrct
+from fhir_mappings.pending import pending_results
 from fhir_mappings.record import ConditionEntry, Measurement, PatientRecord
 
 from .. import evidence
-from ..facts import ABSENT, PENDING, PRESENT, antibody_fact, condition_fact, measurement_fact
+from ..facts import (
+    ABSENT,
+    PENDING,
+    PRESENT,
+    antibody_fact,
+    condition_fact,
+    measurement_fact,
+    pending_fact,
+)
 from ..findings import Fact
 from ..shared_rules import R113
 from ..text import (
     antibody_text,
     condition_text,
+    day,
     label,
     measured_quantity,
     measurement_text,
@@ -320,21 +330,32 @@ def _mda5_factor(record: PatientRecord, since: date) -> Factor:
     gaps = _unavailable(record, ANTIBODY_DATA)
     if not results:
         return Factor("mda5", name, None, "; ".join(["anti-MDA5 not tested"] + gaps), ("R113",))
-    known = [r for r in results if r.status != "unknown"]
-    latest_known = known[-1] if known else None
+    counted = record.antibody("anti_mda5")  # any positive of the episode counts
+    latest_known = counted if counted is not None and counted.status != "unknown" else None
+    discordant = record.discordant_results("anti_mda5")
+    pending = pending_results(record, "anti_mda5")
     newer_unreadable = [
         r
         for r in results
         if r.status == "unknown" and (latest_known is None or r.when >= latest_known.when)
     ]
     facts = [antibody_fact(r) for r in ([latest_known] if latest_known else []) + newer_unreadable]
+    facts += [antibody_fact(r) for r in discordant if r is not latest_known]
+    facts += [pending_fact(p) for p in pending]
     shown = [antibody_text(latest_known)] if latest_known else []
     if latest_known is not None and latest_known.when < since:
         shown[0] += f" (before this ILD's window, which starts {since.isoformat()})"
+    if discordant:
+        shown.append(
+            "discordant results: "
+            + ", ".join(antibody_text(r) for r in discordant)
+            + " (any positive counts; confirm with a repeat test)"
+        )
+    shown += [f"anti-MDA5 pending (ordered {day(p.ordered)})" for p in pending if p.ordered]
     if latest_known is not None and latest_known.status == "positive":
         return Factor("mda5", name, True, "; ".join(shown), ("R113",), facts)
     gaps = [f"{antibody_text(r)}: result unreadable" for r in newer_unreadable] + gaps
-    if gaps:
+    if gaps or pending:
         return Factor("mda5", name, None, "; ".join(shown + gaps), ("R113",), facts)
     return Factor("mda5", name, False, "; ".join(shown), ("R113",), facts)
 

@@ -79,15 +79,14 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         detail="\n".join(
             [
                 f"The patient has {_ILD_NAMES.get(ild.concept, ild.concept.replace('_', ' '))}"
-                f"{' since ' + ild.when.isoformat() if ild.when else ''}; leflunomide is drafted "
-                f"({len(drafts)} draft order{'s' if len(drafts) > 1 else ''}).",
+                f"{' since ' + ild.when.isoformat() if ild.when else ''}; leflunomide is drafted.",
                 "",
                 "- Japanese review: leflunomide caused fatal acute/subacute ILD in **1.2%** of "
                 "patients in Japan (not seen in Korea or China).",
-                "- Tocilizumab review: methotrexate and leflunomide are not clearly associated "
-                "with ILD onset, but should be used with caution.",
+                "- Tocilizumab review: methotrexate and leflunomide are not clearly linked to ILD "
+                "onset; use with caution.",
                 "- ACR/CHEST 2023 conditionally recommends against leflunomide as ILD treatment "
-                "This is a caution, not a contraindication.",
+                "(a caution, not a contraindication).",
                 "",
                 cite(R115, R131, B02),
             ]

@@ -76,11 +76,10 @@ OPTION_RULES = (R046, R047, R052, R053, R054, R055, B02, B05)
 OPTIONS: tuple[str, ...] = (
     "**Mycophenolate** first (ATS 2023: strong for; ACR/CHEST 2023: conditional, preferred "
     "first line by the panel).",
-    "**Cyclophosphamide** (ACR/CHEST 2023 conditional), a short course; mesna, blood counts, "
-    "urinalysis.",
+    "**Cyclophosphamide** (ACR/CHEST 2023 conditional), a short course with mesna.",
     "**Rituximab**, **tocilizumab** or **nintedanib** (ATS 2023: conditional).",
-    "**Stem-cell or lung transplantation** if it progresses despite treatment (mortality "
-    "figures: external, not from the Korean guideline and not verified here).",
+    "**Stem-cell or lung transplantation** if it progresses (mortality figures: external, "
+    "not from the Korean guideline and not verified here).",
 )
 
 

@@ -156,7 +156,6 @@ def ssc_ild_treatment_indicated(
         summary=summary,
         patient_data=lines,
         body=(_BODY, status),
-        options_title="with an expert",
         options=OPTIONS,
         notes=(no_glucocorticoid_note(threshold_text(GC_WARNING)),),
         rules=rules,
