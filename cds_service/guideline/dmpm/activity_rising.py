@@ -24,12 +24,12 @@ from datetime import timedelta
 from fhir_mappings.record import AntibodyResult, PatientRecord
 
 from .. import evidence
+from ..compose import finding
 from ..derived import Derived
-from ..evidence import cite
-from ..facts import antibody_fact, measurement_fact, unique_facts
+from ..facts import antibody_fact, measurement_fact
 from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R111
-from ..text import antibody_text, bullets, measurement_text
+from ..text import antibody_text, label, measurement_text, threshold_text
 from .risk import FERRITIN_HIGH, R086
 from .treatment import medication_gap, treated_dmpm_ild
 
@@ -84,26 +84,23 @@ def activity_rising(record: PatientRecord, derived: Derived | None = None) -> It
     if not lines:
         return
     gap = medication_gap(record)
-    detail = "\n\n".join(
-        [
-            f"**Activity markers rising on treatment** ({med.concept} since {start.isoformat()}):",
-            bullets(lines),
-            f"Ferritin and the anti-MDA5 titre track DM/PM-ILD activity (JP). "
-            f"{'Latest ferritin ' + FERRITIN_HIGH.text + '. ' if warning else ''}Reassess disease "
-            "activity and the respiratory condition; uncontrolled activity with worsening "
-            "respiration calls for escalation or salvage therapy (JP §Importance of monitoring).",
-        ]
-        + ([gap] if gap else [])
-        + [cite(*[R074, R086, R111])]
-    )
-    yield Finding(
+    high = f"Latest ferritin {threshold_text(FERRITIN_HIGH)}. " if warning else ""
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING if warning else Indicator.INFO,
         summary="DM/PM-ILD activity markers rising on treatment: "
         + "; ".join(line.split(":")[0] for line in lines)
         + ".",
-        detail=detail,
-        rules=("R074", "R086", "R111"),
-        facts=unique_facts(facts),
+        why=[f"on {label(med.concept)} since {start.isoformat()}", *lines],
+        body=(
+            "Ferritin and the anti-MDA5 titre track DM/PM-ILD activity (Japanese review). " + high,
+        ),
+        what_to_do=(
+            "Reassess disease activity and the respiratory condition; uncontrolled activity "
+            "with worsening respiration calls for escalation or salvage therapy.",
+        ),
+        notes=(gap,) if gap else (),
+        rules=(R074, R086, R111),
+        facts=facts,
         priority=35,
     )

@@ -24,11 +24,11 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..compose import finding
 from ..derived import Derived
-from ..evidence import cite
 from ..facts import measurement_fact
 from ..findings import Finding, Indicator
-from ..text import COMPARATOR_TEXT, bullets, measurement_text
+from ..text import COMPARATOR_TEXT, label, measurement_text, threshold_text
 from .bounds import rises_by
 from .treatment import medication_gap, treated_dmpm_ild
 
@@ -76,31 +76,25 @@ def kl6_rising(record: PatientRecord, derived: Derived | None = None) -> Iterato
     ratio, comparator, worst = max(hits, key=lambda h: h[0])
     bound = COMPARATOR_TEXT.get(comparator or "", "")
     gap = medication_gap(record)
-    detail = "\n\n".join(
-        [
-            f"**KL-6 increase ratio {bound}{evidence.fmt_number(ratio)}** "
-            f"(threshold {KL6_RATIO.text}) "
-            f"within 4 weeks of starting treatment ({med.concept}, {start.isoformat()}):",
-            bullets(
-                [
-                    f"at start: {measurement_text(base)}",
-                    f"day {(worst.when - start).days}: {measurement_text(worst)}",
-                ]
-            ),
-            "A KL-6 ratio above 1.70 in the first 4 weeks is a poor prognostic factor (JP): "
-            "reassess the regimen and monitor closely; a single KL-6 value alone does not "
-            "predict outcome.",
-        ]
-        + ([gap] if gap else [])
-        + [cite(*[R087])]
-    )
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=f"KL-6 rose {bound}{evidence.fmt_number(ratio)}-fold within 4 weeks of treatment "
-        "start (ratio >1.70 is a poor prognostic factor).",
-        detail=detail,
-        rules=("R087",),
+        f"start (ratio {threshold_text(KL6_RATIO)} is a poor prognostic factor).",
+        why=[
+            f"KL-6 increase ratio {bound}{evidence.fmt_number(ratio)} (threshold "
+            f"{threshold_text(KL6_RATIO)}) within 4 weeks of starting {label(med.concept)} "
+            f"({start.isoformat()})",
+            f"at start: {measurement_text(base)}",
+            f"day {(worst.when - start).days}: {measurement_text(worst)}",
+        ],
+        body=(
+            f"A KL-6 ratio {threshold_text(KL6_RATIO)} in the first 4 weeks is a poor prognostic "
+            "factor (Japanese review); a single KL-6 value alone does not predict outcome.",
+        ),
+        what_to_do=("Reassess the regimen and monitor closely.",),
+        notes=(gap,) if gap else (),
+        rules=(R087,),
         facts=(measurement_fact(base), measurement_fact(worst)),
         priority=30,
     )
