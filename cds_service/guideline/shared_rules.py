@@ -145,6 +145,8 @@ R111 = evidence.rule(
         "order-pjp-prophylaxis",
         "cyclosporine-level",
         "order-cyclosporine-monitoring",
+        "dmpm-ild-poor-prognosis",
+        "order-as-ild-monotherapy",
     ),
 )
 
@@ -195,7 +197,10 @@ R141 = evidence.rule(
         "Intensive immunosuppression bundle (GC with CsA/TAC and/or CY): TMP-SMX prophylaxis,"
         " beta-D-glucan, CMV antigenemia, renal and hepatic function, CsA levels, CBC"
     ),
-    figure="CsA trough 200-250 ng/mL IV or C2 >1,000 ng/mL",
+    figure=(
+        "TMP-SMX prophylaxis; beta-D-glucan; CMV antigenemia; renal and hepatic function; CsA "
+        "levels; CBC"
+    ),
     topics=(
         "pjp-prophylaxis",
         "immunosuppression-monitoring",
@@ -241,6 +246,7 @@ B02 = evidence.rule(
         "ctd-ild-initial-treatment",
         "order-leflunomide-ild",
         "order-ssc-glucocorticoid-dose",
+        "drug-induced-ild-caution",
     ),
 )
 
@@ -333,7 +339,7 @@ R088 = evidence.rule(
         "cardiac involvement and fever >38 °C"
     ),
     figure="fever >38 °C",
-    topics=("dmpm-ild-poor-prognosis",),
+    topics=("dmpm-ild-poor-prognosis", "dmpm-ild-acute-subacute"),
 )
 
 R116 = evidence.rule(
@@ -359,7 +365,12 @@ R037 = evidence.rule(
         "therapy and ILD worsens"
     ),
     figure="",
-    topics=("ra-ild-management", "ssc-ild-decline", "progressive-pulmonary-fibrosis"),
+    topics=(
+        "ra-ild-management",
+        "ssc-ild-decline",
+        "progressive-pulmonary-fibrosis",
+        "dmpm-ild-salvage",
+    ),
 )
 
 # The definition of CTD-ILD (KR Abstract; §Introduction): the scope of the CTD-ILD checks.
@@ -373,4 +384,33 @@ R001 = evidence.rule(
     ),
     figure="",
     topics=("order-tocilizumab-regimen",),
+)
+
+# Anti-synthetase syndrome and ARS-ILD (JP): the autoantibody card, and the work-up card's
+# caveat that anti-synthetase syndrome is often ANA-negative.
+R077 = evidence.rule(
+    "R077",
+    "JP",
+    "§Anti-ARS Abs",
+    "Anti-synthetase syndrome = ILD, myositis, arthritis, fever, Raynaud's, mechanic's hands; "
+    "20-30% have ILD without DM/PM signs or ILD preceding myositis, clinically "
+    "indistinguishable from IIP; Fischer: 24% of IIP patients without Jo-1 and ANA had non-Jo-1 "
+    "anti-ARS antibodies.",
+    figure=">75% of anti-ARS+ patients develop ILD; 20-30% ILD without DM/PM signs",
+    topics=("ild-autoantibody-positive", "ild-ctd-workup", "ipaf-criteria"),
+)
+
+# The tocilizumab review on methotrexate and leflunomide (TC §2): beside the leflunomide
+# cautions and the methotrexate schedule check.
+R131 = evidence.rule(
+    "R131",
+    "TC",
+    "§2",
+    "MTX and leflunomide are not clearly associated with ILD onset, but use them with caution.",
+    "",
+    topics=(
+        "order-leflunomide-ild",
+        "drug-induced-ild-caution",
+        "order-immunosuppressant-dose",
+    ),
 )

@@ -210,5 +210,5 @@ def test_leflunomide_summary_states_the_japanese_figure_unambiguously(live_serve
     """1.2% of patients in Japan developed fatal A/S-ILD (not a case-fatality)."""
     fixture = load_json(FIXTURES[0].parent / "ra-ild-leflunomide-drafted.json")
     (card,) = topic_cards(call(live_server, SIGN, fixture, "r4"), "order-leflunomide-ild")
-    assert "in Japan 1.2% of patients developed fatal A/S-ILD (JP)" in card["summary"]
+    assert "fatal acute/subacute ILD in 1.2% of Japanese patients" in card["summary"]
     assert "fatal in 1.2%" not in card["summary"]

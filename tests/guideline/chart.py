@@ -30,6 +30,7 @@ CONDITIONS = {
     "rheumatoid_arthritis": ("69896004", "Rheumatoid arthritis"),
     "systemic_sclerosis": ("89155008", "Systemic sclerosis"),
     "dermatomyositis": ("396230008", "Dermatomyositis"),
+    "sjogren": ("83901003", "Sjögren's syndrome"),
 }
 
 
@@ -169,3 +170,45 @@ def order_sign(
 
 def of_topic(findings: list[Finding], topic: str) -> list[Finding]:
     return [f for f in findings if f.topic == topic]
+
+
+ROUTES = {
+    "oral": ("26643006", "Oral route"),
+    "intravenous": ("47625008", "Intravenous route"),
+    "subcutaneous": ("34206005", "Subcutaneous route"),
+}
+
+
+def sandbox_draft(
+    rid: str,
+    rxnorm: str,
+    display: str,
+    dose: float,
+    unit: str = "mg",
+    frequency: int = 1,
+    period: float = 1,
+    period_unit: str = "d",
+    route: str | None = "oral",
+) -> dict[str, Any]:
+    """A draft MedicationRequest as the CDS Hooks sandbox's Rx View sends it: no ``intent``,
+    ``category`` an object, the dose directly on the dosage."""
+    dosage: dict[str, Any] = {
+        "timing": {"repeat": {"frequency": frequency, "period": period, "periodUnit": period_unit}},
+        "doseQuantity": {"value": dose, "unit": unit, "system": UCUM, "code": unit},
+    }
+    if route is not None:
+        code, text = ROUTES[route]
+        dosage["route"] = {"coding": [{"system": SNOMED, "code": code, "display": text}]}
+    return {
+        "resourceType": "MedicationRequest",
+        "id": rid,
+        "status": "draft",
+        "subject": {"reference": f"Patient/{PATIENT}"},
+        "authoredOn": TODAY.isoformat(),
+        "category": {"coding": [{"code": "outpatient"}]},
+        "medicationCodeableConcept": {
+            "coding": [{"system": RXNORM, "code": rxnorm, "display": display}],
+            "text": display,
+        },
+        "dosageInstruction": [dosage],
+    }

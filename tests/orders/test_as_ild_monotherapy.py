@@ -103,7 +103,7 @@ def test_amyopathic_dm_with_raised_ck_is_not_critical() -> None:
 def test_critical_card_explains_ck_factor() -> None:
     """A CK-only card is explained (R108, JP text), not only Figure 3's five."""
     (f,) = findings_for(TOPIC, as_dm({"creatine_kinase": [(300, 3)]}), GC)
-    assert "CK <500 U/L" in f.detail and "R108" in f.rules  # the R113 statement says so
+    assert "CK <500 U/L" in f.detail and "R108" in f.rules  # the JP text, beside Figure 3
 
 
 # ---------------------------------------------------------------------------- incomplete

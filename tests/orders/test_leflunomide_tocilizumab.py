@@ -19,7 +19,7 @@ def test_leflunomide_in_ild_is_a_caution_with_optional_delete(shape: str) -> Non
     )
     assert f.indicator == Indicator.WARNING
     # a share of patients who developed fatal A/S-ILD, not a case-fatality rate
-    assert "in Japan 1.2% of patients developed fatal A/S-ILD (JP)" in f.summary
+    assert "fatal acute/subacute ILD in 1.2% of Japanese patients" in f.summary
     assert len(f.summary) <= 139
     (s,) = f.suggestions
     assert not s.is_recommended

@@ -164,6 +164,9 @@ def progressive_pulmonary_fibrosis(
         ]
     else:
         tail, options = _treatment_options(record, groups)
+        if groups and ctd_ild_treatment_given(record):  # worse despite drug therapy (R037)
+            rules = (*rules, R037)
+            options.append("Worse despite drug therapy: refer for lung-transplant assessment.")
         who = "CTD-ILD" if groups else "Non-IPF fibrotic ILD"
         summary = f"{who} meets {domains.met} of 3 PPF criteria (past year): {tail}."
     if groups:

@@ -25,6 +25,7 @@ from ..compose import finding
 from ..derived import Derived
 from ..facts import antibody_fact, condition_fact
 from ..findings import Action, Finding, Indicator, Suggestion
+from ..shared_rules import R077
 from ..suggestions.workup import rheumatology_referral
 from ..text import antibody_text, condition_text, label
 from .panel import R019
@@ -65,16 +66,6 @@ R018 = evidence.rule(
     "§Diagnosis 4",
     "Autoantibody positive but clinical features not meeting CTD criteria: continuous "
     "follow-up and rheumatology consultation, because CTD features may appear later.",
-    topics=(TOPIC,),
-)
-R077 = evidence.rule(
-    "R077",
-    "JP",
-    "§Anti-ARS Abs",
-    "Anti-synthetase syndrome = ILD, myositis, arthritis, fever, Raynaud's, mechanic's hands; "
-    "20-30% have ILD without DM/PM signs or ILD preceding myositis, clinically "
-    "indistinguishable from IIP.",
-    figure=">75% of anti-ARS+ patients develop ILD; 20-30% ILD without DM/PM signs",
     topics=(TOPIC,),
 )
 R144 = evidence.rule(

@@ -36,8 +36,8 @@ from ..derived import Derived
 from ..diseases import ANTI_SYNTHETASE
 from ..facts import antibody_fact, condition_fact
 from ..findings import Fact, Finding, Indicator
+from ..shared_rules import R077
 from ..text import antibody_text, condition_text, day, number
-from .antibody_positive import R077
 from .scope import ild_without_ctd
 from .workup import R008
 

@@ -43,7 +43,7 @@ from ..dmpm.readers import entries, entry_text, name
 from ..dmpm.risk import CK_RAISED_WITHOUT_RANGE, FERRITIN_HIGH, PAO2_LOW
 from ..facts import condition_fact, measurement_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
-from ..shared_rules import R005, R006, R009, R113
+from ..shared_rules import R005, R006, R009, R077, R113
 from ..suggestions.workup import (
     TEMPLATES_BY_CONCEPT,
     URGENT_FIRST,
@@ -289,6 +289,23 @@ def _urgent(
     )
 
 
+#: concepts of the ANA test (a negative result of any counts)
+ANA_CONCEPTS = ("ana_presence", "ana_pattern", "ana_titer", "ana_units")
+
+
+def ana_caveat(record: PatientRecord) -> str:
+    """Beside the antibody list: anti-synthetase syndrome is often ANA-negative (JP §Anti-ARS
+    Abs, R077: 24% of IIP patients without Jo-1 and ANA had other anti-ARS antibodies)."""
+    negative = any(
+        (r := record.antibody(c)) is not None and r.status == "negative" for c in ANA_CONCEPTS
+    )
+    lead = "ANA negative: this does not exclude" if negative else "A negative ANA would not exclude"
+    return (
+        f"{lead} anti-synthetase syndrome, often ANA-negative: test the anti-synthetase "
+        "antibodies whatever the ANA."
+    )
+
+
 def _routine(
     record: PatientRecord,
     missing: list[TestStatus],
@@ -324,7 +341,8 @@ def _routine(
         why=why,
         body=[
             "CTD-ILD and idiopathic ILD differ in treatment and prognosis, so every ILD patient "
-            "is examined for an underlying CTD."
+            "is examined for an underlying CTD.",
+            ana_caveat(record),
         ],
         what_to_do=[
             "Order the missing tests (below) and refer to rheumatology",
@@ -333,7 +351,7 @@ def _routine(
             "hands, joint pain or swelling, morning stiffness >60 minutes, muscle weakness, "
             "dry mouth or eyes",
         ],
-        rules=[R002, R007, R008, R017, R019],
+        rules=[R002, R007, R008, R017, R019, R077],
         facts=facts,
         suggestions=suggestions,
         selection_behavior="any",

@@ -28,7 +28,7 @@ from fhir_mappings.record import PatientRecord
 from ..compose import finding
 from ..derived import Derived
 from ..findings import Finding, Indicator
-from ..shared_rules import R088, R096, R109, R110, R113
+from ..shared_rules import R088, R096, R109, R110, R111, R113
 from ..text import measurement_text, threshold_text
 from .assessment import (
     assess,
@@ -50,7 +50,8 @@ CALLS_FOR = ": JP Figure 3 calls for initial GC + IV CsA + IVCY."
 REGIMEN = (
     "Start together, not step-up: high-dose glucocorticoid (GC) with intravenous "
     "cyclosporine (CsA) 200 mg/day over 12 hours, pre-dose level 200–250 ng/mL",
-    "and intravenous cyclophosphamide (IVCY) 10–30 mg/kg every 3–4 weeks (Kameda)",
+    "and intravenous cyclophosphamide (IVCY) 10–30 mg/kg every 3–4 weeks (Kameda), with "
+    "co-trimoxazole Pneumocystis prophylaxis",
     "No improvement: add intravenous immunoglobulin (IVIG) or polymyxin-B hemoperfusion (PMX-DHP)",
 )
 EVIDENCE = (
@@ -92,7 +93,7 @@ def poor_prognosis(record: PatientRecord, derived: Derived | None = None) -> Ite
         what_to_do=REGIMEN,
         notes=(EVIDENCE,),
         not_assessed=[f"{f.name}: {f.evidence_text}" for f in risk.missing],
-        rules=[R113, R108, R068, R089, R109, R110, R096]
+        rules=[R113, R108, R068, R089, R109, R110, R096, R111]
         + ([R140] if risk.missing else [])
         + ([R086] if very_high is not None else [])
         + ([R088] if context else [])

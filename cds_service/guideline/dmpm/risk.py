@@ -62,7 +62,12 @@ from ..text import (
 from .myositis import R064, TypeAnswer
 from .subtypes import anti_ars
 
-RISK_TOPICS = ("dmpm-ild-poor-prognosis", "dmpm-ild-risk-incomplete", "dmpm-ild-acute-subacute")
+RISK_TOPICS = (
+    "dmpm-ild-poor-prognosis",
+    "dmpm-ild-risk-incomplete",
+    "dmpm-ild-acute-subacute",
+    "order-as-ild-monotherapy",
+)
 
 R108 = evidence.rule(
     "R108",
@@ -72,7 +77,7 @@ R108 = evidence.rule(
     "HRCT: the ILD is potentially fatal and refractory. PM or anti-ARS: low possibility of "
     "fatal progressive ILD.",
     figure="low CK levels (<500 U)",
-    topics=(*RISK_TOPICS, "order-as-ild-monotherapy"),
+    topics=RISK_TOPICS,
 )
 R140 = evidence.rule(
     "R140",

@@ -34,7 +34,7 @@ from ..compose import finding
 from ..derived import Derived
 from ..facts import condition_fact, measurement_fact, medication_fact
 from ..findings import Fact, Finding, Indicator
-from ..shared_rules import R111, R113
+from ..shared_rules import R037, R111, R113
 from ..text import label, threshold_text
 from .course import largest_pao2_decrease, largest_vc_decrease
 from .myositis import is_dmpm_ild
@@ -169,9 +169,10 @@ def salvage(record: PatientRecord, derived: Derived | None = None) -> Iterator[F
             "Intravenous immunoglobulin (IVIG): of 5 refractory patients 2 survived, 3 died; no "
             "adverse reactions; no dose in the source: follow the local protocol.",
             "Polymyxin-B hemoperfusion (PMX-DHP): one case report in anti-MDA5 ILD.",
+            "Worse despite drug therapy: refer for lung-transplant assessment.",
         ],
         notes=[gap] if gap else [],
-        rules=[R112, R113, R124, R104, R111],
+        rules=[R112, R113, R124, R104, R111, R037],
         facts=[medication_fact(m) for m in combo.agents] + w.facts,
         priority=12,
     )

@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING
 
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
+from ..compose import finding
 from ..data_gaps import gap_text
 from ..dmpm.assessment import DmpmAssessment, assess
 from ..dmpm.risk import R108, Factor
-from ..evidence import cite
 from ..findings import Finding, Indicator
-from ..shared_rules import R109, R113
+from ..shared_rules import R109, R111, R113
 from . import common
 from .common import dose_text
 
@@ -46,13 +46,16 @@ TOPIC = "order-as-ild-monotherapy"
 
 _COMBINATION = common.CALCINEURIN_INHIBITORS | common.CYCLOPHOSPHAMIDE
 
-_JP_TEXT = (
-    "Japanese review, Figure 3: acute/subacute ILD (A/S-ILD) with any poor-risk factor → "
-    "glucocorticoid (GC) + cyclosporine (CsA, IV) + IV cyclophosphamide (IVCY); the factors "
-    "are amyopathic DM, anti-MDA5 positive, ferritin >1,000 ng/mL, HRCT ground-glass + lower "
-    "consolidation, PaO2 <60 mmHg and CK <500 U/L. Initial combination beats step-up "
-    "(Kotani 1-year survival 89% vs 43%; Takada 5-year 74% vs 54%)."
+REGIMEN = (
+    "Initial combination, not step-up: glucocorticoid with intravenous cyclosporine and "
+    "intravenous cyclophosphamide (or tacrolimus as the calcineurin inhibitor)",
+    "From the start: co-trimoxazole (trimethoprim-sulfamethoxazole) Pneumocystis prophylaxis",
 )
+EVIDENCE = (
+    "Survival, initial combination vs step-up: 89% vs 43% at 1 year (Kotani); 74% vs 54% at "
+    "5 years (Takada)."
+)
+RULES = (R113, R108, R109, R111)
 
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
@@ -109,26 +112,25 @@ def _poor_risk(
             "combination (CsA/TAC + IVCY)."
         )
     facts = [x for f in present for x in f.facts]
-    return Finding(
+    return finding(
         topic=TOPIC,
         indicator=indicator,
         summary=summary,
-        detail="\n".join(
-            [
-                f"DM/PM acute/subacute ILD ({'; '.join(assessment.course.criteria)}) with "
-                f"poor-risk factor(s): {names}.",
-                *[f"- {f.name}: {f.evidence_text}" for f in present],
-                "",
-                f"The drafted glucocorticoid: {_drafted(drafts)}. {_combination_line(gaps)}",
-                "",
-                _JP_TEXT,
-                "",
-                cite(R109, R113, R108),
-            ]
+        patient_data_title=(
+            f"acute/subacute DM/PM-ILD ({'; '.join(assessment.course.criteria)}) with poor-risk "
+            f"factor(s): {names}"
         ),
-        rules=(R109.id, R113.id, R108.id),
-        facts=tuple(facts) + tuple(common.dose_fact(d, record) for d in drafts),
+        why=[
+            *(f"{f.name}: {f.evidence_text}" for f in present),
+            f"Drafted glucocorticoid: {_drafted(drafts)}",
+            _combination_line(gaps),
+        ],
+        what_to_do=REGIMEN,
+        notes=(EVIDENCE,),
+        rules=RULES,
+        facts=(*facts, *(common.dose_fact(d, record) for d in drafts)),
         override_reasons=common.OVERRIDE_REASONS,
+        priority=100,
     )
 
 
@@ -140,27 +142,27 @@ def _incomplete(
     gaps: dict[str, str],
 ) -> Finding:
     """No factor present, some not assessable (R140): info, never critical."""
-    names = ", ".join(f.name for f in missing)
     facts = [x for f in missing for x in f.facts]
-    return Finding(
+    return finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
         summary="A/S-ILD, glucocorticoid ordered: poor-risk assessment incomplete; if any factor "
         "is present, JP calls for initial combination.",
-        detail="\n".join(
-            [
-                f"DM/PM acute/subacute ILD ({'; '.join(assessment.course.criteria)}). No "
-                "poor-risk factor is recorded present, but these could not be assessed (a "
-                f"factor not assessed is never read as absent): {names}.",
-                *[f"- {f.name}: {f.evidence_text}" for f in missing],
-                "",
-                f"The drafted glucocorticoid: {_drafted(drafts)}. {_combination_line(gaps)}",
-                "",
-                "Complete the assessment before settling on glucocorticoid alone: " + _JP_TEXT,
-                "",
-                cite(R109, R113, R108),
-            ]
+        patient_data_title=(
+            f"acute/subacute DM/PM-ILD ({'; '.join(assessment.course.criteria)}); no poor-risk "
+            "factor recorded present"
         ),
-        rules=(R109.id, R113.id, R108.id),
-        facts=tuple(facts) + tuple(common.dose_fact(d, record) for d in drafts),
+        why=[
+            f"Drafted glucocorticoid: {_drafted(drafts)}",
+            _combination_line(gaps),
+        ],
+        not_assessed=[f"{f.name}: {f.evidence_text}" for f in missing],
+        what_to_do=(
+            "Complete the assessment before settling on glucocorticoid alone (a factor not "
+            "assessed is never read as absent)",
+            *REGIMEN,
+        ),
+        rules=RULES,
+        facts=(*facts, *(common.dose_fact(d, record) for d in drafts)),
+        priority=100,
     )

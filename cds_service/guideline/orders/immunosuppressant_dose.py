@@ -29,10 +29,10 @@ from ..compose import finding
 from ..evidence import Threshold, rule
 from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
+from ..shared_rules import R131
 from ..text import label, number
 from . import common
 from .common import dose_text
-from .leflunomide_ild import R131
 from .methotrexate_schedule import RULE_TEXT, schedules, weekly_suggestions
 
 if TYPE_CHECKING:

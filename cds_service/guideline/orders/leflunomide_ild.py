@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 
 from fhir_mappings.record import PatientRecord
 
-from ..evidence import cite, rule
+from ..compose import finding
 from ..facts import condition_fact
 from ..findings import Finding, Indicator, Suggestion
-from ..shared_rules import B02, R115
+from ..shared_rules import B02, R115, R131
 from ..suggestions.orders import delete_draft
 from . import common
 
@@ -34,15 +34,6 @@ if TYPE_CHECKING:
     from fhir_mappings.orders import OrderSet
 
 TOPIC = "order-leflunomide-ild"
-
-R131 = rule(
-    "R131",
-    "TC",
-    "§2",
-    "MTX and leflunomide are not clearly associated with ILD onset, but use them with caution.",
-    "",
-    (TOPIC, "drug-induced-ild-caution", "order-immunosuppressant-dose"),
-)
 
 
 #: how an ILD diagnosis concept reads in card text
@@ -71,32 +62,27 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         for d in drafts
         if d.source_id is not None and d.source_id in orders.resources
     )[:1]
-    yield Finding(
+    since = f" since {ild.when.isoformat()}" if ild.when else ""
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
-        summary="Leflunomide ordered in a patient with ILD: caution: in Japan 1.2% of patients "
-        "developed fatal A/S-ILD (JP).",
-        detail="\n".join(
-            [
-                f"The patient has {_ILD_NAMES.get(ild.concept, ild.concept.replace('_', ' '))}"
-                f"{' since ' + ild.when.isoformat() if ild.when else ''}; leflunomide is drafted.",
-                "",
-                "- Japanese review: leflunomide caused fatal acute/subacute ILD in **1.2%** of "
-                "patients in Japan (not seen in Korea or China).",
-                "- Tocilizumab review: methotrexate and leflunomide are not clearly linked to ILD "
-                "onset; use with caution.",
-                "- ACR/CHEST 2023 conditionally recommends against leflunomide as ILD treatment "
-                "(a caution, not a contraindication).",
-                "",
-                cite(R115, R131, B02),
-            ]
+        summary=(
+            "Leflunomide ordered in a patient with ILD: caution, it caused fatal acute/subacute "
+            "ILD in 1.2% of Japanese patients."
         ),
-        rules=(R115.id, R131.id, B02.id),
-        facts=(
-            condition_fact(ild),
-            *(common.dose_fact(d, record) for d in drafts),
+        why=[
+            f"{_ILD_NAMES.get(ild.concept, ild.concept.replace('_', ' ')).capitalize()}{since}",
+            *(f"Leflunomide drafted: {common.dose_text(d)}" for d in drafts),
+        ],
+        body=(
+            "Fatal acute/subacute ILD in **1.2%** of Japanese patients (not seen in Korea or "
+            "China); elsewhere not clearly linked to ILD onset, but use with caution. ACR/CHEST "
+            "2023: conditionally against it as ILD treatment. A caution, not a contraindication.",
         ),
+        rules=(R115, R131, B02),
+        facts=(condition_fact(ild), *(common.dose_fact(d, record) for d in drafts)),
         suggestions=suggestions,
         selection_behavior="at-most-one" if suggestions else None,
         override_reasons=common.OVERRIDE_REASONS,
+        priority=100,
     )

@@ -22,11 +22,11 @@ from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..evidence import Threshold
 from ..findings import Suggestion
+from ..shared_rules import R131
 from ..suggestions.orders import update_timing
 from ..text import number, threshold_text
 from . import common
 from .common import dose_text
-from .leflunomide_ild import R131
 
 if TYPE_CHECKING:
     from fhir_mappings.orders import OrderSet

@@ -32,13 +32,14 @@ from typing import TYPE_CHECKING
 
 from fhir_mappings.record import PatientRecord
 
+from ..compose import finding
 from ..data_gaps import gap_text
-from ..evidence import cite
 from ..findings import Finding, Indicator, Suggestion
 from ..safety.pjp_prophylaxis import has_pjp_prophylaxis
-from ..safety.regimen import assess_regimen
+from ..safety.regimen import GC_INTENSIVE, assess_regimen
 from ..shared_rules import B15, R111, R141
 from ..suggestions.orders import tmp_smx_prophylaxis
+from ..text import label, threshold_text
 from . import common
 from .common import dose_text
 
@@ -64,23 +65,28 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         return
     agents = common.of_class(common.regimen(record, orders), _AGENTS)
     agent_lines = [
-        f"- {m.concept} {dose_text(m)}{' (draft)' if m.is_draft else ' (active)'}" for m in agents
+        f"{label(m.concept)} {dose_text(m)}{' (draft)' if m.is_draft else ' (active)'}"
+        for m in agents
     ]
     facts = tuple(common.dose_fact(m, record) for m in agents)
-    citation = cite(R111, R141, B15)
-    gap_lines = (
+    rules = (R111, R141, B15)
+    not_checked = (
         [
-            "Active medications could not be checked: "
+            "Active medications: "
             + gap_text(gaps)
-            + ". An active Pneumocystis prophylaxis or immunosuppressant may not be shown.",
-            "",
+            + "; an active Pneumocystis prophylaxis or immunosuppressant may not be shown"
         ]
         if gaps
         else []
     )
+    indication = (
+        f"prednisolone-equivalent {threshold_text(GC_INTENSIVE)} with a second "
+        "immunosuppressant, or a glucocorticoid pulse in the last 28 days, calls for "
+        "trimethoprim-sulfamethoxazole (TMP-SMX) prophylaxis."
+    )
     if assessment.intensive is not True:
         unreadable = assessment.intensive is None
-        yield Finding(
+        yield finding(
             topic=TOPIC,
             indicator=Indicator.INFO,
             summary="Whether this regimen needs Pneumocystis prophylaxis could not be decided: "
@@ -89,31 +95,26 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                 if unreadable
                 else "active medications unavailable."
             ),
-            detail="\n".join(
-                [
-                    *gap_lines,
-                    *(
-                        assessment.reasons
-                        or ("Not intensive with the drafts and the medications seen.",)
-                    ),
-                    "",
-                    "With the drafts and the medications seen:",
-                    *agent_lines,
-                    "",
-                    (
-                        "Check the glucocorticoid dose: "
-                        if unreadable
-                        else "Check the active medications: "
-                    )
-                    + "prednisolone-equivalent ≥15 mg/day with a second immunosuppressant, or a "
-                    "GC pulse in the last 28 days, calls for TMP-SMX prophylaxis.",
-                    "",
-                    citation,
-                ]
+            why=[
+                *(
+                    assessment.reasons
+                    or ("Not intensive with the drafts and the medications seen",)
+                ),
+                *agent_lines,
+            ],
+            what_to_do=(
+                (
+                    "Check the glucocorticoid dose: "
+                    if unreadable
+                    else "Check the active medications: "
+                )
+                + indication,
             ),
-            rules=(R111.id, R141.id, B15.id),
+            not_assessed=not_checked,
+            rules=rules,
             facts=facts,
             override_reasons=common.OVERRIDE_REASONS,
+            priority=100,
         )
         return
     suggestions: tuple[Suggestion, ...] = ()
@@ -132,10 +133,9 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             "checked (medications unavailable)."
         )
         prophylaxis_line = (
-            "No Pneumocystis prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine) is "
-            "drafted; whether one is already **active could not be checked**: "
-            + gap_text(gaps)
-            + ". Check before ordering TMP-SMX (a possible duplicate)."
+            "No Pneumocystis prophylaxis is drafted; whether one is already **active could not be "
+            "checked**: " + gap_text(gaps) + ". Check before ordering TMP-SMX (a possible "
+            "duplicate)."
         )
     else:
         summary = (
@@ -146,29 +146,25 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             "No Pneumocystis prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine) is "
             "active or drafted."
         )
-    yield Finding(
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.INFO if gaps else Indicator.WARNING,
         summary=summary,
-        detail="\n".join(
-            [
-                "With the draft order(s) the regimen is intensive: "
-                + "; ".join(assessment.reasons)
-                + ".",
-                *agent_lines,
-                "",
-                prophylaxis_line,
-                "",
-                "The Japanese review lists prophylactic trimethoprim-sulfamethoxazole (TMP-SMX) in "
-                "intensive DM/PM-ILD treatment; EULAR 2022: TMP-SMX 480 mg daily (or "
-                "3 × 480 mg weekly); GC ≥30 mg/day for ≥4 weeks: HR 0.07 for PJP.",
-                "",
-                citation,
-            ]
+        why=[
+            "With the draft order(s) the regimen is intensive: " + "; ".join(assessment.reasons),
+            *agent_lines,
+            prophylaxis_line,
+        ],
+        body=(
+            "The Japanese review lists prophylactic trimethoprim-sulfamethoxazole (TMP-SMX) in "
+            "intensive DM/PM-ILD treatment; EULAR 2022: 480 mg daily (or 3 × 480 mg weekly); "
+            "glucocorticoid ≥30 mg/day for ≥4 weeks: hazard ratio 0.07 for Pneumocystis "
+            "pneumonia.",
         ),
-        rules=(R111.id, R141.id, B15.id),
+        rules=rules,
         facts=facts,
         suggestions=suggestions,
         selection_behavior="at-most-one" if suggestions else None,
         override_reasons=common.OVERRIDE_REASONS,
+        priority=100,
     )

@@ -37,14 +37,15 @@ from typing import TYPE_CHECKING
 
 from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
+from ..compose import finding
 from ..data_gaps import gap_text
-from ..evidence import cite, fmt_number, rule
+from ..evidence import fmt_number, rule
 from ..facts import antibody_fact, condition_fact, prednisolone_equivalent_fact
 from ..findings import Fact, Finding, Indicator, Suggestion
 from ..shared_rules import B02, B12, R051
 from ..ssc.glucocorticoid_risk import GC_CRITICAL, GC_WARNING
 from ..suggestions.orders import delete_draft, update_dose
-from ..text import label, steen_1998
+from ..text import label, steen_1998, threshold_text, unit
 from . import common
 from .common import dose_text
 
@@ -96,32 +97,27 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     facts = [condition_fact(ssc)] if ssc else []
     facts += [common.dose_fact(m, record) for m in gcs]
     total = _total(gcs)
-    rules: tuple[str, ...] = (R051.id, R143.id, B12.id)
     if total is None:
         unknown = [m for m in gcs if m.pred_eq_mg_per_day is None]
-        yield Finding(
+        yield finding(
             topic=TOPIC,
             indicator=Indicator.INFO,
-            summary="SSc: the glucocorticoid dose could not be checked against the 10 mg/day "
+            summary=f"SSc: the glucocorticoid dose could not be checked against the {_limit()} "
             "renal-crisis limit.",
-            detail="\n".join(
-                [
-                    f"{_ssc_text(ssc)} The prednisolone-equivalent dose of "
-                    "this glucocorticoid regimen could not be computed:",
-                    *[
-                        f"- {label(m.concept)}: {m.dose_problem or 'dose unknown'}."
-                        for m in unknown
-                    ],
-                    "",
-                    f"Check the daily dose: in SSc, prednisolone {WARN.text} risks scleroderma "
-                    f"renal crisis; {CRITICAL.text} is a high-risk dose (Steen 1998).",
-                    "",
-                    cite(R051, R143, B12),
-                ]
+            why=[
+                _ssc_text(ssc) + " The prednisolone-equivalent dose of this regimen could not "
+                "be computed",
+                *[f"{label(m.concept)}: {m.dose_problem or 'dose unknown'}" for m in unknown],
+            ],
+            what_to_do=(
+                f"Check the daily dose: in SSc, prednisolone {threshold_text(WARN)} risks "
+                f"scleroderma renal crisis; {threshold_text(CRITICAL)} is a high-risk dose "
+                "(Steen 1998).",
             ),
-            rules=rules,
-            facts=tuple(facts),
+            rules=(R051, R143, B12),
+            facts=facts,
             override_reasons=common.OVERRIDE_REASONS,
+            priority=100,
         )
         return
     if not WARN.holds(total):
@@ -139,18 +135,21 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         facts.append(antibody_fact(rnap3))
     if ild is not None:
         facts.append(condition_fact(ild))
-        rules = (*rules, B02.id)
-    yield Finding(
+    why, body, to_do = _layout(_ssc_text(ssc), gcs, total, critical, ild)
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
         summary="SSc: glucocorticoid order gives prednisolone-equivalent "
-        f"{fmt_number(round(total, 1))} mg/day ({level.text}): renal crisis risk.",
-        detail=_detail(_ssc_text(ssc), gcs, total, critical, ild),
-        rules=rules,
-        facts=tuple(facts),
+        f"{fmt_number(round(total, 1))} mg/day ({threshold_text(level)}): renal crisis risk.",
+        why=why,
+        body=body,
+        what_to_do=to_do,
+        rules=(R051, R143, B12, *((B02,) if ild is not None else ())),
+        facts=facts,
         suggestions=suggestions,
         selection_behavior="at-most-one" if suggestions else None,
         override_reasons=common.OVERRIDE_REASONS,
+        priority=100,
     )
 
 
@@ -164,28 +163,25 @@ def _unseen_active(
 ) -> Finding:
     """Within the limit with what is seen, but an unseen active glucocorticoid would add up:
     info naming the gap, never "within the limit"."""
-    return Finding(
+    return finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
         summary="SSc: other active glucocorticoids could not be checked (medications "
-        "unavailable); the 10 mg/day renal-crisis limit is not assessed.",
-        detail="\n".join(
-            [
-                f"{ssc_text} The glucocorticoid regimen seen with this order:",
-                *[f"- {m.concept} {dose_text(m)}" for m in gcs],
-                f"- total seen: prednisolone-equivalent {fmt_number(round(total, 2))} mg/day",
-                "",
-                f"Active medications could not be checked: {gap_text(gaps)}. "
-                "Different glucocorticoids add up: check the active ones before signing.",
-                "",
-                f"Korean guideline: in SSc, prednisolone {WARN.text} risks scleroderma "
-                f"renal crisis; {steen_1998(B12, CRITICAL.text)}.",
-                "",
-                cite(R051, R143, B12),
-            ]
+        f"unavailable); the {_limit()} renal-crisis limit is not assessed.",
+        why=[
+            f"{ssc_text} The glucocorticoid regimen seen with this order:",
+            *[f"{label(m.concept)} {dose_text(m)}" for m in gcs],
+            f"total seen: prednisolone-equivalent {fmt_number(round(total, 2))} mg/day",
+        ],
+        body=(
+            f"Korean guideline: in SSc, prednisolone {threshold_text(WARN)} risks scleroderma "
+            f"renal crisis; {steen_1998(B12, threshold_text(CRITICAL))}.",
         ),
-        rules=(R051.id, R143.id, B12.id),
+        what_to_do=("Different glucocorticoids add up: check the active ones before signing.",),
+        not_assessed=(f"Active medications: {gap_text(gaps)}",),
+        rules=(R051, R143, B12),
         facts=(*facts, prednisolone_equivalent_fact(total, record.today)),
+        priority=100,
     )
 
 
@@ -194,49 +190,52 @@ def _ssc_text(ssc: ConditionEntry | None) -> str:
     return f"The patient has systemic sclerosis{since}."
 
 
-def _detail(
+def _limit() -> str:
+    """The renal-crisis dose limit as card text (``10 mg/day``), from its Threshold."""
+    return f"{fmt_number(WARN.value)} {unit(WARN.unit)}"
+
+
+def _layout(
     ssc_text: str,
     gcs: list[MedicationEntry],
     total: float,
     critical: bool,
     ild: ConditionEntry | None,
-) -> str:
-    lines = [
+) -> tuple[list[str], list[str], list[str]]:
+    """(why, body, what to do) of the card of a dose over the limit."""
+    why = [
         f"{ssc_text} The glucocorticoid regimen with this order:",
         *[
-            f"- {m.concept} {dose_text(m)}"
+            f"{label(m.concept)} {dose_text(m)}"
             f"{' (draft)' if m.is_draft else ' (active)'}: prednisolone-equivalent "
             f"{fmt_number(round(m.pred_eq_mg_per_day or 0.0, 2))} mg/day"
             for m in gcs
         ],
-        f"- total: prednisolone-equivalent **{fmt_number(round(total, 2))} mg/day**",
-        "",
+        f"total: prednisolone-equivalent **{fmt_number(round(total, 2))} mg/day**",
     ]
-    if ild is not None:
-        since = f" (recorded since {ild.when.isoformat()})" if ild.when else ""
-        lines += [
-            f"The patient has an ILD{since}. **Glucocorticoids are not an SSc-ILD treatment "
-            "(ACR/CHEST 2023: strong recommendation against); reconsider the indication.**",
-            "",
-        ]
-    lines.append(
-        f"Korean guideline: high-dose steroid is not recommended in SSc because renal "
-        f"crisis can develop rapidly above prednisolone 10 mg/day ({WARN.text} warns)."
-    )
+    body = [
+        "Korean guideline: high-dose steroid is not recommended in SSc because renal crisis "
+        f"can develop rapidly above prednisolone {_limit()}."
+    ]
     if critical:
-        lines.append(f"{steen_1998(B12, CRITICAL.text)}: a high-risk dose (Z2).")
-    lines += [
+        body.append(f"{steen_1998(B12, threshold_text(CRITICAL))}: a high-risk dose.")
+    to_do = []
+    if ild is not None:
+        since = f" (ILD recorded since {ild.when.isoformat()})" if ild.when else ""
+        to_do.append(
+            f"**Glucocorticoids are not an SSc-ILD treatment** (ACR/CHEST 2023: strong "
+            f"recommendation against){since}; reconsider the indication."
+        )
+    to_do.append(
         (
             "If a glucocorticoid is required for another indication, keep "
             if ild is not None
             else "If a glucocorticoid is needed, keep "
         )
-        + "prednisolone-equivalent at or below 10 mg/day and monitor blood pressure and "
-        "creatinine.",
-        "",
-        cite(R051, R143, B12, B02) if ild is not None else cite(R051, R143, B12),
-    ]
-    return "\n".join(lines)
+        + f"prednisolone-equivalent at or below {_limit()} and monitor blood pressure and "
+        "creatinine."
+    )
+    return why, body, to_do
 
 
 def deliverable_dose(concept: str, room_pred_eq: float, factor: float | None) -> float | None:

@@ -1,14 +1,22 @@
-"""Tocilizumab regimen in CTD-ILD (topic ``order-tocilizumab-regimen``).
+"""Tocilizumab regimen in CTD-ILD, per indication (topic ``order-tocilizumab-regimen``).
 
 Sources: TC §3 (R136, focuSSced: 162 mg SC weekly; R137, Kudsi: 162 mg SC every 2 weeks;
-R135, Mihai: 8 mg/kg IV every 4 weeks). Clinical anchor B16: the US label for SSc-ILD is
-162 mg SC once weekly and the IV formulation is not approved for SSc-ILD. Conflict note Z15:
-weekly SC → no alert; every 2 weeks or IV → an informational note, not an error.
+R135, Mihai: 8 mg/kg IV every 4 weeks); TC §2 (R132: tocilizumab in RA-ILD); TC §5 (R139:
+the optimal regimen in CTD-ILD is undetermined). Clinical anchor B16: the US label for SSc-ILD
+is 162 mg SC once weekly and the IV formulation is not approved for SSc-ILD. Conflict note
+Z15: weekly SC → no alert; every 2 weeks or IV → an informational note, not an error.
 
-When tocilizumab is drafted (focused) for a patient with CTD-ILD (an ILD diagnosis plus a CTD,
-or a CTD-ILD diagnosis):
-- 162 mg subcutaneous every 7 days → no card;
-- IV, a dose other than 162 mg, an interval other than weekly → info (what differs);
+Per indication (CTD-ILD = an ILD with the CTD, or the CTD's own lung code; R001):
+- **SSc-ILD**: 162 mg SC every 7 days → no card; anything else → info naming how it differs
+  from the label, and the case reports that used 162 mg SC every 2 weeks or 8 mg/kg IV every
+  4 weeks (informational, not an error);
+- **RA-ILD**: the rheumatoid arthritis regimens → no card: IV 4-8 mg/kg every 4 weeks, or
+  162 mg SC weekly or every other week (US prescribing information for RA; not a seed or anchor
+  figure, a decision of this service); anything else → info;
+- SSc and RA both recorded: a regimen of either indication → no card;
+- **another CTD-ILD** (myositis, MCTD, Sjögren's, a CTD-ILD code without the CTD): no label
+  regimen to compare with → ``info`` saying the indication decides the regimen and naming the
+  regimen drafted;
 - route, dose or interval not readable → info saying the regimen could not be checked.
 No suggestion: the seeds do not say the other regimens are wrong (case reports used them).
 """
@@ -16,12 +24,17 @@ No suggestion: the seeds do not say the other regimens are wrong (case reports u
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
-from ..evidence import cite, fmt_number, rule
+from ..compose import finding
+from ..diseases import has_ctd_ild
+from ..evidence import rule
 from ..findings import Finding, Indicator
+from ..shared_rules import R001
+from ..text import number
 from . import common
 
 if TYPE_CHECKING:
@@ -93,35 +106,113 @@ R139 = rule(
 )
 
 LABEL_DOSE_MG = 162.0
-LABEL_INTERVAL_DAYS = 7.0
+RA_IV_MG_PER_KG = (4.0, 8.0)
+WEEK = 7.0
+
+
+@dataclass(frozen=True)
+class Regimen:
+    """A drafted tocilizumab order as route, dose and interval (None = not readable)."""
+
+    entry: MedicationEntry
+    route: str | None
+    dose_mg: float | None
+    per_kg: float | None
+    interval_days: float | None
+
+    def text(self) -> str:
+        route = {"subcutaneous": "SC", "intravenous": "IV"}.get(self.route or "", "route ?")
+        if self.per_kg is not None and self.route == "intravenous":
+            dose = f"{number(self.per_kg)} mg/kg"
+        else:
+            dose = f"{number(self.dose_mg)} mg" if self.dose_mg is not None else "dose ?"
+        every = f"every {number(self.interval_days)} days" if self.interval_days else "interval ?"
+        return f"tocilizumab {dose} {route} {every}"
+
+    @property
+    def unreadable(self) -> list[str]:
+        out = []
+        if self.route is None:
+            out.append("route not given")
+        if self.dose_mg is None and self.per_kg is None:
+            out.append(f"dose not readable ({self.entry.dose_problem or 'unknown'})")
+        if self.interval_days is None:
+            out.append("dosing interval not given")
+        return out
 
 
 def _interval_days(m: MedicationEntry) -> float | None:
-    if m.period_days is not None:
+    if m.period_days is not None and (m.doses_per_day or 0) <= 1 / m.period_days + 1e-9:
         return m.period_days
     if m.doses_per_day:
         return 1.0 / m.doses_per_day
     return None
 
 
-def _differences(m: MedicationEntry) -> tuple[list[str], list[str]]:
-    """(how the regimen differs from the label, what could not be read)."""
-    differs: list[str] = []
-    unread: list[str] = []
-    if m.route is None:
-        unread.append("route not given")
-    elif m.route != "subcutaneous":
-        differs.append(f"route {m.route} (the IV formulation is not approved for SSc-ILD)")
-    if m.dose_mg is None:
-        unread.append(f"dose not readable ({m.dose_problem})")
-    elif abs(m.dose_mg - LABEL_DOSE_MG) > 0.5:
-        differs.append(f"dose {fmt_number(round(m.dose_mg, 1))} mg (label 162 mg)")
-    interval = _interval_days(m)
-    if interval is None:
-        unread.append("dosing interval not given")
-    elif abs(interval - LABEL_INTERVAL_DAYS) > 0.01:
-        differs.append(f"every {fmt_number(round(interval, 1))} days (label: weekly)")
-    return differs, unread
+def regimen(m: MedicationEntry, record: PatientRecord) -> Regimen:
+    per_kg = m.dose_per_kg
+    weight = common.weight_kg(record)
+    if per_kg is None and m.dose_mg is not None and weight:
+        per_kg = m.dose_mg / weight
+    return Regimen(m, m.route, m.dose_mg, per_kg, _interval_days(m))
+
+
+def _same(a: float | None, b: float, tolerance: float) -> bool:
+    return a is not None and abs(a - b) <= tolerance
+
+
+def ssc_label(r: Regimen) -> bool:
+    """162 mg SC once weekly (B16)."""
+    return (
+        r.route == "subcutaneous"
+        and _same(r.dose_mg, LABEL_DOSE_MG, 0.5)
+        and _same(r.interval_days, WEEK, 0.01)
+    )
+
+
+def ra_regimen(r: Regimen) -> bool:
+    """IV 4-8 mg/kg every 4 weeks, or 162 mg SC weekly or every other week."""
+    if r.route == "subcutaneous":
+        return _same(r.dose_mg, LABEL_DOSE_MG, 0.5) and (
+            _same(r.interval_days, WEEK, 0.01) or _same(r.interval_days, 2 * WEEK, 0.01)
+        )
+    if r.route == "intravenous" and r.per_kg is not None:
+        low, high = RA_IV_MG_PER_KG
+        return low - 0.05 <= r.per_kg <= high + 0.05 and _same(r.interval_days, 4 * WEEK, 0.01)
+    return False
+
+
+def label_differences(r: Regimen) -> list[str]:
+    """How a regimen differs from the SSc-ILD label (162 mg SC once weekly)."""
+    out = []
+    if r.route is not None and r.route != "subcutaneous":
+        out.append(f"route {r.route} (the IV formulation is not approved for SSc-ILD)")
+    if r.dose_mg is not None and not _same(r.dose_mg, LABEL_DOSE_MG, 0.5):
+        out.append(f"dose {number(r.dose_mg)} mg (label {number(LABEL_DOSE_MG)} mg)")
+    if r.interval_days is not None and not _same(r.interval_days, WEEK, 0.01):
+        out.append(f"every {number(r.interval_days)} days (label: weekly)")
+    return out
+
+
+SSC_NOTE = (
+    "SSc-ILD label: **162 mg SC once weekly**; the IV formulation is not approved for SSc-ILD. "
+    "Case reports used 162 mg SC every 2 weeks and 8 mg/kg IV every 4 weeks: informational, "
+    "not an error."
+)
+RA_NOTE = (
+    "Rheumatoid arthritis regimens: IV 4-8 mg/kg every 4 weeks, or 162 mg SC weekly or every "
+    "other week. In rheumatoid arthritis ILD, small series saw lung function stable or better "
+    "in most patients."
+)
+OTHER_NOTE = (
+    "Tocilizumab has a label regimen for SSc-ILD (162 mg SC weekly) and regimens for "
+    "rheumatoid arthritis; for this CTD-ILD no regimen is established (the optimal regimen, "
+    "dose and duration in CTD-ILD are undetermined): the indication decides."
+)
+
+
+def _indications(record: PatientRecord) -> set[str]:
+    return {g for g in ("ssc", "ra") if has_ctd_ild(record, g)}
 
 
 def _has_ctd_ild(record: PatientRecord) -> bool:
@@ -134,38 +225,49 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     drafts = common.focused(orders, frozenset({"tocilizumab"}))
     if not drafts or not _has_ctd_ild(record):
         return
-    lines: list[str] = []
-    any_unread = False
-    for d in drafts:
-        differs, unread = _differences(d)
-        any_unread = any_unread or bool(unread)
-        if differs or unread:
-            lines.append("- drafted order: " + "; ".join(differs + unread))
-    if not lines:
+    indications = _indications(record)
+    regimens = [regimen(d, record) for d in drafts]
+    unread = [x for r in regimens for x in r.unreadable]
+    accepted = [
+        ("ssc" in indications and ssc_label(r)) or ("ra" in indications and ra_regimen(r))
+        for r in regimens
+    ]
+    if all(accepted) and not unread and indications:
         return
-    summary = (
-        "Tocilizumab order: the regimen could not be checked against 162 mg SC weekly."
-        if any_unread
-        else "Tocilizumab regimen differs from the SSc-ILD label of 162 mg SC once weekly."
-    )
-    yield Finding(
+    names = {"ssc": "SSc-ILD", "ra": "rheumatoid arthritis ILD"}
+    shown = " and ".join(names[i] for i in sorted(indications)) or "CTD-ILD (not SSc or RA)"
+    if unread:
+        summary = f"Tocilizumab order in {shown}: the regimen could not be checked."
+    elif not indications:
+        summary = (
+            "Tocilizumab in a CTD-ILD other than SSc or RA: no established regimen; the "
+            "indication decides."
+        )
+    elif indications == {"ra"}:
+        summary = "Tocilizumab regimen differs from the rheumatoid arthritis regimens."
+    else:
+        summary = "Tocilizumab regimen differs from the SSc-ILD label of 162 mg SC once weekly."
+    notes = [n for i, n in (("ssc", SSC_NOTE), ("ra", RA_NOTE)) if i in indications]
+    rules = [R136, B16, R137, R135] if "ssc" in indications else []
+    rules += [R132] if "ra" in indications else []
+    rules += [R139, R134, R001] if not indications else [R139, R001]
+    yield finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
         summary=summary,
-        detail="\n".join(
-            [
-                "Tocilizumab is drafted for a patient with CTD-ILD:",
-                *lines,
-                "",
-                "The US label for SSc-ILD is **162 mg SC once weekly** (focuSSced trial); the IV "
-                "formulation is not approved for SSc-ILD. Case reports used 162 mg SC every 2 "
-                "weeks (Kudsi) and 8 mg/kg IV every 4 weeks (Mihai): informational, not an "
-                "error.",
-                "",
-                cite(R136, R137, R135, R139, B16),
-            ]
-        ),
-        rules=(R136.id, R137.id, R135.id, R139.id, B16.id),
+        why=[
+            f"Indication: {shown}",
+            *(f"Drafted: {r.text()}" for r in regimens),
+            *(
+                "Differs from the SSc-ILD label: " + "; ".join(diff)
+                for r in regimens
+                if "ssc" in indications and (diff := label_differences(r))
+            ),
+            *unread,
+        ],
+        body=notes or [OTHER_NOTE],
+        rules=rules,
         facts=tuple(common.dose_fact(d, record) for d in drafts),
         override_reasons=common.OVERRIDE_REASONS,
+        priority=100,
     )

@@ -25,7 +25,7 @@ from ..diseases import ild_entry
 from ..evidence import rule
 from ..facts import medication_fact
 from ..findings import Finding, Indicator
-from ..shared_rules import R115
+from ..shared_rules import B02, R115, R131
 from ..text import condition_text
 
 TOPIC = "drug-induced-ild-caution"
@@ -56,7 +56,7 @@ def drug_induced_ild_caution(
         f"{m.concept} active since {m.start.isoformat() if m.start else 'unknown date'}"
         for m in drugs
     ]
-    rules = (R003, R115)
+    rules = (R115, R003, R131, B02)
     yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
@@ -66,11 +66,11 @@ def drug_induced_ild_caution(
         ),
         patient_data=lines,
         body=(
-            "Japanese review: leflunomide caused fatal acute or subacute ILD in 1.2% of "
-            "Japanese patients (not reported in Korea or China). Tocilizumab review: "
-            "methotrexate and leflunomide are not clearly linked to ILD onset but call for "
-            "caution. Korean guideline: exclude drug-induced ILD before attributing ILD to "
-            "the connective tissue disease.",
+            "Leflunomide caused fatal acute/subacute ILD in 1.2% of Japanese patients (not in "
+            "Korea or China); gefitinib and bleomycin ILD were also more frequent in Japan. "
+            "Elsewhere not clearly linked to ILD onset, but use with caution; ACR/CHEST 2023: "
+            "conditionally against leflunomide as ILD treatment. Exclude drug-induced ILD before "
+            "attributing the ILD to the connective tissue disease.",
         ),
         rules=rules,
         facts=tuple(medication_fact(m) for m in drugs),
