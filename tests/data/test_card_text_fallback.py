@@ -101,3 +101,15 @@ def test_no_internal_ids_in_card_text(fallback_cards: check.Cards) -> None:
 
 def test_every_card_links_names_its_source_and_has_facts(fallback_cards: check.Cards) -> None:
     check.check_links_and_source(fallback_cards, BASE_URL)
+
+
+def test_the_fallback_gives_the_prefetch_topics(
+    fallback_cards: check.Cards, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The service's own queries find what the EHR would have sent as prefetch."""
+    from tests.cards.fixture_cards import prefetch_cards
+
+    prefetch = prefetch_cards(tmp_path_factory.mktemp("prefetch"))
+    for name, cards in prefetch.items():
+        topics = [c["source"]["topic"]["code"] for c in cards]
+        assert [c["source"]["topic"]["code"] for c in fallback_cards[name]] == topics, name

@@ -50,7 +50,7 @@ def test_worse_within_2_weeks_is_a_worsening_dated_day_0_to_14(event_day: int, f
     if fires:
         card = found[TOPIC]
         assert "worse within 2 weeks" in card.summary
-        assert f"day {event_day}" in card.detail and "charted observation" in card.detail
+        assert f"day {event_day}" in card.detail and "observation" in card.detail
         assert any(f.concept == "dyspnea_worsening" for f in card.facts)
 
 

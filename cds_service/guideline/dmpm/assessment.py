@@ -111,6 +111,14 @@ def group_line(a: DmpmAssessment) -> str:
     return a.group.group.text
 
 
+def group_short(a: DmpmAssessment) -> str:
+    """The subtype group in one short clause (the full line is the A/S card's)."""
+    group = a.group.group if a.group else None
+    if group is None:
+        return group_line(a)
+    return f"JP Table 1 group **{group.name}**: ILD prognosis {group.prognosis}"
+
+
 def ssc_caveat_for(a: DmpmAssessment) -> str | None:
     """The SSc-overlap glucocorticoid caveat (``ssc_overlap``), when it applies."""
     return CAVEAT if a.ssc else None

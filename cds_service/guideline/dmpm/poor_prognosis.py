@@ -29,11 +29,11 @@ from ..compose import finding
 from ..derived import Derived
 from ..findings import Finding, Indicator
 from ..shared_rules import R088, R096, R109, R110, R111, R113
-from ..text import measurement_text, threshold_text
+from ..text import threshold_text
 from .assessment import (
     assess,
     course_lines,
-    group_line,
+    group_short,
     prognostic_context,
     ssc_caveat_for,
     with_names,
@@ -48,16 +48,15 @@ TOPIC = "dmpm-ild-poor-prognosis"
 CALLS_FOR = ": JP Figure 3 calls for initial GC + IV CsA + IVCY."
 
 REGIMEN = (
-    "Start together, not step-up: high-dose glucocorticoid (GC) with intravenous "
-    "cyclosporine (CsA) 200 mg/day over 12 hours, pre-dose level 200–250 ng/mL",
-    "and intravenous cyclophosphamide (IVCY) 10–30 mg/kg every 3–4 weeks (Kameda), with "
-    "co-trimoxazole Pneumocystis prophylaxis",
+    "Together, not step-up: high-dose glucocorticoid (GC) + intravenous cyclosporine (CsA) "
+    "200 mg/day over 12 hours, trough 200–250 ng/mL",
+    "+ intravenous cyclophosphamide (IVCY) 10–30 mg/kg every 3–4 weeks, with co-trimoxazole "
+    "Pneumocystis prophylaxis",
     "No improvement: add intravenous immunoglobulin (IVIG) or polymyxin-B hemoperfusion (PMX-DHP)",
 )
 EVIDENCE = (
-    "Survival, initial combination vs step-up: 89% vs 43% at 1 year (Kotani), 74% vs 54% at "
-    "5 years (Takada), 69% vs 32–39% with early CsA (Nagasaka); one agent 3/12, triple 50% "
-    "of 10 (Kameda)."
+    "Initial combination vs step-up, survival: 89% vs 43% at 1 year (Kotani), 74% vs 54% at "
+    "5 years (Takada), 69% vs 32–39% (Nagasaka); one agent 3/12, triple 50% of 10 (Kameda)."
 )
 
 
@@ -67,7 +66,8 @@ def poor_prognosis(record: PatientRecord, derived: Derived | None = None) -> Ite
         return
     risk = a.risk
     present = risk.present
-    summary = with_names(f"A/S {a.disease} with ", present, CALLS_FOR)
+    named = [f for f in present if not (f.key == "adm" and a.kind.type == "ADM")] or present
+    summary = with_names(f"A/S {a.disease} with ", named, CALLS_FOR)
     context, context_facts = prognostic_context(record, a)
     caveat = ssc_caveat_for(a)
     body: list[str] = [caveat] if caveat else []
@@ -76,17 +76,17 @@ def poor_prognosis(record: PatientRecord, derived: Derived | None = None) -> Ite
     very_high = risk.ferritin_very_high
     if very_high is not None:
         body.append(
-            f"Ferritin {threshold_text(FERRITIN_VERY_HIGH)} ({measurement_text(very_high)}): "
-            "very high (Gono): 6-month survival 29% above it vs 83% below."
+            f"Ferritin very high (Gono) {threshold_text(FERRITIN_VERY_HIGH)}: 6-month survival "
+            "29% vs 83% below it."
         )
-    body.append(group_line(a))
+    body.append(group_short(a))
     yield finding(
         topic=TOPIC,
         indicator=Indicator.CRITICAL,
         summary=summary,
-        patient_data_title="acute/subacute (A/S) ILD with poor-risk factors (any one suffices)",
+        patient_data_title="acute/subacute (A/S) ILD, poor-risk factors",
         why=course_lines(a)[1:]
-        + [f"{f.name}: {f.evidence_text}" for f in present]
+        + [f.line for f in present]
         + [f"{f.name}: {f.evidence_text}" for f in risk.not_applicable]
         + context,
         body=body,

@@ -64,7 +64,7 @@ def name(concept: str) -> str:
 
 SOURCE_TEXT = {
     "Condition": "problem list",
-    "Observation": "charted observation",
+    "Observation": "observation",
     "DiagnosticReport": "imaging report",
 }
 

@@ -130,6 +130,21 @@ class Factor:
         return SHORT_NAMES.get(self.key, self.name)
 
     @property
+    def dated(self) -> str:
+        """``ferritin 1,800 ng/mL (2026-11-16)``: the short name with the date it rests on."""
+        when = next((f.date for f in self.facts if f.date is not None), None)
+        return f"{self.short} ({when.isoformat()})" if when else self.short
+
+    @property
+    def line(self) -> str:
+        """``ferritin >1,000 ng/mL: 1,800 ng/mL (2026-11-16)``: the factor and what the record
+        shows (a lab factor: the value that decided, with its date)."""
+        m = self.measurement
+        if m is not None:
+            return f"{self.name}: {measurement_text(m)}"
+        return f"{self.name}: {self.evidence_text}"
+
+    @property
     def absent_short(self) -> str:
         """The factor assessed absent, briefly: ``anti-MDA5 negative``, ``ferritin 300
         ng/mL``."""
@@ -288,7 +303,9 @@ def _hrct_factor(record: PatientRecord, since: date) -> Factor:
     facts = [condition_fact(c) for c in seen]
     text = "; ".join(condition_text(c) for c in seen)
     if ggo is not None and low is not None and ggo.active and low.active:
-        return Factor("hrct", name, True, text, ("R113", "R108"), facts)
+        dates = sorted({day(c.when) for c in (ggo, low)})
+        coded = f"ground glass and lower-zone consolidation ({', '.join(dates)})"
+        return Factor("hrct", name, True, coded, ("R113", "R108"), facts)
     study = latest_hrct(record, since=since)  # the latest final report: complete for its study
     unsited_only = study is not None and (
         study.shows("ct_consolidation") and not study.shows("ct_lower_consolidation")
@@ -323,7 +340,8 @@ def _adm_factor(kind: TypeAnswer) -> Factor:
         )
     entry = kind.entry
     facts = [condition_fact(entry)] if entry else []
-    return Factor("adm", "ADM", kind.type == "ADM", f"recorded type: {kind.type}", ("R113",), facts)
+    text = "recorded" if kind.type == "ADM" else f"type recorded: {kind.type}"
+    return Factor("adm", "ADM", kind.type == "ADM", text, ("R113",), facts)
 
 
 def _mda5_factor(record: PatientRecord, since: date) -> Factor:
