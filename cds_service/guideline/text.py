@@ -1,9 +1,12 @@
 """How card text reads, for every guideline package: one module, one way.
 
 - Summaries: ``clip`` (one sentence, at most 139 characters; CDS Hooks wants <140).
-- Details: ``detail`` lays out every card the same way: the patient data the rule used
-  (bullets), body paragraphs, an options list, notes, then ``evidence.cite`` (the
-  ``**Sources**`` block). GitHub Markdown, no raw HTML.
+- Details: ``render`` lays out every card the same way (``compose.finding`` builds it):
+  **Why** (the patient facts used, bullets; then a short explanation), **What to do**
+  (bullets; then notes), **Not assessed** (only when something was), **Sources** (one short
+  line per document, ``evidence.source_lines``). GitHub Markdown, bold and short lists only.
+- Thresholds: ``threshold_text`` renders a ``Threshold`` (``>1,000 ng/mL``); card text never
+  retypes a threshold's number.
 - Patient values: ``measurement_text`` / ``antibody_text`` / ``condition_text`` /
   ``dose_text`` name the value, a clinician-facing unit (``DISPLAY_UNITS``: the record's UCUM
   ``mm[Hg]`` reads ``mmHg``) and an ISO date. Numbers go through ``evidence.fmt_number``

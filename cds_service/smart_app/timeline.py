@@ -66,6 +66,8 @@ class Plot:
     empty_text: str
     #: values the record holds but could not read (unknown unit, bad value): named, not drawn
     unreadable: int = 0
+    #: the data sets holding this concept that could not be read in full for this page
+    gaps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,14 @@ class Timeline:
     focus: str | None = None  # plot key the launch context asked for
 
     @property
+    def treatment_gaps(self) -> list[str]:
+        return [k for k in MEDICATION_DATASETS if k in self.data_gaps]
+
+    @property
+    def hrct_gaps(self) -> list[str]:
+        return [k for k in IMAGING_DATASETS if k in self.data_gaps]
+
+    @property
     def start(self) -> date:
         """The first date on the common time axis (at least MIN_AXIS_DAYS before today)."""
         dates = [p.when for plot in self.plots for p in plot.points]
@@ -130,6 +140,19 @@ TOPIC_PLOTS: dict[str, str] = {
     "kl6-rising": "kl6",
     "dmpm-ild-activity-rising": "ferritin",
 }
+
+#: the data sets (prefetch keys) that hold each plot's concept
+_DATASETS = {
+    "fvc_pct": ("respiratory",),
+    "fvc_l": ("respiratory",),
+    "dlco_pct": ("respiratory",),
+    "kl6": ("labs",),
+    "ferritin": ("labs",),
+    "ck": ("labs",),
+    "pao2": ("respiratory", "labs"),
+}
+MEDICATION_DATASETS = ("medications", "medication_statements")
+IMAGING_DATASETS = ("imaging", "imaging_reports")
 
 _PLOTS: tuple[tuple[str, str, str, str], ...] = (
     # key, concept, title, empty state
@@ -259,6 +282,7 @@ def plots(record: PatientRecord) -> list[Plot]:
                 tuple(threshold_lines(record, key)) if points else (),
                 empty,
                 unreadable=len(record.uninterpretable(concept)),
+                gaps=tuple(record.missing_data(*_DATASETS[key])),
             )
         )
     return out

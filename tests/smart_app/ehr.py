@@ -96,6 +96,8 @@ class TestEhr:
     smart_v1_only: bool = False
     token_lifetime_s: int = 3600
     fhir_requests: list[str] = field(default_factory=list)
+    #: resource types the gateway answers with 500 (a failing FHIR server, for data gaps)
+    failing_types: set[str] = field(default_factory=set)
 
     @property
     def fhir_base(self) -> str:
@@ -174,6 +176,8 @@ def fhir_gateway(ehr: TestEhr, path: str) -> Response:
         asked = path.split("/", 1)[1]
     if asked != patient:
         return Response("outside the token's patient compartment", status=403)
+    if path.split("/", 1)[0] in ehr.failing_types:
+        return Response("failing on purpose", status=500)
     upstream = requests.get(
         f"{ehr.upstream}/{path}",
         params=list(request.args.items(multi=True)),

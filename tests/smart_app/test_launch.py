@@ -58,3 +58,18 @@ def test_standalone_launch_asks_for_launch_patient(smart_service: SmartService) 
     page = http.get(f"{smart_service.app_url}/", timeout=60)
     assert page.status_code == 200
     assert "No DLCO on record." in page.text
+
+
+def test_data_the_fhir_server_fails_to_give_is_named(smart_service: SmartService) -> None:
+    http = launch(smart_service, COURSE)
+    smart_service.ehr.failing_types.add("MedicationRequest")
+    try:
+        page = http.get(f"{smart_service.app_url}/", timeout=60)
+    finally:
+        smart_service.ehr.failing_types.clear()
+    assert page.status_code == 200
+    gaps = page.text[page.text.index('id="data-gaps"') :]
+    assert "<strong>medications</strong>" in gaps[: gaps.index("</ul>")]
+    assert COURSE_NAME in page.text  # the rest of the record is still shown
+    assert 'id="treatment-gap"' in page.text  # never "no treatment" on a partial read
+    assert "No treatment of interest on record" not in page.text

@@ -142,6 +142,8 @@ class Factor:
         m = self.measurement
         if m is not None:
             return f"{self.name}: {measurement_text(m)}"
+        if self.evidence_text.startswith(f"{self.name} (") and ";" not in self.evidence_text:
+            return self.evidence_text  # "anti-MDA5 positive (2026-11-12)" says it all
         return f"{self.name}: {self.evidence_text}"
 
     @property
@@ -304,7 +306,7 @@ def _hrct_factor(record: PatientRecord, since: date) -> Factor:
     text = "; ".join(condition_text(c) for c in seen)
     if ggo is not None and low is not None and ggo.active and low.active:
         dates = sorted({day(c.when) for c in (ggo, low)})
-        coded = f"ground glass and lower-zone consolidation ({', '.join(dates)})"
+        coded = f"both coded ({', '.join(dates)})"
         return Factor("hrct", name, True, coded, ("R113", "R108"), facts)
     study = latest_hrct(record, since=since)  # the latest final report: complete for its study
     unsited_only = study is not None and (
