@@ -352,7 +352,7 @@ R116 = evidence.rule(
         "consolidation with GGO on HRCT"
     ),
     figure="",
-    topics=("dmpm-ild-poor-prognosis",),
+    topics=("order-as-ild-monotherapy",),
 )
 
 # Worsening despite treatment, any CTD-ILD (KR §Treatment 2; §Prognosis).

@@ -14,6 +14,8 @@ from tests.orders.builders import med_request, service_request
 
 from .chart import (
     LOINC,
+    SITE,
+    SNOMED,
     active_med,
     condition,
     observation,
@@ -26,6 +28,13 @@ LEVEL = "cyclosporine-level"
 ORDER = "order-cyclosporine-monitoring"
 DM_ILD = (condition("dermatomyositis", 900), condition("ild", 800))
 IDS = re.compile(r"\b[RBZ]\d{2,3}\b|[a-z]+_[a-z_]+|MedicationRequest/")
+
+
+def negative(code: str, days_ago: int, system: str) -> dict:
+    obs = observation(code, 0, "1", days_ago, system=system)
+    del obs["valueQuantity"]
+    obs["valueCodeableConcept"] = {"coding": [{"system": SNOMED, "code": "260385009"}]}
+    return obs
 
 
 def oral_csa(days_ago: int = 60) -> dict:
@@ -157,3 +166,22 @@ def test_iv_dose_per_m2_beyond_the_seed_range_is_critical(per_m2: float, critica
     assert card.indicator == Indicator.CRITICAL
     assert f"{per_m2} mg/m²" in card.summary and "implausible" in card.summary
     assert not IDS.search(card.summary) and not IDS.search(card.detail)
+
+
+@pytest.mark.parametrize(("current", "fires"), [(1.29, False), (1.30, True), (1.31, True)])
+def test_creatinine_rise_on_tacrolimus_in_an_intensive_regimen(current: float, fires: bool) -> None:
+    """Prednisolone 40 mg/day + tacrolimus 3 mg/day (intensive), monitoring up to date
+    except that creatinine rose from 1.00 mg/dL before tacrolimus."""
+    tac = active_med("tac", "42316", "tacrolimus", 1.5, days_ago=60, frequency=2)
+    pred = active_med("pred", "8638", "prednisolone", 40, days_ago=60)
+    monitoring = [
+        observation("2160-0", 1.0, "mg/dL", 70, system=LOINC),
+        observation("2160-0", current, "mg/dL", 3, system=LOINC),
+        observation("1742-6", 20, "U/L", 3, system=LOINC),  # ALT
+        negative("42176-8", 3, LOINC),  # beta-D-glucan
+        negative("CMV-PP65", 3, SITE),  # CMV pp65 antigenemia, site-coded
+    ]
+    cards = of_topic(patient_view(*DM_ILD, tac, pred, *monitoring), "immunosuppression-monitoring")
+    assert bool(cards) is fires
+    if fires:
+        assert "on tacrolimus, creatinine up 3" in cards[0].detail

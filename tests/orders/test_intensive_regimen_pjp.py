@@ -16,6 +16,7 @@ def test_order_card_names_pneumocystis_prophylaxis_with_the_combination() -> Non
     assert f.indicator == Indicator.CRITICAL
     assert "co-trimoxazole (trimethoprim-sulfamethoxazole) Pneumocystis prophylaxis" in f.detail
     assert "R111" in f.rules
+    assert "R116" in f.rules  # the JP conclusion: initial combination with poor-risk factors
 
 
 def test_incomplete_assessment_card_names_it_too() -> None:

@@ -34,7 +34,7 @@ from ..data_gaps import gap_text
 from ..dmpm.assessment import DmpmAssessment, assess
 from ..dmpm.risk import R108, Factor
 from ..findings import Finding, Indicator
-from ..shared_rules import R109, R111, R113
+from ..shared_rules import R109, R111, R113, R116
 from . import common
 from .common import dose_text
 
@@ -55,7 +55,7 @@ EVIDENCE = (
     "Survival, initial combination vs step-up: 89% vs 43% at 1 year (Kotani); 74% vs 54% at "
     "5 years (Takada)."
 )
-RULES = (R113, R108, R109, R111)
+RULES = (R113, R108, R109, R116, R111)
 
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:

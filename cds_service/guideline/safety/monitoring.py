@@ -11,6 +11,9 @@ monitoring result of the interval abnormal (beta-D-glucan or CMV positive / flag
 creatinine, ALT or AST above the reference range or flagged high). Then: warning card listing
 each item with its last date and due date, with ServiceRequest suggestions for what is due.
 
+On tacrolimus, a creatinine >=30% above its pre-treatment value counts as an abnormal result
+(``cni_renal``; on cyclosporine the ``cyclosporine-level`` card says it).
+
 When whether the regimen is intensive cannot be decided (``intensive is None``: a
 glucocorticoid dose unreadable beside a second immunosuppressant), the same checks run and
 the card is ``info`` with the reason (never silence). With ``labs`` unavailable for this call
@@ -38,6 +41,7 @@ from ..facts import medication_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R111, R141
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
+from .cni_renal import creatinine_check
 from .regimen import assess_regimen
 from .results import last_result
 
@@ -103,6 +107,12 @@ def immunosuppression_monitoring(
             lines.append(f"{item.label}: last {last.text}, due {due_on.isoformat()}")
         else:
             lines.append(f"{item.label}: last {last.text}")
+    for cni in record.active_medications(("tacrolimus",), include_drafts=False)[:1]:
+        renal = creatinine_check(record, cni)  # cyclosporine: the cyclosporine-level card
+        if renal.problem and "from before treatment" in renal.problem:
+            abnormal.append(f"on tacrolimus, {renal.problem}")
+            lines += renal.lines
+            facts += renal.facts
     if not due and not abnormal:
         return
     lines += [f"Abnormal: {a}" for a in abnormal]
