@@ -1,22 +1,28 @@
-"""The reference ceiling: a bare Flask endpoint under the service's own gunicorn configuration.
+"""A bare Flask endpoint under the service's own gunicorn configuration (information only).
 
 It does only what the service cannot avoid: route the POST, read the request body, parse it
-with the same JSON parser (orjson) and answer ``{"cards": []}``. Same workers, threads and
-worker class as ``cds-service serve`` (``cds_service.cli.gunicorn_options``).
+with ``json.loads`` and answer ``{"cards": []}``. Same workers and worker class as
+``cds-service serve`` (``cds_service.cli.gunicorn_options``).
 
-    python -m bench.bare_app --port 8081 [--workers 2] [--threads 4]
+    python -m bench.bare_app --port 8081 [--workers 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 
-import orjson
 from flask import Flask, Response, request
 
-from cds_service.cli import DEFAULT_THREADS, DEFAULT_WORKERS, gunicorn_options, run_gunicorn
+from cds_service.cli import (
+    DEFAULT_CONNECTIONS,
+    DEFAULT_WORKERS,
+    gunicorn_options,
+    patch_for_gevent,
+    run_gunicorn,
+)
 
-EMPTY = orjson.dumps({"cards": []})
+EMPTY = json.dumps({"cards": []}).encode()
 
 
 def create_bare_app() -> Flask:
@@ -24,7 +30,7 @@ def create_bare_app() -> Flask:
 
     @app.post("/cds-services/<service_id>")
     def call(service_id: str) -> Response:
-        body = orjson.loads(request.get_data())
+        body = json.loads(request.get_data())
         if not isinstance(body, dict):
             return Response(b"{}", status=400, content_type="application/json")
         return Response(EMPTY, content_type="application/json")
@@ -41,11 +47,10 @@ def main() -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8081)
     p.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
-    p.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     args = p.parse_args()
-    run_gunicorn(
-        create_bare_app(), gunicorn_options(args.host, args.port, args.workers, args.threads)
-    )
+    patch_for_gevent()
+    options = gunicorn_options(args.host, args.port, args.workers, DEFAULT_CONNECTIONS)
+    run_gunicorn(create_bare_app(), options)
 
 
 if __name__ == "__main__":

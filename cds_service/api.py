@@ -21,26 +21,27 @@ import json
 import logging
 import re
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
 
-import numpy as np
-import orjson
 from flask import Flask, Response, g, request
 from flask_cors import CORS
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException
 
 from fhir_mappings.terminology import build_terminology
 
 from . import engine, feedback, patient_data, smart_app
-from .auth import build_authenticator
+from .auth import Authenticator, build_authenticator
 from .errors import DataUnavailable, InvalidRequest, ServiceError
+from .fhir_policy import DEV_CALLER, Caller
 from .guideline.catalog import catalog_html
 from .ids import new_hex_id
-from .issued_cards import IssuedCardWriter
+from .issued_cards import record_issued
 from .protocol import validate_feedback, validate_request
+from .protocol.body import JSON_TYPE, read_json_body
 from .services import REGISTRY, SERVICES
 from .settings import Settings
 from .smart_app.card_links import add_smart_links
@@ -48,8 +49,6 @@ from .storage import Storage
 
 log = logging.getLogger("cds_service.api")
 
-JSON_TYPE = "application/json"
-FHIR_JSON_TYPE = "application/fhir+json"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _AUTHENTICATED_PREFIX = "/cds-services"
 
@@ -58,19 +57,31 @@ _AUTHENTICATED_PREFIX = "/cds-services"
 
 
 def json_response(body: Any, status: int = 200, content_type: str = JSON_TYPE) -> Response:
-    return Response(orjson.dumps(body), status=status, content_type=content_type)
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(text.encode("utf-8"), status=status, content_type=content_type)
+
+
+#: issues in one OperationOutcome at most; a last issue says how many more there were
+MAX_ISSUES = 50
 
 
 def operation_outcome(
-    status: int, issues: list[tuple[str, str]], code: str = "invalid"
+    status: int, issues: Sequence[tuple[str, ...]], code: str = "invalid"
 ) -> Response:
-    """An OperationOutcome body; each issue is (JSON path or "", message)."""
+    """An OperationOutcome body; each issue is (JSON path or "", message[, issue code])."""
     out: list[dict[str, Any]] = []
-    for where, message in issues:
-        issue: dict[str, Any] = {"severity": "error", "code": code, "diagnostics": message}
+    for where, message, *own_code in issues[:MAX_ISSUES]:
+        issue: dict[str, Any] = {
+            "severity": "error",
+            "code": own_code[0] if own_code else code,
+            "diagnostics": message,
+        }
         if where:
             issue["expression"] = [where]
         out.append(issue)
+    if len(issues) > MAX_ISSUES:
+        more = len(issues) - MAX_ISSUES
+        out.append({"severity": "error", "code": code, "diagnostics": f"{more} more issues"})
     return json_response({"resourceType": "OperationOutcome", "issue": out}, status, JSON_TYPE)
 
 
@@ -78,8 +89,10 @@ _STATUS_ISSUE_CODE = {
     400: "invalid",
     404: "not-found",
     405: "not-supported",
+    408: "timeout",
     412: "not-found",
     413: "too-costly",
+    431: "too-costly",
     415: "not-supported",
     500: "exception",
 }
@@ -103,125 +116,48 @@ def _http_error(exc: HTTPException) -> Response:
 # --------------------------------------------------------------------------- body parsing
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> None:
-    seen: set[str] = set()
-    for key, _ in pairs:
-        if key in seen:
-            raise InvalidRequest([("$", f"duplicate object key {key!r}")])
-        seen.add(key)
-
-
-def may_have_duplicate_keys(raw: bytes, data: Any) -> bool:
-    """False when ``raw`` (valid JSON, parsed by orjson into ``data``) certainly has no
-    duplicate object key; True when it may (then the exact, slower check decides).
-
-    Why equal colon counts prove there is no duplicate: orjson keeps the last of duplicate
-    keys silently, so ``data`` has one object member fewer per duplicate. Every ``:`` in JSON
-    text is either a member separator or a character inside a string. orjson writes string
-    characters literally (it never escapes ``:``), so in ``again = orjson.dumps(data)`` the
-    colons are data's members plus the colons in data's strings. In ``raw`` without an
-    escaped colon (``\\u003a``) they are raw's members plus the colons in raw's strings,
-    which include data's (a dropped member only removes strings). So
-    ``colons(raw) >= colons(again)``, equal only when no member was dropped: no duplicate.
-    (A body with an escaped colon, or too deep for ``orjson.dumps``, answers True.)
-
-    Cost on the typical 214 kB body: ``orjson.dumps`` ~0.15 ms; then, when ``raw == again``
-    (a compact body written the way orjson writes it: one ``memcmp``), the counts are equal
-    without counting; else both counts with numpy (~25 us each: vectorized, where
-    ``bytes.count`` of one byte is a plain loop at ~100 us). An escape needs a backslash: one
-    ``memchr`` for it (~10 us) spares the slower substring search (~130 us) on bodies that
-    have none. The 10,000-Observation body: ~15 ms instead of the stdlib parser's ~190 ms.
-    """
-    if b"\\" in raw and b"\\u003" in raw:  # an escaped ":" (or digit: rare) breaks the count
-        return True
-    try:
-        again = orjson.dumps(data)
-    except orjson.JSONEncodeError:  # e.g. nesting deeper than orjson.dumps allows
-        return True
-    if again == raw:
-        return False
-    return _colons(raw) != _colons(again)
-
-
-def _colons(text: bytes) -> int:
-    """How many ``:`` bytes ``text`` holds (numpy: a vectorized compare and count)."""
-    return int(np.count_nonzero(np.frombuffer(text, dtype=np.uint8) == _COLON))
-
-
-_COLON = ord(":")
-
-
-def _read_body(max_bytes: int) -> bytes:
-    """The raw body, refusing more than ``max_bytes``: from Content-Length before reading,
-    and while reading a chunked body (the WSGI server terminates the input stream)."""
-    stream = request.environ["wsgi.input"]
-    length = request.content_length
-    if length is not None:
-        if length > max_bytes:
-            raise RequestEntityTooLarge()
-        return bytes(stream.read(length))
-    if not request.environ.get("wsgi.input_terminated"):
-        return b""  # no length and no server-side framing: reading could hang
-    buf = bytearray()
-    while chunk := stream.read(min(65536, max_bytes + 1 - len(buf))):
-        buf += chunk
-        if len(buf) > max_bytes:
-            raise RequestEntityTooLarge()
-    return bytes(buf)
-
-
-def read_json_body(max_bytes: int) -> Any:
-    """The request body parsed as JSON; ServiceError/HTTPException on any problem."""
-    mimetype = (request.mimetype or "").lower()
-    if mimetype not in (JSON_TYPE, FHIR_JSON_TYPE) and not mimetype.endswith("+json"):
-        raise _UnsupportedMediaType(
-            [("", "the body must be JSON (Content-Type: application/json)")]
-        )
-    raw = _read_body(max_bytes)
-    if not raw.strip():
-        raise InvalidRequest([("$", "the body is empty")])
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        try:  # orjson refuses invalid UTF-8 too; name the byte when that is the problem
-            raw.decode("utf-8")
-        except UnicodeDecodeError as uexc:
-            raise InvalidRequest(
-                [("$", f"the body is not valid UTF-8 (byte {uexc.start})")]
-            ) from None
-        raise InvalidRequest([("$", f"the body is not valid JSON: {exc.msg}")]) from None
-    # orjson keeps the last of duplicate keys silently; the stdlib parser can tell us which
-    # key, but it costs a Python call per object: run it only when a duplicate is possible.
-    # It recurses in Python (about 500 levels) where orjson stops at 1024: deeper is refused.
-    if may_have_duplicate_keys(raw, data):
-        try:
-            json.loads(raw, object_pairs_hook=_reject_duplicates)
-        except RecursionError:
-            raise InvalidRequest([("$", "the body is nested too deeply")]) from None
-    return data
-
-
 class _AfterSend:
     """A hook call's work once its response is sent (``Response.call_on_close``)."""
 
     def __init__(
-        self,
-        issued: IssuedCardWriter,
-        service_id: str,
-        cards: list[dict[str, Any]],
-        keep: list[Any],
+        self, storage: Storage, service_id: str, cards: list[dict[str, Any]], caller: Caller
     ) -> None:
-        self.issued, self.service_id, self.cards, self.keep = issued, service_id, cards, keep
+        self.storage, self.service_id, self.cards, self.caller = storage, service_id, cards, caller
 
     def __call__(self) -> None:
         if self.cards:
-            self.issued.submit(self.service_id, self.cards)
-        self.keep.clear()  # the last references to the call's body and record: freed here
+            record_issued(self.storage, self.service_id, self.cards, self.caller)
 
 
-class _UnsupportedMediaType(ServiceError):
-    status = 415
-    issue_code = "not-supported"
+#: one request header's value at most, and all of them together (431 above either)
+MAX_HEADER_BYTES = 8 * 1024
+MAX_HEADERS_BYTES = 32 * 1024
+
+
+def _headers_too_large(environ: dict[str, Any]) -> bool:
+    total = 0
+    for key, value in environ.items():
+        if key.startswith("HTTP_") and isinstance(value, str):
+            if len(value) > MAX_HEADER_BYTES:
+                return True
+            total += len(key) + len(value)
+    return total > MAX_HEADERS_BYTES
+
+
+#: the Content-Security-Policy of HTML pages that set none of their own: own resources only,
+#: inline styles (the catalog's), no plugins, no <base> rewriting
+HTML_CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'"
+)
+
+
+def _add_security_headers(resp: Response) -> None:
+    """Every response: no MIME sniffing. HTML pages: a Content-Security-Policy and no
+    referrer outside the service."""
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    if resp.mimetype == "text/html":
+        resp.headers.setdefault("Content-Security-Policy", HTML_CSP)
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
 
 
 # --------------------------------------------------------------------------- app factory
@@ -248,13 +184,6 @@ def response_body(cards: list[dict[str, Any]], unavailable: dict[str, str]) -> d
     return body
 
 
-def flush_issued_cards(app: Flask, timeout: float | None = 10.0) -> bool:
-    """Wait until the cards of every call this app answered are in ``issued_card`` (they
-    are written by a background thread after the response); False on timeout."""
-    writer: IssuedCardWriter = app.extensions["cds"]["issued_cards"]
-    return writer.flush(timeout)
-
-
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask("cds_service")
@@ -266,14 +195,18 @@ def create_app(settings: Settings | None = None) -> Flask:
     authenticator = build_authenticator(settings, storage)
     # standard code tables + the site's ConceptMaps; a malformed map stops start-up here
     terminology = build_terminology(settings.site_conceptmap)
-    issued = IssuedCardWriter(storage)
-    app.extensions["cds"] = {"settings": settings, "storage": storage, "issued_cards": issued}
+    app.extensions["cds"] = {"settings": settings, "storage": storage}
     # the SMART app (cds_service/smart_app), when CDS_SMART_CLIENT_ID and CDS_SMART_APP_URL say
     smart = smart_app.register(app, settings, storage, terminology)
     if settings.dev and not settings.allow_sandbox_issuer:
         log.warning(
             "DEV MODE: client JWT verification is OFF and any CORS origin is allowed. "
             "Never expose this instance to real patient data."
+        )
+    if settings.dev:
+        log.warning(
+            "DEV MODE: a hook's fhirServer is not checked against trusted clients' "
+            "fhirServers (any http(s) server is contacted) and FHIR errors are shown in full."
         )
 
     origins: str | list[str] = "*" if settings.dev else list(settings.cors_origins)
@@ -287,6 +220,15 @@ def create_app(settings: Settings | None = None) -> Flask:
             max_age=600,
         )
 
+    _authenticate_requests(app, settings, authenticator)
+    _answer_errors(app)
+    _add_routes(app, settings, storage, terminology, smart)
+    return app
+
+
+def _authenticate_requests(app: Flask, settings: Settings, authenticator: Authenticator) -> None:
+    """Per request: a request id, the header-size cap, the caller (JWT verified), and on the
+    way out the request id, security headers and one log line."""
     # dev mode: the authenticator reads nothing; spare building the URL and header dict
     check_clients = not getattr(authenticator, "accepts_everything", False)
 
@@ -296,6 +238,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
         g.request_id = incoming if _REQUEST_ID.match(incoming) else new_hex_id()
         g.started = time.perf_counter()
+        g.caller = DEV_CALLER
+        if _headers_too_large(request.environ):
+            return operation_outcome(431, [("", "request header fields too large")], "too-costly")
         if (
             not check_clients
             or request.method == "OPTIONS"
@@ -303,6 +248,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         ):
             return None
         result = authenticator.authenticate(request.base_url, dict(request.headers))
+        if result.ok:
+            g.caller = Caller(
+                issuer=result.issuer or "",
+                tenant=result.tenant or "",
+                fhir_servers=None if settings.dev else result.fhir_servers,
+            )
         if not result.ok:
             log.info(
                 "401 %s %s (request %s): %s",
@@ -318,6 +269,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def _finish(resp: Response) -> Response:
         rid = g.get("request_id") or new_hex_id()
         resp.headers["X-Request-ID"] = rid
+        _add_security_headers(resp)
         if log.isEnabledFor(logging.INFO):  # no argument evaluated for a filtered line
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
             log.info(
@@ -329,6 +281,10 @@ def create_app(settings: Settings | None = None) -> Flask:
                 rid,
             )
         return resp
+
+
+def _answer_errors(app: Flask) -> None:
+    """Every error as an OperationOutcome; an unhandled one logged with its request id."""
 
     @app.errorhandler(HTTPException)
     def _on_http_error(exc: HTTPException) -> Response:
@@ -349,8 +305,10 @@ def create_app(settings: Settings | None = None) -> Flask:
             "exception",
         )
 
-    # ----------------------------------------------------------------------- routes
 
+def _add_routes(
+    app: Flask, settings: Settings, storage: Storage, terminology: Any, smart: Any
+) -> None:
     @app.get("/cds-services")
     def discovery() -> Response:
         return json_response({"services": [s.discovery_json() for s in SERVICES]})
@@ -360,11 +318,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         service = REGISTRY.get(service_id)
         if service is None:
             return operation_outcome(404, [("", f"no CDS service {service_id!r}")], "not-found")
-        body = read_json_body(settings.max_body_bytes)
+        body = read_json_body(settings.max_body_bytes, settings.body_read_seconds)
         problems = validate_request(service, body)
         if problems:
             raise InvalidRequest(problems)
-        data = patient_data.resolve(service, body, settings)
+        data = patient_data.resolve(service, body, settings, g.caller)
         today = settings.evaluation_date or datetime.now(UTC).date()
         evaluation = engine.evaluate_resources(
             service, data.resources, body["context"], today, data.unavailable, terminology
@@ -374,24 +332,29 @@ def create_app(settings: Settings | None = None) -> Flask:
         if smart is not None and service.hook == "patient-view":
             add_smart_links(cards, smart.launch_url)
         response = json_response(response_body(cards, evaluation.record.unavailable))
-        # After the response is sent (WSGI close): queue the issued cards for the background
-        # writer (feedback that arrives first still counts: the report joins issued_card),
-        # and only then free the parsed body and the record (~30,000 objects, ~0.3 ms):
-        # the same work, no longer between the EHR and its cards.
-        response.call_on_close(_AfterSend(issued, service.id, cards, [body, data, evaluation]))
+        # after the response is sent (WSGI close): the issued cards in one short transaction
+        response.call_on_close(_AfterSend(storage, service.id, cards, g.caller))
         return response
 
     @app.post("/cds-services/<service_id>/feedback")
     def post_feedback(service_id: str) -> Response:
         if service_id not in REGISTRY:
             return operation_outcome(404, [("", f"no CDS service {service_id!r}")], "not-found")
-        body = read_json_body(settings.max_body_bytes)
+        body = read_json_body(settings.max_body_bytes, settings.body_read_seconds)
         problems = validate_feedback(body)
         if problems:
             raise InvalidRequest(problems)
-        result = feedback.store_feedback(storage, service_id, body["feedback"])
-        log.info("feedback: %d stored, %d repeats", result.stored, result.duplicates)
-        return json_response({"stored": result.stored, "duplicates": result.duplicates})
+        result = feedback.store_feedback(storage, service_id, body["feedback"], g.caller)
+        log.info(
+            "feedback: %d stored, %d repeats, %d refused (card not issued to this client by "
+            "this service)",
+            result.stored,
+            result.duplicates,
+            result.refused,
+        )
+        return json_response(
+            {"stored": result.stored, "duplicates": result.duplicates, "refused": result.refused}
+        )
 
     @app.get("/healthz")
     def healthz() -> Response:
@@ -410,5 +373,3 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.get("/rules")
     def rules() -> Response:
         return Response(catalog_html(), content_type="text/html; charset=utf-8")
-
-    return app

@@ -14,9 +14,11 @@ class ServiceError(Exception):
     status: int = 500
     issue_code: str = "exception"
 
-    def __init__(self, issues: Iterable[tuple[str, str]]) -> None:
-        self.issues: list[tuple[str, str]] = list(issues)
-        super().__init__("; ".join(f"{loc}: {msg}" for loc, msg in self.issues))
+    def __init__(self, issues: Iterable[tuple[str, ...]]) -> None:
+        #: ``(location, message)``, or ``(location, message, issue code)`` where one issue's
+        #: code differs from the class's ``issue_code``
+        self.issues: list[tuple[str, ...]] = list(issues)
+        super().__init__("; ".join(f"{i[0]}: {i[1]}" for i in self.issues))
 
 
 class DataUnavailable(ServiceError):

@@ -1,12 +1,12 @@
 """Card feedback (CDS Hooks 2.0 §Feedback): store it once, report it per card topic.
 
-Each issued card's uuid is recorded with its topic (``issued_card``) by a background writer
-after the response is sent (``cds_service.issued_cards``: off the call's latency, batched), so
-feedback, which names only the card uuid, can be counted per topic; the report joins the two,
-so feedback stored before its card's row still counts.
-Feedback is idempotent on (card, outcome, outcomeTimestamp): a repeat is acknowledged and not stored
-again. Nothing here stores patient identifiers; ``userComment`` is free text the clinician
-typed and is kept only in the database, never logged.
+Each issued card's uuid is recorded with its topic, service and client (``issued_card``) right
+after the response is sent (``cds_service.issued_cards``), so feedback, which names only the
+card uuid, can be checked against who received the card and counted per topic.
+Feedback is accepted only for a card this service issued to the same client (issuer and
+tenant), once per card and client: a repeat is acknowledged as a duplicate and not stored; the
+report counts each card once. Nothing here stores patient identifiers; ``userComment`` is free
+text the clinician typed and is kept only in the database, never logged.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from .fhir_policy import DEV_CALLER, Caller
 from .storage import Storage, feedback_table, issued_card_table
 
 UNKNOWN_TOPIC = "(card not issued by this store)"
@@ -32,6 +33,8 @@ UNKNOWN_TOPIC = "(card not issued by this store)"
 class StoreResult:
     stored: int
     duplicates: int
+    #: items for a card this service did not issue to this client: not stored
+    refused: int = 0
 
 
 def _insert_ignoring_duplicates(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> int:
@@ -53,15 +56,20 @@ def _insert_ignoring_duplicates(conn: Connection, table: Any, rows: list[dict[st
 
 
 def issued_rows(
-    service_id: str, cards: Iterable[dict[str, Any]], issued_at: datetime
+    service_id: str,
+    cards: Iterable[dict[str, Any]],
+    issued_at: datetime,
+    caller: Caller = DEV_CALLER,
 ) -> list[dict[str, Any]]:
-    """The ``issued_card`` rows (card uuid -> topic) of one response's cards."""
+    """The ``issued_card`` rows (card uuid -> topic, service and client) of one response."""
     return [
         {
             "card_uuid": c["uuid"],
             "service_id": service_id,
             "topic": c.get("source", {}).get("topic", {}).get("code", "unknown"),
             "issued_at": issued_at,
+            "issuer": caller.issuer,
+            "tenant": caller.tenant,
         }
         for c in cards
         if c.get("uuid")
@@ -103,21 +111,31 @@ def _override_parts(reason: Any) -> tuple[str | None, str | None, str | None, st
     )
 
 
-def store_feedback(storage: Storage, service_id: str, items: list[dict[str, Any]]) -> StoreResult:
-    """Store validated feedback items; repeats of (card, outcome, timestamp) are skipped."""
+def store_feedback(
+    storage: Storage, service_id: str, items: list[dict[str, Any]], caller: Caller = DEV_CALLER
+) -> StoreResult:
+    """Store validated feedback items. An item counts only for a card this service issued to
+    the same client (issuer and tenant; others are refused), once per card and client (a
+    repeat is a duplicate)."""
     now = datetime.now(UTC)
+    ic = issued_card_table
     with storage.engine.begin() as conn:
         uuids = {i["card"] for i in items}
         topics: dict[str, str] = {
             row.card_uuid: row.topic
             for row in conn.execute(
-                select(issued_card_table.c.card_uuid, issued_card_table.c.topic).where(
-                    issued_card_table.c.card_uuid.in_(uuids)
+                select(ic.c.card_uuid, ic.c.topic).where(
+                    ic.c.card_uuid.in_(uuids),
+                    ic.c.service_id == service_id,
+                    ic.c.issuer == caller.issuer,
+                    ic.c.tenant == caller.tenant,
                 )
             )
         }
         rows = []
         for item in items:
+            if item["card"] not in topics:
+                continue
             code, system, display, comment = _override_parts(item.get("overrideReason"))
             accepted = [s["id"] for s in item.get("acceptedSuggestions") or []]
             rows.append(
@@ -133,10 +151,12 @@ def store_feedback(storage: Storage, service_id: str, items: list[dict[str, Any]
                     "override_display": display,
                     "user_comment": comment,
                     "received_at": now,
+                    "issuer": caller.issuer,
+                    "tenant": caller.tenant,
                 }
             )
         stored = _insert_ignoring_duplicates(conn, feedback_table, rows)
-    return StoreResult(stored=stored, duplicates=len(items) - stored)
+    return StoreResult(stored=stored, duplicates=len(rows) - stored, refused=len(items) - len(rows))
 
 
 @dataclass
@@ -159,10 +179,13 @@ def feedback_report(storage: Storage) -> list[TopicReport]:
     with storage.engine.connect() as conn:
         for t, n in conn.execute(select(ic.c.topic, func.count()).group_by(ic.c.topic)).all():
             reports.setdefault(t, TopicReport(t)).issued = n
+        # each card once: its latest feedback row
+        latest = select(func.max(f.c.id)).group_by(f.c.card_uuid).scalar_subquery()
         joined = f.outerjoin(ic, f.c.card_uuid == ic.c.card_uuid)
         counts = conn.execute(
             select(topic, f.c.outcome, f.c.override_system, f.c.override_code, func.count())
             .select_from(joined)
+            .where(f.c.id.in_(latest))
             .group_by(topic, f.c.outcome, f.c.override_system, f.c.override_code)
         ).all()
     for t, outcome, system, code, n in counts:
@@ -176,12 +199,19 @@ def feedback_report(storage: Storage) -> list[TopicReport]:
     return [reports[k] for k in sorted(reports)]
 
 
+def printable(text: str) -> str:
+    """``text`` without the characters a terminal would act on (control and format
+    characters, e.g. ANSI escapes): stored codes come from clients."""
+    return "".join(c for c in text if c.isprintable())
+
+
 def report_text(reports: list[TopicReport]) -> str:
     if not reports:
         return "No cards issued and no feedback stored yet.\n"
     lines = [f"{'topic':40} {'issued':>7} {'accepted':>9} {'overridden':>11}"]
     for r in reports:
-        lines.append(f"{r.topic:40} {r.issued:>7} {r.accepted:>9} {r.overridden:>11}")
+        topic = printable(r.topic)
+        lines.append(f"{topic:40} {r.issued:>7} {r.accepted:>9} {r.overridden:>11}")
         for reason, n in sorted(r.override_reasons.items(), key=lambda kv: (-kv[1], kv[0])):
-            lines.append(f"    override {reason}: {n}")
+            lines.append(f"    override {printable(reason)}: {n}")
     return "\n".join(lines) + "\n"

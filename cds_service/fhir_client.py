@@ -10,13 +10,14 @@ What it guarantees
   with exponential backoff or the server's ``Retry-After``, never past the deadline.
 - Searches follow ``Bundle.link[next]`` up to ``max_pages`` pages and ``max_resources``
   resources; a cap, a paging loop or the deadline ends paging with the result marked incomplete.
-- Bodies are parsed with orjson; malformed or truncated JSON, an unexpected resource type or an
-  HTTP error becomes a ``FhirError`` with a reason fit for an OperationOutcome (no URLs, no
-  identifiers), never an unhandled exception.
+- Bodies are parsed with the standard json module; malformed or truncated JSON, an unexpected
+  resource type or an HTTP error becomes a ``FhirError`` with a reason fit for an
+  OperationOutcome (no URLs, no identifiers), never an unhandled exception.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -28,17 +29,21 @@ from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from requests.exceptions import ChunkedEncodingError, ContentDecodingError
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
+
+from .fhir_policy import under
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_BODY_BYTES = 16 * 1024 * 1024  # one response body; larger is refused as an error
-#: all response bodies of one hook call (one FhirClient): parsed JSON takes ~5x its size in
-#: memory, so this bounds a worker's memory per call whatever the FHIR server sends
+#: the response bodies one hook call (one FhirClient) keeps: parsed JSON takes ~5x its size in
+#: memory, so this bounds a worker's memory per call whatever the FHIR server sends (bodies
+#: being read are bounded by MAX_BODY_BYTES each)
 MAX_CALL_BYTES = 32 * 1024 * 1024
 _CHUNK = 256 * 1024
 #: every request's headers (plus ``Authorization`` under the base URL): requests' defaults
@@ -122,6 +127,21 @@ def shared_session() -> requests.Session:
             s.mount("https://", adapter)
             _session = s
         return _session
+
+
+#: fallback fetches one client (issuer and tenant) may run at once in a process: half the
+#: pool, so one client's slow FHIR server cannot hold the threads another client needs
+MAX_FETCHES_PER_CLIENT = 16
+_client_slots: dict[str, threading.BoundedSemaphore] = {}
+
+
+def client_slots(client: str) -> threading.BoundedSemaphore:
+    """The semaphore that caps ``client``'s concurrent fetches in this process."""
+    with _lock:
+        slots = _client_slots.get(client)
+        if slots is None:
+            slots = _client_slots[client] = threading.BoundedSemaphore(MAX_FETCHES_PER_CLIENT)
+        return slots
 
 
 def shared_executor() -> ThreadPoolExecutor:
@@ -215,15 +235,16 @@ class FhirClient:
         deadline: Deadline,
         limits: Limits | None = None,
         session: requests.Session | None = None,
+        scope: str | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
         self._token = token
         self.deadline = deadline
         self.limits = limits or Limits()
         self._session = session or shared_session()
-        base = urlsplit(self.base_url)
-        self._origin = (base.scheme, base.netloc.lower())
-        self._base_path = base.path.rstrip("/") + "/"
+        #: every URL requested must lie under it (``fhir_policy.under``): the caller's listed
+        #: base outside dev mode, else ``fhirServer`` itself
+        self.scope = scope or self.base_url
         self._bytes_lock = threading.Lock()
         self._bytes_read = 0  # body bytes of all responses of this call (MAX_CALL_BYTES)
 
@@ -235,10 +256,7 @@ class FhirClient:
         return urljoin(self.base_url + "/", url_or_path)
 
     def _under_base(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return (parts.scheme, parts.netloc.lower()) == self._origin and (
-            parts.path + "/"
-        ).startswith(self._base_path)
+        return under(url, self.scope)
 
     def _headers(self, url: str) -> dict[str, str]:
         headers = dict(_REQUEST_HEADERS)
@@ -251,6 +269,8 @@ class FhirClient:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise FhirError("refused to follow a non-http(s) URL")
+        if not self._under_base(url):  # outside the base, or with a dot segment
+            raise FhirError("refused a URL outside the FHIR server's base")
         attempt = 0
         while True:
             remaining = self.deadline.remaining()
@@ -306,19 +326,30 @@ class FhirClient:
                     return resp.status_code, resp.headers, b""
                 chunks: list[bytes] = []
                 size = 0
-                for chunk in resp.iter_content(_CHUNK):
+                # read1: what one recv gives (at most _CHUNK), so a server that drips its body
+                # byte by byte meets the deadline check between pieces
+                while chunk := resp.raw.read1(_CHUNK, decode_content=True):
                     size += len(chunk)
                     if size > MAX_BODY_BYTES:
                         raise FhirError("FHIR response too large")
-                    with self._bytes_lock:
-                        self._bytes_read += len(chunk)
-                        over_budget = self._bytes_read > MAX_CALL_BYTES
-                    if over_budget:
+                    # the call's budget: the bodies already kept plus this one (a body refused
+                    # on its own size does not use up the budget of the others)
+                    if self._bytes_read + size > MAX_CALL_BYTES:
                         raise FhirError("FHIR responses too large for one hook call")
                     if self.deadline.passed:
                         raise FhirError("deadline passed while reading the FHIR response")
                     chunks.append(chunk)
+                with self._bytes_lock:
+                    self._bytes_read += size
+                    if self._bytes_read > MAX_CALL_BYTES:
+                        raise FhirError("FHIR responses too large for one hook call")
                 return resp.status_code, resp.headers, b"".join(chunks)
+        except ReadTimeoutError as exc:  # from read1: the deadline passed mid-body
+            raise FhirError("FHIR server timed out") from exc
+        except ProtocolError as exc:
+            raise FhirError("FHIR response truncated or corrupt") from exc
+        except Urllib3Error as exc:
+            raise FhirError(f"FHIR request failed ({type(exc).__name__})") from exc
         except requests.ConnectTimeout as exc:
             raise FhirError("FHIR server unreachable (connect timed out)", retryable=True) from exc
         except requests.Timeout as exc:
@@ -398,8 +429,8 @@ def encode_search(path: str) -> str:
 
 def _parse(body: bytes) -> Resource:
     try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and bad UTF-8 included
         raise FhirError("FHIR response is not valid JSON (malformed or truncated)") from exc
     if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
         raise FhirError("FHIR response is not a FHIR resource")

@@ -1,69 +1,67 @@
-"""Logging of ``cds-service serve``: one line per record on stderr, written off the request
-threads in each worker.
+"""Logging of ``cds-service serve``: one line per record on stderr, written by the standard
+library's handler in the thread (greenlet) that logs.
 
-- ``configure_logging`` (the master, before the app is loaded): level from
-  ``CDS_LOG_LEVEL``, one format, and urllib3/requests never below WARNING (they would log
-  FHIR search URLs, which hold the patient id).
-- ``write_from_a_thread`` (each worker, after the fork): the root logger's handlers move
-  behind a ``QueueHandler``. A request thread then formats its line's message and puts the
-  record on a queue; one listener thread per worker writes it. Before, every request
-  thread took the handler's lock and wrote to stderr itself, and the other threads waited
-  on the lock: with 2 workers x 4 threads under 8 connections, turning the request line off
-  raised the throughput by ~7 %; with the queue, three interleaved runs gave +5 % on the
-  mean (within the noise of single runs), and the line is kept.
-- ``stop_writing`` (the ``worker_exit`` hook): the listener writes what is queued and stops.
+- ``configure_logging`` (the master, before the app is loaded): level from ``CDS_LOG_LEVEL``,
+  one format, and the loggers of ``QUIET_LOGGERS`` never below WARNING (at DEBUG/INFO they
+  would log FHIR search URLs, which hold the patient id).
+- ``SafeFormatter``: every logged string has its control characters escaped (a request path
+  with ``%0a`` cannot write a second, forged log line; ANSI escapes reach no terminal). Installed
+  on the root logger's handlers and, by ``escape_handlers``, on gunicorn's.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import queue
+import re
 import sys
-from logging.handlers import QueueHandler, QueueListener
+from collections.abc import Iterable
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"
 
 #: loggers that would log URLs with patient ids at DEBUG/INFO: never below WARNING
 QUIET_LOGGERS = ("urllib3", "requests")
 
-_listener: QueueListener | None = None
+#: C0 and C1 control characters and DEL, plus the Unicode line and paragraph separators
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with each control character written as a Python escape (``\\n``, ``\\x1b``)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+class SafeFormatter(logging.Formatter):
+    """A formatter whose lines hold no control characters: the message (with its arguments)
+    and any traceback are escaped; a traceback keeps its line breaks, each line escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.msg, record.args, record.exc_text
+        record.msg, record.args = escape_controls(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = "\n".join(escape_controls(x) for x in record.exc_text.split("\n"))
+        try:
+            return super().format(record)
+        finally:
+            record.msg, record.args, record.exc_text = saved
+
+
+def escape_handlers(handlers: Iterable[logging.Handler]) -> None:
+    """Give each handler a ``SafeFormatter`` with the format it had."""
+    for handler in handlers:
+        if isinstance(handler.formatter, SafeFormatter):
+            continue
+        old = handler.formatter or logging.Formatter()
+        handler.setFormatter(SafeFormatter(old._fmt, old.datefmt))
 
 
 def configure_logging() -> None:
     logging.basicConfig(
         level=os.environ.get("CDS_LOG_LEVEL", "INFO").upper(), format=FORMAT, stream=sys.stderr
     )
+    escape_handlers(logging.getLogger().handlers)
     for name in QUIET_LOGGERS:
         logger = logging.getLogger(name)
         logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
-
-
-def write_from_a_thread() -> None:
-    """Route the root logger's records through a queue to a listener thread (once)."""
-    global _listener
-    root = logging.getLogger()
-    if _listener is not None or not root.handlers:
-        return
-    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    handlers = list(root.handlers)
-    for handler in handlers:
-        root.removeHandler(handler)
-    root.addHandler(QueueHandler(records))
-    _listener = QueueListener(records, *handlers, respect_handler_level=True)
-    _listener.start()
-
-
-def stop_writing() -> None:
-    """Write what is queued, stop the listener and put its handlers back on the root logger."""
-    global _listener
-    listener, _listener = _listener, None
-    if listener is None:
-        return
-    listener.stop()
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if isinstance(handler, QueueHandler):
-            root.removeHandler(handler)
-    for handler in listener.handlers:
-        root.addHandler(handler)

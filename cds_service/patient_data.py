@@ -39,9 +39,11 @@ from .fhir_client import (
     SearchResult,
     bundle_resources,
     check_base_url,
+    client_slots,
     next_link,
     shared_executor,
 )
+from .fhir_policy import DEV_CALLER, Caller, allowed_base
 from .services import PrefetchKey, Service
 from .settings import Settings
 
@@ -106,7 +108,7 @@ def _token_value(token: str, context: Mapping[str, Any]) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         raise TemplateError(f"the request's context has no usable value for {{{{{token}}}}}")
     text = str(raw)
-    if not _FHIR_ID.fullmatch(text):
+    if not _FHIR_ID.fullmatch(text) or not text.strip("."):  # "." and ".." are path steps
         raise TemplateError(f"the value for {{{{{token}}}}} is not a FHIR id")
     return text
 
@@ -118,6 +120,13 @@ class _KeyState:
     resources: list[Resource] = field(default_factory=list)
     error: str | None = None  # no data at all
     incomplete: str | None = None  # some data, possibly partial
+    #: the OperationOutcome issue code when the FHIR server refused access (401, 403)
+    issue_code: str | None = None
+
+
+#: what a restricted caller is told about any FHIR-server failure (the detail is logged)
+GENERIC_SERVER_REASON = "not available from the FHIR server"
+_AUTH_ISSUE_CODES = {401: "security", 403: "forbidden"}
 
 
 def _read_type_and_id(query: str) -> tuple[str, str] | None:
@@ -188,20 +197,31 @@ def _token(body: Mapping[str, Any]) -> str | None:
 
 
 def _client(
-    body: Mapping[str, Any], deadline: Deadline, settings: Settings
+    body: Mapping[str, Any], deadline: Deadline, settings: Settings, caller: Caller
 ) -> tuple[FhirClient | None, str]:
-    """A client for the request's fhirServer, or None and why there is none."""
+    """A client for the request's fhirServer, or None and why there is none. A restricted
+    caller's fhirServer must lie under one of its listed bases (``fhir_policy``)."""
     try:
         base = check_base_url(body.get("fhirServer"))
     except ValueError as exc:
         return None, str(exc)
-    return FhirClient(base, _token(body), deadline, _limits(settings)), ""
+    scope = None
+    if caller.fhir_servers is not None:
+        scope = allowed_base(base, caller.fhir_servers)
+        if scope is None:
+            log.warning("fhirServer not among the caller's fhirServers: not contacted")
+            return None, "no FHIR server may be contacted for this client"
+    return FhirClient(base, _token(body), deadline, _limits(settings), scope=scope), ""
 
 
-def resolve(service: Service, body: Mapping[str, Any], settings: Settings) -> ResolvedData:
+def resolve(
+    service: Service, body: Mapping[str, Any], settings: Settings, caller: Caller = DEV_CALLER
+) -> ResolvedData:
     """Gather the patient's resources for ``service`` from ``body`` (prefetch) and fhirServer.
 
-    Raises ``DataUnavailable`` when a required key cannot be had.
+    ``caller`` decides which FHIR servers may be contacted and how much of a failure's reason
+    the caller is told (``fhir_policy``). Raises ``DataUnavailable`` when a required key
+    cannot be had.
     """
     deadline = Deadline.after_ms(settings.fhir_deadline_ms)
     raw_prefetch = body.get("prefetch")
@@ -239,7 +259,7 @@ def resolve(service: Service, body: Mapping[str, Any], settings: Settings) -> Re
             why = "not prefetched"
         # The FHIR server is needed: follow the prefetched Bundle's pages, or run the query.
         if not client_made:
-            client, no_client_reason = _client(body, deadline, settings)
+            client, no_client_reason = _client(body, deadline, settings, caller)
             client_made = True
         if to_page is not None:
             jobs.append((state, _page_job(to_page), why))
@@ -258,7 +278,7 @@ def resolve(service: Service, body: Mapping[str, Any], settings: Settings) -> Re
                 else:
                     state.error = f"{why}; {no_client_reason}"
         else:
-            _run_jobs(client, deadline, jobs)
+            _run_jobs(client, deadline, jobs, caller)
 
     return _assemble(states)
 
@@ -292,34 +312,60 @@ def _run_jobs(
     client: FhirClient,
     deadline: Deadline,
     jobs: list[tuple[_KeyState, Callable[[FhirClient], SearchResult], str]],
+    caller: Caller,
 ) -> None:
-    """Run the fetches in parallel; record each key's outcome; never wait past the deadline."""
+    """Run the fetches in parallel; record each key's outcome; never wait past the deadline.
+    The caller's fetches in flight in this process are capped (``client_slots``): a fetch
+    that gets no slot before the deadline is not started."""
     executor = shared_executor()
-    futures: list[tuple[_KeyState, Future[SearchResult]]] = [
-        (state, executor.submit(job, client)) for state, job, _why in jobs
-    ]
-    wait([f for _s, f in futures], timeout=max(0.0, deadline.remaining()))
-    for state, fut in futures:
-        if not fut.done():
-            fut.cancel()
-            _mark_failed(state, "deadline passed before the FHIR server answered")
+    slots = client_slots(f"{caller.issuer}|{caller.tenant}")
+    futures: list[tuple[_KeyState, Future[SearchResult] | None]] = []
+    for state, job, _why in jobs:
+        if not slots.acquire(timeout=max(0.0, deadline.remaining())):
+            futures.append((state, None))
+            continue
+        fut = executor.submit(job, client)
+        fut.add_done_callback(lambda _f: slots.release())
+        futures.append((state, fut))
+    wait([f for _s, f in futures if f is not None], timeout=max(0.0, deadline.remaining()))
+    public = _public_reason(caller)
+    for state, maybe in futures:
+        if maybe is None or not maybe.done():
+            if maybe is not None:
+                maybe.cancel()
+            _mark_failed(state, "deadline passed before the FHIR server answered", public)
             continue
         try:
-            result = fut.result()
+            result = maybe.result()
         except FhirError as exc:
-            _mark_failed(state, exc.reason, auth=exc.auth_refused)
+            _mark_failed(state, exc.reason, public, _AUTH_ISSUE_CODES.get(exc.status or 0))
             continue
         except Exception as exc:  # a bug in our paging code must not hide as "no data"
             log.exception("FHIR fetch failed for prefetch key %s", state.key.key)
-            _mark_failed(state, f"internal error ({type(exc).__name__})")
+            _mark_failed(state, f"internal error ({type(exc).__name__})", public)
             continue
         state.resources = result.resources
-        state.incomplete = result.incomplete
+        state.incomplete = result.incomplete and public(result.incomplete)
         state.error = None
 
 
-def _mark_failed(state: _KeyState, reason: str, auth: bool = False) -> None:
+def _public_reason(caller: Caller) -> Callable[[str], str]:
+    """What the caller is told of a FHIR-server failure: the reason in dev mode; otherwise
+    one generic text (the reason is in the log), so answers do not map a network."""
+    if caller.restricted:
+        return lambda _reason: GENERIC_SERVER_REASON
+    return lambda reason: reason
+
+
+def _mark_failed(
+    state: _KeyState,
+    reason: str,
+    public: Callable[[str], str] = str,
+    issue_code: str | None = None,
+) -> None:
     log.warning("patient data %r unavailable: %s", state.key.key, reason)
+    state.issue_code = issue_code
+    reason = public(reason)
     if state.resources:
         # keep what the client prefetched, say it may be partial
         state.incomplete = f"{state.incomplete + '; ' if state.incomplete else ''}{reason}"
@@ -328,7 +374,7 @@ def _mark_failed(state: _KeyState, reason: str, auth: bool = False) -> None:
 
 
 def _assemble(states: list[_KeyState]) -> ResolvedData:
-    issues: list[tuple[str, str]] = []
+    issues: list[tuple[str, ...]] = []
     unavailable: dict[str, str] = {}
     resources: list[Resource] = []
     seen: set[tuple[str, str]] = set()
@@ -336,8 +382,9 @@ def _assemble(states: list[_KeyState]) -> ResolvedData:
         key = state.key
         if state.error is not None:
             if key.required:
+                where, text = f"$.prefetch.{key.key}", f"{key.key} ({key.purpose}): {state.error}"
                 issues.append(
-                    (f"$.prefetch.{key.key}", f"{key.key} ({key.purpose}): {state.error}")
+                    (where, text, state.issue_code) if state.issue_code else (where, text)
                 )
             else:
                 unavailable[key.key] = state.error

@@ -24,6 +24,9 @@ class Settings:
     database_url: str = "sqlite:///var/cds-service.sqlite3"
     #: CDS_MAX_BODY_BYTES: request body cap (413 above it); default 5 MB
     max_body_bytes: int = 5 * 1024 * 1024
+    #: CDS_BODY_READ_SECONDS: deadline for reading a request's body (408 after it); the line
+    #: and headers have their own 5 s deadline in the server (``cli.HEADER_DEADLINE_S``)
+    body_read_seconds: float = 10.0
     #: CDS_CORS_ORIGINS: comma-separated allowed browser origins (``*`` only in dev)
     cors_origins: tuple[str, ...] = ()
     #: CDS_TRUSTED_CLIENTS: JSON file of trusted CDS clients (contract format)
@@ -42,6 +45,10 @@ class Settings:
     fhir_max_resources: int = 5000
     #: CDS_EVALUATION_DATE: pin "today" (YYYY-MM-DD) for demos and tests; honoured in dev only
     evaluation_date: date | None = None
+    #: CDS_PUBLIC_URL: comma-separated public base URLs of the service (what clients call,
+    #: e.g. ``https://cds.example.org``); a JWT's ``aud`` must be one of them plus the
+    #: endpoint's path. The request's Host header is never used for it
+    public_urls: tuple[str, ...] = ()
     #: CDS_TRUST_FORWARDED_HEADERS: take the JWT audience's scheme/host/prefix from
     #: X-Forwarded-Proto/-Host/-Prefix (only behind a proxy that sets them); default off
     trust_forwarded_headers: bool = False
@@ -60,6 +67,7 @@ class Settings:
             dev=is_dev,
             database_url=env.get("CDS_DATABASE_URL", cls.database_url),
             max_body_bytes=int(env.get("CDS_MAX_BODY_BYTES", cls.max_body_bytes)),
+            body_read_seconds=float(env.get("CDS_BODY_READ_SECONDS", cls.body_read_seconds)),
             cors_origins=origins,
             trusted_clients_file=Path(env["CDS_TRUSTED_CLIENTS"])
             if env.get("CDS_TRUSTED_CLIENTS")
@@ -75,6 +83,9 @@ class Settings:
             fhir_max_pages=int(env.get("CDS_FHIR_MAX_PAGES", cls.fhir_max_pages)),
             fhir_max_resources=int(env.get("CDS_FHIR_MAX_RESOURCES", cls.fhir_max_resources)),
             evaluation_date=date.fromisoformat(eval_date) if eval_date and is_dev else None,
+            public_urls=tuple(
+                u.strip() for u in env.get("CDS_PUBLIC_URL", "").split(",") if u.strip()
+            ),
             trust_forwarded_headers=_flag(env.get("CDS_TRUST_FORWARDED_HEADERS")),
             allow_sandbox_issuer=_flag(env.get("CDS_ALLOW_SANDBOX_ISSUER")),
         )

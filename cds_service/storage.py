@@ -7,6 +7,9 @@ reads and writes (``cds_service.feedback``, ``cds_service.auth``).
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +17,21 @@ from sqlalchemy import (
     Column,
     DateTime,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
-    UniqueConstraint,
     create_engine,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger(__name__)
 
 metadata = MetaData()
 
@@ -43,7 +50,17 @@ feedback_table = Table(
     Column("override_display", Text),
     Column("user_comment", Text),
     Column("received_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("card_uuid", "outcome", "outcome_timestamp", name="uq_feedback_once"),
+    # the client that sent it ("" when calls are not authenticated: dev mode)
+    Column("issuer", String(500), nullable=False, server_default=""),
+    Column("tenant", String(200), nullable=False, server_default=""),
+)
+#: one outcome per card and client (a repeat is answered as a duplicate)
+Index(
+    "uq_feedback_card_client",
+    feedback_table.c.card_uuid,
+    feedback_table.c.issuer,
+    feedback_table.c.tenant,
+    unique=True,
 )
 
 seen_jti_table = Table(
@@ -62,7 +79,18 @@ issued_card_table = Table(
     Column("service_id", String(100), nullable=False),
     Column("topic", String(100), nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False),
+    # the client the card was issued to ("" when calls are not authenticated: dev mode)
+    Column("issuer", String(500), nullable=False, server_default=""),
+    Column("tenant", String(200), nullable=False, server_default=""),
 )
+
+#: columns added after a table was first created: (table, column) -> its DDL type
+_ADDED_COLUMNS = {
+    ("feedback", "issuer"): "VARCHAR(500) NOT NULL DEFAULT ''",
+    ("feedback", "tenant"): "VARCHAR(200) NOT NULL DEFAULT ''",
+    ("issued_card", "issuer"): "VARCHAR(500) NOT NULL DEFAULT ''",
+    ("issued_card", "tenant"): "VARCHAR(200) NOT NULL DEFAULT ''",
+}
 
 
 class Storage:
@@ -70,7 +98,8 @@ class Storage:
         if url.startswith(("postgresql://", "postgres://")):  # the installed driver: psycopg 3
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         self.url = url
-        kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
+        # a failed statement is logged with its type, never its parameters (feedback comments)
+        kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True, "hide_parameters": True}
         if url.startswith("sqlite"):
             # a local file cannot drop a connection: no "SELECT 1" before every checkout
             kwargs["pool_pre_ping"] = False
@@ -81,7 +110,26 @@ class Storage:
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
     def create_all(self) -> None:
+        """Create missing tables, add the columns and index a database of an earlier
+        version lacks (its existing feedback rows stay, with issuer and tenant "")."""
+        with self.engine.begin() as conn:
+            existing = inspect(conn)
+            for (table, column), ddl in _ADDED_COLUMNS.items():
+                if existing.has_table(table) and column not in {
+                    c["name"] for c in existing.get_columns(table)
+                }:
+                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
         metadata.create_all(self.engine)
+        try:  # a table created by an earlier version has the columns now, not the index
+            with self.engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "CREATE UNIQUE INDEX IF NOT EXISTS uq_feedback_card_client "
+                        "ON feedback (card_uuid, issuer, tenant)"
+                    )
+                )
+        except SQLAlchemyError as exc:  # earlier rows with two outcomes for one card
+            log.error("feedback: one-outcome-per-card index not created (%s)", type(exc).__name__)
 
     def ping(self) -> bool:
         try:
@@ -93,10 +141,15 @@ class Storage:
 
 
 def _make_sqlite_dir(url: str) -> None:
-    """Create the folder of a SQLite file URL (``sqlite:///var/x.sqlite3``) if missing."""
+    """Create the folder of a SQLite file URL (``sqlite:///var/x.sqlite3``) if missing, and
+    the file itself readable by its owner only (0600; SQLite gives its -wal and -shm files
+    the same mode). An existing file keeps its mode."""
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:" and not path.startswith("file:"):
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        file = Path(path).expanduser()
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -101,6 +101,7 @@ def launch_server(
         "CDS_DEV": "1",
         "CDS_DATABASE_URL": f"sqlite:///{workdir / 'cds.sqlite3'}",
         "CDS_EVALUATION_DATE": EVALUATION_DATE,
+        "CDS_PUBLIC_URL": f"http://127.0.0.1:{port}",
         **env,
     }
     cmd = [sys.executable, "-m", "cds_service.cli", "serve", "--host", "127.0.0.1"]

@@ -85,6 +85,15 @@ def build_authenticator(settings: Settings, storage: Storage) -> Authenticator:
         if settings.trust_forwarded_headers
         else "",
     )
+    if not settings.public_urls and not settings.trust_forwarded_headers and not settings.dev:
+        log.error(
+            "CDS_PUBLIC_URL is not set: tokens are accepted only from clients with a fixed "
+            "'audience' in CDS_TRUSTED_CLIENTS (the Host header is never trusted for 'aud')"
+        )
     return JwtAuthenticator(
-        clients, ReplayGuard(storage), trust_forwarded=settings.trust_forwarded_headers
+        clients,
+        ReplayGuard(storage),
+        trust_forwarded=settings.trust_forwarded_headers,
+        public_urls=settings.public_urls,
+        dev_host_audience=settings.dev,
     )

@@ -2,6 +2,12 @@
 Service endpoint being invoked": ``…/cds-services``, ``…/cds-services/{id}``,
 ``…/cds-services/{id}/feedback``).
 
+The service's public base URLs (``CDS_PUBLIC_URL``) decide the expected endpoint URL: each
+base plus the path the request reached (``public_endpoints``). The request's Host header is
+never trusted for it. Without ``CDS_PUBLIC_URL``, only ``CDS_TRUST_FORWARDED_HEADERS`` can
+name it (from the proxy's headers); with neither, a token is accepted only from a client whose
+entry gives a fixed ``audience``.
+
 ``url`` is the request URL as the WSGI app sees it (Flask ``request.url``, without
 ``ProxyFix``); its query string is ignored. Behind a reverse proxy the client called a
 different scheme/host/path prefix: with ``trust_forwarded`` (``CDS_TRUST_FORWARDED_HEADERS``) the
@@ -16,7 +22,7 @@ ports dropped, one trailing slash ignored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -39,6 +45,13 @@ def _last(value: str | None) -> str | None:
         return None
     last = value.split(",")[-1].strip()
     return last or None
+
+
+def public_endpoints(url: str, public_urls: Sequence[str]) -> set[str]:
+    """The endpoint's URL under each of the service's public base URLs (``CDS_PUBLIC_URL``):
+    the base plus the path the request reached; the request's host is not used."""
+    path = urlsplit(url).path
+    return {normalize(base.rstrip("/") + path) for base in public_urls}
 
 
 def endpoint_url(url: str, headers: Mapping[str, str], trust_forwarded: bool) -> str:

@@ -7,7 +7,8 @@ One entry per issuer::
      "jku": ["https://ehr.example.org/.well-known/jwks.json"],   # allowed key-set URLs
      "jwks": {"keys": [...]} | "keys/ehr-jwks.json",             # keys given out of band
      "tenants": ["hospital-a"],                                   # optional tenant allowlist
-     "audience": "https://cds.example.org/cds-services"}          # optional fixed-aud override
+     "audience": "https://cds.example.org/cds-services",          # optional fixed-aud override
+     "fhirServers": ["https://ehr.example.org/fhir/r4"]}          # FHIR bases it may name
 
 A malformed file stops start-up with a ``TrustedClientsError`` naming the file and the entry:
 an unknown field (a typo such as ``tenant`` would silently switch a check off), private key
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..fhir_policy import base_url_problem
 from .keys import JwkError, PublicKey, parse_jwks
 
 #: The CDS Hooks sandbox (https://sandbox.cds-hooks.org). Its signing key is committed to a
@@ -30,7 +32,7 @@ from .keys import JwkError, PublicKey, parse_jwks
 SANDBOX_ISSUER = "https://sandbox.cds-hooks.org"
 SANDBOX_JKU = "https://sandbox.cds-hooks.org/.well-known/jwks.json"
 
-_FIELDS = {"iss", "jku", "jwks", "tenants", "audience"}
+_FIELDS = {"iss", "jku", "jwks", "tenants", "audience", "fhirServers"}
 
 
 class TrustedClientsError(ValueError):
@@ -48,6 +50,8 @@ class TrustedClient:
     tenants: frozenset[str] | None = None
     #: if set, replaces the exact-endpoint ``aud`` rule: the token's ``aud`` must hold one of these
     audience: tuple[str, ...] | None = None
+    #: the FHIR base URLs this client may name as ``fhirServer`` (``fhir_policy``); empty: none
+    fhir_servers: tuple[str, ...] = ()
 
 
 def sandbox_client() -> TrustedClient:
@@ -116,7 +120,19 @@ def _parse_entry(entry: Any, base_dir: Path, where: str) -> TrustedClient:
             audience = _string_list(value, where, "audience", non_empty=True)
         if not all(a.strip() for a in audience):
             raise TrustedClientsError(f"{where}: 'audience' must not be empty")
-    return TrustedClient(iss=iss, jku=jku, keys=keys, tenants=tenants, audience=audience)
+    fhir_servers = _string_list(entry.get("fhirServers", []), where, "fhirServers")
+    for url in fhir_servers:
+        problem = base_url_problem(url)
+        if problem:
+            raise TrustedClientsError(f"{where}: fhirServers {url!r}: {problem}")
+    return TrustedClient(
+        iss=iss,
+        jku=jku,
+        keys=keys,
+        tenants=tenants,
+        audience=audience,
+        fhir_servers=fhir_servers,
+    )
 
 
 def _string_list(value: Any, where: str, name: str, non_empty: bool = False) -> tuple[str, ...]:

@@ -12,6 +12,10 @@ class AuthResult:
     ok: bool
     reason: str = ""  # for the log only; never holds the token
     issuer: str | None = None
+    #: the token's ``tenant`` claim (a string), if any
+    tenant: str | None = None
+    #: the FHIR base URLs the issuer's entry allows as ``fhirServer``
+    fhir_servers: tuple[str, ...] = ()
 
 
 class Authenticator(Protocol):

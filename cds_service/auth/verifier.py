@@ -23,7 +23,7 @@ from typing import Any
 
 import jwt
 
-from .audience import endpoint_url, header, normalize
+from .audience import endpoint_url, header, normalize, public_endpoints
 from .clients import TrustedClient
 from .jwks import JwksCache
 from .keys import ALGORITHMS, PublicKey
@@ -55,7 +55,12 @@ class JwtAuthenticator:
         jwks: JwksCache | None = None,
         trust_forwarded: bool = False,
         clock: Callable[[], float] = time.time,
+        public_urls: Sequence[str] = (),
+        dev_host_audience: bool = False,
     ) -> None:
+        self._public_urls = tuple(public_urls)
+        #: dev-verify mode only: without CDS_PUBLIC_URL, the URL the request reached
+        self._dev_host_audience = dev_host_audience
         self._clients = {c.iss: c for c in clients}
         self._replay = replay
         self._jwks = jwks or JwksCache()
@@ -128,7 +133,13 @@ class JwtAuthenticator:
                 return _fail(f"replayed jti (iss {client.iss})")
         except ReplayStoreError as exc:
             return _fail(f"replay store unavailable ({exc}); failing closed")
-        return AuthResult(ok=True, issuer=client.iss)
+        tenant = claims.get("tenant")
+        return AuthResult(
+            ok=True,
+            issuer=client.iss,
+            tenant=tenant if isinstance(tenant, str) else None,
+            fhir_servers=client.fhir_servers,
+        )
 
     def _find_key(
         self, client: TrustedClient, sources: Sequence[str], kid: str
@@ -167,8 +178,12 @@ class JwtAuthenticator:
             return "aud must be a string or a non-empty array of strings"
         if client.audience is not None:
             expected = {normalize(a) for a in client.audience}
-        else:
+        elif self._public_urls:
+            expected = public_endpoints(url, self._public_urls)
+        elif self._trust_forwarded or self._dev_host_audience:
             expected = {endpoint_url(url, headers, self._trust_forwarded)}
+        else:  # the Host header is never trusted for the audience
+            return "no expected audience: CDS_PUBLIC_URL is not set"
         if not expected & {normalize(a) for a in auds}:
             return f"aud {_show(aud)} is not this endpoint ({sorted(expected)[0]})"
 

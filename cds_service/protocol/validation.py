@@ -1,16 +1,6 @@
 """JSON Schema (Draft 2020-12) validation of requests and feedback, with JSON-path problems.
 
-Two validators of the same schemas: ``jsonschema_rs`` (compiled, Rust; ~1 us for a hook
-request, whatever the size of its prefetch) answers "acceptable or not"; only for a body it
-refuses does ``jsonschema`` (pure Python, ~150 us) run to name each problem with its path and
-our message. So a valid call costs the fast check alone, and every error is reported exactly
-as before. Correct because, for the keywords these schemas use (type, required, const,
-minimum, minLength, maxLength, minItems, items, pattern, dependentRequired,
-additionalProperties, $ref), ``jsonschema_rs`` accepts no instance that ``jsonschema``
-refuses; where they differ it is stricter (a ``$`` in a pattern does not match before a
-final newline in Rust): then the Python validator decides and reports nothing, as before.
-``tests/protocol/test_validation_fast_path.py`` holds both to that on edge cases and on
-generated bodies. Feedback (off the hook's call path) is validated by ``jsonschema`` alone.
+One validator, ``jsonschema``: each problem is named with its JSON path and our message.
 """
 
 from __future__ import annotations
@@ -20,9 +10,9 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
+from itertools import islice
 from typing import Any
 
-import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
@@ -69,28 +59,14 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(name), registry=_registry())
 
 
-@cache
-def _fast_registry() -> Any:
-    """Every schema by its ``$id``, for the compiled validators (built once)."""
-    schemas = [load_schema(n) for n in _SCHEMA_FILES]
-    return jsonschema_rs.Registry([(schema["$id"], schema) for schema in schemas])
-
-
-@cache
-def _fast_validator(name: str) -> Any:
-    """The compiled (Rust) validator of ``name``: answers only valid/invalid."""
-    return jsonschema_rs.Draft202012Validator(load_schema(name), registry=_fast_registry())
+#: problems collected per body at most (an OperationOutcome shows ``api.MAX_ISSUES`` of them):
+#: a body of 100,000 bad entries costs the first ones, not a list of all
+MAX_PROBLEMS = 200
 
 
 def _schema_problems(name: str, instance: Any, prefix: str) -> list[Problem]:
-    """Problems of ``instance`` against schema ``name``: none when the fast validator accepts
-    it, else each one named by the Python validator."""
-    try:
-        if _fast_validator(name).is_valid(instance):
-            return []
-    except ValueError:  # a non-JSON Python value (not from a parsed body): the slow path says
-        pass
-    return _problems(_validator(name).iter_errors(instance), prefix)
+    """Problems of ``instance`` against schema ``name``, each named by its path."""
+    return _problems(islice(_validator(name).iter_errors(instance), MAX_PROBLEMS), prefix)
 
 
 def response_validator() -> Draft202012Validator:
@@ -143,6 +119,8 @@ def _message(err: ValidationError) -> str:
     v = err.validator
     if v == "type":
         return f"must be of type {err.validator_value}"
+    if v == "pattern" and "description" in schema:  # the value may be a secret: not echoed
+        return f"is not {schema['description']}"
     if v == "pattern":
         return f"{_short(err.instance)} does not match {err.validator_value}"
     if v in ("enum", "const"):
@@ -159,8 +137,23 @@ def _message(err: ValidationError) -> str:
 
 
 def validate_request(service: Service, body: Any) -> list[Problem]:
-    """Problems of a service-call body for ``service`` (empty list = acceptable)."""
-    problems = _schema_problems("request", body, "$")
+    """Problems of a service-call body for ``service`` (empty list = acceptable). Prefetch
+    keys other than the service's own are one problem, however many there are."""
+    problems: list[Problem] = []
+    if isinstance(body, dict) and isinstance(prefetch := body.get("prefetch"), dict):
+        own = {k.key for k in service.prefetch}
+        unknown = [k for k in prefetch if k not in own]
+        if unknown:
+            shown = ", ".join(_short(k) for k in unknown[:3])
+            problems.append(
+                (
+                    "$.prefetch",
+                    f"{len(unknown)} prefetch key(s) this service does not use ({shown}"
+                    f"{', ...' if len(unknown) > 3 else ''}); its keys: {', '.join(sorted(own))}",
+                )
+            )
+            body = {**body, "prefetch": {k: v for k, v in prefetch.items() if k in own}}
+    problems.extend(_schema_problems("request", body, "$"))
     if not isinstance(body, dict):
         return problems
     hook = body.get("hook")

@@ -12,7 +12,7 @@ from cds_service.auth.replay import ReplayGuard
 from cds_service.auth.verifier import JwtAuthenticator
 from cds_service.storage import Storage
 
-from .keyring import ISS, JKU, Signer
+from .keyring import BASE, ISS, JKU, Signer
 
 
 @pytest.fixture(scope="session")
@@ -51,9 +51,18 @@ def make_auth(storage: Storage) -> MakeAuth:
         clients: Sequence[TrustedClient],
         jwks: JwksCache | None = None,
         trust_forwarded: bool = False,
+        public_urls: Sequence[str] | None = None,
     ) -> JwtAuthenticator:
+        """``public_urls`` (CDS_PUBLIC_URL) default to the keyring's BASE unless forwarded
+        headers are trusted."""
+        if public_urls is None:
+            public_urls = () if trust_forwarded else (BASE,)
         return JwtAuthenticator(
-            clients, ReplayGuard(storage), jwks=jwks or JwksCache(), trust_forwarded=trust_forwarded
+            clients,
+            ReplayGuard(storage),
+            jwks=jwks or JwksCache(),
+            trust_forwarded=trust_forwarded,
+            public_urls=public_urls,
         )
 
     return make

@@ -19,7 +19,11 @@ def authenticate_all(
     barrier: Any,
     out: Any,
 ) -> None:
-    settings = Settings(database_url=database_url, trusted_clients_file=Path(clients_file))
+    settings = Settings(
+        database_url=database_url,
+        trusted_clients_file=Path(clients_file),
+        public_urls=("https://cds.example.org",),
+    )
     storage = Storage(database_url)
     auth = build_authenticator(settings, storage)
     barrier.wait(timeout=60)

@@ -15,7 +15,7 @@ from cds_service.auth.clients import SANDBOX_ISSUER, SANDBOX_JKU, load_trusted_c
 from cds_service.settings import Settings
 from cds_service.storage import Storage
 
-from .keyring import DISCOVERY, ISS, JKU, SERVICE, Signer, bearer
+from .keyring import BASE, DISCOVERY, ISS, JKU, SERVICE, Signer, bearer
 
 
 def write(tmp_path: Path, data: Any, name: str = "clients.json") -> Path:
@@ -152,9 +152,20 @@ def test_production_with_clients_verifies(
     tmp_path: Path, storage: Storage, ec_signer: Signer
 ) -> None:
     path = write(tmp_path, [{"iss": ISS, "jwks": {"keys": [ec_signer.public_jwk()]}}])
-    auth = build_authenticator(settings(trusted_clients_file=path), storage)
+    auth = build_authenticator(settings(trusted_clients_file=path, public_urls=(BASE,)), storage)
     assert auth.authenticate(SERVICE, bearer(ec_signer.token())).ok
     assert not auth.authenticate(SERVICE, {}).ok
+
+
+def test_without_public_url_the_host_never_decides_the_audience(
+    tmp_path: Path, storage: Storage, ec_signer: Signer
+) -> None:
+    """A token whose aud is the URL the request reached (its Host) is refused when
+    CDS_PUBLIC_URL is not set: the Host header is the caller's to choose."""
+    path = write(tmp_path, [{"iss": ISS, "jwks": {"keys": [ec_signer.public_jwk()]}}])
+    auth = build_authenticator(settings(trusted_clients_file=path), storage)
+    result = auth.authenticate(SERVICE, bearer(ec_signer.token(aud=SERVICE)))
+    assert not result.ok and "CDS_PUBLIC_URL" in result.reason
 
 
 def test_bad_file_fails_at_build(tmp_path: Path, storage: Storage) -> None:

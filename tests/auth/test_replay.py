@@ -11,7 +11,7 @@ from cds_service.auth.verifier import JwtAuthenticator
 from cds_service.storage import Storage, seen_jti_table
 
 from .conftest import inline_client
-from .keyring import SERVICE, Signer, bearer
+from .keyring import BASE, SERVICE, Signer, bearer
 
 
 def rows(storage: Storage) -> int:
@@ -42,7 +42,9 @@ def test_expired_rows_are_purged_occasionally(storage: Storage) -> None:
 def test_unavailable_store_fails_closed(tmp_path: Path, ec_signer: Signer) -> None:
     broken = Storage(f"sqlite:///{tmp_path / 'no-tables.sqlite3'}")  # create_all never ran
     try:
-        auth = JwtAuthenticator([inline_client(ec_signer)], ReplayGuard(broken))
+        auth = JwtAuthenticator(
+            [inline_client(ec_signer)], ReplayGuard(broken), public_urls=(BASE,)
+        )
         result = auth.authenticate(SERVICE, bearer(ec_signer.token()))
         assert not result.ok and "replay store unavailable" in result.reason
     finally:

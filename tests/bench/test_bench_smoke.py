@@ -7,6 +7,7 @@ made-up figures. Speed itself is measured by the benchmark, never asserted here.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.request import urlopen
 
-import orjson
 import pytest
 from flask.testing import FlaskClient
 
@@ -40,10 +40,10 @@ def client(tmp_path: Path) -> FlaskClient:
 
 
 def _post(client: FlaskClient, service: str, body: dict[str, Any]) -> Any:
-    resp = client.post(f"/cds-services/{service}", data=orjson.dumps(body),
+    resp = client.post(f"/cds-services/{service}", data=json.dumps(body).encode(),
                        content_type="application/json")  # fmt: skip
     assert resp.status_code == 200, resp.data[:300]
-    return orjson.loads(resp.data)
+    return json.loads(resp.data)
 
 
 # ------------------------------------------------------------------ generators
@@ -65,7 +65,7 @@ def test_scaled_patient_has_exactly_n_observations(n: int) -> None:
 
 
 def test_generation_is_deterministic() -> None:
-    assert orjson.dumps(wl.typical_patient()) == orjson.dumps(wl.typical_patient())
+    assert json.dumps(wl.typical_patient()).encode() == json.dumps(wl.typical_patient()).encode()
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def upstream() -> Iterator[str]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802
-            body = orjson.dumps({"resourceType": "Bundle", "path": self.path})
+            body = json.dumps({"resourceType": "Bundle", "path": self.path}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/fhir+json")
             self.send_header("Content-Length", str(len(body)))
@@ -138,7 +138,7 @@ def test_delay_proxy_forwards_path_and_body(upstream: str) -> None:
     with DelayProxy(upstream, delay_s=0.001) as proxy:
         assert proxy.base_url.endswith("/fhir") and proxy.base_url != upstream
         with urlopen(f"{proxy.base_url}/Observation?patient=p1&_count=5", timeout=5) as r:  # noqa: S310
-            assert orjson.loads(r.read()) == {
+            assert json.loads(r.read()) == {
                 "resourceType": "Bundle",
                 "path": "/fhir/Observation?patient=p1&_count=5",
             }
@@ -179,13 +179,15 @@ def _result(svc_p50: float, ratio: float, fallback_p50: float, t10k: float) -> t
 @pytest.mark.parametrize(
     ("svc_p50", "ratio", "fallback_p50", "t10k", "expected"),
     [
-        (10.0, 0.5, 130.0, 500.0, {"a": True, "b": True, "c": True, "e": True}),
-        (10.1, 0.5, 130.0, 500.0, {"a": False, "b": True, "c": True, "e": True}),
-        (9.0, 0.49, 129.0, 500.0, {"a": False, "b": True, "c": True, "e": True}),
-        # (b): limit = 1.5 x 80 + (a) p50 10 = 130
-        (10.0, 0.5, 130.1, 500.0, {"a": True, "b": False, "c": True, "e": True}),
-        # (c): 3 x 200 = 600 and growth 600 / 50 = 12 > 11
-        (10.0, 0.5, 130.0, 600.0, {"a": True, "b": True, "c": False, "e": True}),
+        (10.0, 0.5, 130.0, 600.0, {"a": True, "b": True, "c": True, "e": True}),
+        (10.1, 0.5, 130.0, 600.0, {"a": False, "b": True, "c": True, "e": True}),
+        # the throughput ratio against bare Flask is information only
+        (9.0, 0.1, 129.0, 500.0, {"a": True, "b": True, "c": True, "e": True}),
+        # (b): limit = 1.5 x (80 + (a) p50 10) = 135
+        (10.0, 0.5, 135.0, 500.0, {"a": True, "b": True, "c": True, "e": True}),
+        (10.0, 0.5, 135.1, 500.0, {"a": True, "b": False, "c": True, "e": True}),
+        # (c): 3 x json.loads 200 = 600
+        (10.0, 0.5, 130.0, 600.1, {"a": True, "b": True, "c": False, "e": True}),
     ],
 )
 def test_targets_pass_and_fail_at_their_limits(

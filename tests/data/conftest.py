@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import socket
@@ -24,7 +25,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 import requests
 
@@ -102,7 +102,7 @@ def _load(server: FhirServer, bundle: dict[str, Any]) -> None:
     with server.session() as s:
         resp = s.post(
             server.base_url,
-            data=orjson.dumps(bundle),
+            data=json.dumps(bundle).encode(),
             headers={"Content-Type": "application/fhir+json"},
             timeout=60,
         )
@@ -134,7 +134,7 @@ def fhir_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FhirServer
         try:
             _wait_until_up(server, proc)
             for path in sorted(FIXTURES.glob("*.json")):
-                _load(server, orjson.loads(path.read_bytes()))
+                _load(server, json.loads(path.read_bytes()))
             _load(server, long_history_bundle())
             with sqlite3.connect(server.db_path) as db:  # plan _sort=-date searches well
                 db.execute("ANALYZE")

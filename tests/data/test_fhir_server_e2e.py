@@ -75,7 +75,7 @@ def body(server: FhirServer | None, prefetch: dict | None = None, token: str | N
 
 def reasons(exc: DataUnavailable) -> list[str]:
     """The 'why' of each issue (after "<key> (<what for>): ")."""
-    return [why.split("): ", 1)[1] for _, why in exc.issues]
+    return [issue[1].split("): ", 1)[1] for issue in exc.issues]
 
 
 def ids(data: Any) -> set[str]:
@@ -100,8 +100,9 @@ def test_all_absent_service_fetches_everything_with_the_token(fhir_server: FhirS
 def test_server_refusing_the_token_is_412(fhir_server: FhirServer, token: str | None) -> None:
     with pytest.raises(DataUnavailable) as err:
         resolve(SERVICE, body(fhir_server, token=token), SETTINGS)
-    assert [w for w, _ in err.value.issues] == ["$.prefetch.patient", "$.prefetch.conditions"]
+    assert [i[0] for i in err.value.issues] == ["$.prefetch.patient", "$.prefetch.conditions"]
     assert set(reasons(err.value)) == {"FHIR server refused access (HTTP 401)"}
+    assert {i[2] for i in err.value.issues} == {"security"}
 
 
 def test_mixed_prefetch_and_fetch(fhir_server: FhirServer) -> None:

@@ -32,7 +32,7 @@ def body(base_url: str) -> dict[str, Any]:
 
 def reasons(exc: DataUnavailable) -> list[str]:
     """The 'why' of each issue (after "<key> (<what for>): ")."""
-    return [why.split("): ", 1)[1] for _, why in exc.issues]
+    return [issue[1].split("): ", 1)[1] for issue in exc.issues]
 
 
 def ids(data: Any) -> set[str]:

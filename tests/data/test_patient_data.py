@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import orjson
 import pytest
 import responses
 
@@ -68,7 +68,7 @@ def mock_server(rsps: responses.RequestsMock, delay: float = 0.0) -> None:
         if delay:
             time.sleep(delay)
         key = _key_for(request.url)
-        return 200, {}, orjson.dumps(obs_bundle(f"{key}-srv")).decode()
+        return 200, {}, json.dumps(obs_bundle(f"{key}-srv")).encode().decode()
 
     rsps.add(responses.GET, f"{BASE}/Patient/p1", json=patient())
     rsps.add_callback(responses.GET, re.compile(rf"{re.escape(BASE)}/\w+\?.*"), callback=search)
@@ -86,7 +86,7 @@ def _key_for(url: str) -> str:
 
 def reasons(exc: DataUnavailable) -> list[str]:
     """The 'why' of each issue (after "<key> (<what for>): ")."""
-    return [why.split("): ", 1)[1] for _, why in exc.issues]
+    return [issue[1].split("): ", 1)[1] for issue in exc.issues]
 
 
 def ids(data: Any) -> set[str]:
@@ -349,8 +349,10 @@ def test_auth_refused_is_412_for_required_data(status: int) -> None:
         rsps.add(responses.GET, re.compile(rf"{re.escape(BASE)}/.*"), status=status)
         with pytest.raises(DataUnavailable) as err:
             resolve(SERVICE, body(None), SETTINGS)
-    assert {w for w, _ in err.value.issues} == {f"$.prefetch.{k}" for k in REQUIRED}
+    assert {i[0] for i in err.value.issues} == {f"$.prefetch.{k}" for k in REQUIRED}
     assert set(reasons(err.value)) == {f"FHIR server refused access (HTTP {status})"}
+    # the OperationOutcome issue code says which refusal it was
+    assert {i[2] for i in err.value.issues} == {"security" if status == 401 else "forbidden"}
 
 
 def test_optional_failures_are_named_and_evaluation_goes_on() -> None:

@@ -1,5 +1,4 @@
-"""Request bodies through the real server (the worker reads them in large steps,
-cds_service/gunicorn_worker.LargeReadBody): chunked and sized bodies give the same cards,
+"""Request bodies through the real server: chunked and sized bodies give the same cards,
 and pipelined requests on one connection are each answered."""
 
 from __future__ import annotations

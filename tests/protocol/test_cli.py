@@ -66,10 +66,10 @@ def test_feedback_report_on_a_fresh_database(
 
 def test_serve_defaults() -> None:
     args = cli._parser().parse_args(["serve"])
-    assert (args.host, args.port, args.dev, args.workers, args.threads) == (
+    assert (args.host, args.port, args.dev, args.workers, args.connections) == (
         "127.0.0.1",
         8080,
         False,
         2,
-        4,
+        1000,
     )

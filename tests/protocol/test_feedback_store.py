@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import text
 
 from cds_service.feedback import (
-    UNKNOWN_TOPIC,
     feedback_report,
     report_text,
     store_feedback,
 )
-from cds_service.issued_cards import IssuedCardWriter
+from cds_service.fhir_policy import Caller
+from cds_service.issued_cards import record_issued as write_issued
 from cds_service.storage import Storage, metadata
 
 SYS = "urn:ctd-ild-cds:override-reason"
@@ -37,12 +37,8 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]
 
 
 def record_issued(storage: Storage, service_id: str, cards: list[dict[str, object]]) -> None:
-    """The cards of one response recorded as the service records them: queued for the
-    background writer, then flushed."""
-    writer = IssuedCardWriter(storage, linger_s=0)
-    writer.submit(service_id, cards)
-    assert writer.flush(timeout=10)
-    writer.close()
+    """The cards of one response recorded as the service records them after the response."""
+    write_issued(storage, service_id, cards)
 
 
 def card(topic: str) -> dict[str, object]:
@@ -63,10 +59,11 @@ def test_store_is_idempotent(storage: Storage) -> None:
     assert store_feedback(storage, "ctd-ild-patient-view", [item]).stored == 1
     again = store_feedback(storage, "ctd-ild-patient-view", [item, item])
     assert (again.stored, again.duplicates) == (0, 2)
+    # one outcome per card and client: a later one (another timestamp) is a duplicate too
     later = overridden(str(c["uuid"]), "already-addressed", ts="2026-11-21T10:00:01Z")
-    assert store_feedback(storage, "ctd-ild-patient-view", [later]).stored == 1
+    assert store_feedback(storage, "ctd-ild-patient-view", [later]).duplicates == 1
     with storage.engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM feedback")).scalar() == 2
+        assert conn.execute(text("SELECT count(*) FROM feedback")).scalar() == 1
 
 
 def test_report_per_topic(storage: Storage) -> None:
@@ -82,8 +79,9 @@ def test_report_per_topic(storage: Storage) -> None:
         },
         overridden(str(pjp2["uuid"]), "patient-declined"),
         overridden(str(kl6["uuid"]), "data-incorrect"),
+        # a second outcome for the same card from the same client: a duplicate
         overridden(str(kl6["uuid"]), None, ts="2026-11-21T11:00:00Z"),
-        # legacy flat overrideReason, for a card this store never issued
+        # legacy flat overrideReason, for a card this store never issued: refused
         {
             "card": "never-issued",
             "outcome": "overridden",
@@ -91,18 +89,16 @@ def test_report_per_topic(storage: Storage) -> None:
             "overrideReason": {"code": "not-applicable", "system": SYS},
         },
     ]
-    assert store_feedback(storage, "ctd-ild-patient-view", items).stored == 5
+    result = store_feedback(storage, "ctd-ild-patient-view", items)
+    assert (result.stored, result.duplicates, result.refused) == (3, 1, 1)
     reports = {r.topic: r for r in feedback_report(storage)}
-    assert set(reports) == {"pjp-prophylaxis", "kl6-rising", UNKNOWN_TOPIC}
+    assert set(reports) == {"pjp-prophylaxis", "kl6-rising"}
     p = reports["pjp-prophylaxis"]
     assert (p.issued, p.accepted, p.overridden) == (2, 1, 1)
     assert p.override_reasons == {f"{SYS}|patient-declined": 1}
     k = reports["kl6-rising"]
-    assert (k.issued, k.accepted, k.overridden) == (1, 0, 2)
-    assert k.override_reasons == {f"{SYS}|data-incorrect": 1, "(no reason)": 1}
-    u = reports[UNKNOWN_TOPIC]
-    assert (u.issued, u.overridden) == (0, 1)
-    assert u.override_reasons == {f"{SYS}|not-applicable": 1}
+    assert (k.issued, k.accepted, k.overridden) == (1, 0, 1)
+    assert k.override_reasons == {f"{SYS}|data-incorrect": 1}
     text_out = report_text(list(reports.values()))
     assert "pjp-prophylaxis" in text_out and f"override {SYS}|data-incorrect: 1" in text_out
 
@@ -125,16 +121,21 @@ def test_plain_postgresql_url_uses_psycopg3() -> None:
     assert Storage("postgresql://u@127.0.0.1:1/db").url.startswith("postgresql+psycopg://")
 
 
-def test_feedback_before_its_issued_row_counts_under_the_topic(storage: Storage) -> None:
-    # issued cards are recorded after the response is sent: feedback can arrive first
+def test_feedback_only_from_the_client_the_card_was_issued_to(storage: Storage) -> None:
+    """A card issued to one client (issuer and tenant) by one service: feedback from another
+    issuer, another tenant, or through another service's endpoint is refused, and feedback
+    for a card not (yet) issued is refused too."""
     pjp = card("pjp-prophylaxis")
+    mine = Caller(issuer="https://ehr-a.example.org", tenant="hospital-a", fhir_servers=())
+    write_issued(storage, "ctd-ild-patient-view", [pjp], mine)
     item = overridden(str(pjp["uuid"]), "patient-declined")
-    assert store_feedback(storage, "ctd-ild-patient-view", [item]).stored == 1
-    assert {r.topic for r in feedback_report(storage)} == {UNKNOWN_TOPIC}
-    record_issued(storage, "ctd-ild-patient-view", [pjp])
-    reports = {r.topic: r for r in feedback_report(storage)}
-    assert set(reports) == {"pjp-prophylaxis"}
-    assert (reports["pjp-prophylaxis"].issued, reports["pjp-prophylaxis"].overridden) == (1, 1)
-    # exactly once: the same feedback again is a repeat, not a second row
-    again = store_feedback(storage, "ctd-ild-patient-view", [item])
-    assert (again.stored, again.duplicates) == (0, 1)
+    for service, caller in [
+        ("ctd-ild-patient-view", Caller("https://ehr-b.example.org", "hospital-a", ())),
+        ("ctd-ild-patient-view", Caller("https://ehr-a.example.org", "hospital-b", ())),
+        ("ctd-ild-order-sign", mine),
+    ]:
+        assert store_feedback(storage, service, [item], caller).refused == 1
+    unknown = overridden(str(uuid.uuid4()), "patient-declined")
+    assert store_feedback(storage, "ctd-ild-patient-view", [unknown], mine).refused == 1
+    assert store_feedback(storage, "ctd-ild-patient-view", [item], mine).stored == 1
+    assert feedback_report(storage)[0].overridden == 1

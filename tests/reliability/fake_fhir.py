@@ -16,6 +16,7 @@ type. ``requests`` counts the requests per fault (to show retries and the paging
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import socket
 import struct
@@ -28,8 +29,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import orjson
 
 REPO = Path(__file__).resolve().parents[2]
 PATIENT_BUNDLE = REPO / "fixtures" / "patients" / "dmpm_as1_anti_mda5_adm_poor_risk.json"
@@ -62,7 +61,7 @@ FAULTS = (
 
 
 def _resources() -> list[dict[str, Any]]:
-    bundle = orjson.loads(PATIENT_BUNDLE.read_bytes())
+    bundle = json.loads(PATIENT_BUNDLE.read_bytes())
     return [e["resource"] for e in bundle["entry"]]
 
 
@@ -79,7 +78,7 @@ def _searchset(resources: list[dict[str, Any]], next_url: str | None = None) -> 
 
 
 def _as_patient(resource: dict[str, Any], patient: str) -> dict[str, Any]:
-    moved = orjson.loads(orjson.dumps(resource).replace(PATIENT_ID.encode(), patient.encode()))
+    moved = json.loads(json.dumps(resource).encode().replace(PATIENT_ID.encode(), patient.encode()))
     assert isinstance(moved, dict)
     return moved
 
@@ -104,11 +103,11 @@ class _State:
                 while size < BIG_BUNDLE_BYTES:
                     r = dict(template, id=f"big-{i}", note=[{"text": pad}])
                     entries.append({"resource": r})
-                    size += len(orjson.dumps(r)) + 16
+                    size += len(json.dumps(r).encode()) + 16
                     i += 1
-                self._big = orjson.dumps(
+                self._big = json.dumps(
                     {"resourceType": "Bundle", "type": "searchset", "entry": entries}
-                )
+                ).encode()
             return self._big
 
 
@@ -133,7 +132,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _json(self, data: Any, status: int = 200, **hdrs: str) -> None:
-        self._send(status, orjson.dumps(data), **hdrs)
+        self._send(status, json.dumps(data).encode(), **hdrs)
 
     def _normal(self, rtype: str, rid: str | None, patient: str) -> None:
         resources = self.server.state.resources
@@ -223,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "4000")
             self.end_headers()
             with contextlib.suppress(OSError):
-                self.wfile.write(orjson.dumps(_searchset(self.server.state.resources))[:100])
+                self.wfile.write(json.dumps(_searchset(self.server.state.resources)).encode()[:100])
             self.close_connection = True
         elif fault == "non-json":
             self._send(200, b"<html><body>Service Unavailable</body></html>", "text/html")

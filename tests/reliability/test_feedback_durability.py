@@ -19,13 +19,14 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, insert, select
 
-from cds_service.storage import feedback_table
+from cds_service.storage import feedback_table, issued_card_table
 
 from .conftest import worker_pids
 
@@ -94,8 +95,33 @@ class Load:
                     self.acked.append(card)
 
 
-def run_load(server: Any, count_rows: Callable[[str], Counter[str]], posts: int) -> dict[str, Any]:
+def issue_cards(url: str, cards: list[str]) -> None:
+    """Record ``cards`` as issued by the service to the dev-mode client (feedback counts only
+    for cards the service issued to the client that sends it)."""
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "card_uuid": c,
+            "service_id": PV,
+            "topic": "t",
+            "issued_at": now,
+            "issuer": "",
+            "tenant": "",
+        }
+        for c in cards
+    ]
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(issued_card_table), rows)
+    finally:
+        engine.dispose()
+
+
+def run_load(server: Any, url: str, posts: int) -> dict[str, Any]:
     run = f"dur-{uuid.uuid4().hex[:12]}"
+    issue_cards(url, [f"{run}-{i}-{j}" for i in range(CLIENTS) for j in range(posts)])
+    count_rows = counter_for(url)
     load = Load(server.base_url, run, posts)
     threads = [threading.Thread(target=load.client, args=(i,)) for i in range(CLIENTS)]
     total = CLIENTS * posts
@@ -168,7 +194,7 @@ def test_feedback_survives_worker_kills_on_sqlite(
 ) -> None:
     server = start_server({"CDS_RELIABILITY_SUITE": "durability"}, workers=2)
     db = server.log_path.parent / "cds.sqlite3"
-    run_load(server, counter_for(f"sqlite:///{db}"), posts)
+    run_load(server, f"sqlite:///{db}", posts)
 
 
 @pytest.mark.postgres
@@ -182,4 +208,4 @@ def test_feedback_survives_worker_kills_on_postgresql(
     url = postgres_url
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    run_load(server, counter_for(url), posts)
+    run_load(server, url, posts)

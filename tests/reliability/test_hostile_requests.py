@@ -156,8 +156,9 @@ def with_deep_value(req: dict[str, Any], depth: int) -> bytes:
 @pytest.mark.parametrize("depth", [200, 500])
 @pytest.mark.parametrize("where", ["extension", "context", "prefetch-value", "draft-resource"])
 def test_deep_nesting_inside_a_valid_request(server: Any, where: str, depth: int) -> None:
-    """``depth`` levels of ``{"a": [...]}`` (2 x depth JSON containers; orjson's limit is
-    1024) where the schema lets anything in: evaluated or refused with 400, never 500."""
+    """``depth`` levels of ``{"a": [...]}`` (2 x depth JSON containers, near the parser's
+    recursion limit) where the schema lets anything in: evaluated or refused with 400, never
+    500."""
     req = request_for(SIGN, load_json(PATIENT))
     deep = DEEP_MARK
     if where == "extension":

@@ -55,9 +55,15 @@ def server(
     request: pytest.FixtureRequest,
     start_server: Callable[..., Any],
     tmp_path_factory: pytest.TempPathFactory,
+    fake_fhir_server: FakeFhir,
 ) -> Any:
     clients = tmp_path_factory.mktemp("logs") / "trusted-clients.json"
-    clients.write_text(json.dumps([{"iss": ISS, "jwks": {"keys": [SIGNER.public_jwk()]}}]))
+    entry = {
+        "iss": ISS,
+        "jwks": {"keys": [SIGNER.public_jwk()]},
+        "fhirServers": [fake_fhir_server.url("ok"), fake_fhir_server.url("503")],
+    }
+    clients.write_text(json.dumps([entry]))
     return start_server(
         {"CDS_DEV": "0", "CDS_TRUSTED_CLIENTS": str(clients), "CDS_LOG_LEVEL": request.param},
         workers=2,

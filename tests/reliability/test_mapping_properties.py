@@ -1,6 +1,6 @@
 """Property-based tests of the mappings with generated FHIR-like input (hypothesis).
 
-Input is what an EHR could send as JSON (orjson's range: 64-bit integers, finite floats):
+Input is what an EHR could send as JSON (64-bit integers, finite floats):
 known and random codes and units, missing fields, extreme numbers, "NaN"/"inf" strings,
 unicode, deep nesting and wrong types anywhere. The properties:
 
