@@ -12,7 +12,7 @@ what drafts need on top:
 - which basis the dose was ordered on (mg, mg/kg or mg/m²): only that per-kg/per-m² value is
   kept, so a check can tell "ordered at 30 mg/kg" from "1,500 mg that is also 21 mg/kg".
 
-Codes: RxNorm ingredient codes and LOINC order codes, from ``shared/reference/codes.csv``
+Codes: RxNorm ingredient codes and LOINC order codes, from ``data/codes.csv``
 (verified rows) plus the panel codes named in the comments. Product (SCD/SBD) RxCUIs live in
 ``data/rxnorm_products.csv`` only, read by the shared medication mapping, so a product code
 is recognised on patient-view and on draft orders alike.

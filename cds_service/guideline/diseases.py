@@ -2,7 +2,7 @@
 function was last measured: the clinical vocabulary every guideline package shares (one
 definition for DM/PM-ILD, SSc, RA, other CTD-ILD, diagnosis, safety and the order checks).
 
-Concept ids only (``shared/reference/codes.csv``); no codes. Each question answers from the
+Concept ids only (``fhir_mappings/data/codes.csv``); no codes. Each question answers from the
 record's active conditions; an entry the record does not hold is "not known", never "absent"
 in a clinical sense, which is why callers stay silent rather than conclude "no disease".
 """

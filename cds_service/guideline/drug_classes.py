@@ -1,7 +1,7 @@
 """Drug classes the guideline reasons about, as ingredient concept ids (no codes).
 
 One place for class membership, shared by the patient-view rule packages and the order checks
-(``guideline/orders``). Every member is a concept id of ``shared/reference/codes.csv`` (column
+(``guideline/orders``). Every member is a concept id of ``fhir_mappings/data/codes.csv`` (column
 ``concept_id``); the builder maps RxNorm products to these ingredient concepts.
 
 Where a grouping is a clinical choice rather than pharmacology it says so and names its source.

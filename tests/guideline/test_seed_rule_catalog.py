@@ -173,5 +173,31 @@ def test_the_catalog_shows_the_three_groups_with_counts() -> None:
 
 
 def test_the_anchors_the_cards_use_are_catalogued() -> None:
-    for bid in ("B01", "B02", "B03", "B05", "B07", "B11", "B12", "B15", "B16"):
+    for bid in ("B01", "B02", "B03", "B04", "B05", "B07", "B11", "B12", "B15", "B16"):
         assert bid in CATALOG and group(CATALOG[bid]) == AUTOMATED, bid
+
+
+def _rules_used_in_code() -> set[str]:
+    """Rule ids the guideline code uses (a rule object loaded, or an id in a ``rules=`` tuple),
+    outside the declarations themselves."""
+    import ast
+
+    used: set[str] = set()
+    for path in (REPO / "cds_service" / "guideline").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+            ctx = getattr(node, "ctx", None)
+            if name and re.fullmatch(r"[RB]\d{2,3}", name) and isinstance(ctx, ast.Load):
+                used.add(name)
+        for tuple_text in re.findall(r"rules=\(([^)]*)\)", text):
+            used |= set(re.findall(r'"([RB]\d{2,3})"', tuple_text))
+    return used
+
+
+def test_every_rule_said_to_act_in_a_card_is_used_by_card_code() -> None:
+    """A rule listed as applied (or shown) in a card is cited by some card's code: the
+    catalog never claims a card for a rule no card uses."""
+    used = _rules_used_in_code()
+    claimed = [r.id for r in CATALOG.values() if group(r) != NOT_AUTOMATED]
+    assert sorted(set(claimed) - used) == []

@@ -67,3 +67,14 @@ def test_a_schedule_that_cannot_be_read_is_named_not_assumed_weekly() -> None:
 def test_outside_the_service_population_no_card() -> None:
     """No ILD and no CTD recorded (e.g. an oncology patient): the check stays silent."""
     assert not of_topic(order_sign([], [mtx()]), TOPIC)
+
+
+def test_days_of_the_week_count_as_given() -> None:
+    """ "Once a day, on Mondays" is once weekly; Mondays and Thursdays is twice."""
+    monday = mtx(15)
+    monday["dosageInstruction"][0]["timing"]["repeat"]["dayOfWeek"] = ["mon"]
+    assert not of_topic(order_sign(RA_ILD, [monday]), TOPIC)
+    twice = mtx(15)
+    twice["dosageInstruction"][0]["timing"]["repeat"]["dayOfWeek"] = ["mon", "thu"]
+    (card,) = of_topic(order_sign(RA_ILD, [twice]), TOPIC)
+    assert card.indicator == Indicator.CRITICAL and "2 times in 7 days" in card.summary

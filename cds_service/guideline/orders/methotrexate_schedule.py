@@ -10,13 +10,14 @@ decision of this service, named in docs/order-checks.md).
 When methotrexate is drafted (focused) for a patient with ILD or a CTD and its schedule gives
 more than one administration in 7 days (administrations per day x 7 > 1): critical card, with
 a suggestion to change the draft to once weekly (same dose and route). A schedule that cannot
-be read is said as such (info), never taken as weekly.
+be read is said as such (info), never taken as weekly. A timing restricted to days of the week
+(``repeat.dayOfWeek``, "once a day on Mondays") counts those days, not every day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
@@ -51,14 +52,31 @@ class Schedule:
         return f"methotrexate {dose_text(self.entry)}: {times} in 7 days"
 
 
+def _days_of_week(resource: dict[str, Any] | None) -> float | None:
+    """Administrations in 7 days of a timing restricted to days of the week (FHIR
+    ``repeat.dayOfWeek``: "once a day on Mondays" is once weekly), or None when none is."""
+    dosages = (resource or {}).get("dosageInstruction")
+    for dosage in dosages if isinstance(dosages, list) else []:
+        timing = dosage.get("timing") if isinstance(dosage, dict) else None
+        repeat = timing.get("repeat") if isinstance(timing, dict) else None
+        days = repeat.get("dayOfWeek") if isinstance(repeat, dict) else None
+        if isinstance(days, list) and days:
+            frequency = repeat.get("frequency", 1) if isinstance(repeat, dict) else 1
+            per_day = frequency if isinstance(frequency, (int, float)) and frequency > 0 else 1
+            return float(len(set(days)) * per_day)
+    return None
+
+
 def schedules(record: PatientRecord, orders: OrderSet) -> list[Schedule]:
     drafts = common.focused(orders, frozenset({"methotrexate"}))
     if not drafts or not common.in_scope(record):
         return []
     out = []
     for d in drafts:
+        weekly_days = _days_of_week(orders.resource(d.source_id))
         per_day = d.doses_per_day
-        out.append(Schedule(d, round(per_day * 7, 6) if per_day else None))
+        per_week = round(per_day * 7, 6) if per_day else None
+        out.append(Schedule(d, weekly_days if weekly_days is not None else per_week))
     return out
 
 

@@ -1,6 +1,6 @@
 """ServiceRequest templates for monitoring labs (FHIR R4), the codes behind lab suggestions.
 
-Each template names the LOINC code and its provenance (``shared/reference/codes.csv`` /
+Each template names the LOINC code and its provenance (``fhir_mappings/data/codes.csv`` /
 ``terminology.md``; the three panel codes were checked against public FHIR examples and lab
 catalogues: CBC 58410-2, hepatic function 24325-3, urinalysis 24356-8). Every request also
 carries the internal concept coding (``urn:ctd-ild-cds:concept``) so that a site mapping can

@@ -1,7 +1,7 @@
 """Order templates for the CTD work-up of ILD: KR Table 2 tests and a rheumatology referral.
 
 The only codes near the guideline rules live here (FHIR R4 ServiceRequest resources built for
-card suggestions). Codes and their confidence come from ``shared/reference/codes.csv`` and
+card suggestions). Codes and their confidence come from ``fhir_mappings/data/codes.csv`` and
 ``terminology.md`` (copied, not read at run time):
 
 - LOINC codes: one orderable/result code per KR Table 2 test, ``verified`` in codes.csv
