@@ -171,9 +171,10 @@ def _selection_problems(context: dict[str, Any]) -> list[Problem]:
     draft = context.get("draftOrders")
     if not isinstance(selections, list) or not isinstance(draft, dict):
         return []
+    entries = draft.get("entry")
     drafted = {
         f"{res.get('resourceType')}/{res.get('id')}"
-        for entry in draft.get("entry") or []
+        for entry in (entries if isinstance(entries, list) else [])
         if isinstance(entry, dict) and isinstance(res := entry.get("resource"), dict)
     }
     return [

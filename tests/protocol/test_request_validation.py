@@ -259,3 +259,12 @@ def test_validation_does_not_mutate_body() -> None:
     before = copy.deepcopy(body)
     validate_request(SIGN, body)
     assert body == before
+
+
+@pytest.mark.parametrize("entry", [7, "x", {"resource": {}}, True])
+def test_draft_orders_entry_of_another_type_is_a_problem_not_a_crash(entry: Any) -> None:
+    """Found by the long fuzz run: ``draftOrders.entry`` as a number was a 500."""
+    body = select_body(["MedicationRequest/mr-1"])
+    body["context"]["draftOrders"]["entry"] = entry
+    problems = validate_request(SELECT, body)
+    assert problems and all(isinstance(p, tuple) for p in problems)
