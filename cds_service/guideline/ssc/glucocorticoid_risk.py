@@ -133,18 +133,7 @@ def _risk_not_assessable(
             "SSc: glucocorticoid dose could not be checked (medication data unavailable); "
             f"renal-crisis risk ({threshold_text(GC_WARNING)}) not assessed."
         )
-    return finding(
-        topic=TOPIC,
-        indicator=Indicator.INFO,
-        summary=summary,
-        patient_data=lines,
-        body=_body(),
-        what_to_do=_TO_DO,
-        rules=_RULES,
-        facts=tuple(facts),
-        suggestions=(_creatinine_suggestion(record),),
-        priority=12,
-    )
+    return _renal_crisis_card(record, Indicator.INFO, summary, lines, facts, priority=12)
 
 
 def _dose_over_threshold(
@@ -159,20 +148,38 @@ def _dose_over_threshold(
     level = "critical" if critical else "warning"
     if gaps and not critical:
         level += "; medication data incomplete, the total may be higher"
-    return finding(
-        topic=TOPIC,
-        indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
-        summary=(
+    return _renal_crisis_card(
+        record,
+        Indicator.CRITICAL if critical else Indicator.WARNING,
+        (
             f"SSc on prednisolone-equivalent {fmt_number(gc.known_mg)} mg/day "
             f"({threshold_text(GC_CRITICAL if critical else GC_WARNING)}): scleroderma renal "
             "crisis risk; check BP and creatinine."
         ),
-        patient_data=lines
-        + [f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})"],
+        lines + [f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})"],
+        facts,
+        priority=10,
+    )
+
+
+def _renal_crisis_card(
+    record: PatientRecord,
+    indicator: Indicator,
+    summary: str,
+    lines: list[str],
+    facts: list[Fact],
+    priority: int,
+) -> Finding:
+    """The card: blood pressure and creatinine watch, taper, creatinine order."""
+    return finding(
+        topic=TOPIC,
+        indicator=indicator,
+        summary=summary,
+        patient_data=lines,
         body=_body(),
         what_to_do=_TO_DO,
         rules=_RULES,
         facts=tuple(facts),
         suggestions=(_creatinine_suggestion(record),),
-        priority=10,
+        priority=priority,
     )
