@@ -327,8 +327,10 @@ def _add_routes(
         evaluation = engine.evaluate_resources(
             service, data.resources, body["context"], today, data.unavailable, terminology
         )
-        # links to the rules page are absolute: under the request's base URL
-        cards = engine.cards_for(service, evaluation, request.url_root)
+        # links to the rules page are absolute: under the service's public URL when configured
+        # (CDS_PUBLIC_URL), else the base URL the request reached
+        base_url = settings.public_urls[0] if settings.public_urls else request.url_root
+        cards = engine.cards_for(service, evaluation, base_url)
         if smart is not None and service.hook == "patient-view":
             add_smart_links(cards, smart.launch_url)
         response = json_response(response_body(cards, evaluation.record.unavailable))

@@ -5,9 +5,9 @@ reads the record through its own queries."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import orjson
 import pytest
 
 from cds_service import api
@@ -68,7 +68,7 @@ def fallback_cards(fhir_server: FhirServer, tmp_path_factory: pytest.TempPathFac
         for name, service, bundle, drafts in cases():
             load = s.post(
                 fhir_server.base_url,
-                data=orjson.dumps(_transaction(bundle)),
+                data=json.dumps(_transaction(bundle)).encode(),
                 headers={"Content-Type": "application/fhir+json"},
                 timeout=60,
             )

@@ -17,6 +17,7 @@ service queries ``fhirServer`` with the EHR's token):
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections.abc import Callable, Iterator
@@ -24,7 +25,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 import requests
 
@@ -192,7 +192,7 @@ class _Proxy(BaseHTTPRequestHandler):
         upstream = requests.get(self.target + path, headers=headers, timeout=30)
         body = upstream.content
         if self.malform and upstream.status_code == 200:
-            body = orjson.dumps(malform(upstream.json()))
+            body = json.dumps(malform(upstream.json())).encode()
         self.send_response(upstream.status_code)
         self.send_header("Content-Type", "application/fhir+json")
         self.send_header("Content-Length", str(len(body)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -36,14 +37,34 @@ def pg_server(start_server, pg_database):
     return start_server({"CDS_DATABASE_URL": pg_database}, workers=2)
 
 
+def _issued_card(base: str) -> str:
+    """A card the server issued (feedback is accepted only for cards it issued)."""
+    r = post_hook(base, PV, load_json("requests/patient-view-example.json"))
+    assert r.status_code == 200
+    cards = r.json()["cards"]
+    assert cards
+    return str(cards[0]["uuid"])
+
+
 def test_ready_and_feedback_stored_once(pg_server, pg_database) -> None:
     base = pg_server.base_url
     assert requests.get(f"{base}/readyz", timeout=10).json() == {"status": "ready"}
     assert post_hook(base, PV, request_for(PV, None)).status_code == 200
     body = load_json("requests/spec-feedback-override-reason.json")
+    body["feedback"][0]["card"] = _issued_card(base)
     url = f"{base}/cds-services/{PV}/feedback"
-    assert requests.post(url, json=body, timeout=10).json() == {"stored": 1, "duplicates": 0}
-    assert requests.post(url, json=body, timeout=10).json() == {"stored": 0, "duplicates": 1}
+    # the issued-card row is written once the response has been sent: wait for it
+    deadline = time.monotonic() + 10
+    first = requests.post(url, json=body, timeout=10).json()
+    while first.get("refused") and time.monotonic() < deadline:
+        time.sleep(0.1)
+        first = requests.post(url, json=body, timeout=10).json()
+    assert first == {"stored": 1, "duplicates": 0, "refused": 0}
+    assert requests.post(url, json=body, timeout=10).json() == {
+        "stored": 0,
+        "duplicates": 1,
+        "refused": 0,
+    }
     engine = create_engine(pg_database)
     with engine.connect() as conn:
         row = conn.execute(text("SELECT override_code, user_comment FROM feedback")).one()

@@ -103,10 +103,28 @@ def test_a_stale_latest_value_does_not_count() -> None:
     assert not _card(*fvc_litres(1.64, 4.00, 700), *fvc_litres(1.46, 4.00, 380))
 
 
-def test_without_a_predicted_value_the_volume_is_not_read_as_percent() -> None:
-    """Litres alone cannot give % predicted: no card from them, never a guess."""
-    resources = (observation("PFT-FVC", 1.64, "L", 200), observation("PFT-FVC", 1.46, "L", 10))
-    assert not _card(*resources)
+@pytest.mark.parametrize("unit, scale", [("L", 1.0), ("mL", 1000.0)])
+@pytest.mark.parametrize(
+    ("latest_litres", "fires"),
+    [(1.475, True), (1.476, True), (1.477, False)],  # 10.06 / 10.0 / 9.94% relative of 1.64 L
+)
+def test_without_a_predicted_value_the_relative_fall_is_judged_from_volumes(
+    unit: str, scale: float, latest_litres: float, fires: bool
+) -> None:
+    """Litres alone: the relative fall decides (the same fraction as in % predicted); the
+    absolute points criterion is named as not assessable, never guessed."""
+    resources = (
+        observation("PFT-FVC", 1.64 * scale, unit, 200),
+        observation("PFT-FVC", latest_litres * scale, unit, 10),
+    )
+    cards = _card(*resources)
+    assert bool(cards) is fires
+    if fires:
+        (card,) = cards
+        assert "% relative" in card.summary and "FVC 1.64 L to" in card.summary
+        assert "not assessable (no predicted value charted)" in card.detail
+        assert {f.concept for f in card.facts} == {"fvc"}
+        assert not IDS.search(card.summary) and not IDS.search(card.detail)
 
 
 def test_every_criterion_at_once_stays_short() -> None:

@@ -249,3 +249,23 @@ def test_no_response_extension_when_all_data_was_had(client: FlaskClient) -> Non
     r = client.post(f"/cds-services/{PV}", json=body)
     assert r.status_code == 200
     assert "extension" not in r.get_json()
+
+
+@pytest.mark.parametrize(
+    ("public_urls", "expected_base"),
+    [
+        (("https://cds.example.org/ctd",), "https://cds.example.org/ctd/rules#"),
+        ((), "http://evil.example/rules#"),
+    ],
+)
+def test_card_source_url_is_under_the_public_url_not_the_host_header(
+    tmp_path: Path, public_urls: tuple[str, ...], expected_base: str
+) -> None:
+    """With CDS_PUBLIC_URL set, links to the rules page never follow the request's Host."""
+    client = make_app(tmp_path, public_urls=public_urls).test_client()
+    body = load_json("requests/patient-view-example.json")
+    r = client.post(f"/cds-services/{PV}", json=body, headers={"Host": "evil.example"})
+    assert r.status_code == 200
+    cards = r.get_json()["cards"]
+    assert cards
+    assert all(c["source"]["url"].startswith(expected_base) for c in cards)

@@ -225,7 +225,7 @@ R050 = rule(
 R059 = rule(
     "R059",
     "KR",
-    "§Treatment 2-3)",
+    "§Treatment 2-3",
     "MMF in 18 CTD-ILD patients (some RA-ILD): lung function stabilised and the prednisolone "
     "maintenance dose fell",
     "18 patients, median 2.5 years",

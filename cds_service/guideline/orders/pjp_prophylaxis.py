@@ -30,13 +30,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from fhir_mappings.record import PatientRecord
+from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..compose import finding
 from ..data_gaps import gap_text
-from ..findings import Finding, Indicator, Suggestion
+from ..findings import Fact, Finding, Indicator, Suggestion
 from ..safety.pjp_prophylaxis import has_pjp_prophylaxis
-from ..safety.regimen import GC_INTENSIVE, assess_regimen
+from ..safety.regimen import GC_INTENSIVE, RegimenAssessment, assess_regimen
 from ..shared_rules import B15, R111, R141
 from ..suggestions.orders import tmp_smx_prophylaxis
 from ..text import label, threshold_text
@@ -52,6 +52,9 @@ TOPIC = "order-pjp-prophylaxis"
 _AGENTS = common.GLUCOCORTICOIDS | common.SECOND_IMMUNOSUPPRESSANTS
 
 
+_RULES = (R111, R141, B15)
+
+
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     drafts = common.focused(orders, _AGENTS)
     if not drafts or not common.in_scope(record):
@@ -64,89 +67,116 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     if assessment.intensive is False and not gaps:
         return
     agents = common.of_class(common.regimen(record, orders), _AGENTS)
-    agent_lines = [
+    agent_lines = _agent_lines(agents)
+    facts = tuple(common.dose_fact(m, record) for m in agents)
+    if assessment.intensive is not True:
+        yield _intensity_undecided(assessment, agent_lines, facts, gaps)
+        return
+    yield _prophylaxis_missing(record, assessment, agent_lines, facts, gaps)
+
+
+def _agent_lines(agents: list[MedicationEntry]) -> list[str]:
+    """Each glucocorticoid / second immunosuppressant with its dose, draft or active."""
+    return [
         f"{label(m.concept)} {dose_text(m)}{' (draft)' if m.is_draft else ' (active)'}"
         for m in agents
     ]
-    facts = tuple(common.dose_fact(m, record) for m in agents)
-    rules = (R111, R141, B15)
-    not_checked = (
-        [
-            "Active medications: "
-            + gap_text(gaps)
-            + "; an active Pneumocystis prophylaxis or immunosuppressant may not be shown"
-        ]
-        if gaps
-        else []
-    )
-    indication = (
+
+
+def _medications_not_checked(gaps: dict[str, str]) -> list[str]:
+    """Why lines: the active medications that could not be had for this call."""
+    if not gaps:
+        return []
+    return [
+        "Active medications: "
+        + gap_text(gaps)
+        + "; an active Pneumocystis prophylaxis or immunosuppressant may not be shown"
+    ]
+
+
+def _indication() -> str:
+    return (
         f"prednisolone-equivalent {threshold_text(GC_INTENSIVE)} with a second "
         "immunosuppressant, or a glucocorticoid pulse in the last 28 days, calls for "
         "trimethoprim-sulfamethoxazole (TMP-SMX) prophylaxis."
     )
-    if assessment.intensive is not True:
-        unreadable = assessment.intensive is None
-        yield finding(
-            topic=TOPIC,
-            indicator=Indicator.INFO,
-            summary="Whether this regimen needs Pneumocystis prophylaxis could not be decided: "
-            + (
-                "a glucocorticoid dose is unreadable."
-                if unreadable
-                else "active medications unavailable."
-            ),
-            why=[
-                *(
-                    assessment.reasons
-                    or ("Not intensive with the drafts and the medications seen",)
-                ),
-                *agent_lines,
-            ],
-            what_to_do=(
-                (
-                    "Check the glucocorticoid dose: "
-                    if unreadable
-                    else "Check the active medications: "
-                )
-                + indication,
-            ),
-            not_assessed=not_checked,
-            rules=rules,
-            facts=facts,
-            override_reasons=common.OVERRIDE_REASONS,
-            priority=100,
-        )
-        return
-    suggestions: tuple[Suggestion, ...] = ()
-    if record.patient_id is not None:
-        suggestions = (
-            Suggestion(
-                label="Order TMP-SMX 480 mg once daily (Pneumocystis prophylaxis)"
-                + (": first check no prophylaxis is already active" if gaps else ""),
-                actions=(tmp_smx_prophylaxis(record.patient_id),),
-                is_recommended=not gaps,
-            ),
-        )
+
+
+def _intensity_undecided(
+    assessment: RegimenAssessment,
+    agent_lines: list[str],
+    facts: tuple[Fact, ...],
+    gaps: dict[str, str],
+) -> Finding:
+    """Info: whether the regimen is intensive could not be decided (dose or medications)."""
+    unreadable = assessment.intensive is None
+    return finding(
+        topic=TOPIC,
+        indicator=Indicator.INFO,
+        summary="Whether this regimen needs Pneumocystis prophylaxis could not be decided: "
+        + (
+            "a glucocorticoid dose is unreadable."
+            if unreadable
+            else "active medications unavailable."
+        ),
+        why=[
+            *(assessment.reasons or ("Not intensive with the drafts and the medications seen",)),
+            *agent_lines,
+        ],
+        what_to_do=(
+            ("Check the glucocorticoid dose: " if unreadable else "Check the active medications: ")
+            + _indication(),
+        ),
+        not_assessed=_medications_not_checked(gaps),
+        rules=_RULES,
+        facts=facts,
+        override_reasons=common.OVERRIDE_REASONS,
+        priority=100,
+    )
+
+
+def _tmp_smx_suggestions(record: PatientRecord, gaps: dict[str, str]) -> tuple[Suggestion, ...]:
+    """Order TMP-SMX: recommended only when active prophylaxis could be checked."""
+    if record.patient_id is None:
+        return ()
+    return (
+        Suggestion(
+            label="Order TMP-SMX 480 mg once daily (Pneumocystis prophylaxis)"
+            + (": first check no prophylaxis is already active" if gaps else ""),
+            actions=(tmp_smx_prophylaxis(record.patient_id),),
+            is_recommended=not gaps,
+        ),
+    )
+
+
+def _no_prophylaxis_texts(gaps: dict[str, str]) -> tuple[str, str]:
+    """(summary, why line): no prophylaxis seen, or active prophylaxis not checkable."""
     if gaps:
-        summary = (
+        return (
             "Intensive immunosuppression ordered: active Pneumocystis prophylaxis could not be "
-            "checked (medications unavailable)."
-        )
-        prophylaxis_line = (
+            "checked (medications unavailable).",
             "No Pneumocystis prophylaxis is drafted; whether one is already **active could not be "
             "checked**: " + gap_text(gaps) + ". Check before ordering TMP-SMX (a possible "
-            "duplicate)."
+            "duplicate).",
         )
-    else:
-        summary = (
-            "Intensive immunosuppression ordered without Pneumocystis prophylaxis: consider "
-            "TMP-SMX."
-        )
-        prophylaxis_line = (
-            "No Pneumocystis prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine) is "
-            "active or drafted."
-        )
-    yield finding(
+    return (
+        "Intensive immunosuppression ordered without Pneumocystis prophylaxis: consider TMP-SMX.",
+        "No Pneumocystis prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine) is "
+        "active or drafted.",
+    )
+
+
+def _prophylaxis_missing(
+    record: PatientRecord,
+    assessment: RegimenAssessment,
+    agent_lines: list[str],
+    facts: tuple[Fact, ...],
+    gaps: dict[str, str],
+) -> Finding:
+    """Intensive with the drafts and no prophylaxis seen: warning (info when unchecked)."""
+    summary, prophylaxis_line = _no_prophylaxis_texts(gaps)
+    suggestions = _tmp_smx_suggestions(record, gaps)
+    return finding(
         topic=TOPIC,
         indicator=Indicator.INFO if gaps else Indicator.WARNING,
         summary=summary,
@@ -161,7 +191,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             "glucocorticoid ≥30 mg/day for ≥4 weeks: hazard ratio 0.07 for Pneumocystis "
             "pneumonia.",
         ),
-        rules=rules,
+        rules=_RULES,
         facts=facts,
         suggestions=suggestions,
         selection_behavior="at-most-one" if suggestions else None,

@@ -47,7 +47,7 @@ TOPIC = "ra-ild-management"
 R056 = rule(
     "R056",
     "KR",
-    "§Treatment 2-3)",
+    "§Treatment 2-3",
     "In clinically severe RA-ILD the steroid, MMF and rituximab may be considered in "
     "consultation with an expert; no consensus on when to start",
     "expert opinion",
@@ -56,7 +56,7 @@ R056 = rule(
 R057 = rule(
     "R057",
     "KR",
-    "§Treatment 2-3)",
+    "§Treatment 2-3",
     "RA-ILD deteriorating despite DMARDs and TNF inhibitors: high-dose prednisolone is "
     "conventional",
     "",
@@ -65,7 +65,7 @@ R057 = rule(
 R058 = rule(
     "R058",
     "KR",
-    "§Treatment 2-3)",
+    "§Treatment 2-3",
     "Prednisolone 1 mg/kg/day for 6 weeks then taper to 10 mg/day with a DMARD improved FVC",
     "40 patients, 6-8 months",
     (TOPIC,),
@@ -73,7 +73,7 @@ R058 = rule(
 R060 = rule(
     "R060",
     "KR",
-    "§Treatment 2-3)",
+    "§Treatment 2-3",
     "Rituximab 1,000 mg day 1 and 15, again at weeks 24 and 26, with methotrexate maintained "
     "FVC in RA-ILD",
     "6 of 7 patients at 48 weeks",
@@ -82,7 +82,7 @@ R060 = rule(
 R061 = rule(
     "R061",
     "KR",
-    "§Treatment 2-3)",
+    "§Treatment 2-3",
     "Case reports: stabilisation with azathioprine, abatacept, tocilizumab and infliximab",
     "",
     (TOPIC,),
@@ -155,15 +155,22 @@ def _fvc(change: PeakDecline, out: LungFunction) -> None:
 
 
 def _fvc_litres(change: PeakDecline, out: LungFunction) -> None:
-    """FVC charted as volumes only: named as not assessable (% predicted cannot be computed),
-    shown with its relative fall; it does not decide progression on its own."""
+    """FVC charted as volumes only: the relative fall is judged from the volumes (the same
+    fraction as in % predicted); the absolute points criterion needs % predicted, so it is
+    named as not assessable, never skipped silently."""
     relative = change.relative_percent
+    hit = None if relative is None else change.decide(FVC_RELATIVE, relative)
     rel = f", {number(relative)}% relative" if relative is not None else ""
     out.lines.append(
         f"FVC {measured_quantity(change.latest)} ({day(change.latest.when)}) from "
-        f"{measured_quantity(change.peak)} ({day(change.peak.when)}){rel}: % predicted cannot "
-        "be computed (no predicted value charted): not assessable"
+        f"{measured_quantity(change.peak)} ({day(change.peak.when)}){rel} (counts at "
+        f"{threshold_text(FVC_RELATIVE)}){UNDECIDED[hit]}; the fall in points of % predicted "
+        "is not assessable (no predicted value charted)"
     )
+    if hit:
+        out.reasons.append(
+            f"FVC {measured_quantity(change.peak)} to {measured_quantity(change.latest)}{rel}"
+        )
 
 
 def _dlco(change: PeakDecline, out: LungFunction) -> None:

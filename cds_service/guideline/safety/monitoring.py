@@ -28,7 +28,7 @@ interpretation flag or reference range; a bare number without either is shown, n
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from fhir_mappings.record import PatientRecord
@@ -42,7 +42,7 @@ from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R111, R141
 from ..suggestions.labs import LAB_TEMPLATES, lab_request
 from .cni_renal import creatinine_check
-from .regimen import assess_regimen
+from .regimen import RegimenAssessment, assess_regimen
 from .results import last_result
 
 _REGIMEN_CLASSES = frozenset({"glucocorticoid", "calcineurin_inhibitor", "cyclophosphamide"})
@@ -67,6 +67,16 @@ ITEMS = (
 )
 
 
+@dataclass
+class _Review:
+    """What the card says, gathered check by check (order kept: it is the card's order)."""
+
+    lines: list[str]
+    facts: list[Fact]
+    due: list[Item] = field(default_factory=list)
+    abnormal: list[str] = field(default_factory=list)
+
+
 def immunosuppression_monitoring(
     record: PatientRecord, derived: Derived | None = None
 ) -> Iterator[Finding]:
@@ -74,55 +84,102 @@ def immunosuppression_monitoring(
     if regimen.intensive is False:
         return
     undecided = regimen.intensive is None
-    lab_gaps = missing(record, LABS)
-    window_start = record.today - timedelta(days=int(INTERVAL.value))
-    lines = [
+    review = _Review(lines=_regimen_lines(regimen), facts=_regimen_facts(record))
+    _overdue_and_abnormal_tests(record, review)
+    _tacrolimus_creatinine_rise(record, review)
+    if not review.due and not review.abnormal:
+        return
+    review.lines += [f"Abnormal: {a}" for a in review.abnormal]
+    suggestions = _lab_suggestions(record, review.due)
+    yield finding(
+        topic=TOPIC,
+        indicator=Indicator.INFO if undecided else Indicator.WARNING,
+        summary=_summary(review, undecided),
+        patient_data=review.lines,
+        body=(
+            "Japanese review: beta-D-glucan, cytomegalovirus (CMV) antigenemia, renal and "
+            "hepatic function during intensive therapy; deterioration can happen within days. "
+            f"Each item {INTERVAL.text} old is overdue.",
+        ),
+        rules=(R111, R141),
+        facts=tuple(review.facts),
+        suggestions=suggestions,
+        selection_behavior="any" if suggestions else None,
+        priority=9,
+    )
+
+
+def _regimen_lines(regimen: RegimenAssessment) -> list[str]:
+    """Why the regimen is intensive, or why that cannot be decided."""
+    undecided = regimen.intensive is None
+    return [
         ("Whether the regimen is intensive cannot be decided: " if undecided else "Regimen: ")
         + reason
         for reason in regimen.reasons
     ]
-    facts: list[Fact] = [  # the regimen the monitoring is for
+
+
+def _regimen_facts(record: PatientRecord) -> list[Fact]:
+    """The regimen the monitoring is for: active glucocorticoid, CNI, cyclophosphamide."""
+    return [
         medication_fact(m)
         for m in record.active_medications(include_drafts=False)
         if m.classes & _REGIMEN_CLASSES
     ]
-    due: list[Item] = []
-    abnormal: list[str] = []
+
+
+def _overdue_and_abnormal_tests(record: PatientRecord, review: _Review) -> None:
+    """Which monitoring tests are overdue (>14 days or none), and which recent ones abnormal?"""
+    lab_gaps = missing(record, LABS)
+    window_start = record.today - timedelta(days=int(INTERVAL.value))
     for item in ITEMS:
         last = last_result(record, item.concepts)
         if last is None:
             if lab_gaps:
-                lines.append(f"{item.label}: not assessed ({gap_text(lab_gaps)})")
+                review.lines.append(f"{item.label}: not assessed ({gap_text(lab_gaps)})")
                 continue
-            lines.append(f"{item.label}: none on record (due now)")
-            due.append(item)
+            review.lines.append(f"{item.label}: none on record (due now)")
+            review.due.append(item)
             continue
-        facts.append(last.fact)
+        review.facts.append(last.fact)
         age = (record.today - last.when).days
         due_on = last.when + timedelta(days=int(INTERVAL.value))
         if last.abnormal and last.when >= window_start:
-            abnormal.append(f"{last.text}: positive / above the reference range")
+            review.abnormal.append(f"{last.text}: positive / above the reference range")
         if INTERVAL.holds(age):
-            due.append(item)
-            lines.append(f"{item.label}: last {last.text}, due {due_on.isoformat()}")
+            review.due.append(item)
+            review.lines.append(f"{item.label}: last {last.text}, due {due_on.isoformat()}")
         else:
-            lines.append(f"{item.label}: last {last.text}")
+            review.lines.append(f"{item.label}: last {last.text}")
+
+
+def _tacrolimus_creatinine_rise(record: PatientRecord, review: _Review) -> None:
+    """On tacrolimus, has creatinine risen from its pre-treatment value?"""
     for cni in record.active_medications(("tacrolimus",), include_drafts=False)[:1]:
         renal = creatinine_check(record, cni)  # cyclosporine: the cyclosporine-level card
         if renal.problem and "from before treatment" in renal.problem:
-            abnormal.append(f"on tacrolimus, {renal.problem}")
-            lines += renal.lines
-            facts += renal.facts
-    if not due and not abnormal:
-        return
-    lines += [f"Abnormal: {a}" for a in abnormal]
+            review.abnormal.append(f"on tacrolimus, {renal.problem}")
+            review.lines += renal.lines
+            review.facts += renal.facts
+
+
+def _summary(review: _Review, undecided: bool) -> str:
     parts = []
-    if due:
-        parts.append(", ".join(i.label for i in due) + " overdue")
-    if abnormal:
+    if review.due:
+        parts.append(", ".join(i.label for i in review.due) + " overdue")
+    if review.abnormal:
         parts.append("abnormal result")
-    rules = (R111, R141)
-    suggestions = tuple(
+    if undecided:
+        return (
+            f"Immunosuppression (intensity cannot be decided: a glucocorticoid dose is "
+            f"unreadable): {'; '.join(parts)}."
+        )
+    return f"Intensive immunosuppression: {'; '.join(parts)}."
+
+
+def _lab_suggestions(record: PatientRecord, due: list[Item]) -> tuple[Suggestion, ...]:
+    """One lab order per overdue test."""
+    return tuple(
         Suggestion(
             label=f"Order {LAB_TEMPLATES[i.order].text}",
             actions=(
@@ -134,26 +191,4 @@ def immunosuppression_monitoring(
             ),
         )
         for i in due
-    )
-    summary = f"Intensive immunosuppression: {'; '.join(parts)}."
-    if undecided:
-        summary = (
-            f"Immunosuppression (intensity cannot be decided: a glucocorticoid dose is "
-            f"unreadable): {'; '.join(parts)}."
-        )
-    yield finding(
-        topic=TOPIC,
-        indicator=Indicator.INFO if undecided else Indicator.WARNING,
-        summary=summary,
-        patient_data=lines,
-        body=(
-            "Japanese review: beta-D-glucan, cytomegalovirus (CMV) antigenemia, renal and "
-            "hepatic function during intensive therapy; deterioration can happen within days. "
-            f"Each item {INTERVAL.text} old is overdue.",
-        ),
-        rules=rules,
-        facts=tuple(facts),
-        suggestions=suggestions,
-        selection_behavior="any" if suggestions else None,
-        priority=9,
     )

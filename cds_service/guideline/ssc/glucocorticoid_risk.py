@@ -31,8 +31,8 @@ from ..derived import Derived
 from ..diseases import CTD_CONCEPTS, has_ctd
 from ..evidence import Threshold, fmt_number
 from ..facts import antibody_fact, condition_fact, prednisolone_equivalent_fact
-from ..findings import Action, Finding, Indicator, Suggestion
-from ..safety.regimen import glucocorticoid_dose
+from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..safety.regimen import GlucocorticoidDose, glucocorticoid_dose
 from ..shared_rules import B02, B12, R051
 from ..suggestions.labs import lab_request
 from ..text import day, steen_1998, threshold_text
@@ -42,6 +42,13 @@ TOPIC = "ssc-glucocorticoid-risk"
 
 GC_WARNING = Threshold("pred_eq_mg_per_day", ">", 10.0, "mg/day", R051)
 GC_CRITICAL = Threshold("pred_eq_mg_per_day", ">=", 15.0, "mg/day", B12)
+
+
+_RULES = (R051, B12, B02)
+_TO_DO = (
+    "Check blood pressure (also at home) and serum creatinine.",
+    "Taper to the lowest effective dose; glucocorticoids are not an SSc-ILD treatment.",
+)
 
 
 def ssc_glucocorticoid_risk(
@@ -56,15 +63,29 @@ def ssc_glucocorticoid_risk(
     over = gc.meets(GC_WARNING)
     if over is False and not gaps:
         return
-    critical = gc.meets(GC_CRITICAL) is True
+    facts = _dose_and_diagnosis_facts(record, gc)
+    lines = gc.describe()
+    if gaps:
+        lines.append(f"Medications: not assessed in full: {gap_text(gaps)}")
+    _renal_crisis_markers(record, lines, facts)
+    if over is not True:
+        yield _risk_not_assessable(record, lines, facts, gaps)
+        return
+    yield _dose_over_threshold(record, gc, lines, facts, gaps)
+
+
+def _dose_and_diagnosis_facts(record: PatientRecord, gc: GlucocorticoidDose) -> list[Fact]:
+    """The SSc diagnosis the card rests on, then the summed dose when one was read."""
     # a summed dose is a fact only when a dose was read (never "0 mg/day" from missing data)
     facts = [prednisolone_equivalent_fact(gc.known_mg, record.today)] if gc.known else []
     ssc = record.condition(*CTD_CONCEPTS["ssc"])
     if ssc is not None:  # the card always names the diagnosis it rests on
         facts.insert(0, condition_fact(ssc))
-    lines = gc.describe()
-    if gaps:
-        lines.append(f"Medications: not assessed in full: {gap_text(gaps)}")
+    return facts
+
+
+def _renal_crisis_markers(record: PatientRecord, lines: list[str], facts: list[Fact]) -> None:
+    """Anti-RNA polymerase III positive or diffuse cutaneous SSc (named, not graded)."""
     markers = []
     rnap3 = record.antibody("anti_rnap3")
     if rnap3 is not None and rnap3.status == "positive":
@@ -76,8 +97,10 @@ def ssc_glucocorticoid_risk(
         facts.append(condition_fact(diffuse))
     if markers:
         lines.append("Renal-crisis risk markers: " + "; ".join(markers))
-    rules = (R051, B12, B02)
-    suggestion = Suggestion(
+
+
+def _creatinine_suggestion(record: PatientRecord) -> Suggestion:
+    return Suggestion(
         label="Order serum creatinine (renal crisis watch)",
         actions=(
             Action(
@@ -87,55 +110,76 @@ def ssc_glucocorticoid_risk(
             ),
         ),
     )
-    body = (
+
+
+def _body() -> tuple[str]:
+    return (
         f"In systemic sclerosis (SSc), prednisolone {threshold_text(GC_WARNING)} risks "
         f"scleroderma renal crisis (Korean guideline); "
         f"{steen_1998(B12, threshold_text(GC_CRITICAL))}.",
     )
-    to_do = (
-        "Check blood pressure (also at home) and serum creatinine.",
-        "Taper to the lowest effective dose; glucocorticoids are not an SSc-ILD treatment.",
+
+
+def _risk_not_assessable(
+    record: PatientRecord, lines: list[str], facts: list[Fact], gaps: dict[str, str]
+) -> Finding:
+    """Info: a dose unreadable, or the medications unavailable, below the known threshold."""
+    summary = (
+        "SSc on a glucocorticoid whose daily dose cannot be read: renal-crisis risk "
+        f"({threshold_text(GC_WARNING)}) cannot be assessed."
     )
-    if over is not True:
+    if gaps:
         summary = (
-            "SSc on a glucocorticoid whose daily dose cannot be read: renal-crisis risk "
-            f"({threshold_text(GC_WARNING)}) cannot be assessed."
+            "SSc: glucocorticoid dose could not be checked (medication data unavailable); "
+            f"renal-crisis risk ({threshold_text(GC_WARNING)}) not assessed."
         )
-        if gaps:
-            summary = (
-                "SSc: glucocorticoid dose could not be checked (medication data unavailable); "
-                f"renal-crisis risk ({threshold_text(GC_WARNING)}) not assessed."
-            )
-        yield finding(
-            topic=TOPIC,
-            indicator=Indicator.INFO,
-            summary=summary,
-            patient_data=lines,
-            body=body,
-            what_to_do=to_do,
-            rules=rules,
-            facts=tuple(facts),
-            suggestions=(suggestion,),
-            priority=12,
-        )
-        return
+    return _renal_crisis_card(record, Indicator.INFO, summary, lines, facts, priority=12)
+
+
+def _dose_over_threshold(
+    record: PatientRecord,
+    gc: GlucocorticoidDose,
+    lines: list[str],
+    facts: list[Fact],
+    gaps: dict[str, str],
+) -> Finding:
+    """Warning over 10 mg/day; critical at 15 mg/day or more."""
+    critical = gc.meets(GC_CRITICAL) is True
     level = "critical" if critical else "warning"
     if gaps and not critical:
         level += "; medication data incomplete, the total may be higher"
-    yield finding(
-        topic=TOPIC,
-        indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
-        summary=(
+    return _renal_crisis_card(
+        record,
+        Indicator.CRITICAL if critical else Indicator.WARNING,
+        (
             f"SSc on prednisolone-equivalent {fmt_number(gc.known_mg)} mg/day "
             f"({threshold_text(GC_CRITICAL if critical else GC_WARNING)}): scleroderma renal "
             "crisis risk; check BP and creatinine."
         ),
-        patient_data=lines
-        + [f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})"],
-        body=body,
-        what_to_do=to_do,
-        rules=rules,
-        facts=tuple(facts),
-        suggestions=(suggestion,),
+        lines + [f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})"],
+        facts,
         priority=10,
+    )
+
+
+def _renal_crisis_card(
+    record: PatientRecord,
+    indicator: Indicator,
+    summary: str,
+    lines: list[str],
+    facts: list[Fact],
+    priority: int,
+) -> Finding:
+    """The card: blood pressure and creatinine watch, taper, creatinine order."""
+    return finding(
+        topic=TOPIC,
+        indicator=indicator,
+        summary=summary,
+        patient_data=lines,
+        body=_body(),
+        what_to_do=_TO_DO,
+        rules=_RULES,
+        facts=tuple(facts),
+        suggestions=(_creatinine_suggestion(record),),
+        priority=priority,
     )
