@@ -6,8 +6,6 @@ CDS Hooks sandbox card column. Each card must fit in 900 px of height."""
 from __future__ import annotations
 
 import html
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,19 +13,12 @@ from typing import Any
 import markdown
 import pytest
 
+from tests.browser import chromium
+
 from .fixture_cards import prefetch_cards
 
-CHROMIUM = "/usr/bin/chromium"
 WIDTH = 800
 MAX_CARD_HEIGHT = 900
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 STYLE = """
 body { font-family: sans-serif; font-size: 14px; line-height: 1.4; margin: 0; width: 800px; }
 .card { border: 1px solid #ccc; border-left: 6px solid #888; margin: 8px; padding: 8px 12px; }
@@ -46,7 +37,7 @@ def card_html(card: dict[str, Any]) -> str:
     return (
         f'<div class="card {card["indicator"]}">'
         f'<div class="summary">{html.escape(card["summary"])}</div>'
-        f"<div class=\"detail\">{markdown.markdown(card.get('detail', ''))}</div>"
+        f'<div class="detail">{markdown.markdown(card.get("detail", ""))}</div>'
         f'<div class="source">Source: <a href="{html.escape(source["url"])}">'
         f"{html.escape(source['label'])}</a></div>"
         f'<div class="links">{links}</div></div>'
@@ -60,18 +51,8 @@ def page(cards: list[dict[str, Any]]) -> str:
 
 @pytest.fixture(scope="module")
 def browser_page() -> Iterator[Any]:
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("chromium is required in CI (.ci/run installs it)")
-        pytest.skip("Debian chromium not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            yield browser.new_page(viewport={"width": WIDTH, "height": 1000})
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser.new_page(viewport={"width": WIDTH, "height": 1000})
 
 
 def test_markdown_renders_lists_and_bold() -> None:

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from .browser import chromium
+from tests.browser import chromium
+
 from .conftest import ARTIFACTS, SmartService
 from .patients import COURSE, COURSE_NAME, SPARSE, SPARSE_NAME
 
