@@ -237,14 +237,3 @@ PATIENTS = {
     "chart-ssc": ssc_patient,
     "chart-bad": malformed_patient,
 }
-
-
-def transaction(resources: list[Resource]) -> dict[str, Any]:
-    return {
-        "resourceType": "Bundle",
-        "type": "transaction",
-        "entry": [
-            {"resource": r, "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}}
-            for r in resources
-        ],
-    }

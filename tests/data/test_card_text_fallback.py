@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bench.workloads import transaction
 from cds_service import api
 from cds_service.settings import Settings
 from tests.cards import card_checks as check
@@ -42,15 +43,13 @@ def _transaction(bundle: dict[str, Any]) -> dict[str, Any]:
         for r in resources
         if r["resourceType"] != "Patient" and r.get("id")
     }
-    entries = []
+    renamed = []
     for r in resources:
         r = _rename(r, ids)
         if r["resourceType"] != "Patient":
             r["id"] = f"{patient}-{r['id']}"
-        entries.append(
-            {"resource": r, "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}}
-        )
-    return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+        renamed.append(r)
+    return transaction(renamed)
 
 
 @pytest.fixture(scope="module")

@@ -28,12 +28,13 @@ from typing import Any
 import pytest
 import requests
 
+from bench.workloads import transaction
 from cds_service.fhir_client import encode_search
 from cds_service.patient_data import render_template
 from cds_service.services import REGISTRY
 from tests.support import fhir_authorization, post_hook
 
-from .charted_records import PATIENTS, malform, sandbox_prednisone_draft, transaction
+from .charted_records import PATIENTS, malform, sandbox_prednisone_draft
 from .conftest import FhirServer, _load
 
 pytestmark = [pytest.mark.fhirserver, pytest.mark.e2e]

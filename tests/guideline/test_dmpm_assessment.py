@@ -152,9 +152,9 @@ def test_salvage_on_triple_therapy_with_worsening() -> None:
     rec = dm_as_ild(
         mda5="positive",
         medications=[
-            med("prednisolone", start, pred_eq=60.0),
-            med("cyclosporine", start, daily=200.0),
-            med("cyclophosphamide", day(7), daily=800.0),
+            med("prednisolone", 60.0, start=start),
+            med("cyclosporine", start=start, daily=200.0),
+            med("cyclophosphamide", start=day(7), daily=800.0, route=None),
         ],
         extra_conditions=[cond("ct_ild_progression", day(30))],
     )
@@ -167,7 +167,7 @@ def test_salvage_on_triple_therapy_with_worsening() -> None:
 def test_activity_rising_ferritin_on_treatment() -> None:
     start = day(5)
     rec = dm_as_ild(
-        medications=[med("prednisolone", start, pred_eq=60.0)],
+        medications=[med("prednisolone", 60.0, start=start)],
         extra_measurements=[meas("ferritin", 800.0, day(30)), meas("ferritin", 1200.0, day(40))],
     )
     card = cards(rec)["dmpm-ild-activity-rising"]

@@ -17,6 +17,7 @@ from fhir_mappings.record import (
     MedicationEntry,
     PatientRecord,
 )
+from tests.guideline import records
 
 TODAY = date(2026, 11, 20)
 PATIENT = "pat-1"
@@ -146,26 +147,22 @@ def record(
     antibodies: dict[str, str] | None = None,
 ) -> PatientRecord:
     """``measurements``: concept -> [(value, days ago)]."""
-    ms: dict[str, list[Measurement]] = {}
+    ms: list[Measurement] = []
     if weight is not None:
-        ms["body_weight"] = [Measurement("body_weight", weight, "kg", TODAY - timedelta(days=10))]
+        ms.append(Measurement("body_weight", weight, "kg", TODAY - timedelta(days=10)))
     if height is not None:
-        ms["body_height"] = [Measurement("body_height", height, "cm", TODAY - timedelta(days=400))]
+        ms.append(Measurement("body_height", height, "cm", TODAY - timedelta(days=400)))
     for concept, values in (measurements or {}).items():
-        ms[concept] = [
-            Measurement(concept, v, None, TODAY - timedelta(days=ago)) for v, ago in values
-        ]
-    abs_ = {
-        c: [AntibodyResult(c, s, TODAY - timedelta(days=20))]  # type: ignore[arg-type]
-        for c, s in (antibodies or {}).items()
-    }
-    return PatientRecord(
-        today=TODAY,
+        ms += [Measurement(concept, v, None, TODAY - timedelta(days=ago)) for v, ago in values]
+    return records.record(
+        [ConditionEntry(c, True, TODAY - timedelta(days=30)) for c in conditions],
+        ms,
+        [AntibodyResult(c, s, TODAY - timedelta(days=20)) for c, s in (antibodies or {}).items()],  # type: ignore[arg-type]
+        meds,
+        TODAY,
         patient_id=PATIENT,
-        conditions=[ConditionEntry(c, True, TODAY - timedelta(days=30)) for c in conditions],
-        measurements=ms,
-        antibodies=abs_,
-        medications=list(meds),
+        sex=None,
+        birth_date=None,
     )
 
 
