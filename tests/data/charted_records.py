@@ -9,62 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests import fhir
+from tests.fhir import LOINC, SNOMED, cc, quantity
+
 SITE = "https://hospital.example.org/site-local"
-SNOMED = "http://snomed.info/sct"
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
-OBS_CAT = "http://terminology.hl7.org/CodeSystem/observation-category"
-CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
-VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 Resource = dict[str, Any]
 
 
-def cc(system: str, code: str, display: str | None = None) -> dict[str, Any]:
-    coding: dict[str, Any] = {"system": system, "code": code}
-    if display:
-        coding["display"] = display
-    return {"coding": [coding]}
-
-
 def patient(pid: str) -> Resource:
-    return {"resourceType": "Patient", "id": pid, "gender": "female", "birthDate": "1964-03-09"}
+    return fhir.patient(pid, birth_date="1964-03-09")
 
 
 def condition(pid: str, rid: str, code: str, display: str, onset: str) -> Resource:
-    return {
-        "resourceType": "Condition",
-        "id": f"{pid}-{rid}",
-        "subject": {"reference": f"Patient/{pid}"},
-        "clinicalStatus": cc(CLINICAL, "active"),
-        "verificationStatus": cc(VERIFICATION, "confirmed"),
-        "category": [
-            cc("http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item")
-        ],
-        "code": cc(SNOMED, code, display),
-        "onsetDateTime": onset,
-    }
+    code_ = cc(SNOMED, code, display)
+    return fhir.condition(pid, f"{pid}-{rid}", code_, onset, verified=True, problem_list=True)
 
 
 def observation(
     pid: str, rid: str, category: str, code: dict[str, Any], when: str, **value: Any
 ) -> Resource:
-    return {
-        "resourceType": "Observation",
-        "id": f"{pid}-{rid}",
-        "status": value.pop("status", "final"),
-        "category": [cc(OBS_CAT, category)],
-        "code": code,
-        "subject": {"reference": f"Patient/{pid}"},
-        "effectiveDateTime": when,
-        "issued": value.pop("issued", f"{when}T17:00:00Z"),
-        **value,
-    }
-
-
-def quantity(value: float, unit: str) -> dict[str, Any]:
-    return {"value": value, "unit": unit, "system": UCUM, "code": unit}
+    value.setdefault("issued", f"{when}T17:00:00Z")
+    return fhir.observation(pid, f"{pid}-{rid}", code, when, category=category, **value)
 
 
 PRESENT = cc(SNOMED, "52101004", "Present")
@@ -92,17 +58,15 @@ def symptoms_patient() -> list[Resource]:
 
 def hrct_report(pid: str, rid: str, when: str, findings: tuple[str, ...]) -> Resource:
     """A final chest HRCT report with its coded conclusion (site codes)."""
-    return {
-        "resourceType": "DiagnosticReport",
-        "id": f"{pid}-{rid}",
-        "status": "final",
-        "category": [cc(LOINC, "LP29684-5", "Radiology")],
-        "code": {**cc(LOINC, "29252-4", "CT Chest WO contrast"), "text": "HRCT chest"},
-        "subject": {"reference": f"Patient/{pid}"},
-        "effectiveDateTime": when,
-        "issued": f"{when}T18:00:00Z",
-        "conclusionCode": [cc(SITE, code) for code in findings],
-    }  # fmt: skip
+    return fhir.report(
+        pid,
+        f"{pid}-{rid}",
+        cc(LOINC, "29252-4", "CT Chest WO contrast", text="HRCT chest"),
+        when,
+        [cc(SITE, code) for code in findings],
+        category=cc(LOINC, "LP29684-5", "Radiology"),
+        issued=f"{when}T18:00:00Z",
+    )
 
 
 def hrct_report_patient() -> list[Resource]:
@@ -167,29 +131,6 @@ def ssc_patient() -> list[Resource]:
         observation(p, "rnap3", "laboratory", cc(SITE, "LAB-RNAP3", "Anti-RNA polymerase III"),
                     "2026-05-02", valueCodeableConcept=POSITIVE),
     ]  # fmt: skip
-
-
-def sandbox_prednisone_draft(pid: str) -> Resource:
-    """The CDS Hooks sandbox's Rx View draft: Prednisone 20 MG Oral Tablet, 1 {pill} daily."""
-    return {
-        "resourceType": "MedicationRequest",
-        "id": "request-123",
-        "status": "draft",
-        "intent": "order",
-        "medicationCodeableConcept": {
-            "text": "Prednisone 20 MG Oral Tablet",
-            "coding": [{"display": "Prednisone 20 MG Oral Tablet", "system": RXNORM,
-                        "code": "312617"}],
-        },
-        "subject": {"reference": f"Patient/{pid}"},
-        "dosageInstruction": [
-            {
-                "text": "1 {pill} daily",
-                "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
-                "doseAndRate": [{"doseQuantity": {"value": 1, "system": UCUM, "code": "{pill}"}}],
-            }
-        ],
-    }  # fmt: skip
 
 
 #: the Condition the tests send malformed (``clinicalStatus.coding`` a number): the FHIR

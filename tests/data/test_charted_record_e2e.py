@@ -32,9 +32,10 @@ from bench.workloads import transaction
 from cds_service.fhir_client import encode_search
 from cds_service.patient_data import render_template
 from cds_service.services import REGISTRY
+from tests.orders.builders import prednisone_tablet_draft
 from tests.support import fhir_authorization, post_hook
 
-from .charted_records import PATIENTS, malform, sandbox_prednisone_draft
+from .charted_records import PATIENTS, malform
 from .conftest import FhirServer, _load
 
 pytestmark = [pytest.mark.fhirserver, pytest.mark.e2e]
@@ -165,7 +166,7 @@ def test_4_discordant_antibodies_count_positive_in_any_order(
 def test_5_sandbox_pill_draft_gets_the_critical_card(
     service: Any, fhir: FhirServer, mode: str
 ) -> None:
-    body = hook(fhir, mode, "chart-ssc", SIGN, drafts=[sandbox_prednisone_draft("chart-ssc")])
+    body = hook(fhir, mode, "chart-ssc", SIGN, drafts=[prednisone_tablet_draft("chart-ssc")])
     card = topics(cards(service, body, SIGN))["order-ssc-glucocorticoid-dose"]
     assert card["indicator"] == "critical"
     concepts = {f["concept"]: f for f in facts(card)}

@@ -13,7 +13,7 @@ from cds_service.guideline.dmpm.course import AS_WINDOW_DAYS
 from cds_service.guideline.dmpm.risk import CK_LOW, CK_RAISED_WITHOUT_RANGE
 from cds_service.guideline.findings import Finding, Indicator
 
-from .charts import Chart, cards, days
+from .chart import Chart, cards, days
 
 TODAY = date(2026, 11, 20)
 ESCALATION = ("calls for initial", "GC + IV CsA + IVCY")
