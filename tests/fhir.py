@@ -20,30 +20,43 @@ VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074"
 
-Resource = dict[str, Any]
+Json = dict[str, Any]
+Resource = Json
 
-# ingredient concept -> (RxNorm code, display)
-DRUGS = {
-    "prednisolone": ("8638", "prednisolone"),
-    "prednisone": ("8640", "prednisone"),
-    "methylprednisolone": ("6902", "methylprednisolone"),
-    "dexamethasone": ("3264", "dexamethasone"),
-    "hydrocortisone": ("5492", "hydrocortisone"),
-    "cyclophosphamide": ("3002", "cyclophosphamide"),
-    "cyclosporine": ("3008", "cyclosporine"),
-    "tacrolimus": ("42316", "tacrolimus"),
-    "azathioprine": ("1256", "azathioprine"),
-    "mycophenolate_mofetil": ("68149", "mycophenolate mofetil"),
-    "leflunomide": ("27169", "leflunomide"),
-    "tocilizumab": ("612865", "tocilizumab"),
-    "mesna": ("44", "mesna"),
-    "tmp_smx": ("198334", "sulfamethoxazole 400 MG / trimethoprim 80 MG Oral Tablet"),
-    "lisinopril": ("29046", "lisinopril"),
-}
-ROUTE = {
-    "oral": ("26643006", "Oral route"),
-    "intravenous": ("47625008", "Intravenous route"),
-    "subcutaneous": ("34206005", "Subcutaneous route"),
+#: the concepts the test charts code: concept -> (system, code, display)
+CODES = {
+    # diagnoses
+    "ild": (SNOMED, "233703007", "Interstitial lung disease"),
+    "rheumatoid_arthritis": (SNOMED, "69896004", "Rheumatoid arthritis"),
+    "systemic_sclerosis": (SNOMED, "89155008", "Systemic sclerosis"),
+    "dermatomyositis": (SNOMED, "396230008", "Dermatomyositis"),
+    "sjogren": (SNOMED, "83901003", "Sjögren's syndrome"),
+    "amyopathic_dm": (SNOMED, "238935002", "Dermatomyositis sine myositis"),
+    "polymyositis": (SNOMED, "31384009", "Polymyositis"),
+    "antisynthetase_syndrome": (SNOMED, "445187004", "Antisynthetase syndrome"),
+    "rp_ild_or_aip": (SNOMED, "236302005", "Acute interstitial pneumonia"),
+    # ingredients
+    "prednisolone": (RXNORM, "8638", "prednisolone"),
+    "prednisone": (RXNORM, "8640", "prednisone"),
+    "methylprednisolone": (RXNORM, "6902", "methylprednisolone"),
+    "dexamethasone": (RXNORM, "3264", "dexamethasone"),
+    "hydrocortisone": (RXNORM, "5492", "hydrocortisone"),
+    "cyclophosphamide": (RXNORM, "3002", "cyclophosphamide"),
+    "cyclosporine": (RXNORM, "3008", "cyclosporine"),
+    "tacrolimus": (RXNORM, "42316", "tacrolimus"),
+    "azathioprine": (RXNORM, "1256", "azathioprine"),
+    "mycophenolate_mofetil": (RXNORM, "68149", "mycophenolate mofetil"),
+    "leflunomide": (RXNORM, "27169", "leflunomide"),
+    "tocilizumab": (RXNORM, "612865", "tocilizumab"),
+    "mesna": (RXNORM, "44", "mesna"),
+    "tmp_smx": (RXNORM, "198334", "sulfamethoxazole 400 MG / trimethoprim 80 MG Oral Tablet"),
+    "lisinopril": (RXNORM, "29046", "lisinopril"),
+    # tests ordered
+    "cbc_panel": (LOINC, "58410-2", "CBC panel - Blood by Automated count"),
+    "urinalysis_panel": (LOINC, "24356-8", "Urinalysis complete panel - Urine"),
+    "liver_panel": (LOINC, "24325-3", "Hepatic function panel - Serum or Plasma"),
+    "creatinine": (LOINC, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
+    "cyclosporine_level": (LOINC, "3520-4", "Cyclosporine [Mass/volume] in Blood"),
 }
 
 __all__ = ["ROUTES"]
@@ -77,95 +90,45 @@ def patient(
 
 
 def condition(
-    pid: str,
-    rid: str,
-    code: dict[str, Any],
-    onset: str,
-    *,
-    verified: bool = False,
-    problem_list: bool = False,
-    recorded: str | None = None,
-) -> Resource:
-    """An active Condition (confirmed, on the problem list, with its recorded date if asked)."""
-    res: Resource = {
-        "resourceType": "Condition",
-        "id": rid,
-        "subject": subject(pid),
-        "clinicalStatus": cc(CLINICAL, "active"),
-    }
+    pid: str, rid: str, code: Json, onset: str, *, verified: bool = False, **more: Any
+) -> Json:
+    """An active Condition (confirmed if ``verified``); ``more``: other elements (category...)."""
+    res: Json = {"resourceType": "Condition", "id": rid, "subject": subject(pid)}
+    res["clinicalStatus"] = cc(CLINICAL, "active")
     if verified:
         res["verificationStatus"] = cc(VERIFICATION, "confirmed")
-    if problem_list:
-        res["category"] = [cc(CONDITION_CATEGORY, "problem-list-item")]
-    res["code"] = code
-    res["onsetDateTime"] = onset
-    if recorded:
-        res["recordedDate"] = recorded
-    return res
+    return {**res, "code": code, "onsetDateTime": onset, **more}
 
 
 def observation(
-    pid: str,
-    rid: str,
-    code: dict[str, Any],
-    when: str,
-    *,
-    category: str | None = None,
-    status: str = "final",
-    **value: Any,
-) -> Resource:
-    """An Observation; ``value`` holds its ``value[x]`` (and any other element, e.g. issued)."""
-    res: Resource = {"resourceType": "Observation", "id": rid, "status": status}
+    pid: str, rid: str, code: Json, when: str, category: str | None = None, **value: Any
+) -> Json:
+    """An Observation (``final`` unless ``value`` says its status); ``value``: its
+    ``value[x]`` and any other element (issued, referenceRange...)."""
+    res: Json = {"resourceType": "Observation", "id": rid, "status": value.pop("status", "final")}
     if category:
         res["category"] = [cc(OBS_CATEGORY, category)]
+    return {**res, "code": code, "subject": subject(pid), "effectiveDateTime": when, **value}
+
+
+def report(pid: str, rid: str, code: Json, when: str, findings: list[Json], **more: Any) -> Json:
+    """A DiagnosticReport (final, radiology, unless ``more`` says otherwise) whose coded
+    conclusion lists ``findings``."""
+    res: Json = {"resourceType": "DiagnosticReport", "id": rid, "status": "final"}
+    res["category"] = [cc(V2_0074, "RAD")]
     res.update(code=code, subject=subject(pid), effectiveDateTime=when)
-    return {**res, **value}
+    return {**res, **more, "conclusionCode": findings}
 
 
-def report(
-    pid: str,
-    rid: str,
-    code: dict[str, Any],
-    when: str,
-    findings: list[dict[str, Any]],
-    *,
-    category: dict[str, Any] | None = None,
-    status: str = "final",
-    **extra: Any,
-) -> Resource:
-    """A DiagnosticReport whose coded conclusion lists ``findings`` (CodeableConcepts)."""
-    return {
-        "resourceType": "DiagnosticReport",
-        "id": rid,
-        "status": status,
-        "category": [category or cc(V2_0074, "RAD")],
-        "code": code,
-        "subject": subject(pid),
-        "effectiveDateTime": when,
-        **extra,
-        "conclusionCode": findings,
-    }
-
-
-def dosage(
-    dose: float | None,
-    unit: str = "mg",
-    *,
-    frequency: int = 1,
-    period: float = 1,
-    period_unit: str = "d",
-    route: dict[str, Any] | None = None,
-    sandbox: bool = False,
-    **extra: Any,
-) -> dict[str, Any]:
-    """A dosage instruction: the dose in ``doseAndRate`` (R4), or on the dosage itself as the
-    CDS Hooks sandbox's Rx View sends it (``sandbox``)."""
-    out: dict[str, Any] = dict(extra)
-    out["timing"] = {
-        "repeat": {"frequency": frequency, "period": period, "periodUnit": period_unit}
-    }
-    if route is not None:
-        out["route"] = route
+def dosage(dose: float | None, unit: str = "mg", *, sandbox: bool = False, **more: Any) -> Json:
+    """A daily dosage instruction: the dose in ``doseAndRate`` (R4), or on the dosage itself as
+    the CDS Hooks sandbox's Rx View sends it (``sandbox``). ``more``: the timing's repeat
+    (frequency, period, periodUnit) and other elements (route, text)."""
+    repeat = {"frequency": 1, "period": 1, "periodUnit": "d"}
+    for key in list(more):
+        if key in repeat:
+            repeat[key] = more.pop(key)
+    out: Json = {**more, "timing": {"repeat": repeat}}
     if dose is not None and sandbox:
         out["doseQuantity"] = quantity(dose, unit)
     elif dose is not None:
@@ -173,34 +136,21 @@ def dosage(
     return out
 
 
-def coded_route(route: str) -> dict[str, Any]:
+def coded_route(route: str) -> Json:
     """A route of administration in SNOMED CT ("oral", "intravenous", "subcutaneous")."""
     code, display = ROUTES[route]
     return cc(SNOMED, code, display)
 
 
 def medication_request(
-    pid: str,
-    rid: str,
-    medication: dict[str, Any] | None,
-    dosages: list[dict[str, Any]],
-    authored: str | None,
-    *,
-    status: str = "active",
-    intent: str | None = "order",
-    category: Any = None,
-) -> Resource:
-    """A MedicationRequest; a draft as the sandbox sends it has no ``intent`` and its
-    ``category`` an object, not a list."""
-    res: Resource = {"resourceType": "MedicationRequest", "id": rid, "status": status}
-    if intent:
-        res["intent"] = intent
-    if category is not None:
-        res["category"] = category
-    res["subject"] = subject(pid)
-    if authored:
-        res["authoredOn"] = authored
+    pid: str, rid: str, medication: Json | None, dosages: list[Json], **more: Any
+) -> Json:
+    """An active order (``more``: status, intent, authoredOn...). A draft as the sandbox sends
+    it has no ``intent`` (``intent=None``) and its ``category`` an object, not a list."""
+    res: Json = {"resourceType": "MedicationRequest", "id": rid, "status": "active"}
+    res["intent"] = "order"
+    res.update(more, subject=subject(pid))
     if medication is not None:
         res["medicationCodeableConcept"] = medication
     res["dosageInstruction"] = dosages
-    return res
+    return {k: v for k, v in res.items() if v is not None}

@@ -23,7 +23,8 @@ def patient(pid: str) -> Resource:
 
 def condition(pid: str, rid: str, code: str, display: str, onset: str) -> Resource:
     code_ = cc(SNOMED, code, display)
-    return fhir.condition(pid, f"{pid}-{rid}", code_, onset, verified=True, problem_list=True)
+    listed = [cc(fhir.CONDITION_CATEGORY, "problem-list-item")]
+    return fhir.condition(pid, f"{pid}-{rid}", code_, onset, verified=True, category=listed)
 
 
 def observation(
@@ -64,7 +65,7 @@ def hrct_report(pid: str, rid: str, when: str, findings: tuple[str, ...]) -> Res
         cc(LOINC, "29252-4", "CT Chest WO contrast", text="HRCT chest"),
         when,
         [cc(SITE, code) for code in findings],
-        category=cc(LOINC, "LP29684-5", "Radiology"),
+        category=[cc(LOINC, "LP29684-5", "Radiology")],
         issued=f"{when}T18:00:00Z",
     )
 

@@ -38,18 +38,6 @@ CONCEPTMAPS = Path(__file__).with_name("data")
 
 __all__ = ["LOINC", "PATIENT", "SNOMED", "days"]
 
-CONDITIONS = {
-    "ild": (SNOMED, "233703007", "Interstitial lung disease"),
-    "rheumatoid_arthritis": (SNOMED, "69896004", "Rheumatoid arthritis"),
-    "systemic_sclerosis": (SNOMED, "89155008", "Systemic sclerosis"),
-    "dermatomyositis": (SNOMED, "396230008", "Dermatomyositis"),
-    "sjogren": (SNOMED, "83901003", "Sjögren's syndrome"),
-    "amyopathic_dm": (SNOMED, "238935002", "Dermatomyositis sine myositis"),
-    "polymyositis": (SNOMED, "31384009", "Polymyositis"),
-    "antisynthetase_syndrome": (SNOMED, "445187004", "Antisynthetase syndrome"),
-    "rp_ild_or_aip": (SNOMED, "236302005", "Acute interstitial pneumonia"),
-}
-
 LABS = {
     "ferritin": ("2276-4", "Ferritin [Mass/volume] in Serum or Plasma", "ng/mL"),
     "pao2": ("2703-7", "Oxygen [Partial pressure] in Arterial blood", "mm[Hg]"),
@@ -116,7 +104,7 @@ def patient() -> dict[str, Any]:
 
 
 def condition(name: str, days_ago: int = 900, rid: str | None = None) -> dict[str, Any]:
-    system, code, display = CONDITIONS[name]
+    system, code, display = fhir.CODES[name]
     return fhir.condition(
         PATIENT, rid or f"c-{name}", cc(system, code, display, text=display), ago(days_ago)
     )
@@ -166,10 +154,10 @@ def active_med(
     period: float = 1,
     period_unit: str = "d",
 ) -> dict[str, Any]:
-    timing = {"frequency": frequency, "period": period, "period_unit": period_unit}
-    dosage = fhir.dosage(dose, unit, route={"text": route}, **timing)
+    repeat = {"frequency": frequency, "period": period, "periodUnit": period_unit}
+    dosage = fhir.dosage(dose, unit, route={"text": route}, **repeat)
     medication = cc(RXNORM, rxnorm, display, text=display)
-    return fhir.medication_request(PATIENT, rid, medication, [dosage], ago(days_ago))
+    return fhir.medication_request(PATIENT, rid, medication, [dosage], authoredOn=ago(days_ago))
 
 
 def sandbox_draft(
@@ -223,7 +211,7 @@ class Chart:
         )
 
     def diagnosis(self, concept: str, onset: date) -> Chart:
-        system, code, display = CONDITIONS[concept]
+        system, code, display = fhir.CODES[concept]
         when = onset.isoformat()
         return self._add(
             fhir.condition(
@@ -232,7 +220,7 @@ class Chart:
                 cc(system, code, display),
                 when,
                 verified=True,
-                recorded=when,
+                recordedDate=when,
             )
         )
 
@@ -288,14 +276,14 @@ class Chart:
     def medication(
         self, drug: str, mg: float, start: date, route: str = "oral", every_days: int = 1
     ) -> Chart:
-        code, display = fhir.DRUGS[drug]
+        _, code, display = fhir.CODES[drug]
         dosage = fhir.dosage(
             mg, period=every_days, route={"text": route}, text=f"{display} {mg:g} mg {route}"
         )
         medication = cc(RXNORM, code, display, text=display)
         return self._add(
             fhir.medication_request(
-                self.patient_id, self._id("med"), medication, [dosage], start.isoformat()
+                self.patient_id, self._id("med"), medication, [dosage], authoredOn=start.isoformat()
             )
         )
 

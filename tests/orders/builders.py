@@ -18,19 +18,11 @@ from fhir_mappings.record import (
     PatientRecord,
 )
 from tests import fhir
-from tests.fhir import LOINC, RXNORM, cc
+from tests.fhir import RXNORM, cc
 from tests.guideline import records
 
 TODAY = date(2026, 11, 20)
 PATIENT = "pat-1"
-
-LAB = {
-    "cbc_panel": ("58410-2", "CBC panel - Blood by Automated count"),
-    "urinalysis_panel": ("24356-8", "Urinalysis complete panel - Urine"),
-    "liver_panel": ("24325-3", "Hepatic function panel - Serum or Plasma"),
-    "creatinine": ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
-    "cyclosporine_level": ("3520-4", "Cyclosporine [Mass/volume] in Blood"),
-}
 
 
 def med_request(
@@ -46,32 +38,27 @@ def med_request(
     end: str | None = None,
     timing: bool = True,
 ) -> dict[str, Any]:
-    """A draft; ``drug`` an ingredient of ``DRUGS`` or (RxNorm code, display)."""
-    code, display = fhir.DRUGS[drug] if isinstance(drug, str) else drug or (None, None)
+    """A draft; ``drug`` an ingredient of ``tests.fhir.CODES`` or (RxNorm code, display)."""
+    code, display = fhir.CODES[drug][1:] if isinstance(drug, str) else drug or (None, None)
     medication = None if code is None else cc(RXNORM, code, display, text=display)
-    dosage = fhir.dosage(
-        dose,
-        unit,
-        frequency=frequency,
-        period=period,
-        period_unit=period_unit,
-        route=None if route is None else fhir.coded_route(route),
-        sandbox=shape != "r4",
-    )
+    more: dict[str, Any] = {} if route is None else {"route": fhir.coded_route(route)}
+    repeat = {"frequency": frequency, "period": period, "periodUnit": period_unit}
+    dosage = fhir.dosage(dose, unit, sandbox=shape != "r4", **repeat, **more)
     if end:
         dosage["timing"]["repeat"]["boundsPeriod"] = {"start": TODAY.isoformat(), "end": end}
     if not timing:
         del dosage["timing"]
-    category = {"coding": [{"code": "outpatient"}]}
+    outpatient = {"coding": [{"code": "outpatient"}]}
+    r4 = shape == "r4"
     return fhir.medication_request(
         PATIENT,
         rid,
         medication,
         [dosage],
-        TODAY.isoformat(),
         status="draft",
-        intent="order" if shape == "r4" else None,
-        category=[category] if shape == "r4" else category,
+        intent="order" if r4 else None,
+        category=[outpatient] if r4 else outpatient,
+        authoredOn=TODAY.isoformat(),
     )
 
 
@@ -86,22 +73,18 @@ def prednisone_tablet_draft(
     if unit is not None:
         quantity["unit"] = unit
     tablet = "Prednisone 20 MG Oral Tablet"
-    dosage = {
-        "text": f"{value} {code or unit} daily",
-        "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
-        "doseAndRate": [{"doseQuantity": quantity}],
-    }
+    dosage = fhir.dosage(None, text=f"{value} {code or unit} daily")
+    dosage["doseAndRate"] = [{"doseQuantity": quantity}]
     medication = cc(RXNORM, "312617", tablet, text=tablet)
-    return fhir.medication_request(pid, "request-123", medication, [dosage], None, status="draft")
+    return fhir.medication_request(pid, "request-123", medication, [dosage], status="draft")
 
 
 def service_request(rid: str, concept: str, shape: str = "r4") -> dict[str, Any]:
-    code, display = LAB[concept]
     res: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "id": rid,
         "status": "draft",
-        "code": cc(LOINC, code, display),
+        "code": cc(*fhir.CODES[concept]),
         "subject": {"reference": f"Patient/{PATIENT}"},
     }
     if shape == "r4":

@@ -62,7 +62,7 @@ def _medication(
     pid: str, rid: str, rxnorm: str, start: str, dose_mg: float, per_day: int
 ) -> Resource:
     dosage = fhir.dosage(dose_mg, frequency=per_day)
-    return fhir.medication_request(pid, rid, cc(RXNORM, rxnorm), [dosage], start)
+    return fhir.medication_request(pid, rid, cc(RXNORM, rxnorm), [dosage], authoredOn=start)
 
 
 def course_bundle() -> Resource:
