@@ -25,7 +25,6 @@ MAX_MEDIAN_DETAIL = 600
 Cards = dict[str, list[dict[str, Any]]]
 
 
-
 def all_cards(cards: Cards) -> list[tuple[str, dict[str, Any]]]:
     return [(name, c) for name, cs in cards.items() for c in cs]
 

@@ -201,7 +201,10 @@ def test_ssc_critical_card_states_steen_as_odds_ratio(live_server: Any) -> None:
     fixture = load_json(FIXTURES[0].parent / "ssc-prednisolone-20mg-drafted.json")
     (card,) = topic_cards(call(live_server, SIGN, fixture, "r4"), "order-ssc-glucocorticoid-dose")
     assert card["indicator"] == "critical"
-    assert "Steen 1998 (case-control study of 110 scleroderma renal crisis cases): prednisone ≥15 mg/day" in card["detail"]
+    assert (
+        "Steen 1998 (case-control study of 110 scleroderma renal crisis cases): "
+        "prednisone ≥15 mg/day" in card["detail"]
+    )
     assert "OR 4.37 (95% CI 2.03-9.43)" in card["detail"]
     assert "times as likely" not in card["detail"]
 
