@@ -258,11 +258,6 @@ def source_lines(rules: Iterable[Rule]) -> list[str]:
     return lines
 
 
-def cite(*rules: Rule) -> str:
-    """The ``**Sources**`` block of a card (Markdown): one short line per document."""
-    return "**Sources**\n\n" + "\n".join(f"- {line}" for line in source_lines(rules))
-
-
 # ------------------------------------------------------------------------ thresholds
 
 _OPS: dict[str, Callable[[float, float], bool]] = {

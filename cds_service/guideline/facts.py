@@ -36,8 +36,6 @@ UNKNOWN_DOSE = "unknown dose"
 PENDING = "pending"
 DAILY_DOSE_UNIT = "mg/d"
 PREDNISOLONE_EQUIVALENT = "prednisolone_equivalent"
-#: the qualitative values a fact may hold
-QUALITATIVE = frozenset({"positive", "negative", "unknown", PRESENT, ABSENT, UNKNOWN_DOSE, PENDING})
 
 
 def measurement_fact(m: Measurement) -> Fact:

@@ -22,7 +22,7 @@ from datetime import date
 
 from fhir_mappings.record import AntibodyResult, ConditionEntry, Measurement, MedicationEntry
 
-from .evidence import Rule, Threshold, fmt_number, source_lines
+from .evidence import Rule, Threshold, fmt_number
 from .findings import Layout
 
 SUMMARY_LIMIT = 139
@@ -49,7 +49,6 @@ DISPLAY_UNITS: dict[str, str] = {
 
 #: concept -> clinician-facing name; concepts not listed read with spaces for underscores
 LABELS: dict[str, str] = {
-    "ferritin": "ferritin",
     "pao2": "PaO2",
     "creatine_kinase": "CK",
     "ck": "CK",
@@ -60,22 +59,16 @@ LABELS: dict[str, str] = {
     "dlco": "DLCO",
     "dlco_pct_pred": "DLCO",
     "hrct_fibrosis_extent": "HRCT extent",
-    "aldolase": "aldolase",
     "body_weight": "weight",
     "body_height": "height",
     "egfr": "eGFR",
     "alt": "ALT",
     "ast": "AST",
     "wbc": "white cells",
-    "neutrophils": "neutrophils",
-    "lymphocytes": "lymphocytes",
-    "platelets": "platelets",
     "hemoglobin": "haemoglobin",
-    "cyclosporine_trough": "cyclosporine trough",
     "cmv_pp65": "CMV pp65 antigenemia",
     "cmv_pcr": "CMV PCR",
     "beta_d_glucan": "beta-D-glucan",
-    "urine_blood": "urine blood",
     "ana_presence": "ANA",
     "ana_titer": "ANA titre",
     "ana_pattern": "ANA pattern",
@@ -105,7 +98,6 @@ LABELS: dict[str, str] = {
     "ssc_lung": "SSc-ILD",
     "pm_dm_lung": "DM/PM-ILD",
     "sjogren_lung": "Sjögren's disease ILD",
-    "lupus_pneumonitis": "lupus pneumonitis",
     "dyspnea_worsening": "worsening dyspnea on exertion",
     "ct_ild_progression": "increase of parenchymal abnormality on HRCT",
     "ct_ground_glass": "ground-glass opacity on HRCT",
@@ -115,8 +107,6 @@ LABELS: dict[str, str] = {
     "ssc_diffuse": "diffuse cutaneous SSc",
     "mechanics_hands": "mechanic's hands",
     "raynaud": "Raynaud's phenomenon",
-    "mycophenolate_mofetil": "mycophenolate mofetil",
-    "mycophenolic_acid": "mycophenolic acid",
     "tmp_smx": "TMP-SMX",
 }
 
@@ -205,32 +195,6 @@ def medication_text(entry: MedicationEntry) -> str:
 
 def bullets(lines: Iterable[str]) -> str:
     return "\n".join(f"- {line}" for line in lines)
-
-
-def detail(
-    *,
-    facts: Iterable[str],
-    rules: Iterable[Rule],
-    facts_title: str | None = None,
-    body: Iterable[str] = (),
-    options_title: str | None = None,
-    options: Iterable[str] = (),
-    notes: Iterable[str] = (),
-    not_assessed: Iterable[str] = (),
-) -> str:
-    """The one card layout (see ``render``), from its parts."""
-    return render(
-        Layout(
-            why=tuple(facts),
-            why_title=facts_title,
-            body=tuple(body),
-            what_to_do=tuple(options),
-            what_to_do_title=options_title,
-            notes=tuple(notes),
-            not_assessed=tuple(not_assessed),
-            sources=tuple(source_lines(rules)),
-        )
-    )
 
 
 def _section(title: str, subtitle: str | None) -> str:

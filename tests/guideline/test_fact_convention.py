@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from cds_service.guideline.facts import DAILY_DOSE_UNIT, QUALITATIVE, UNKNOWN_DOSE
+from cds_service.guideline.facts import ABSENT, DAILY_DOSE_UNIT, PENDING, PRESENT, UNKNOWN_DOSE
 from cds_service.guideline.findings import Fact
 from fhir_mappings.tables import drug_rows
 from fhir_mappings.units import canonical_unit
@@ -23,6 +23,8 @@ from .fixture_findings import fixture_findings
 
 #: ingredient concepts whose facts carry a daily dose
 MEDICATIONS = set(drug_rows()) | {"prednisolone_equivalent"}
+#: the qualitative values a fact may hold
+QUALITATIVE = {"positive", "negative", "unknown", PRESENT, ABSENT, UNKNOWN_DOSE, PENDING}
 
 
 def problems(fact: Fact) -> list[str]:

@@ -143,18 +143,6 @@ def dose_fact(entry: MedicationEntry, record: PatientRecord) -> Fact:
     return medication_fact(entry, draft_date(entry, record))
 
 
-def unreadable_note(entries: Iterable[MedicationEntry]) -> list[str]:
-    """Markdown bullet lines for drafts whose dose could not be read."""
-    return [
-        f"- The dose of the draft {m.source_id} could not be checked: {m.dose_problem}."
-        for m in entries
-        if m.dose_problem is not None
-    ]
-
-
-#: prefetch keys (``PatientRecord.missing_data``) that hold the patient's active medications
-
-
 def medication_gaps(record: PatientRecord) -> dict[str, str]:
     """The medication data sets that could not be had for this call, with the reason. While
     any is missing, "no X is active" cannot be concluded: an unseen active order may exist."""

@@ -67,15 +67,9 @@ LEVEL_CONCEPTS = (
 )
 
 
-def is_iv(m: MedicationEntry) -> bool:
-    return m.route == "intravenous"
-
-
 def route_context(m: MedicationEntry) -> str:
     """ "iv", "oral", or "unknown" (route not recorded or another route)."""
-    if is_iv(m):
-        return "iv"
-    return "oral" if m.route == "oral" else "unknown"
+    return {"intravenous": "iv", "oral": "oral"}.get(m.route or "", "unknown")
 
 
 IV_TARGET = f"{number(IV_TROUGH_LOW.value)}-{number(IV_TROUGH_HIGH.value)} ng/mL"
@@ -122,11 +116,9 @@ def _trough(v: float, cmp: str | None, context: str) -> str | None:
     return None
 
 
-def off_target(level: Measurement, context: str | bool) -> str | None:
-    """Why the level is off target for its context ("iv", "oral", "unknown"; a bool is read
-    as IV yes/no), or None (on target / not judged)."""
-    if isinstance(context, bool):
-        context = "iv" if context else "oral"
+def off_target(level: Measurement, context: str) -> str | None:
+    """Why the level is off target for its context ("iv", "oral", "unknown"), or None (on
+    target / not judged)."""
     v, cmp = level.value, level.comparator
     if v is None:
         return None

@@ -63,10 +63,6 @@ class GlucocorticoidDose:
     def known_mg(self) -> float:
         return round(sum(m.pred_eq_mg_per_day or 0.0 for m in self.known), 6)
 
-    @property
-    def total_mg(self) -> float | None:
-        return None if self.unknown else self.known_mg
-
     def meets(self, threshold: Threshold) -> bool | None:
         """True when the known doses alone meet it; None when an unknown dose could."""
         if self.known and threshold.holds(self.known_mg):
