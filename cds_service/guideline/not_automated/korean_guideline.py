@@ -2,258 +2,200 @@
 
 from __future__ import annotations
 
-from ..evidence import rule
+from functools import partial
 
-POPULATION = (
-    "A population figure: it describes groups of patients, not the patient in the record, so "
-    "no card decision or text rests on it."
-)
+from .declare import POPULATION, not_automated
 
-R004 = rule(
+_kr = partial(not_automated, "KR")
+
+_kr(
     "R004",
-    "KR",
     "§Diagnosis 1-2)",
     "ILD is the first manifestation of CTD most often in IIM, sometimes in RA, very rarely in SSc",
-    "IIM ≈10-30%",
-    not_automated=POPULATION,
+    POPULATION,
+    figure="IIM ≈10-30%",
 )
-R010 = rule(
+_kr(
     "R010",
-    "KR",
     "§Diagnosis 1-2)",
     "Systemic features suggesting CTD occur most often in women under age 50",
-    "women <50 years",
-    not_automated=(
-        "Age and sex do not change what the work-up asks for: every ILD without a CTD "
-        "diagnosis gets the same antibody panel and feature check (KR Tables 1-2)."
-    ),
+    "Age and sex do not change what the work-up asks for: every ILD without a CTD "
+    "diagnosis gets the same antibody panel and feature check (KR Tables 1-2).",
+    figure="women <50 years",
 )
-R011 = rule(
+_kr(
     "R011",
-    "KR",
     "§Diagnosis 2",
     "HRCT cannot separate IIP from CTD-ILD; CTD-ILD often shows NSIP, OP or (rarely) LIP; if "
     "typical UIP is absent CTD is likely; UIP is the commonest pattern in RA-ILD and is often "
     "seen in SSc-ILD",
-    not_automated=(
-        "The absence of a UIP pattern is not used to suggest a CTD: the rule's own exceptions "
-        "(RA-ILD, SSc-ILD) make it unsafe on a record, and every ILD without a CTD diagnosis "
-        "already gets the work-up card. NSIP and OP patterns on HRCT count in the IPAF "
-        "morphologic domain (ERS/ATS 2015)."
-    ),
+    "The absence of a UIP pattern is not used to suggest a CTD: the rule's own exceptions "
+    "(RA-ILD, SSc-ILD) make it unsafe on a record, and every ILD without a CTD diagnosis "
+    "already gets the work-up card. NSIP and OP patterns on HRCT count in the IPAF "
+    "morphologic domain (ERS/ATS 2015).",
 )
-R012 = rule(
+_kr(
     "R012",
-    "KR",
     "§Diagnosis 2",
     "Radiologic pattern by CTD: RA UIP most common; SSc NSIP most common; MCTD NSIP; PM/DM "
     "NSIP, OP, UIP or DAD",
-    "RA UIP 50-60%; SSc NSIP 80-90%, UIP 10-20%",
-    not_automated=POPULATION,
+    POPULATION,
+    figure="RA UIP 50-60%; SSc NSIP 80-90%, UIP 10-20%",
 )
-R013 = rule(
+_kr(
     "R013",
-    "KR",
     "§Diagnosis 2",
     "In RA-ILD a UIP pattern carries a poorer prognosis than non-UIP",
-    not_automated=(
-        "A prognostic statement without a figure or an action: the RA-ILD card decides on "
-        "documented progression, whatever the pattern."
-    ),
+    "A prognostic statement without a figure or an action: the RA-ILD card decides on "
+    "documented progression, whatever the pattern.",
 )
-R014 = rule(
+_kr(
     "R014",
-    "KR",
     "§Diagnosis 3",
     "Surgical lung biopsy to confirm CTD-ILD is controversial: decide after weighing pros and "
     "cons; BAL can exclude infection and give cell counts",
-    not_automated=(
-        "Whether to biopsy (or to do BAL) weighs procedural risk against what the result would "
-        "change: a judgement the record cannot make."
-    ),
+    "Whether to biopsy (or to do BAL) weighs procedural risk against what the result would "
+    "change: a judgement the record cannot make.",
 )
-R015 = rule(
+_kr(
     "R015",
-    "KR",
     "§Diagnosis 3",
     "NSIP on pathology: look for an underlying CTD",
-    not_automated=(
-        "Lung pathology reports are free text in most records and the service reads no coded "
-        "histology pattern; an NSIP pattern on HRCT counts in the IPAF morphologic domain, and "
-        "every ILD without a CTD diagnosis already gets the CTD work-up card."
-    ),
+    "Lung pathology reports are free text in most records and the service reads no coded "
+    "histology pattern; an NSIP pattern on HRCT counts in the IPAF morphologic domain, and "
+    "every ILD without a CTD diagnosis already gets the CTD work-up card.",
 )
-R016 = rule(
+_kr(
     "R016",
-    "KR",
     "§Diagnosis 3",
     "UIP with germinal centres, lymphoid hyperplasia and plasma cells, and fewer fibroblastic "
     "foci and less honeycombing than IIP-UIP: examine for CTD",
-    not_automated=(
-        "These are histology findings the service does not read (no coded pathology); every "
-        "ILD without a CTD diagnosis already gets the CTD work-up card."
-    ),
+    "These are histology findings the service does not read (no coded pathology); every "
+    "ILD without a CTD diagnosis already gets the CTD work-up card.",
 )
-R020 = rule(
+_kr(
     "R020",
-    "KR",
     "Abstract; §Classification",
     "ILD frequency by CTD: SSc > IIM > RA > SLE > Sjogren's",
-    not_automated=POPULATION,
+    POPULATION,
 )
-R021 = rule(
+_kr(
     "R021",
-    "KR",
     "§Classification 1",
     "RA-ILD: prevalence 19-44% on prospective HRCT; HRCT more sensitive than PFT; male:female "
     "≈2:1; risk factors age, smoking, RF, anti-CCP; UIP the commonest pathology",
-    "19-44%",
-    not_automated=(
-        "Population figures; RA risk factors for screening come from the ACR/CHEST 2023 "
-        "screening guideline, which the screening card applies."
-    ),
+    "Population figures; RA risk factors for screening come from the ACR/CHEST 2023 "
+    "screening guideline, which the screening card applies.",
+    figure="19-44%",
 )
-R022 = rule(
+_kr(
     "R022",
-    "KR",
     "§Classification 2",
     "SSc-ILD: PFT abnormal in up to 70% of SSc, one third clinically significant; HRCT "
     "essential; anti-Scl-70 with ILD in 85%",
-    "70%; anti-Scl-70 85%",
-    not_automated=(
-        "Population figures; SSc risk factors for screening come from the ACR/CHEST 2023 "
-        "screening guideline, which the screening card applies."
-    ),
+    "Population figures; SSc risk factors for screening come from the ACR/CHEST 2023 "
+    "screening guideline, which the screening card applies.",
+    figure="70%; anti-Scl-70 85%",
 )
-R025 = rule(
+_kr(
     "R025",
-    "KR",
     "§Classification 2",
     "SSc with ILD and PAH has 5 times the mortality of SSc with PAH alone",
-    "5x mortality",
-    not_automated=(
-        "Pulmonary hypertension is outside the service's scope (no PAH data is read); the "
-        "figure drives no decision."
-    ),
+    "Pulmonary hypertension is outside the service's scope (no PAH data is read); the "
+    "figure drives no decision.",
+    figure="5x mortality",
 )
-R026 = rule(
+_kr(
     "R026",
-    "KR",
     "§Classification 3",
     "Sjogren's: pulmonary infiltration 9-24%; 10-year mortality more than 4-fold with "
     "pulmonary involvement; NSIP 28-61%, LIP 17%",
-    "9-24%",
-    not_automated=POPULATION,
+    POPULATION,
+    figure="9-24%",
 )
-R027 = rule(
+_kr(
     "R027",
-    "KR",
     "§Classification 4",
     "MCTD: anti-U1 RNP positive; pulmonary involvement 47-78%; severe ILD ≈19%, associated "
     "with anti-Ro-52",
-    "47-78%; ≈19%",
-    not_automated=(
-        "Population figures; anti-RNP and anti-Ro-52 are in the work-up panel (KR Table 2), "
-        "and the autoantibody-positive card names MCTD for anti-RNP."
-    ),
+    "Population figures; anti-RNP and anti-Ro-52 are in the work-up panel (KR Table 2), "
+    "and the autoantibody-positive card names MCTD for anti-RNP.",
+    figure="47-78%; ≈19%",
 )
-R029 = rule(
+_kr(
     "R029",
-    "KR",
     "§Classification 6",
     "SLE: pulmonary involvement 33-50%, ILD pattern 1-15%; risk higher with SLE >10 years, "
     "Raynaud's, anti-U1 RNP, sclerodactyly",
-    "1-15%",
-    not_automated=(
-        "SLE is outside the ACR/CHEST 2023 screening scope the service applies; population "
-        "figures only."
-    ),
+    "SLE is outside the ACR/CHEST 2023 screening scope the service applies; population "
+    "figures only.",
+    figure="1-15%",
 )
-R035 = rule(
+_kr(
     "R035",
-    "KR",
     "§Treatment 2",
     "The fundamental treatment of CTD-ILD is to treat the primary CTD",
-    not_automated=(
-        "A principle with no condition a record can test: treating the underlying disease is "
-        "the rheumatologist's plan; the treatment cards list ILD options per CTD (KR Table 5)."
-    ),
+    "A principle with no condition a record can test: treating the underlying disease is "
+    "the rheumatologist's plan; the treatment cards list ILD options per CTD (KR Table 5).",
 )
-R039 = rule(
+_kr(
     "R039",
-    "KR",
     "§Treatment 2-1)",
     "In IIM-ILD prednisolone 1 mg/kg/day (the COP dose) is often used; response is low except "
     "in COP-like OP",
-    "prednisolone 1 mg/kg/day",
-    not_automated=(
-        "A usual dose, not a limit: no order check rests on it (outside SSc the service does "
-        "not check glucocorticoid doses), and the OP response depends on a pattern judgement."
-    ),
+    "A usual dose, not a limit: no order check rests on it (outside SSc the service does "
+    "not check glucocorticoid doses), and the OP response depends on a pattern judgement.",
+    figure="prednisolone 1 mg/kg/day",
 )
-R044 = rule(
+_kr(
     "R044",
-    "KR",
     "§Treatment 2-1)",
     "An RCT of CYC vs rituximab in rapidly progressive CTD-ILD was under way",
-    not_automated="A trial in progress at the time of writing: no result to act on.",
+    "A trial in progress at the time of writing: no result to act on.",
 )
-R048 = rule(
+_kr(
     "R048",
-    "KR",
     "§Treatment 2-2)",
     "After stopping CYC the FVC and TLC benefit lasted 6 months and was lost by 24 months; "
     "larger effect when FVC <70%",
-    "benefit lost by 24 months",
-    not_automated=(
-        "Trial follow-up figures; the cyclophosphamide cards apply the decision they support "
-        "(a finite course, KR §Treatment 2-2))."
-    ),
+    "Trial follow-up figures; the cyclophosphamide cards apply the decision they support "
+    "(a finite course, KR §Treatment 2-2)).",
+    figure="benefit lost by 24 months",
 )
-R050 = rule(
+_kr(
     "R050",
-    "KR",
     "§Treatment 2-2)",
     "A steroid (printed 0.5-1 kg/kg, meaning mg/kg) may slow decline in SSc-ILD, but its "
     "effect is controversial",
-    "0.5-1 mg/kg",
-    not_automated=(
-        "Never suggested: ACR/CHEST 2023 recommends strongly against glucocorticoids as SSc-ILD "
-        "treatment (Z13); the SSc glucocorticoid cards warn instead."
-    ),
+    "Never suggested: ACR/CHEST 2023 recommends strongly against glucocorticoids as SSc-ILD "
+    "treatment (Z13); the SSc glucocorticoid cards warn instead.",
+    figure="0.5-1 mg/kg",
 )
-R059 = rule(
+_kr(
     "R059",
-    "KR",
     "§Treatment 2-3",
     "MMF in 18 CTD-ILD patients (some RA-ILD): lung function stabilised and the prednisolone "
     "maintenance dose fell",
-    "18 patients, median 2.5 years",
-    not_automated=(
-        "Small-series evidence; the RA-ILD card lists mycophenolate from ACR/CHEST 2023 and "
-        "KR's recommendation instead."
-    ),
+    "Small-series evidence; the RA-ILD card lists mycophenolate from ACR/CHEST 2023 and "
+    "KR's recommendation instead.",
+    figure="18 patients, median 2.5 years",
 )
-R062 = rule(
+_kr(
     "R062",
-    "KR",
     "§Prognosis",
     "Prognosis: RA-ILD 10-20% of RA deaths; SSc-ILD 10-year survival 29-69%; Sjogren's 5-year "
     "survival 84%; transplant outcomes in CTD-ILD resemble IIP",
-    "SSc-ILD 10-year survival 29-69%",
-    not_automated=POPULATION,
+    POPULATION,
+    figure="SSc-ILD 10-year survival 29-69%",
 )
-R028 = rule(
+_kr(
     "R028",
-    "KR",
     "§Classification 5",
     "IIM = PM, DM and clinically amyopathic DM, ILD prevalence 20-78%; antisynthetase "
     "syndrome = antisynthetase antibody with ILD plus some of fever, joint pain, Raynaud's, "
     "mechanic's hands; ≈50% develop acute respiratory failure",
-    "≈50% acute respiratory failure",
-    not_automated=(
-        "The same definition is applied in the Japanese review's wording (JP §Anti-ARS Abs), "
-        "which the autoantibody-positive card cites when it names anti-synthetase syndrome; "
-        "the service does not diagnose the syndrome itself."
-    ),
+    "The same definition is applied in the Japanese review's wording (JP §Anti-ARS Abs), "
+    "which the autoantibody-positive card cites when it names anti-synthetase syndrome; "
+    "the service does not diagnose the syndrome itself.",
+    figure="≈50% acute respiratory failure",
 )
