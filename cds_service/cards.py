@@ -171,8 +171,3 @@ def card_from_finding(f: Finding, base_url: str = DEFAULT_BASE_URL) -> dict[str,
     }
     pruned: dict[str, Any] = prune(card)
     return pruned
-
-
-def response_json(cards: list[dict[str, Any]]) -> dict[str, Any]:
-    """The service response body: always a ``cards`` array, possibly empty."""
-    return {"cards": cards}
