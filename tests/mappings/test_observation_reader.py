@@ -16,59 +16,33 @@ from fhir_mappings.builder import build_record
 from .conftest import PATIENT, cc
 from .observation_cases import EDGE_CASES, TODAY, ferritin, q, summary
 
+
+def measured(value: float = 900.0, when: str = "2026-11-16") -> dict[str, Any]:
+    """The ferritin read (in ng/mL)."""
+    return {"measurements": {"ferritin": [(value, "ng/mL", when, None)]}}
+
+
+def unreadable(reason: str) -> dict[str, Any]:
+    """The ferritin kept as uninterpretable, with why."""
+    return {"measurements": {"ferritin": [(None, None, "2026-11-16", reason)]}}
+
+
+def warning(reason: str) -> dict[str, Any]:
+    """The Observation dropped, with a warning."""
+    return {"warnings": [("Observation/f", reason)]}
+
+
 EXPECTED: dict[str, dict[str, Any]] = dict(
     [
-        ("common shape", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        ("integer value", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        (
-            "boolean value",
-            {
-                "measurements": {
-                    "ferritin": [(None, None, "2026-11-16", "quantity has no numeric value")]
-                }
-            },
-        ),
-        (
-            "string value",
-            {
-                "measurements": {
-                    "ferritin": [(None, None, "2026-11-16", "quantity has no numeric value")]
-                }
-            },
-        ),
-        (
-            "integer beyond float",
-            {
-                "measurements": {
-                    "ferritin": [(None, None, "2026-11-16", "quantity value out of range")]
-                }
-            },
-        ),
-        (
-            "integer beyond 2**53",
-            {"measurements": {"ferritin": [(9007199254740992.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "NaN",
-            {
-                "measurements": {
-                    "ferritin": [
-                        (None, None, "2026-11-16", "quantity value is not a finite number")
-                    ]
-                }
-            },
-        ),
-        (
-            "infinity",
-            {
-                "measurements": {
-                    "ferritin": [
-                        (None, None, "2026-11-16", "quantity value is not a finite number")
-                    ]
-                }
-            },
-        ),
-        ("negative zero", {"measurements": {"ferritin": [(-0.0, "ng/mL", "2026-11-16", None)]}}),
+        ("common shape", measured()),
+        ("integer value", measured()),
+        ("boolean value", unreadable("quantity has no numeric value")),
+        ("string value", unreadable("quantity has no numeric value")),
+        ("integer beyond float", unreadable("quantity value out of range")),
+        ("integer beyond 2**53", measured(9007199254740992.0)),
+        ("NaN", unreadable("quantity value is not a finite number")),
+        ("infinity", unreadable("quantity value is not a finite number")),
+        ("negative zero", measured(-0.0)),
         (
             "overflow on conversion",
             {
@@ -79,65 +53,23 @@ EXPECTED: dict[str, dict[str, Any]] = dict(
                 }
             },
         ),
-        ("unit converted", {"measurements": {"ferritin": [(1000.0, "ng/mL", "2026-11-16", None)]}}),
-        (
-            "unknown unit",
-            {
-                "measurements": {
-                    "ferritin": [
-                        (None, None, "2026-11-16", "unit 'mg/dL' cannot be converted to ng/mL")
-                    ]
-                }
-            },
-        ),
-        (
-            "no unit",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "quantity has no unit")]}},
-        ),
-        (
-            "empty code, printed unit",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "non-UCUM system",
-            {
-                "measurements": {
-                    "ferritin": [
-                        (None, None, "2026-11-16", "unit 'x' cannot be converted to ng/mL")
-                    ]
-                }
-            },
-        ),
-        ("no system", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        (
-            "unhashable unit",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "quantity has no unit")]}},
-        ),
-        (
-            "unhashable unit, code converts",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "unhashable system",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "unhashable date",
-            {"warnings": [("Observation/f", "no effective date (effective[x] or issued)")]},
-        ),
-        ("unhashable status", {"warnings": [("Observation/f", "Observation.status missing")]}),
-        (
-            "non-string unit",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "quantity has no unit")]}},
-        ),
+        ("unit converted", measured(1000.0)),
+        ("unknown unit", unreadable("unit 'mg/dL' cannot be converted to ng/mL")),
+        ("no unit", unreadable("quantity has no unit")),
+        ("empty code, printed unit", measured()),
+        ("non-UCUM system", unreadable("unit 'x' cannot be converted to ng/mL")),
+        ("no system", measured()),
+        ("unhashable unit", unreadable("quantity has no unit")),
+        ("unhashable unit, code converts", measured()),
+        ("unhashable system", measured()),
+        ("unhashable date", warning("no effective date (effective[x] or issued)")),
+        ("unhashable status", warning("Observation.status missing")),
+        ("non-string unit", unreadable("quantity has no unit")),
         (
             "comparator",
             {"measurements": {"ferritin": [(2000.0, "ng/mL", "2026-11-16", None, ">")]}},
         ),
-        (
-            "non-string comparator",
-            {"measurements": {"ferritin": [(2000.0, "ng/mL", "2026-11-16", None)]}},
-        ),
+        ("non-string comparator", measured(2000.0)),
         (
             "reference range",
             {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None, (30.0, 400.0))]}},
@@ -146,69 +78,30 @@ EXPECTED: dict[str, dict[str, Any]] = dict(
             "interpretation",
             {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None, "high")]}},
         ),
-        (
-            "valueString",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "no valueQuantity")]}},
-        ),
+        ("valueString", unreadable("no valueQuantity")),
         ("dataAbsentReason", {}),
-        (
-            "no value",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "no valueQuantity")]}},
-        ),
-        (
-            "valueQuantity not an object",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "no valueQuantity")]}},
-        ),
+        ("no value", unreadable("no valueQuantity")),
+        ("valueQuantity not an object", unreadable("no valueQuantity")),
         ("entered-in-error", {}),
         ("cancelled", {}),
         ("registered", {}),
-        ("preliminary", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        ("no status", {"warnings": [("Observation/f", "Observation.status missing")]}),
-        ("another patient", {"warnings": [("Observation/f", "belongs to another patient")]}),
-        (
-            "subject without reference",
-            {"warnings": [("Observation/f", "no subject/patient reference")]},
-        ),
-        (
-            "empty subject, patient",
-            {"warnings": [("Observation/f", "no subject/patient reference")]},
-        ),
-        (
-            "patient instead of subject",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "urn:uuid subject",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "subject reference not a string",
-            {"warnings": [("Observation/f", "no subject/patient reference")]},
-        ),
-        (
-            "partial date",
-            {"warnings": [("Observation/f", "no effective date (effective[x] or issued)")]},
-        ),
-        (
-            "invalid date",
-            {"warnings": [("Observation/f", "no effective date (effective[x] or issued)")]},
-        ),
-        (
-            "date with time zone",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-03-04", None)]}},
-        ),
-        (
-            "effectivePeriod only",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-01-02", None)]}},
-        ),
-        ("issued only", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-01-02", None)]}}),
-        ("no id", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        ("integer id", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        ("duplicate id", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        (
-            "two codings, one concept",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
+        ("preliminary", measured()),
+        ("no status", warning("Observation.status missing")),
+        ("another patient", warning("belongs to another patient")),
+        ("subject without reference", warning("no subject/patient reference")),
+        ("empty subject, patient", warning("no subject/patient reference")),
+        ("patient instead of subject", measured()),
+        ("urn:uuid subject", measured()),
+        ("subject reference not a string", warning("no subject/patient reference")),
+        ("partial date", warning("no effective date (effective[x] or issued)")),
+        ("invalid date", warning("no effective date (effective[x] or issued)")),
+        ("date with time zone", measured(when="2026-03-04")),
+        ("effectivePeriod only", measured(when="2026-01-02")),
+        ("issued only", measured(when="2026-01-02")),
+        ("no id", measured()),
+        ("integer id", measured()),
+        ("duplicate id", measured()),
+        ("two codings, one concept", measured()),
         (
             "two codings, two concepts",
             {
@@ -227,10 +120,7 @@ EXPECTED: dict[str, dict[str, Any]] = dict(
         ("code not an object", {}),
         ("unknown code", {}),
         ("unknown code, no status", {}),
-        (
-            "site alias system",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
+        ("site alias system", measured()),
         (
             "implied study",
             {
@@ -287,10 +177,7 @@ EXPECTED: dict[str, dict[str, Any]] = dict(
                 "studies": [("pft", "2026-11-16")],
             },
         ),
-        (
-            "empty component list",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
+        ("empty component list", measured()),
         ("not a dict resource", {}),
         (
             "PFT percent predicted derived",
