@@ -636,6 +636,24 @@ def print_report(result: dict[str, Any]) -> None:
         print(f"            {figures}")
 
 
+def write_results(path: Path, section: dict[str, Any], key: str | None = None) -> None:
+    """Write ``section`` into the one results file: as the whole file (the service's run), or
+    under ``key`` (another benchmark); either keeps the other's sections."""
+    try:
+        kept = json.loads(path.read_text())
+    except (OSError, ValueError):
+        kept = {}
+    if key is None:
+        merged = {**section, **{k: v for k, v in kept.items() if k in OTHER_SECTIONS}}
+    else:
+        merged = {**kept, key: section}
+    path.write_text(json.dumps(merged, indent=2) + "\n")
+
+
+#: sections of the results file that other benchmarks write
+OTHER_SECTIONS = ("smart_app",)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     p.add_argument("--duration", type=float, default=10.0, help="seconds per workload")
@@ -662,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print_report(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    write_results(args.out, result)
     print(f"\nwritten: {args.out}")
     return 0 if all(t["pass"] for t in result["targets"].values()) else 1
 

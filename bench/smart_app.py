@@ -8,13 +8,13 @@ FHIR gateway checking the token's patient) and ``cds-service serve`` (2 workers,
 the app configured). Runs N EHR launches; for each it times (1) the callback (token exchange
 with PKCE, session stored) and (2) ``GET {app}/``, the page: the ten FHIR reads through the
 gateway, the patient-view evaluation, the plots and the HTML. Target: the page within 1.5 s
-of the callback. Prints the figures and writes ``bench/results/smart-app.json``.
+of the callback. Prints the figures and writes them under ``smart_app`` in
+``bench/results/latest.json``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import secrets
@@ -28,7 +28,7 @@ from typing import Any
 import requests
 
 from bench import workloads as wl
-from bench.run import REPO, fhir_server, free_port, server
+from bench.run import DEFAULT_OUT, REPO, fhir_server, free_port, server, write_results
 from tests.smart_app.ehr import Client, RunningEhr, TestEhr
 
 TARGET_S = 1.5
@@ -107,8 +107,7 @@ def main() -> None:
     result = run(args.launches)
     for k, v in result.items():
         print(f"{k:28} {v}")
-    out = REPO / "bench" / "results" / "smart-app.json"
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_results(DEFAULT_OUT, result, key="smart_app")
 
 
 if __name__ == "__main__":

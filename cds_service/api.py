@@ -22,8 +22,7 @@ import logging
 import re
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
@@ -56,9 +55,9 @@ _AUTHENTICATED_PREFIX = "/cds-services"
 # --------------------------------------------------------------------------- responses
 
 
-def json_response(body: Any, status: int = 200, content_type: str = JSON_TYPE) -> Response:
+def json_response(body: Any, status: int = 200) -> Response:
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return Response(text.encode("utf-8"), status=status, content_type=content_type)
+    return Response(text.encode("utf-8"), status=status, content_type=JSON_TYPE)
 
 
 #: issues in one OperationOutcome at most; a last issue says how many more there were
@@ -82,7 +81,7 @@ def operation_outcome(
     if len(issues) > MAX_ISSUES:
         more = len(issues) - MAX_ISSUES
         out.append({"severity": "error", "code": code, "diagnostics": f"{more} more issues"})
-    return json_response({"resourceType": "OperationOutcome", "issue": out}, status, JSON_TYPE)
+    return json_response({"resourceType": "OperationOutcome", "issue": out}, status)
 
 
 _STATUS_ISSUE_CODE = {
@@ -114,19 +113,6 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 # --------------------------------------------------------------------------- body parsing
-
-
-class _AfterSend:
-    """A hook call's work once its response is sent (``Response.call_on_close``)."""
-
-    def __init__(
-        self, storage: Storage, service_id: str, cards: list[dict[str, Any]], caller: Caller
-    ) -> None:
-        self.storage, self.service_id, self.cards, self.caller = storage, service_id, cards, caller
-
-    def __call__(self) -> None:
-        if self.cards:
-            record_issued(self.storage, self.service_id, self.cards, self.caller)
 
 
 #: one request header's value at most, and all of them together (431 above either)
@@ -198,15 +184,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["cds"] = {"settings": settings, "storage": storage}
     # the SMART app (cds_service/smart_app), when CDS_SMART_CLIENT_ID and CDS_SMART_APP_URL say
     smart = smart_app.register(app, settings, storage, terminology)
-    if settings.dev and not settings.allow_sandbox_issuer:
+    if settings.dev:  # the authenticator warns about client JWT verification
         log.warning(
-            "DEV MODE: client JWT verification is OFF and any CORS origin is allowed. "
-            "Never expose this instance to real patient data."
-        )
-    if settings.dev:
-        log.warning(
-            "DEV MODE: a hook's fhirServer is not checked against trusted clients' "
-            "fhirServers (any http(s) server is contacted) and FHIR errors are shown in full."
+            "DEV MODE: any CORS origin is allowed, a hook's fhirServer is not checked against "
+            "trusted clients' fhirServers (any http(s) server is contacted) and FHIR errors "
+            "are shown in full. Never expose this instance to real patient data."
         )
 
     origins: str | list[str] = "*" if settings.dev else list(settings.cors_origins)
@@ -248,12 +230,6 @@ def _authenticate_requests(app: Flask, settings: Settings, authenticator: Authen
         ):
             return None
         result = authenticator.authenticate(request.base_url, dict(request.headers))
-        if result.ok:
-            g.caller = Caller(
-                issuer=result.issuer or "",
-                tenant=result.tenant or "",
-                fhir_servers=None if settings.dev else result.fhir_servers,
-            )
         if not result.ok:
             log.info(
                 "401 %s %s (request %s): %s",
@@ -263,6 +239,11 @@ def _authenticate_requests(app: Flask, settings: Settings, authenticator: Authen
                 result.reason,
             )
             return Response(b"", status=401)
+        g.caller = Caller(
+            issuer=result.issuer or "",
+            tenant=result.tenant or "",
+            fhir_servers=None if settings.dev else result.fhir_servers,
+        )
         return None
 
     @app.after_request
@@ -286,9 +267,7 @@ def _authenticate_requests(app: Flask, settings: Settings, authenticator: Authen
 def _answer_errors(app: Flask) -> None:
     """Every error as an OperationOutcome; an unhandled one logged with its request id."""
 
-    @app.errorhandler(HTTPException)
-    def _on_http_error(exc: HTTPException) -> Response:
-        return _http_error(exc)
+    app.register_error_handler(HTTPException, _http_error)
 
     @app.errorhandler(ServiceError)
     def _on_service_error(exc: ServiceError) -> Response:
@@ -323,9 +302,13 @@ def _add_routes(
         if problems:
             raise InvalidRequest(problems)
         data = patient_data.resolve(service, body, settings, g.caller)
-        today = settings.evaluation_date or datetime.now(UTC).date()
         evaluation = engine.evaluate_resources(
-            service, data.resources, body["context"], today, data.unavailable, terminology
+            service,
+            data.resources,
+            body["context"],
+            settings.today(),
+            data.unavailable,
+            terminology,
         )
         # links to the rules page are absolute: under the service's public URL when configured
         # (CDS_PUBLIC_URL), else the base URL the request reached
@@ -335,7 +318,7 @@ def _add_routes(
             add_smart_links(cards, smart.launch_url)
         response = json_response(response_body(cards, evaluation.record.unavailable))
         # after the response is sent (WSGI close): the issued cards in one short transaction
-        response.call_on_close(_AfterSend(storage, service.id, cards, g.caller))
+        response.call_on_close(partial(record_issued, storage, service.id, cards, g.caller))
         return response
 
     @app.post("/cds-services/<service_id>/feedback")

@@ -57,77 +57,15 @@ def prune(value: Any) -> Any:
     """Drop ``None``, empty strings, lists and objects, recursively (keeps False and 0);
     tuples become lists."""
     if isinstance(value, dict):
-        return _prune_dict(value)
+        pruned = ((k, prune(v)) for k, v in value.items())
+        return {k: v for k, v in pruned if not _empty(v)}
     if isinstance(value, list | tuple):
-        return _prune_list(value)
+        return [v for v in map(prune, value) if not _empty(v)]
     return value
 
 
-# The two helpers recurse only into containers (a leaf costs no call) and dispatch on the
-# exact type first (the JSON kinds a card holds); anything else (subclasses, e.g. a str
-# enum) takes the general path. Either way the test is the original one:
-# ``v is None or v == "" or v == [] or v == {}`` holds exactly for None and for empty str,
-# list and dict values (and their subclasses).
-_EMPTYABLE = (str, list, dict)
-
-
-def _pruned(v: Any) -> Any:
-    """``v`` pruned, or None when it is to be dropped (the general path)."""
-    if isinstance(v, dict):
-        v = _prune_dict(v)
-    elif isinstance(v, list | tuple):
-        v = _prune_list(v)
-    if v is None or (isinstance(v, _EMPTYABLE) and not v):
-        return None
-    return v
-
-
-def _prune_dict(value: dict[Any, Any]) -> dict[Any, Any]:
-    out: dict[Any, Any] = {}
-    for k, v in value.items():
-        t = type(v)
-        if t is str:
-            if v:
-                out[k] = v
-        elif t is dict:
-            v = _prune_dict(v)
-            if v:
-                out[k] = v
-        elif t is list or t is tuple:
-            v = _prune_list(v)
-            if v:
-                out[k] = v
-        elif t is int or t is float or t is bool:
-            out[k] = v
-        elif v is not None:
-            v = _pruned(v)
-            if v is not None:
-                out[k] = v
-    return out
-
-
-def _prune_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
-    items: list[Any] = []
-    for v in value:
-        t = type(v)
-        if t is str:
-            if v:
-                items.append(v)
-        elif t is dict:
-            v = _prune_dict(v)
-            if v:
-                items.append(v)
-        elif t is list or t is tuple:
-            v = _prune_list(v)
-            if v:
-                items.append(v)
-        elif t is int or t is float or t is bool:
-            items.append(v)
-        elif v is not None:
-            v = _pruned(v)
-            if v is not None:
-                items.append(v)
-    return items
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and not value)
 
 
 def _action_json(a: Action) -> dict[str, Any]:
@@ -233,8 +171,3 @@ def card_from_finding(f: Finding, base_url: str = DEFAULT_BASE_URL) -> dict[str,
     }
     pruned: dict[str, Any] = prune(card)
     return pruned
-
-
-def response_json(cards: list[dict[str, Any]]) -> dict[str, Any]:
-    """The service response body: always a ``cards`` array, possibly empty."""
-    return {"cards": cards}

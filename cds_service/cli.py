@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -190,16 +190,14 @@ def evaluate(bundle_path: str, hook: str, draft_orders: str | None, on: str | No
             context["selections"] = [
                 f"{r['resourceType']}/{r['id']}" for r in _bundle_resources(drafts) if r.get("id")
             ]
-    today: date = (
-        date.fromisoformat(on) if on else settings.evaluation_date or datetime.now(UTC).date()
-    )
+    today = date.fromisoformat(on) if on else settings.today()
     terminology = build_terminology(settings.site_conceptmap)
     evaluation = engine.evaluate_resources(
         service, resources, context, today, terminology=terminology
     )
     # links to the rules page: under the service's public URL when configured
-    public = os.environ.get("CDS_PUBLIC_URL", "").split(",")[0].strip()
-    cards = engine.cards_for(service, evaluation, public or DEFAULT_BASE_URL)
+    base_url = settings.public_urls[0] if settings.public_urls else DEFAULT_BASE_URL
+    cards = engine.cards_for(service, evaluation, base_url)
     sys.stdout.write(json.dumps({"cards": cards}, indent=2, ensure_ascii=False) + "\n")
     return 0
 

@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from .fhir_policy import DEV_CALLER, Caller
@@ -39,20 +38,9 @@ class StoreResult:
 
 def _insert_ignoring_duplicates(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> int:
     """Insert rows, skipping those that break a unique constraint; returns rows inserted."""
-    if not rows:
-        return 0
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        stmt: Any = pg_insert(table).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite_insert(table).on_conflict_do_nothing()
-    else:  # pragma: no cover - other databases are not supported targets
-        stmt = insert(table)
+    stmt = _insert_ignore(conn.dialect.name, table)
     stmt = stmt.returning(*table.primary_key.columns)  # rowcount is unreliable across drivers
-    inserted = 0
-    for row in rows:
-        inserted += len(conn.execute(stmt, row).all())
-    return inserted
+    return sum(len(conn.execute(stmt, row).all()) for row in rows)
 
 
 def issued_rows(

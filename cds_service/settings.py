@@ -1,19 +1,28 @@
 """Configuration: environment variables (all prefixed ``CDS_``) -> one typed Settings object.
 
 Each option names what it changes and its default; the README's configuration table lists
-them. Helpers add fields here additively.
+them.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str | None) -> tuple[str, ...]:
+    """A comma-separated setting, blanks dropped."""
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -55,26 +64,24 @@ class Settings:
     #: CDS_ALLOW_SANDBOX_ISSUER: with --dev, verify JWTs and trust the CDS Hooks sandbox issuer
     #: (its private key is public); refused at start-up without --dev
     allow_sandbox_issuer: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
+
+    def today(self) -> date:
+        """The evaluation date: ``evaluation_date`` when pinned, else today (UTC)."""
+        return self.evaluation_date or datetime.now(UTC).date()
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, dev: bool | None = None) -> Settings:
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
-        is_dev = _flag(env.get("CDS_DEV")) if dev is None else dev
-        origins = tuple(o.strip() for o in env.get("CDS_CORS_ORIGINS", "").split(",") if o.strip())
+        is_dev = _flag(env.get("CDS_DEV"))
         eval_date = env.get("CDS_EVALUATION_DATE")
         return cls(
             dev=is_dev,
             database_url=env.get("CDS_DATABASE_URL", cls.database_url),
             max_body_bytes=int(env.get("CDS_MAX_BODY_BYTES", cls.max_body_bytes)),
             body_read_seconds=float(env.get("CDS_BODY_READ_SECONDS", cls.body_read_seconds)),
-            cors_origins=origins,
-            trusted_clients_file=Path(env["CDS_TRUSTED_CLIENTS"])
-            if env.get("CDS_TRUSTED_CLIENTS")
-            else None,
-            site_conceptmap=Path(env["CDS_SITE_CONCEPTMAP"])
-            if env.get("CDS_SITE_CONCEPTMAP")
-            else None,
+            cors_origins=_list(env.get("CDS_CORS_ORIGINS")),
+            trusted_clients_file=_path(env.get("CDS_TRUSTED_CLIENTS")),
+            site_conceptmap=_path(env.get("CDS_SITE_CONCEPTMAP")),
             fhir_deadline_ms=int(env.get("CDS_FHIR_DEADLINE_MS", cls.fhir_deadline_ms)),
             fhir_connect_timeout_ms=int(
                 env.get("CDS_FHIR_CONNECT_TIMEOUT_MS", cls.fhir_connect_timeout_ms)
@@ -83,9 +90,7 @@ class Settings:
             fhir_max_pages=int(env.get("CDS_FHIR_MAX_PAGES", cls.fhir_max_pages)),
             fhir_max_resources=int(env.get("CDS_FHIR_MAX_RESOURCES", cls.fhir_max_resources)),
             evaluation_date=date.fromisoformat(eval_date) if eval_date and is_dev else None,
-            public_urls=tuple(
-                u.strip() for u in env.get("CDS_PUBLIC_URL", "").split(",") if u.strip()
-            ),
+            public_urls=_list(env.get("CDS_PUBLIC_URL")),
             trust_forwarded_headers=_flag(env.get("CDS_TRUST_FORWARDED_HEADERS")),
             allow_sandbox_issuer=_flag(env.get("CDS_ALLOW_SANDBOX_ISSUER")),
         )

@@ -18,7 +18,7 @@ material, a symmetric key, a non-HTTPS ``jku``, a duplicate issuer, or an entry 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,7 +157,3 @@ def _parse_jwks_field(value: Any, base_dir: Path, where: str) -> Mapping[str, Pu
     if not keys:
         raise TrustedClientsError(f"{where}: jwks holds no usable key")
     return keys
-
-
-def issuers(clients: Sequence[TrustedClient]) -> dict[str, TrustedClient]:
-    return {c.iss: c for c in clients}

@@ -8,18 +8,6 @@ tolerant on what we receive (unknown fields and ``extension`` are allowed everyw
 
 from __future__ import annotations
 
-from .validation import (
-    Problem,
-    load_schema,
-    response_validator,
-    validate_feedback,
-    validate_request,
-)
+from .validation import response_validator, validate_feedback, validate_request
 
-__all__ = [
-    "Problem",
-    "load_schema",
-    "response_validator",
-    "validate_feedback",
-    "validate_request",
-]
+__all__ = ["response_validator", "validate_feedback", "validate_request"]

@@ -20,17 +20,12 @@ from .config import SmartConfig
 
 
 def register(
-    app: Flask,
-    settings: Settings,
-    storage: Storage,
-    terminology: Terminology | None,
-    config: SmartConfig | None = None,
+    app: Flask, settings: Settings, storage: Storage, terminology: Terminology | None
 ) -> SmartConfig | None:
-    config = config or SmartConfig.from_env(dev=settings.dev)
+    config = SmartConfig.from_env(dev=settings.dev)
     if config is None:
         return None
     from .views import create_blueprint
 
     app.register_blueprint(create_blueprint(settings, config, storage, terminology))
-    app.extensions["cds"]["smart_app"] = config
     return config

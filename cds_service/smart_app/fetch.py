@@ -9,7 +9,6 @@ findings listed beside the plots.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
 from typing import Any
 
 from fhir_mappings.terminology import Terminology
@@ -21,10 +20,6 @@ from .config import SmartConfig
 from .sessions import SmartSession
 
 PATIENT_VIEW = REGISTRY["ctd-ild-patient-view"]
-
-
-def evaluation_date(settings: Settings) -> date:
-    return settings.evaluation_date or datetime.now(UTC).date()
 
 
 def load_patient(
@@ -53,7 +48,7 @@ def load_patient(
         PATIENT_VIEW,
         data.resources,
         {"patientId": session.patient_id},
-        evaluation_date(settings),
+        settings.today(),
         data.unavailable,
         terminology,
     )

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from bench import workloads as wl
 from bench.fhir_proxy import DelayProxy
-from bench.run import Load, median_load, targets
+from bench.run import Load, median_load, targets, write_results
 from cds_service.api import create_app
 from cds_service.protocol import validate_request
 from cds_service.services import REGISTRY
@@ -202,3 +202,13 @@ def test_fallback_with_different_cards_fails_b() -> None:
     result, loads = _result(5.0, 0.6, 60.0, 300.0)
     result["checks"]["fallback_50ms_cards"] = []
     assert targets(result, loads, 8)["b"]["pass"] is False
+
+
+def test_one_results_file_keeps_each_benchmarks_section(tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    write_results(out, {"targets": {"a": 1}})
+    write_results(out, {"pass": True}, key="smart_app")
+    write_results(out, {"targets": {"a": 2}})  # the service's next run keeps the app's figures
+    assert json.loads(out.read_text()) == {"targets": {"a": 2}, "smart_app": {"pass": True}}
+    write_results(out, {"pass": False}, key="smart_app")
+    assert json.loads(out.read_text())["targets"] == {"a": 2}

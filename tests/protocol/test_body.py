@@ -1,5 +1,5 @@
-"""Behaviour kept by the performance fixes: duplicate keys refused while parsing, and the
-per-process lookup caches return exactly what the slow paths returned."""
+"""The request body parser (duplicate keys refused while parsing, by name) and the pure
+functions behind ``lru_cache`` (the same answer on every call, first or cached)."""
 
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ class _Object(dict[str, Any]):
 
 
 def _reference_prune(value: Any) -> Any:
-    """``cards.prune`` as it was before the faster version (the specification)."""
+    """The specification of ``cards.prune``, written out longhand."""
     if isinstance(value, dict):
         out: dict[Any, Any] = {}
         for k, v in value.items():
