@@ -14,16 +14,6 @@ from datetime import date
 
 from .record import ConditionEntry, PatientRecord
 
-#: the symptoms and clinical features the rules read
-FEATURES: tuple[str, ...] = (
-    "dyspnea_worsening",
-    "fever",
-    "mechanics_hands",
-    "gottron_papules",
-    "heliotrope_rash",
-    "digital_ulcer",
-)
-
 
 def clinical_feature(
     record: PatientRecord, *concepts: str, since: date | None = None

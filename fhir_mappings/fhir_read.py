@@ -94,13 +94,6 @@ def concept_texts(concept: Any) -> list[str]:
     return out
 
 
-def first_code(concept: Any, system: str) -> str | None:
-    for coding in codings(concept):
-        if coding.get("system") == system and isinstance(coding.get("code"), str):
-            return str(coding["code"])
-    return None
-
-
 def ref_label(resource: Mapping[str, Any]) -> str:
     """ "Observation/abc" (no patient identifiers)."""
     return f"{resource.get('resourceType', '?')}/{resource.get('id', '?')}"

@@ -127,8 +127,3 @@ def rxnorm_products() -> dict[str, str]:
 def drug_names() -> dict[str, str]:
     """Lower-case drug name -> ingredient concept (text fallback only)."""
     return {r["name"].lower(): r["concept_id"] for r in _read("drug_names.csv")}
-
-
-def drugs_of_class(drug_class: str) -> frozenset[str]:
-    """Ingredient concepts in a drug class, e.g. ``drugs_of_class("glucocorticoid")``."""
-    return frozenset(d.concept_id for d in drug_rows().values() if drug_class in d.classes)

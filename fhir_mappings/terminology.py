@@ -2,8 +2,8 @@
 
 ``Terminology.concepts_for(system, code)`` is a dictionary lookup (plus, for ICD-10-CM, a walk
 up the code's parents for rows whose table says their children match). Build it once at
-start-up: ``terminology_from_env()`` reads ``CDS_SITE_CONCEPTMAP``; ``default_terminology()``
-holds the standard codes only.
+start-up: ``build_terminology(settings.site_conceptmap)`` (``CDS_SITE_CONCEPTMAP``);
+``default_terminology()`` holds the standard codes only.
 
 Site ConceptMaps (FHIR R4): each ``group`` maps ``source`` system codes to ``target`` system
 ``urn:ctd-ild-cds:concept`` ids. ``equivalence`` equivalent / equal / wider / narrower (and
@@ -117,10 +117,6 @@ class Terminology:
 
     def concepts_for(self, system: str | None, code: str | None) -> set[str]:
         return set(self._lookup(system, code))
-
-    def concepts_of(self, system: str, code: str) -> frozenset[str]:
-        """The concepts of one coding (shared, immutable: do not copy for reading)."""
-        return self._lookup(system, code)
 
     def _lookup(self, system: str | None, code: str | None) -> frozenset[str]:
         if isinstance(system, str) and isinstance(code, str):
@@ -246,9 +242,3 @@ def build_terminology(site_conceptmap: str | os.PathLike[str] | None = None) -> 
     if not site_conceptmap:
         return base
     return base.with_site_maps(load_site_conceptmap(site_conceptmap), str(site_conceptmap))
-
-
-def terminology_from_env(environ: Mapping[str, str] | None = None) -> Terminology:
-    """Start-up helper: ``CDS_SITE_CONCEPTMAP`` if set, else the standard tables."""
-    env = os.environ if environ is None else environ
-    return build_terminology(env.get(SITE_CONCEPTMAP_ENV) or None)

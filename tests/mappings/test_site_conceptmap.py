@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from cds_service.settings import Settings
 from fhir_mappings.builder import build_record
 from fhir_mappings.terminology import (
     SiteMapError,
+    Terminology,
     build_terminology,
     load_site_conceptmap,
-    terminology_from_env,
 )
 
 from .conftest import FIXTURES, bundle_resources
@@ -110,11 +111,16 @@ def test_missing_path(tmp_path: Path, path: str) -> None:
             load_site_conceptmap(tmp_path)
 
 
-def test_terminology_from_env() -> None:
-    terms = terminology_from_env({"CDS_SITE_CONCEPTMAP": str(SITE_MAP)})
+def _terminology_of(environ: dict[str, str]) -> Terminology:
+    """The Terminology the service builds at start-up from its environment."""
+    return build_terminology(Settings.from_env(environ).site_conceptmap)
+
+
+def test_the_site_map_is_read_from_the_environment() -> None:
+    terms = _terminology_of({"CDS_SITE_CONCEPTMAP": str(SITE_MAP)})
     assert terms.concepts_for(LAB, "KL6") == {"kl6"}
-    assert terminology_from_env({}).concepts_for(LAB, "KL6") == set()
+    assert _terminology_of({}).concepts_for(LAB, "KL6") == set()
     with pytest.raises(SiteMapError):
-        terminology_from_env(
+        _terminology_of(
             {"CDS_SITE_CONCEPTMAP": str(FIXTURES / "site-maps-malformed" / "no-group.json")}
         )
