@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Literal
 
 from .evidence import Rule, source_lines
 from .facts import unique_facts
-from .findings import Fact, Finding, Indicator, Layout, Link, Suggestion
+from .findings import Fact, Finding, Indicator, Layout, Suggestion
 from .text import clip, render
 
 #: the old default subtitle, not shown
@@ -39,7 +39,7 @@ def finding(
     indicator: Indicator,
     summary: str,
     rules: Sequence[Rule],
-    priority: int,
+    priority: int = 100,
     patient_data: Iterable[str] = (),
     why: Iterable[str] = (),
     patient_data_title: str | None = None,
@@ -53,8 +53,6 @@ def finding(
     suggestions: Sequence[Suggestion] = (),
     selection_behavior: Literal["at-most-one", "any"] | None = None,
     override_reasons: Sequence[str] = (),
-    links: Sequence[Link] = (),
-    extra: dict[str, Any] | None = None,
 ) -> Finding:
     """One finding, laid out the one way. ``rules`` are the rules the card rests on (the
     first is the card's own entry on the rules page); ``why`` and ``patient_data`` are the
@@ -79,9 +77,7 @@ def finding(
         suggestions=tuple(suggestions),
         selection_behavior=selection_behavior,
         override_reasons=tuple(override_reasons),
-        links=tuple(links),
         priority=priority,
-        extra=dict(extra or {}),
         layout=layout,
     )
 

@@ -9,6 +9,7 @@ in a clinical sense, which is why callers stay silent rather than conclude "no d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -130,23 +131,19 @@ def has_ild(record: PatientRecord) -> bool:
     return ild_entry(record) is not None
 
 
+def _onset(record: PatientRecord, concepts: Iterable[str]) -> date | None:
+    """The earliest date (onset, else recorded) of an active entry of ``concepts``, or None."""
+    dates = [c.when or c.recorded for c in record.condition_entries(*concepts) if c.active]
+    return min((d for d in dates if d is not None), default=None)
+
+
 def ild_onset(record: PatientRecord) -> date | None:
     """The earliest dated active ILD entry (the ILD diagnosis date), or None."""
-    dates = [
-        c.when or c.recorded
-        for c in record.condition_entries(*ILD_CONCEPTS)
-        if c.active and (c.when or c.recorded)
-    ]
-    return min(d for d in dates if d is not None) if dates else None
+    return _onset(record, ILD_CONCEPTS)
 
 
 def ctd_onset(record: PatientRecord, group: str) -> date | None:
-    dates = [
-        c.when or c.recorded
-        for c in record.condition_entries(*CTD_CONCEPTS[group])
-        if c.active and (c.when or c.recorded)
-    ]
-    return min(d for d in dates if d is not None) if dates else None
+    return _onset(record, CTD_CONCEPTS[group])
 
 
 def has_ipf(record: PatientRecord) -> bool:

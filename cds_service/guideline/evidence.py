@@ -184,11 +184,6 @@ class Rule:
     #: why no card applies the rule, in terms a clinician would accept ("" when a card does)
     not_automated: str = ""
 
-    @property
-    def citation(self) -> str:
-        """Short citation for card text: ``JP Figure 3 (Kurasawa 2014)``."""
-        return f"{self.source} {self.section}".strip()
-
 
 CATALOG: dict[str, Rule] = {}
 

@@ -6,7 +6,7 @@ rules never build card JSON themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
@@ -106,6 +106,5 @@ class Finding:
     links: tuple[Link, ...] = ()
     #: a number used to order findings of the same indicator (lower first)
     priority: int = 100
-    extra: dict[str, Any] = field(default_factory=dict)
     #: the sections ``detail`` was rendered from (None for a detail built another way)
     layout: Layout | None = None

@@ -50,7 +50,6 @@ R094 = evidence.rule(
         "Maintain the CsA concentration: a low concentration, or delay in reaching a proper "
         "concentration, lets ILD progress"
     ),
-    figure="",
     topics=(
         "cyclosporine-level",
         "order-cyclosporine-monitoring",
@@ -137,7 +136,6 @@ R111 = evidence.rule(
         " CMV antigenemia, prophylactic TMP-SMX for Pneumocystis, CsA nephro- and "
         "hepatotoxicity, CY hepatotoxicity."
     ),
-    figure="",
     topics=(
         "dmpm-ild-activity-rising",
         "pjp-prophylaxis",
@@ -299,7 +297,6 @@ R006 = evidence.rule(
     "KR",
     "§Diagnosis 1-2)",
     "In that setting raised muscle enzymes (CPK, aldolase): suspect IIM",
-    figure="",
     topics=("ild-ctd-workup",),
 )
 
@@ -311,7 +308,6 @@ R009 = evidence.rule(
         "Raynaud's, dry eye or mouth and muscle weakness have low specificity; mechanic's hands "
         "or Gottron's papules have high specificity: DM is highly likely"
     ),
-    figure="",
     topics=("ild-ctd-workup",),
 )
 
@@ -351,7 +347,6 @@ R116 = evidence.rule(
         "present: ADM, DM with low CK elevation, anti-MDA5, serum ferritin elevation, or "
         "consolidation with GGO on HRCT"
     ),
-    figure="",
     topics=("order-as-ild-monotherapy",),
 )
 
@@ -364,7 +359,6 @@ R037 = evidence.rule(
         "Lung transplantation may be considered if the patient does not respond to drug "
         "therapy and ILD worsens"
     ),
-    figure="",
     topics=(
         "ra-ild-management",
         "ssc-ild-decline",
@@ -382,7 +376,6 @@ R001 = evidence.rule(
         "CTD-ILD is diagnosed when ILD is present on chest HRCT and diagnostic criteria for a "
         "CTD are met, in either order (ILD in CTD, or CTD found in ILD)"
     ),
-    figure="",
     topics=("order-tocilizumab-regimen",),
 )
 

@@ -43,13 +43,16 @@ def in_code() -> dict[str, set[int]]:
         )
         if topic is None:
             continue
-        priorities = {
-            int(k.value.value)
+        values = [
+            k.value
             for n in ast.walk(tree)
             if isinstance(n, ast.Call)
             for k in n.keywords
-            if k.arg == "priority" and isinstance(k.value, ast.Constant)
-        }
+            if k.arg == "priority"
+        ]
+        # ``priority=20 if undecided else 8`` uses both
+        values += [v for x in values if isinstance(x, ast.IfExp) for v in (x.body, x.orelse)]
+        priorities = {int(v.value) for v in values if isinstance(v, ast.Constant)}
         out[topic] = priorities or {int(DEFAULT_PRIORITY)}
     return out
 

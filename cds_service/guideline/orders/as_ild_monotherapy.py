@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..compose import finding
-from ..data_gaps import gap_text
+from ..data_gaps import MEDICATIONS, gap_text
 from ..dmpm.assessment import DmpmAssessment, assess
 from ..dmpm.risk import R108, Factor
 from ..findings import Finding, Indicator
@@ -71,7 +71,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         return
     if common.of_class(common.regimen(record, orders), _COMBINATION):
         return
-    gaps = common.medication_gaps(record)
+    gaps = record.missing_data(*MEDICATIONS)
     if present:
         yield _poor_risk(record, assessment, present, drafts, gaps)
     else:
@@ -130,7 +130,6 @@ def _poor_risk(
         rules=RULES,
         facts=(*facts, *(common.dose_fact(d, record) for d in drafts)),
         override_reasons=common.OVERRIDE_REASONS,
-        priority=100,
     )
 
 
@@ -164,5 +163,4 @@ def _incomplete(
         ),
         rules=RULES,
         facts=(*facts, *(common.dose_fact(d, record) for d in drafts)),
-        priority=100,
     )

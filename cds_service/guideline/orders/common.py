@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from .. import diseases, drug_classes
-from ..data_gaps import MEDICATIONS
 from ..facts import medication_fact
 from ..findings import Fact
 from ..safety.regimen import systemic
@@ -133,20 +132,10 @@ def planned_or_recent(
     return any(record.latest(c, within=RECENT_RESULT) is not None for c in result_concepts)
 
 
-def draft_date(entry: MedicationEntry, record: PatientRecord) -> date:
-    return entry.start or record.today
-
-
 def dose_fact(entry: MedicationEntry, record: PatientRecord) -> Fact:
     """The drafted medication as a fact (``facts.medication_fact``), dated by its start or,
     for a draft without one, today."""
-    return medication_fact(entry, draft_date(entry, record))
-
-
-def medication_gaps(record: PatientRecord) -> dict[str, str]:
-    """The medication data sets that could not be had for this call, with the reason. While
-    any is missing, "no X is active" cannot be concluded: an unseen active order may exist."""
-    return record.missing_data(*MEDICATIONS)
+    return medication_fact(entry, entry.start or record.today)
 
 
 _ROUTE_SHORT = {"intravenous": "IV", "oral": "oral", "subcutaneous": "SC"}

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..compose import finding
-from ..data_gaps import gap_text
+from ..data_gaps import MEDICATIONS, gap_text
 from ..evidence import Threshold, rule
 from ..facts import measurement_fact
 from ..findings import Finding, Indicator, Suggestion
@@ -176,7 +176,7 @@ def _mesna_item(record: PatientRecord, drafts: list[MedicationEntry]) -> str | N
         item = "mesna if given IV (route not given)"
     else:
         return None
-    gaps = common.medication_gaps(record)
+    gaps = record.missing_data(*MEDICATIONS)
     if gaps:  # an active mesna order may not be shown: say so, never "no mesna active"
         item += f"; not drafted, active orders could not be checked: {gap_text(gaps)}"
     return item
@@ -253,7 +253,6 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         suggestions=suggestions,
         selection_behavior="any" if suggestions else None,
         override_reasons=common.OVERRIDE_REASONS,
-        priority=100,
     )
 
 

@@ -189,5 +189,4 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         suggestions=tuple(suggestions),
         selection_behavior="any" if suggestions else None,
         override_reasons=common.OVERRIDE_REASONS,
-        priority=100,
     )

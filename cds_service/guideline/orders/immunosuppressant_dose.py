@@ -143,7 +143,6 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             facts=facts,
             suggestions=weekly_suggestions(orders, too_often),
             override_reasons=common.OVERRIDE_REASONS,
-            priority=100,
         )
         return
     indicators = [ind for _, ind, _ in flagged if ind is not None]
@@ -162,5 +161,4 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         rules=(R040, R042, R043, *((R131,) if unread_mtx else ())),
         facts=facts,
         override_reasons=common.OVERRIDE_REASONS,
-        priority=100,
     )

@@ -84,5 +84,4 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         suggestions=suggestions,
         selection_behavior="at-most-one" if suggestions else None,
         override_reasons=common.OVERRIDE_REASONS,
-        priority=100,
     )

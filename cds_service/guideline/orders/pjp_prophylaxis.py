@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from fhir_mappings.record import MedicationEntry, PatientRecord
 
 from ..compose import finding
-from ..data_gaps import gap_text
+from ..data_gaps import MEDICATIONS, gap_text
 from ..findings import Fact, Finding, Indicator, Suggestion
 from ..safety.pjp_prophylaxis import has_pjp_prophylaxis
 from ..safety.regimen import GC_INTENSIVE, RegimenAssessment, assess_regimen
@@ -63,7 +63,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     if has_pjp_prophylaxis(projected):
         return
     assessment = assess_regimen(projected)
-    gaps = common.medication_gaps(record)
+    gaps = record.missing_data(*MEDICATIONS)
     if assessment.intensive is False and not gaps:
         return
     agents = common.of_class(common.regimen(record, orders), _AGENTS)
@@ -131,7 +131,6 @@ def _intensity_undecided(
         rules=_RULES,
         facts=facts,
         override_reasons=common.OVERRIDE_REASONS,
-        priority=100,
     )
 
 
@@ -196,5 +195,4 @@ def _prophylaxis_missing(
         suggestions=suggestions,
         selection_behavior="at-most-one" if suggestions else None,
         override_reasons=common.OVERRIDE_REASONS,
-        priority=100,
     )

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from fhir_mappings.record import ConditionEntry, MedicationEntry, PatientRecord
 
 from ..compose import finding
-from ..data_gaps import gap_text
+from ..data_gaps import MEDICATIONS, gap_text
 from ..evidence import fmt_number, rule
 from ..facts import antibody_fact, condition_fact, prednisolone_equivalent_fact
 from ..findings import Fact, Finding, Indicator, Suggestion
@@ -117,11 +117,10 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             rules=(R051, R143, B12),
             facts=facts,
             override_reasons=common.OVERRIDE_REASONS,
-            priority=100,
         )
         return
     if not WARN.holds(total):
-        gaps = common.medication_gaps(record)
+        gaps = record.missing_data(*MEDICATIONS)
         if gaps:
             yield _unseen_active(_ssc_text(ssc), gcs, total, gaps, facts, record)
         return
@@ -149,7 +148,6 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         suggestions=suggestions,
         selection_behavior="at-most-one" if suggestions else None,
         override_reasons=common.OVERRIDE_REASONS,
-        priority=100,
     )
 
 
@@ -181,7 +179,6 @@ def _unseen_active(
         not_assessed=(f"Active medications: {gap_text(gaps)}",),
         rules=(R051, R143, B12),
         facts=(*facts, prednisolone_equivalent_fact(total, record.today)),
-        priority=100,
     )
 
 

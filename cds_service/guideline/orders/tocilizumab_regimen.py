@@ -269,5 +269,4 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         rules=rules,
         facts=tuple(common.dose_fact(d, record) for d in drafts),
         override_reasons=common.OVERRIDE_REASONS,
-        priority=100,
     )

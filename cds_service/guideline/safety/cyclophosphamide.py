@@ -28,11 +28,10 @@ from ..compose import finding
 from ..derived import Derived
 from ..evidence import Threshold
 from ..facts import condition_fact, medication_fact
-from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R049, R142
-from ..suggestions.labs import LAB_TEMPLATES, lab_request
 from ..text import medication_text
-from .results import below_range, last_result
+from .results import below_range, lab_order_suggestions, last_result
 
 TOPIC = "cyclophosphamide-safety"
 
@@ -70,7 +69,7 @@ def cyclophosphamide_safety(
     _course_length(record, review)
     if not review.problems:
         return
-    suggestions = _lab_suggestions(record, review.orders)
+    suggestions = lab_order_suggestions(record, review.orders, "Cyclophosphamide monitoring")
     yield finding(
         topic=TOPIC,
         indicator=Indicator.WARNING,
@@ -168,20 +167,3 @@ def _course_length(record: PatientRecord, review: _Review) -> None:
     ][:1]
     if COURSE_LIMIT.holds(course):
         review.problems.append("course over 12 months")
-
-
-def _lab_suggestions(record: PatientRecord, orders: list[str]) -> tuple[Suggestion, ...]:
-    """One lab order per overdue test."""
-    return tuple(
-        Suggestion(
-            label=f"Order {LAB_TEMPLATES[o].text}",
-            actions=(
-                Action(
-                    "create",
-                    LAB_TEMPLATES[o].text,
-                    lab_request(o, record.patient_id, "Cyclophosphamide monitoring"),
-                ),
-            ),
-        )
-        for o in orders
-    )

@@ -38,12 +38,11 @@ from ..data_gaps import LABS, gap_text, missing
 from ..derived import Derived
 from ..evidence import Threshold
 from ..facts import medication_fact
-from ..findings import Action, Fact, Finding, Indicator, Suggestion
+from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R111, R141
-from ..suggestions.labs import LAB_TEMPLATES, lab_request
 from .cni_renal import creatinine_check
 from .regimen import RegimenAssessment, assess_regimen
-from .results import last_result
+from .results import lab_order_suggestions, last_result
 
 _REGIMEN_CLASSES = frozenset({"glucocorticoid", "calcineurin_inhibitor", "cyclophosphamide"})
 
@@ -90,7 +89,9 @@ def immunosuppression_monitoring(
     if not review.due and not review.abnormal:
         return
     review.lines += [f"Abnormal: {a}" for a in review.abnormal]
-    suggestions = _lab_suggestions(record, review.due)
+    suggestions = lab_order_suggestions(
+        record, [i.order for i in review.due], "Intensive immunosuppression"
+    )
     yield finding(
         topic=TOPIC,
         indicator=Indicator.INFO if undecided else Indicator.WARNING,
@@ -175,20 +176,3 @@ def _summary(review: _Review, undecided: bool) -> str:
             f"unreadable): {'; '.join(parts)}."
         )
     return f"Intensive immunosuppression: {'; '.join(parts)}."
-
-
-def _lab_suggestions(record: PatientRecord, due: list[Item]) -> tuple[Suggestion, ...]:
-    """One lab order per overdue test."""
-    return tuple(
-        Suggestion(
-            label=f"Order {LAB_TEMPLATES[i.order].text}",
-            actions=(
-                Action(
-                    "create",
-                    LAB_TEMPLATES[i.order].text,
-                    lab_request(i.order, record.patient_id, "Intensive immunosuppression"),
-                ),
-            ),
-        )
-        for i in due
-    )

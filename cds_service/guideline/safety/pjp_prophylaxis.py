@@ -43,6 +43,11 @@ from ..text import medication_text
 from .regimen import RegimenAssessment, assess_regimen
 
 TOPIC = "pjp-prophylaxis"
+RULES = (R111, R141, B15)
+INTENSIVE_DEFINITION = (
+    "Service definition of an intensive regimen: prednisolone-equivalent >=15 mg/day with a "
+    "second immunosuppressant, or a glucocorticoid pulse in the last 28 days."
+)
 
 
 def has_pjp_prophylaxis(record: PatientRecord) -> bool:
@@ -66,7 +71,6 @@ def pjp_prophylaxis(record: PatientRecord, derived: Derived | None = None) -> It
     lines.append("PJP prophylaxis (TMP-SMX, atovaquone, dapsone, pentamidine): none active")
     facts = [prednisolone_equivalent_fact(regimen.gc.known_mg, record.today)]
     facts += [medication_fact(m) for m in regimen.partners]
-    rules = (R111, R141, B15)
     suggestion = Suggestion(
         label="Start TMP-SMX 480 mg once daily (PJP prophylaxis)",
         actions=(
@@ -78,41 +82,27 @@ def pjp_prophylaxis(record: PatientRecord, derived: Derived | None = None) -> It
         ),
         is_recommended=regimen.intensive is True,
     )
-    body = (
-        f"Suggested regimen: {TMP_SMX_REGIMEN_TEXT} ({TMP_SMX_REGIMEN_SOURCE}); adjust for "
-        "renal function; atovaquone, dapsone or pentamidine if TMP-SMX cannot be used.",
-        "Service definition of an intensive regimen: prednisolone-equivalent >=15 mg/day with "
-        "a second immunosuppressant, or a glucocorticoid pulse in the last 28 days.",
-    )
-    if regimen.intensive is None:
-        yield finding(
-            topic=TOPIC,
-            indicator=Indicator.INFO,
-            summary=(
-                "Immunosuppressant with a glucocorticoid of unreadable dose and no PJP "
-                "prophylaxis: check whether TMP-SMX is indicated."
-            ),
-            patient_data=lines,
-            body=body,
-            rules=rules,
-            facts=tuple(facts),
-            suggestions=(suggestion,),
-            priority=20,
-        )
-        return
+    undecided = regimen.intensive is None  # a glucocorticoid dose unreadable
     yield finding(
         topic=TOPIC,
-        indicator=Indicator.WARNING,
+        indicator=Indicator.INFO if undecided else Indicator.WARNING,
         summary=(
-            "Intensive immunosuppression without Pneumocystis prophylaxis: start TMP-SMX "
+            "Immunosuppressant with a glucocorticoid of unreadable dose and no PJP "
+            "prophylaxis: check whether TMP-SMX is indicated."
+            if undecided
+            else "Intensive immunosuppression without Pneumocystis prophylaxis: start TMP-SMX "
             "480 mg daily (EULAR 2022, JP)."
         ),
         patient_data=lines,
-        body=body,
-        rules=rules,
+        body=(
+            f"Suggested regimen: {TMP_SMX_REGIMEN_TEXT} ({TMP_SMX_REGIMEN_SOURCE}); adjust for "
+            "renal function; atovaquone, dapsone or pentamidine if TMP-SMX cannot be used.",
+            INTENSIVE_DEFINITION,
+        ),
+        rules=RULES,
         facts=tuple(facts),
         suggestions=(suggestion,),
-        priority=8,
+        priority=20 if undecided else 8,
     )
 
 
@@ -136,10 +126,9 @@ def _not_checked(
         patient_data=lines,
         body=(
             f"Suggested regimen if indicated: {TMP_SMX_REGIMEN_TEXT} ({TMP_SMX_REGIMEN_SOURCE}).",
-            "Service definition of an intensive regimen: prednisolone-equivalent >=15 mg/day "
-            "with a second immunosuppressant, or a glucocorticoid pulse in the last 28 days.",
+            INTENSIVE_DEFINITION,
         ),
-        rules=(R111, R141, B15),
+        rules=RULES,
         facts=(
             *(medication_fact(m) for m in regimen.partners),
             *(condition_fact(c) for c in (ild_entry(record),) if c is not None),

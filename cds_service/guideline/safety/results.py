@@ -7,13 +7,15 @@ results with a status (``record.antibodies``). A monitoring item counts either.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from fhir_mappings.record import Measurement, PatientRecord
 
 from ..facts import antibody_fact, measurement_fact
-from ..findings import Fact
+from ..findings import Action, Fact, Suggestion
+from ..suggestions.labs import LAB_TEMPLATES, lab_request
 from ..text import antibody_text, measurement_text
 
 
@@ -59,3 +61,18 @@ def last_result(record: PatientRecord, concepts: tuple[str, ...]) -> LastResult 
                 )
             )
     return max(found, key=lambda x: x.when) if found else None
+
+
+def lab_order_suggestions(
+    record: PatientRecord, templates: Iterable[str], reason: str
+) -> tuple[Suggestion, ...]:
+    """One "Order <lab>" suggestion per overdue test (a ``LAB_TEMPLATES`` key)."""
+    return tuple(
+        Suggestion(
+            label=f"Order {LAB_TEMPLATES[t].text}",
+            actions=(
+                Action("create", LAB_TEMPLATES[t].text, lab_request(t, record.patient_id, reason)),
+            ),
+        )
+        for t in templates
+    )
