@@ -125,6 +125,11 @@ def observation(
     )
 
 
+def lab(code: str, value: float, unit: str, days_ago: int, display: str = "") -> dict[str, Any]:
+    """A result under its LOINC code (a laboratory value, weight, height...)."""
+    return observation(code, value, unit, days_ago, LOINC, display)
+
+
 def finding_present(code: str, days_ago: int) -> dict[str, Any]:
     """A charted clinical or HRCT finding (site code), as an Observation with valueBoolean."""
     return fhir.observation(
@@ -223,6 +228,11 @@ class Chart:
                 recordedDate=when,
             )
         )
+
+    def ctd_ild(self, ctd: str, onset: date, ctd_days_before: int) -> Chart:
+        """The connective tissue disease, diagnosed ``ctd_days_before`` days before the ILD's
+        onset, and the ILD."""
+        return self.diagnosis(ctd, days(-ctd_days_before, onset)).diagnosis("ild", onset)
 
     def lab(self, name: str, value: float, when: date, ref_high: float | None = None) -> Chart:
         code, display, unit = LABS[name]

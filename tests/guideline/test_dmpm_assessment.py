@@ -8,19 +8,11 @@ from cds_service.guideline import evaluate_patient_view
 from cds_service.guideline.diseases import ANTI_SYNTHETASE
 from cds_service.guideline.dmpm.subtypes import anti_ars
 from cds_service.guideline.findings import Indicator
+from cds_service.guideline.topics import PATIENT_VIEW_TOPICS
 
 from .records import ONSET, ab, cond, day, dm_as_ild, meas, med, record, unreadable
 
-DMPM_TOPICS = {
-    "dmpm-ild-acute-subacute",
-    "dmpm-ild-poor-prognosis",
-    "dmpm-ild-risk-incomplete",
-    "dmpm-ild-chronic",
-    "dmpm-ild-gc-resistance",
-    "dmpm-ild-salvage",
-    "kl6-rising",
-    "dmpm-ild-activity-rising",
-}
+DMPM_TOPICS = {t for t in PATIENT_VIEW_TOPICS if t.startswith("dmpm-ild-")} | {"kl6-rising"}
 
 
 def cards(rec):  # type: ignore[no-untyped-def]
