@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any
 
 from .dosage import daily_dose, route_from_form
-from .medications import map_medication
+from .medications import dose_fields, map_medication
 from .record import MedicationEntry, PatientRecord
 from .tables import drug_rows
 from .terminology import Terminology, default_terminology
@@ -77,12 +77,6 @@ _DRUGS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("trimethoprim", ("10829",), (r"trimethoprim",)),
 )
 _INGREDIENTS = {"tmp_smx": ("sulfamethoxazole", "trimethoprim")}
-
-
-def pred_eq_factor(concept: str) -> float | None:
-    """Prednisolone-equivalent mg per mg of a glucocorticoid (the record's ``drugs.csv``)."""
-    row = drug_rows().get(concept)
-    return row.pred_eq_factor if row is not None else None
 
 
 # ServiceRequest codes -> concept. Panels: LOINC 58410-2 CBC panel (automated count),
@@ -279,26 +273,14 @@ def _fallback_entry(
     medication = _medication(resource)
     dose = daily_dose(resource.get("dosageInstruction"), weight, height, _strength_mg(medication))
     row = drug_rows().get(concept)
-    factor = pred_eq_factor(concept)
-    pred_eq = dose.daily_dose_mg * factor if factor and dose.daily_dose_mg is not None else None
     return MedicationEntry(
         concept=concept,
         status=str(resource.get("status") or "draft"),
         start=_date(resource.get("authoredOn")),
         ingredients=_INGREDIENTS.get(concept, (concept,)),
         route=dose.route,
-        dose_mg=dose.dose_mg,
-        doses_per_day=dose.doses_per_day,
-        period_days=dose.period_days,
-        daily_dose_mg=dose.daily_dose_mg,
-        daily_dose_range_mg=dose.daily_dose_range_mg,
         classes=row.classes if row is not None else frozenset(),
-        dose_per_kg=dose.dose_per_kg,
-        dose_per_m2=dose.dose_per_m2,
-        pred_eq_mg_per_day=pred_eq,
-        prn=dose.prn,
-        dose_problem=dose.problem,
-        dose_text=dose.text,
+        **dose_fields(concept, dose),
     )
 
 
@@ -312,20 +294,7 @@ def _with_label_strength(
     if strength is None:
         return entry
     dose = daily_dose(resource.get("dosageInstruction"), weight, height, strength)
-    factor = pred_eq_factor(entry.concept)
-    return replace(
-        entry,
-        dose_mg=dose.dose_mg,
-        doses_per_day=dose.doses_per_day,
-        period_days=dose.period_days,
-        daily_dose_mg=dose.daily_dose_mg,
-        dose_per_kg=dose.dose_per_kg,
-        dose_per_m2=dose.dose_per_m2,
-        pred_eq_mg_per_day=(
-            dose.daily_dose_mg * factor if factor and dose.daily_dose_mg is not None else None
-        ),
-        dose_problem=dose.problem,
-    )
+    return replace(entry, **dose_fields(entry.concept, dose))
 
 
 def map_medication_request(

@@ -180,10 +180,6 @@ def map_medication(
         else:
             dose = daily_dose(dosages, weight_kg, height_cm, strength)
         row = drugs.get(concept)
-        factor = row.pred_eq_factor if row else None
-        pred_eq = (
-            dose.daily_dose_mg * factor if (factor and dose.daily_dose_mg is not None) else None
-        )
         entries.append(
             MedicationEntry(
                 concept=concept,
@@ -192,20 +188,32 @@ def map_medication(
                 end=end,
                 ingredients=tuple(sorted(concepts)),
                 route=dose.route or route_from_form(form_texts),
-                dose_mg=dose.dose_mg,
-                doses_per_day=dose.doses_per_day,
-                period_days=dose.period_days,
-                daily_dose_mg=dose.daily_dose_mg,
-                daily_dose_range_mg=dose.daily_dose_range_mg,
                 classes=row.classes if row else frozenset(),
-                dose_per_kg=dose.dose_per_kg,
-                dose_per_m2=dose.dose_per_m2,
-                pred_eq_mg_per_day=pred_eq,
-                prn=dose.prn,
-                dose_problem=dose.problem,
-                dose_text=dose.text,
                 is_draft=status == "draft",
                 source_id=ref_label(resource),
+                **dose_fields(concept, dose),
             )
         )
     return entries
+
+
+def dose_fields(concept: str, dose: DoseResult) -> dict[str, Any]:
+    """The MedicationEntry fields read from the dosage (all but the route, which a product's
+    dose form may give), with the prednisolone-equivalent dose of a glucocorticoid."""
+    row = drug_rows().get(concept)
+    factor = row.pred_eq_factor if row else None
+    return {
+        "dose_mg": dose.dose_mg,
+        "doses_per_day": dose.doses_per_day,
+        "period_days": dose.period_days,
+        "daily_dose_mg": dose.daily_dose_mg,
+        "daily_dose_range_mg": dose.daily_dose_range_mg,
+        "dose_per_kg": dose.dose_per_kg,
+        "dose_per_m2": dose.dose_per_m2,
+        "pred_eq_mg_per_day": (
+            dose.daily_dose_mg * factor if factor and dose.daily_dose_mg is not None else None
+        ),
+        "prn": dose.prn,
+        "dose_problem": dose.problem,
+        "dose_text": dose.text,
+    }
