@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import time
+import uuid
 from collections.abc import Sequence
 from functools import cache, partial
 from importlib import resources
@@ -37,8 +38,6 @@ from .auth import Authenticator, build_authenticator
 from .errors import DataUnavailable, InvalidRequest, ServiceError
 from .fhir_policy import DEV_CALLER, Caller
 from .guideline.catalog import catalog_html
-from .ids import new_hex_id
-from .issued_cards import record_issued
 from .protocol import validate_feedback, validate_request
 from .protocol.body import JSON_TYPE, read_json_body
 from .services import REGISTRY, SERVICES
@@ -218,7 +217,7 @@ def _authenticate_requests(app: Flask, settings: Settings, authenticator: Authen
     def _start() -> Response | None:
         # the WSGI environ directly: request.headers.get of an absent header builds a KeyError
         incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
-        g.request_id = incoming if _REQUEST_ID.match(incoming) else new_hex_id()
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         g.started = time.perf_counter()
         g.caller = DEV_CALLER
         if _headers_too_large(request.environ):
@@ -248,7 +247,7 @@ def _authenticate_requests(app: Flask, settings: Settings, authenticator: Authen
 
     @app.after_request
     def _finish(resp: Response) -> Response:
-        rid = g.get("request_id") or new_hex_id()
+        rid = g.get("request_id") or uuid.uuid4().hex
         resp.headers["X-Request-ID"] = rid
         _add_security_headers(resp)
         if log.isEnabledFor(logging.INFO):  # no argument evaluated for a filtered line
@@ -318,7 +317,9 @@ def _add_routes(
             add_smart_links(cards, smart.launch_url)
         response = json_response(response_body(cards, evaluation.record.unavailable))
         # after the response is sent (WSGI close): the issued cards in one short transaction
-        response.call_on_close(partial(record_issued, storage, service.id, cards, g.caller))
+        response.call_on_close(
+            partial(feedback.record_issued, storage, service.id, cards, g.caller)
+        )
         return response
 
     @app.post("/cds-services/<service_id>/feedback")

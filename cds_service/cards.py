@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -23,7 +24,6 @@ from typing import Any
 from .guideline.evidence import CATALOG, documents
 from .guideline.findings import Action, Finding, Link, Suggestion
 from .guideline.topics import ALL_TOPICS, TOPIC_SYSTEM
-from .ids import new_uuid
 
 #: the service's public base URL when the caller's is not known (the CLI, tests): links to
 #: the rules page are absolute, so a card read elsewhere still resolves them
@@ -87,7 +87,7 @@ def _suggestion_json(s: Suggestion) -> dict[str, Any]:
         raise CardError(f"suggestion {s.label!r} has no actions")
     out: dict[str, Any] = {
         "label": s.label,
-        "uuid": new_uuid(),
+        "uuid": str(uuid.uuid4()),
         "actions": [_action_json(a) for a in s.actions],
     }
     if s.is_recommended:
@@ -156,7 +156,7 @@ def card_from_finding(f: Finding, base_url: str = DEFAULT_BASE_URL) -> dict[str,
     if behavior == "at-most-one" and sum(bool(s.is_recommended) for s in f.suggestions) > 1:
         raise CardError("at most one recommended suggestion with at-most-one (cds-resp-1)")
     card: dict[str, Any] = {
-        "uuid": new_uuid(),
+        "uuid": str(uuid.uuid4()),
         "summary": summary,
         "indicator": f.indicator.value,
         "detail": f.detail,

@@ -1,8 +1,8 @@
 """Card feedback (CDS Hooks 2.0 §Feedback): store it once, report it per card topic.
 
 Each issued card's uuid is recorded with its topic, service and client (``issued_card``) right
-after the response is sent (``cds_service.issued_cards``), so feedback, which names only the
-card uuid, can be checked against who received the card and counted per topic.
+after the response is sent (``record_issued``), so feedback, which names only the card uuid,
+can be checked against who received the card and counted per topic.
 Feedback is accepted only for a card this service issued to the same client (issuer and
 tenant), once per card and client: a repeat is acknowledged as a duplicate and not stored; the
 report counts each card once. Nothing here stores patient identifiers; ``userComment`` is free
@@ -12,6 +12,7 @@ text the clinician typed and is kept only in the database, never logged.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ from sqlalchemy.engine import Connection
 
 from .fhir_policy import DEV_CALLER, Caller
 from .storage import Storage, feedback_table, issued_card_table
+
+log = logging.getLogger(__name__)
 
 UNKNOWN_TOPIC = "(card not issued by this store)"
 
@@ -43,33 +46,38 @@ def _insert_ignoring_duplicates(conn: Connection, table: Any, rows: list[dict[st
     return sum(len(conn.execute(stmt, row).all()) for row in rows)
 
 
-def issued_rows(
+def record_issued(
+    storage: Storage,
     service_id: str,
     cards: Iterable[dict[str, Any]],
-    issued_at: datetime,
     caller: Caller = DEV_CALLER,
-) -> list[dict[str, Any]]:
-    """The ``issued_card`` rows (card uuid -> topic, service and client) of one response."""
-    return [
+) -> None:
+    """Record one response's cards (uuid -> topic, service and the client they were issued
+    to: feedback is accepted only from it), once the response is sent (``call_on_close``):
+    one short transaction, one INSERT; a uuid already recorded is skipped. The EHR has its
+    cards before the row is written, so a failure is logged (exception type only) and never
+    raised. Feedback that arrives before the row still counts: ``feedback_report`` joins
+    ``issued_card`` at report time."""
+    now = datetime.now(UTC)
+    rows = [
         {
             "card_uuid": c["uuid"],
             "service_id": service_id,
             "topic": c.get("source", {}).get("topic", {}).get("code", "unknown"),
-            "issued_at": issued_at,
+            "issued_at": now,
             "issuer": caller.issuer,
             "tenant": caller.tenant,
         }
         for c in cards
         if c.get("uuid")
     ]
-
-
-def write_issued_rows(storage: Storage, rows: list[dict[str, Any]]) -> None:
-    """Insert issued-card rows in one transaction (one statement, many rows); a card uuid
-    already recorded is skipped. No RETURNING: the count is not needed."""
-    if rows:
+    if not rows:
+        return
+    try:
         with storage.engine.begin() as conn:
             conn.execute(_insert_ignore(conn.dialect.name, issued_card_table), rows)
+    except Exception as exc:  # the cards matter more than the feedback bookkeeping
+        log.error("could not record %d issued cards: %s", len(rows), type(exc).__name__)
 
 
 @cache
@@ -156,6 +164,9 @@ class TopicReport:
     #: "system|code" (or "(no reason)") -> count
     override_reasons: dict[str, int] = field(default_factory=dict)
 
+    def reasons_by_count(self) -> list[tuple[str, int]]:
+        return sorted(self.override_reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+
 
 def feedback_report(storage: Storage) -> list[TopicReport]:
     """Accepted/overridden counts and override reasons per card topic (sorted by topic)."""
@@ -200,6 +211,6 @@ def report_text(reports: list[TopicReport]) -> str:
     for r in reports:
         topic = printable(r.topic)
         lines.append(f"{topic:40} {r.issued:>7} {r.accepted:>9} {r.overridden:>11}")
-        for reason, n in sorted(r.override_reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+        for reason, n in r.reasons_by_count():
             lines.append(f"    override {printable(reason)}: {n}")
     return "\n".join(lines) + "\n"

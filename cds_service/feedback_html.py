@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from .feedback import UNKNOWN_TOPIC, TopicReport, feedback_report
 from .guideline.topics import ALL_TOPICS
-from .smart_app.charts import STYLE, strip_svg
+from .smart_app.charts import STYLE, inline_svg
 from .storage import Storage, feedback_table, issued_card_table
 
 
@@ -62,19 +62,23 @@ def weekly_counts(storage: Storage) -> dict[str, TopicWeeks]:
     return dict(out)
 
 
-def _weeks_svg(weeks: TopicWeeks) -> str:
-    labels = weeks.weeks()
-    chart = pygal.Bar(
+def _chart(kind: Any, **options: Any) -> Any:
+    return kind(
         js=[],
         disable_xml_declaration=True,
         style=STYLE,
         width=760,
-        height=260,
-        x_labels=[w.isoformat() for w in labels],
-        x_label_rotation=20,
         legend_at_bottom=True,
         print_values=True,
         show_y_guides=False,
+        **options,
+    )
+
+
+def _weeks_svg(weeks: TopicWeeks) -> str:
+    labels = weeks.weeks()
+    chart = _chart(
+        pygal.Bar, height=260, x_labels=[w.isoformat() for w in labels], x_label_rotation=20
     )
     for name, counter in (
         ("issued", weeks.issued),
@@ -82,24 +86,14 @@ def _weeks_svg(weeks: TopicWeeks) -> str:
         ("overridden", weeks.overridden),
     ):
         chart.add(name, [counter.get(w, 0) for w in labels])
-    return strip_svg(str(chart.render(is_unicode=True)))
+    return inline_svg(chart)
 
 
-def _reasons_svg(reasons: dict[str, int]) -> str:
-    chart = pygal.HorizontalBar(
-        js=[],
-        disable_xml_declaration=True,
-        style=STYLE,
-        width=760,
-        height=80 + 30 * len(reasons),
-        print_values=True,
-        show_legend=True,
-        legend_at_bottom=True,
-        show_y_guides=False,
-    )
-    for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+def _reasons_svg(reasons: list[tuple[str, int]]) -> str:
+    chart = _chart(pygal.HorizontalBar, height=80 + 30 * len(reasons))
+    for reason, n in reasons:
         chart.add(reason, [n])
-    return strip_svg(str(chart.render(is_unicode=True)))
+    return inline_svg(chart)
 
 
 def _table(head: list[str], rows: list[list[Any]]) -> str:
@@ -133,10 +127,9 @@ def _topic_section(report: TopicReport, weeks: TopicWeeks | None) -> str:
         ]
         parts.append(_table(["week starting", "issued", "accepted", "overridden"], rows))
     if report.override_reasons:
-        reasons = report.override_reasons
+        reasons = report.reasons_by_count()
         parts.append(f'<h3>Override reasons</h3><div class="chart">{_reasons_svg(reasons)}</div>')
-        ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-        parts.append(_table(["override reason", "count"], [[r, n] for r, n in ordered]))
+        parts.append(_table(["override reason", "count"], [[r, n] for r, n in reasons]))
     parts.append("</section>")
     return "\n".join(parts)
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 _UNRESERVED_ESCAPE = re.compile(r"%(2[dDeE]|5[fF]|7[eE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA])")
 #: an encoded slash or backslash would let a path segment pass for two
 _ENCODED_SEPARATOR = re.compile(r"%(2[fF]|5[cC])")
@@ -51,23 +51,29 @@ class NormalUrl:
     has_dot_segment: bool
 
 
+def host_port(parts: SplitResult) -> str:
+    """The URL's host, lower-cased (an IPv6 literal in brackets), and its port unless it is
+    the scheme's default; ValueError for a port out of range."""
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    return host if port is None or port == DEFAULT_PORTS.get(parts.scheme) else f"{host}:{port}"
+
+
 def normalize(url: str) -> NormalUrl | None:
     """``url`` in the compared form; None unless it is an absolute http(s) URL without
     credentials, fragment, encoded path separators or backslashes."""
     try:
         parts = urlsplit(url)
-        port = parts.port
+        netloc = host_port(parts)
     except ValueError:
         return None
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if scheme not in _DEFAULT_PORTS or not host or parts.username or parts.password:
+    scheme = parts.scheme
+    if scheme not in DEFAULT_PORTS or not parts.hostname or parts.username or parts.password:
         return None
     if parts.fragment or "\\" in url or _ENCODED_SEPARATOR.search(parts.path):
         return None
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
     decoded = _UNRESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), parts.path)
     segments = decoded.split("/")
     path = remove_dot_segments(decoded).rstrip("/")

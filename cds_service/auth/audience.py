@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+from ..fhir_policy import host_port
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -71,15 +71,10 @@ def normalize(url: str) -> str:
     matches itself)."""
     try:
         parts = urlsplit(url.strip())
-        port = parts.port
+        netloc = host_port(parts)
     except ValueError:
         return url
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     if parts.username or parts.password:
         return url  # userinfo never belongs in an audience; compare verbatim
     path = parts.path[:-1] if parts.path.endswith("/") and len(parts.path) > 1 else parts.path
-    return urlunsplit((scheme, netloc, path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, path, parts.query, parts.fragment))

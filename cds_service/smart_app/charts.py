@@ -47,15 +47,14 @@ WIDTH, HEIGHT = 820, 300
 _NO_DOT = {"r": 0}
 
 
-def strip_svg(svg: str) -> str:
-    """pygal's SVG for inline use: without its configuration script and comments."""
-    return _COMMENT.sub("", _SCRIPT.sub("", svg))
+def inline_svg(chart: Any) -> str:
+    """The chart's SVG for inline use: without pygal's configuration script and comments."""
+    return _COMMENT.sub("", _SCRIPT.sub("", str(chart.render(is_unicode=True))))
 
 
 def _svg(chart: Any, nonce: str) -> str:
-    """The chart's SVG for inline use, its styles carrying the page's CSP nonce."""
-    svg = strip_svg(str(chart.render(is_unicode=True)))
-    return svg.replace("<style", f'<style nonce="{nonce}"')
+    """The chart's inline SVG, its styles carrying the page's CSP nonce."""
+    return inline_svg(chart).replace("<style", f'<style nonce="{nonce}"')
 
 
 def _base(start: date, end: date, height: int = HEIGHT, **extra: Any) -> Any:

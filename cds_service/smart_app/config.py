@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..fhir_policy import host_port
+
 
 class SmartConfigError(ValueError):
     """A SMART app setting that would make the app unsafe or unusable; stops start-up."""
@@ -25,11 +27,7 @@ def normalize_url(url: str) -> str:
         raise SmartConfigError(f"not an http(s) URL: {url!r}")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise SmartConfigError(f"URL with credentials, query or fragment: {url!r}")
-    port = parts.port
-    default = {"http": 80, "https": 443}[parts.scheme]
-    host = parts.hostname.lower()
-    netloc = host if port in (None, default) else f"{host}:{port}"
-    return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
+    return f"{parts.scheme}://{host_port(parts)}{parts.path.rstrip('/')}"
 
 
 def url_allowed(url: str, allowed: tuple[str, ...]) -> bool:

@@ -103,6 +103,19 @@ def scopes_for(endpoints: Endpoints, standalone: bool) -> str:
     return EHR_SCOPES_V2 if endpoints.smart_v2 else EHR_SCOPES_V1
 
 
+def _client(config: SmartConfig, **options: Any) -> OAuth2Session:
+    """Authlib's OAuth 2 client as a SMART public client: PKCE S256, no client secret."""
+    client = OAuth2Session(
+        config.client_id,
+        redirect_uri=config.redirect_url,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="none",  # noqa: S106 - a public client
+        **options,
+    )
+    client.trust_env = False  # no proxy or netrc from the environment
+    return client
+
+
 @dataclass(frozen=True)
 class AuthorizationRequest:
     url: str
@@ -116,13 +129,7 @@ def authorization_request(
     """The authorization URL with PKCE S256, a fresh state, ``aud`` and ``launch``."""
     state = secrets.token_urlsafe(24)
     verifier = generate_token(64)
-    client = OAuth2Session(
-        config.client_id,
-        scope=scope,
-        redirect_uri=config.redirect_url,
-        code_challenge_method="S256",
-        token_endpoint_auth_method="none",  # noqa: S106 - a public client
-    )
+    client = _client(config, scope=scope)
     extra = {"aud": iss}
     if launch:
         extra["launch"] = launch
@@ -137,13 +144,7 @@ def exchange_code(
     config: SmartConfig, token_endpoint: str, code: str, code_verifier: str
 ) -> dict[str, Any]:
     """The token response; LaunchError unless it has an access token and a patient."""
-    client = OAuth2Session(
-        config.client_id,
-        redirect_uri=config.redirect_url,
-        code_challenge_method="S256",
-        token_endpoint_auth_method="none",  # noqa: S106 - a public client
-    )
-    client.trust_env = False
+    client = _client(config)
     try:
         token = client.fetch_token(
             token_endpoint,

@@ -97,7 +97,7 @@ def test_feedback_bodies_are_stored_once(live_server, name: str) -> None:
 
 def issue_cards(server, service_id: str, cards: list[str]) -> None:
     """Record ``cards`` as issued to the dev-mode client, in the server's database."""
-    from cds_service.issued_cards import record_issued
+    from cds_service.feedback import record_issued
     from cds_service.storage import Storage
 
     storage = Storage(f"sqlite:///{server.log_path.parent / 'cds.sqlite3'}")

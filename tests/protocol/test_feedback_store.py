@@ -10,13 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from cds_service.feedback import (
-    feedback_report,
-    report_text,
-    store_feedback,
-)
+from cds_service.feedback import feedback_report, report_text, store_feedback
+from cds_service.feedback import record_issued as write_issued
 from cds_service.fhir_policy import Caller
-from cds_service.issued_cards import record_issued as write_issued
 from cds_service.storage import Storage, metadata
 
 SYS = "urn:ctd-ild-cds:override-reason"

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from cds_service import issued_cards
-from cds_service.issued_cards import record_issued
+from cds_service.feedback import record_issued
 from cds_service.storage import Storage, issued_card_table
 
 PV = "ctd-ild-patient-view"
@@ -43,11 +42,11 @@ def test_rows_are_in_the_table_once_per_card(storage: Storage) -> None:
 def test_a_failed_write_is_logged_by_type_and_never_raises(
     storage: Storage, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(_s: Storage, _rows: list[dict[str, Any]]) -> None:
+    def broken() -> None:
         raise RuntimeError("database gone: secret parameters")
 
-    monkeypatch.setattr(issued_cards, "write_issued_rows", broken)
-    with caplog.at_level(logging.ERROR, logger="cds_service.issued_cards"):
+    monkeypatch.setattr(storage.engine, "begin", broken)
+    with caplog.at_level(logging.ERROR, logger="cds_service.feedback"):
         record_issued(storage, PV, [card(1)])
     assert "could not record 1 issued cards: RuntimeError" in caplog.text
     assert "secret" not in caplog.text

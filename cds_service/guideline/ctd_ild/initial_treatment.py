@@ -75,13 +75,6 @@ GROUPS = ("sjd", "mctd", "sle")
 RECENT_SYMPTOMS = timedelta(days=90)
 
 
-def recently_progressing(record: PatientRecord) -> tuple[bool, list[str]]:
-    domains = progression_domains(record)
-    recent_dyspnea = record.condition("dyspnea_worsening", since=record.today - RECENT_SYMPTOMS)
-    hit = bool(recent_dyspnea) or bool(domains.radiology) or bool(domains.physiology)
-    return hit, domains.lines
-
-
 def prednisolone_range(record: PatientRecord) -> str:
     weight = record.latest_weight_kg()
     if weight is None or weight.value is None:
@@ -101,8 +94,9 @@ def ctd_ild_initial_treatment(
         return
     if record.active_medications(drug_classes.ILD_TREATMENTS, include_drafts=False):
         return
-    progressing, lines = recently_progressing(record)
-    if not progressing:
+    domains = progression_domains(record)
+    recent_dyspnea = record.condition("dyspnea_worsening", since=record.today - RECENT_SYMPTOMS)
+    if not (recent_dyspnea or domains.radiology or domains.physiology):
         return
     diseases = ", ".join(CTD_NAMES[g] for g in groups)
     gaps = missing(record, MEDICATIONS)
@@ -130,18 +124,14 @@ def ctd_ild_initial_treatment(
         options.append("MCTD-ILD: tocilizumab is a conditional ACR/CHEST 2023 option.")
     if "sle" in groups:
         options.append("SLE-ILD is outside ACR/CHEST 2023 (ERS/EULAR 2025 covers it).")
-    recent_dyspnea = record.condition("dyspnea_worsening", since=record.today - RECENT_SYMPTOMS)
     ild = ild_entry(record)
-    facts = [
-        *progression_domains(record).facts,
-        *(condition_fact(c) for c in (recent_dyspnea, ild) if c is not None),
-    ]
+    facts = [*domains.facts, *(condition_fact(c) for c in (recent_dyspnea, ild) if c is not None)]
     yield finding(
         topic=TOPIC,
         indicator=Indicator.INFO if gaps else Indicator.WARNING,
         facts=tuple(unique_facts(facts)),
         summary=summary,
-        patient_data=[f"Diagnosis: ILD with {diseases}; {status}", *lines],
+        patient_data=[f"Diagnosis: ILD with {diseases}; {status}", *domains.lines],
         body=(
             "Korean guideline: treat when features are severe, symptoms recently progress, or "
             "the systemic disease is of short duration (for the clinician to judge).",

@@ -67,15 +67,7 @@ class Domains:
     @property
     def could_meet(self) -> int:
         """The most domains that could be met once the unknown ones are known."""
-        return self.met + sum(
-            1
-            for name, d in (
-                ("physiology", self.physiology),
-                ("radiology", self.radiology),
-                ("symptoms", self.symptoms),
-            )
-            if name in self.unknown and not d
-        )
+        return self.met + sum(1 for name in self.unknown if not getattr(self, name))
 
 
 def progression_domains(record: PatientRecord) -> Domains:

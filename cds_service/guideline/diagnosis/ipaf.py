@@ -128,23 +128,24 @@ def _ana_feature(record: PatientRecord) -> tuple[str | None, str | None, Fact | 
     return None, None, None
 
 
+def _recorded(record: PatientRecord, names: dict[str, str], facts: list[Fact]) -> list[str]:
+    """The features of ``names`` the record shows, dated (their facts added to ``facts``)."""
+    out = []
+    for concept, name in names.items():
+        c = record.condition(concept)
+        if c is not None:
+            out.append(f"{name} ({day(c.when)})")
+            facts.append(condition_fact(c))
+    return out
+
+
 def ipaf_criteria(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
     ild = ild_without_ctd(record)
     if ild is None or record.has_condition("ipaf"):
         return
     facts: list[Fact] = [condition_fact(ild)]
-    clinical = []
-    for concept, name in CLINICAL.items():
-        c = record.condition(concept)
-        if c is not None:
-            clinical.append(f"{name} ({day(c.when)})")
-            facts.append(condition_fact(c))
-    unconfirmed = []
-    for concept, name in UNCONFIRMED_CLINICAL.items():
-        c = record.condition(concept)
-        if c is not None:
-            unconfirmed.append(f"{name} ({day(c.when)})")
-            facts.append(condition_fact(c))
+    clinical = _recorded(record, CLINICAL, facts)
+    unconfirmed = _recorded(record, UNCONFIRMED_CLINICAL, facts)
     serologic = []
     ana_counted, ana_unconfirmed, ana_fact = _ana_feature(record)
     if ana_counted is not None:
@@ -159,12 +160,7 @@ def ipaf_criteria(record: PatientRecord, derived: Derived | None = None) -> Iter
         facts.append(antibody_fact(p))
         if p.concept in ANTI_SYNTHETASE:
             ars_positive.append(antibody_text(p))
-    morphologic = []
-    for concept, name in MORPHOLOGIC.items():
-        c = record.condition(concept)
-        if c is not None:
-            morphologic.append(f"{name} ({day(c.when)})")
-            facts.append(condition_fact(c))
+    morphologic = _recorded(record, MORPHOLOGIC, facts)
     domains = {"A. Clinical": clinical, "B. Serologic": serologic, "C. Morphologic": morphologic}
     met = [d for d, items in domains.items() if items]
     if len(met) < 2:

@@ -51,18 +51,12 @@ R106 = evidence.rule(
     topics=(TOPIC, "dmpm-ild-poor-prognosis"),
 )
 
-#: JP Figure 3's branch without a poor-risk factor, by myositis type
-BRANCH = {
-    "DM": (
-        "GC + CsA or IVCY",
-        "glucocorticoid (GC) with cyclosporine (CsA) or intravenous cyclophosphamide (IVCY)",
-    ),
-    "ADM": (
-        "GC + CsA or IVCY",
-        "glucocorticoid (GC) with cyclosporine (CsA) or intravenous cyclophosphamide (IVCY)",
-    ),
-    "PM": ("GC alone", "glucocorticoid (GC) alone"),
-}
+#: JP Figure 3's branch without a poor-risk factor, by myositis type (ADM is DM)
+DM_BRANCH = (
+    "GC + CsA or IVCY",
+    "glucocorticoid (GC) with cyclosporine (CsA) or intravenous cyclophosphamide (IVCY)",
+)
+BRANCH = {"DM": DM_BRANCH, "ADM": DM_BRANCH, "PM": ("GC alone", "glucocorticoid (GC) alone")}
 
 
 def _branch(a: DmpmAssessment) -> tuple[str, list[str]]:

@@ -194,19 +194,6 @@ def scan_pao2(record: PatientRecord, since: date, until: date, later_from: date)
     return _scan(record, "pao2", since, until, later_from, PAO2_DECREASE, pao2_decrease_mmhg)
 
 
-def largest_vc_decrease(
-    record: PatientRecord, since: date, until: date, later_from: date
-) -> Decrease | None:
-    """Largest relative VC (else FVC) decrease meeting the threshold, later value in window."""
-    return scan_vc(record, since, until, later_from).hit
-
-
-def largest_pao2_decrease(
-    record: PatientRecord, since: date, until: date, later_from: date
-) -> Decrease | None:
-    return scan_pao2(record, since, until, later_from).hit
-
-
 def classify_course(record: PatientRecord) -> Course:
     """Is the ILD acute/subacute, chronic, or not yet decidable?"""
     ild = first_ild_entry(record)

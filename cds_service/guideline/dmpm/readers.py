@@ -20,22 +20,11 @@ from fhir_mappings.record import ConditionEntry, Measurement, PatientRecord
 
 from ..text import day, label
 
-#: HRCT findings a study codes (the concepts its coded conclusion / result Observations map to)
-HRCT_FINDINGS = (
-    "ct_ground_glass",
-    "ct_lower_consolidation",
-    "ct_consolidation",
-    "ct_reticular",
-    "ct_honeycombing",
-    "ct_ild_progression",
-    "ct_uip_pattern",
-    "ct_nsip_pattern",
-    "ct_op_pattern",
-)
 #: lung-volume concepts in the order they are preferred (VC first: JP Figure 3 says VC)
 VOLUME_CONCEPTS = ("vital_capacity", "fvc", "vital_capacity_pct_pred", "fvc_pct_pred")
 
-#: how a card names an HRCT finding of a study
+#: HRCT findings a study codes (the concepts its coded conclusion / result Observations map
+#: to), and how a card names each
 HRCT_LABELS = {
     "ct_ground_glass": "ground glass",
     "ct_lower_consolidation": "lower-zone consolidation",
@@ -47,19 +36,12 @@ HRCT_LABELS = {
     "ct_nsip_pattern": "NSIP pattern",
     "ct_op_pattern": "organising pneumonia pattern",
 }
-
-#: clinical features as a card names them (beside ``text.label``)
-FEATURE_LABELS = {
-    "gottron_papules": "Gottron's papules",
-    "heliotrope_rash": "heliotrope rash",
-    "mechanics_hands": "mechanic's hands",
-    "fever": "fever",
-}
+HRCT_FINDINGS = tuple(HRCT_LABELS)
 
 
 def name(concept: str) -> str:
-    """A symptom or feature as a card names it."""
-    return FEATURE_LABELS.get(concept) or label(concept)
+    """A symptom or feature as a card names it (``text.label``, but "Gottron's papules")."""
+    return "Gottron's papules" if concept == "gottron_papules" else label(concept)
 
 
 SOURCE_TEXT = {

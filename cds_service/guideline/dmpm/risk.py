@@ -29,7 +29,7 @@ Decisions left open by the source, taken here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -435,14 +435,8 @@ def _resolve(factor: Factor, why: str) -> Factor:
     """A factor that depends on a contradictory input: unresolved, with the reason."""
     if factor.present is not True:
         return factor
-    return Factor(
-        factor.key,
-        factor.name,
-        None,
-        f"{factor.evidence_text}; counts only if {why}",
-        factor.rules,
-        factor.facts,
-        factor.measurement,
+    return replace(
+        factor, present=None, evidence_text=f"{factor.evidence_text}; counts only if {why}"
     )
 
 

@@ -36,7 +36,7 @@ from ..facts import condition_fact, measurement_fact, medication_fact
 from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R037, R111, R113
 from ..text import label, threshold_text
-from .course import largest_pao2_decrease, largest_vc_decrease
+from .course import scan_pao2, scan_vc
 from .myositis import is_dmpm_ild
 from .readers import entries, entry_text, hrct_studies
 from .treatment import CNI_CONCEPTS, CY_CONCEPTS, GC_CONCEPTS, active, medication_gap
@@ -120,12 +120,12 @@ def worsening_after(record: PatientRecord, since: date, base_from: date) -> Wors
         if s.findings.get("ct_ild_progression"):
             w.lines.append(f"{s.text()}: progression")
             w.short.append(f"HRCT progression {s.when.isoformat()}")
-    pao2 = largest_pao2_decrease(record, base_from, record.today, since)
+    pao2 = scan_pao2(record, base_from, record.today, since).hit
     if pao2 is not None:
         w.lines.append(pao2.text("mmHg"))
         w.short.append(f"PaO2 fell {evidence.fmt_number(pao2.amount)} mmHg")
         w.facts += [measurement_fact(pao2.earlier), measurement_fact(pao2.later)]
-    vc = largest_vc_decrease(record, base_from, record.today, since)
+    vc = scan_vc(record, base_from, record.today, since).hit
     if vc is not None:
         w.lines.append(vc.text("%"))
         w.short.append(f"{label(vc.later.concept)} fell {evidence.fmt_number(vc.amount)}%")

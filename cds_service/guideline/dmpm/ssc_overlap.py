@@ -39,7 +39,6 @@ def ssc_overlap(record: PatientRecord) -> bool:
 
 
 def ssc_caveat(record: PatientRecord) -> str | None:
-    """The caveat when the patient has SSc, else None."""
     return CAVEAT if ssc_overlap(record) else None
 
 

@@ -19,9 +19,6 @@ from .. import drug_classes, evidence
 from ..data_gaps import MEDICATIONS, gap_text
 from .myositis import is_dmpm_ild
 
-#: data sets that hold the medications (prefetch keys): a rule that would conclude "not on"
-#: or "no treatment start" cannot decide while one of them is unavailable
-
 GC_CONCEPTS = drug_classes.GLUCOCORTICOIDS
 CNI_CONCEPTS = drug_classes.CALCINEURIN_INHIBITORS
 CY_CONCEPTS = drug_classes.CYCLOPHOSPHAMIDE
@@ -80,9 +77,12 @@ def active(record: PatientRecord, concepts: frozenset[str]) -> list[MedicationEn
     return record.active_medications(concepts, include_drafts=False)
 
 
-def treatment_start(record: PatientRecord) -> tuple[date, MedicationEntry] | None:
-    """Start of the current ILD treatment: earliest start among active high-dose GC,
-    calcineurin inhibitor and cyclophosphamide orders."""
+def treated_dmpm_ild(record: PatientRecord) -> tuple[date, MedicationEntry] | None:
+    """DM/PM-ILD on treatment: the start of the current ILD treatment (the earliest start among
+    active high-dose GC, calcineurin inhibitor and cyclophosphamide orders), or None when the
+    patient has no DM/PM-ILD or no current treatment."""
+    if not is_dmpm_ild(record):
+        return None
     entries: list[MedicationEntry] = [c.entry for c in [high_dose_gc(record)] if c is not None]
     entries += active(record, CNI_CONCEPTS | CY_CONCEPTS)
     dated = [m for m in entries if m.start is not None]
@@ -91,12 +91,6 @@ def treatment_start(record: PatientRecord) -> tuple[date, MedicationEntry] | Non
     first = min(dated, key=lambda m: m.start or date.max)
     assert first.start is not None
     return first.start, first
-
-
-def treated_dmpm_ild(record: PatientRecord) -> tuple[date, MedicationEntry] | None:
-    """DM/PM-ILD on treatment: the start of the current treatment (``treatment_start``),
-    or None when the patient has no DM/PM-ILD or no current treatment."""
-    return treatment_start(record) if is_dmpm_ild(record) else None
 
 
 def medication_gap(record: PatientRecord) -> str | None:

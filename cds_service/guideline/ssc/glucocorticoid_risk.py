@@ -112,12 +112,11 @@ def _creatinine_suggestion(record: PatientRecord) -> Suggestion:
     )
 
 
-def _body() -> tuple[str]:
-    return (
-        f"In systemic sclerosis (SSc), prednisolone {threshold_text(GC_WARNING)} risks "
-        f"scleroderma renal crisis (Korean guideline); "
-        f"{steen_1998(B12, threshold_text(GC_CRITICAL))}.",
-    )
+_BODY = (
+    f"In systemic sclerosis (SSc), prednisolone {threshold_text(GC_WARNING)} risks "
+    f"scleroderma renal crisis (Korean guideline); "
+    f"{steen_1998(B12, threshold_text(GC_CRITICAL))}."
+)
 
 
 def _risk_not_assessable(
@@ -176,7 +175,7 @@ def _renal_crisis_card(
         indicator=indicator,
         summary=summary,
         patient_data=lines,
-        body=_body(),
+        body=(_BODY,),
         what_to_do=_TO_DO,
         rules=_RULES,
         facts=tuple(facts),

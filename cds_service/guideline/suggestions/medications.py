@@ -4,9 +4,8 @@ TMP-SMX Pneumocystis prophylaxis: one single-strength tablet (sulfamethoxazole 4
 trimethoprim 80 mg = 480 mg) once daily, the first of the two regimens of EULAR 2022 (B15:
 "480 mg daily, or 3 x 480 mg weekly"). RxNorm 198334 is the clinical drug
 "sulfamethoxazole 400 MG / trimethoprim 80 MG Oral Tablet" (seen in public RxNorm code lists;
-the ingredient RxCUI 10831 of codes.csv is the multiple-ingredient concept and is kept as a
-second coding). Dose adjustment for renal function and allergy checks stay with the
-prescriber and the EHR's own drug checks.
+the second coding is the service's concept id). Dose adjustment for renal function and
+allergy checks stay with the prescriber and the EHR's own drug checks.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ CONCEPT_SYSTEM = "urn:ctd-ild-cds:concept"
 
 TMP_SMX_SS_TABLET_RXCUI = "198334"
 TMP_SMX_SS_TABLET_DISPLAY = "sulfamethoxazole 400 MG / trimethoprim 80 MG Oral Tablet"
-TMP_SMX_INGREDIENT_RXCUI = "10831"
 
 #: the regimen text and its source, for card text and the resource's dosage text
 TMP_SMX_REGIMEN_TEXT = "TMP-SMX 480 mg (400/80 mg, one single-strength tablet) by mouth once daily"

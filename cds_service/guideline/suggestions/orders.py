@@ -37,10 +37,11 @@ def _normalize_r4(resource: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def updated_dose_resource(
-    resource: dict[str, Any], dose_mg: float, route: str | None, text: str
-) -> dict[str, Any]:
-    """The whole draft MedicationRequest (same id) with one dosage: ``dose_mg`` once a day."""
+def update_dose(
+    resource: dict[str, Any], dose_mg: float, route: str | None, text: str, description: str
+) -> Action:
+    """Replace the draft (same id) by one with a single dosage: ``dose_mg`` once daily
+    (``text``)."""
     out = _normalize_r4(resource)
     dosage: dict[str, Any] = {
         "text": text,
@@ -53,7 +54,7 @@ def updated_dose_resource(
         code, display = _ROUTES[route]
         dosage["route"] = {"coding": [{"system": SNOMED, "code": code, "display": display}]}
     out["dosageInstruction"] = [dosage]
-    return out
+    return Action(type="update", description=description, resource=out)
 
 
 def update_timing(resource: dict[str, Any], repeat: dict[str, Any], description: str) -> Action:
@@ -68,17 +69,6 @@ def update_timing(resource: dict[str, Any], repeat: dict[str, Any], description:
             if "doseQuantity" in dosage:  # the sandbox's shape: R4 nests it in doseAndRate
                 dosage["doseAndRate"] = [{"doseQuantity": dosage.pop("doseQuantity")}]
     return Action(type="update", description=description, resource=out)
-
-
-def update_dose(
-    resource: dict[str, Any], dose_mg: float, route: str | None, dose_text: str, description: str
-) -> Action:
-    """Replace the draft (same id) by one with ``dose_mg`` once daily (``dose_text``)."""
-    return Action(
-        type="update",
-        description=description,
-        resource=updated_dose_resource(resource, dose_mg, route, dose_text),
-    )
 
 
 def delete_draft(reference: str, description: str) -> Action:
@@ -106,19 +96,17 @@ def lab_suggestions(
 ) -> list[Suggestion]:
     """One "Order <lab>" suggestion per monitoring lab (``LAB_TEMPLATES``); the first is
     marked recommended when ``recommend_first``."""
-    out: list[Suggestion] = []
-    for concept in concepts:
-        out.append(
-            Suggestion(
-                label=f"Order {lab_label(concept)}",
-                actions=(
-                    Action(
-                        type="create",
-                        description=f"Order {lab_label(concept)} ({reason})",
-                        resource=lab_request(concept, patient_id, reason),
-                    ),
+    return [
+        Suggestion(
+            label=f"Order {lab_label(concept)}",
+            actions=(
+                Action(
+                    type="create",
+                    description=f"Order {lab_label(concept)} ({reason})",
+                    resource=lab_request(concept, patient_id, reason),
                 ),
-                is_recommended=recommend_first and not out,
-            )
+            ),
+            is_recommended=recommend_first and i == 0,
         )
-    return out
+        for i, concept in enumerate(concepts)
+    ]

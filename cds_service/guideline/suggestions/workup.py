@@ -131,63 +131,47 @@ REFERRAL_CATEGORY = ("3457005", "Patient referral")
 LAB_CATEGORY = ("108252007", "Laboratory procedure")
 
 
-def _subject(patient_id: str | None) -> dict[str, str]:
-    return {"reference": f"Patient/{patient_id}"} if patient_id else {}
+def _draft(
+    category: tuple[str, str],
+    code: dict[str, Any],
+    patient_id: str | None,
+    reason: str,
+    priority: str | None,
+) -> dict[str, Any]:
+    """A draft ServiceRequest (``priority``: FHIR request priority, e.g. ``urgent``)."""
+    resource: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "status": "draft",
+        "intent": "proposal",
+        "category": [{"coding": [{"system": SNOMED, "code": category[0], "display": category[1]}]}],
+        "code": code,
+        "reasonCode": [{"text": reason}],
+    }
+    if priority:
+        resource["priority"] = priority
+    if patient_id:
+        resource["subject"] = {"reference": f"Patient/{patient_id}"}
+    return resource
 
 
 def lab_request(
     template: LabTemplate, patient_id: str | None, reason: str, priority: str | None = None
 ) -> dict[str, Any]:
-    """A draft ServiceRequest for one test (``priority``: FHIR request priority, e.g.
-    ``urgent``)."""
-    resource: dict[str, Any] = {
-        "resourceType": "ServiceRequest",
-        "status": "draft",
-        "intent": "proposal",
-        "category": [
-            {"coding": [{"system": SNOMED, "code": LAB_CATEGORY[0], "display": LAB_CATEGORY[1]}]}
-        ],
-        "code": {
-            "coding": [{"system": LOINC, "code": template.code, "display": template.display}],
-            "text": template.label,
-        },
-        "reasonCode": [{"text": reason}],
+    """A draft ServiceRequest for one test."""
+    code = {
+        "coding": [{"system": LOINC, "code": template.code, "display": template.display}],
+        "text": template.label,
     }
-    if priority:
-        resource["priority"] = priority
-    if patient_id:
-        resource["subject"] = _subject(patient_id)
-    return resource
+    return _draft(LAB_CATEGORY, code, patient_id, reason, priority)
 
 
 def rheumatology_referral(
     patient_id: str | None, reason: str, priority: str | None = None
 ) -> dict[str, Any]:
-    """A draft ServiceRequest referring the patient to rheumatology (``priority``: FHIR
-    request priority, ``urgent`` for a rapidly progressive ILD with DM features)."""
-    resource: dict[str, Any] = {
-        "resourceType": "ServiceRequest",
-        "status": "draft",
-        "intent": "proposal",
-        "category": [
-            {
-                "coding": [
-                    {
-                        "system": SNOMED,
-                        "code": REFERRAL_CATEGORY[0],
-                        "display": REFERRAL_CATEGORY[1],
-                    }
-                ]
-            }
-        ],
-        "code": {
-            "coding": [{"system": SNOMED, "code": REFERRAL_CODE[0], "display": REFERRAL_CODE[1]}],
-            "text": "Rheumatology referral",
-        },
-        "reasonCode": [{"text": reason}],
+    """A draft ServiceRequest referring the patient to rheumatology (``urgent`` for a rapidly
+    progressive ILD with DM features)."""
+    code = {
+        "coding": [{"system": SNOMED, "code": REFERRAL_CODE[0], "display": REFERRAL_CODE[1]}],
+        "text": "Rheumatology referral",
     }
-    if priority:
-        resource["priority"] = priority
-    if patient_id:
-        resource["subject"] = _subject(patient_id)
-    return resource
+    return _draft(REFERRAL_CATEGORY, code, patient_id, reason, priority)
