@@ -173,7 +173,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask("cds_service")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     storage = Storage(settings.database_url)
     storage.create_all()
     storage.engine.dispose()  # no pooled connection survives a fork (gunicorn preload)

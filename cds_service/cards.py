@@ -115,17 +115,12 @@ def rules_page(base_url: str) -> str:
     return base_url.rstrip("/") + "/rules"
 
 
-def rule_anchor(base_url: str, rule_id: str) -> str:
-    """The rule's entry on the rules page (``…/rules#R068``)."""
-    return f"{rules_page(base_url)}#{rule_id}"
-
-
 def _source_json(f: Finding, base_url: str) -> dict[str, Any]:
     """``source``: the document the card rests on (its first rule's), and that rule's entry
     on the rules page."""
     primary = next((CATALOG[r] for r in f.rules if r in CATALOG), None)
     label = documents([primary])[0][0].name if primary else SERVICE_LABEL
-    url = rule_anchor(base_url, primary.id) if primary else rules_page(base_url)
+    url = rules_page(base_url) + (f"#{primary.id}" if primary else "")
     topic = {"system": TOPIC_SYSTEM, "code": f.topic, "display": ALL_TOPICS[f.topic]}
     return {"label": label, "url": url, "topic": topic}
 

@@ -20,15 +20,6 @@ from ..services import Service
 
 Problem = tuple[str, str]
 
-_SCHEMA_FILES = (
-    "defs",
-    "request",
-    "context-patient-view",
-    "context-order-select",
-    "context-order-sign",
-    "feedback",
-    "response",
-)
 _MAX_INSTANCE_TEXT = 80
 _REFERENCE = re.compile(r"^[A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64}$")
 
@@ -47,11 +38,11 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def _registry() -> Registry[Any]:
-    registry: Registry[Any] = Registry()
-    for name in _SCHEMA_FILES:
-        schema = load_schema(name)
-        registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
-    return registry
+    """Every schema of ``schemas/`` by its ``$id`` (the targets of ``$ref``)."""
+    files = resources.files(__package__).joinpath("schemas").iterdir()
+    names = [f.name.removesuffix(".schema.json") for f in files]
+    schemas = [load_schema(name) for name in names]
+    return Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas)
 
 
 @cache

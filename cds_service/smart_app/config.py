@@ -30,16 +30,6 @@ def normalize_url(url: str) -> str:
     return f"{parts.scheme}://{host_port(parts)}{parts.path.rstrip('/')}"
 
 
-def url_allowed(url: str, allowed: tuple[str, ...]) -> bool:
-    """True when ``url`` is one of ``allowed`` or below one of them (path prefix on a
-    segment boundary), compared after normalization."""
-    try:
-        target = normalize_url(url)
-    except SmartConfigError:
-        return False
-    return any(target == a or target.startswith(a + "/") for a in allowed)
-
-
 def _urls(value: str | None) -> tuple[str, ...]:
     return tuple(normalize_url(u) for u in (value or "").split(",") if u.strip())
 
@@ -87,11 +77,14 @@ class SmartConfig:
             return False
 
     def endpoint_allowed(self, url: str, iss: str) -> bool:
-        """An authorize/token endpoint the app may use for FHIR server ``iss``."""
-        if self.auth_servers:
-            return url_allowed(url, self.auth_servers)
+        """An authorize/token endpoint the app may use for FHIR server ``iss``: one of
+        ``auth_servers`` or below one of them (path prefix on a segment boundary), else on
+        the FHIR server's origin; compared after normalization."""
         try:
-            a, b = urlsplit(normalize_url(url)), urlsplit(normalize_url(iss))
+            target = normalize_url(url)
+            if self.auth_servers:
+                return any(target == a or target.startswith(a + "/") for a in self.auth_servers)
+            a, b = urlsplit(target), urlsplit(normalize_url(iss))
         except SmartConfigError:
             return False
         return (a.scheme, a.netloc) == (b.scheme, b.netloc)

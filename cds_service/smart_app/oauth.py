@@ -23,12 +23,6 @@ DISCOVERY_TIMEOUT_S = 5.0
 TOKEN_TIMEOUT_S = 10.0
 MAX_DISCOVERY_BYTES = 256 * 1024
 
-#: SMART v2 scopes (``.rs`` = read + search); the v1 form when the server advertises only v1
-EHR_SCOPES_V2 = "launch openid fhirUser patient/*.rs"
-EHR_SCOPES_V1 = "launch openid fhirUser patient/*.read"
-STANDALONE_SCOPES_V2 = "launch/patient openid fhirUser patient/*.rs"
-STANDALONE_SCOPES_V1 = "launch/patient openid fhirUser patient/*.read"
-
 
 class LaunchError(Exception):
     """A launch or callback the app refuses; the message is shown to the user (no secrets)."""
@@ -98,9 +92,10 @@ def _advertises_v2(doc: dict[str, Any]) -> bool:
 
 
 def scopes_for(endpoints: Endpoints, standalone: bool) -> str:
-    if standalone:
-        return STANDALONE_SCOPES_V2 if endpoints.smart_v2 else STANDALONE_SCOPES_V1
-    return EHR_SCOPES_V2 if endpoints.smart_v2 else EHR_SCOPES_V1
+    """SMART v2 scopes (``.rs`` = read + search); the v1 form when the server advertises only
+    v1. A standalone launch asks for the patient to be chosen (``launch/patient``)."""
+    launch = "launch/patient" if standalone else "launch"
+    return f"{launch} openid fhirUser patient/*.{'rs' if endpoints.smart_v2 else 'read'}"
 
 
 def _client(config: SmartConfig, **options: Any) -> OAuth2Session:

@@ -99,9 +99,9 @@ def _vc_decline(record: PatientRecord) -> tuple[bool | None, str, list[Fact]]:
 
 
 def _recent(record: PatientRecord, concept: str, present: bool = True) -> list[str]:
-    return [entry_text(c) for c in entries(record, concept, record.today - RECENT, None, present)][
-        -1:
-    ]
+    """The latest entry of the last 180 days, as text (or none)."""
+    found = entries(record, concept, record.today - RECENT, None, present)
+    return [entry_text(c) for c in found[-1:]]
 
 
 def _branch(

@@ -130,12 +130,6 @@ class Factor:
         return SHORT_NAMES.get(self.key, self.name)
 
     @property
-    def dated(self) -> str:
-        """``ferritin 1,800 ng/mL (2026-11-16)``: the short name with the date it rests on."""
-        when = next((f.date for f in self.facts if f.date is not None), None)
-        return f"{self.short} ({when.isoformat()})" if when else self.short
-
-    @property
     def line(self) -> str:
         """``ferritin >1,000 ng/mL: 1,800 ng/mL (2026-11-16)``: the factor and what the record
         shows (a lab factor: the value that decided, with its date)."""
@@ -191,10 +185,6 @@ class RiskAssessment:
     @property
     def not_applicable(self) -> list[Factor]:
         return [f for f in self.factors if not f.applies]
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing
 
     @property
     def facts(self) -> list[Fact]:

@@ -68,10 +68,46 @@ def ssc_glucocorticoid_risk(
     if gaps:
         lines.append(f"Medications: not assessed in full: {gap_text(gaps)}")
     _renal_crisis_markers(record, lines, facts)
-    if over is not True:
-        yield _risk_not_assessable(record, lines, facts, gaps)
-        return
-    yield _dose_over_threshold(record, gc, lines, facts, gaps)
+    indicator = Indicator.INFO
+    if over is True:  # warning over 10 mg/day; critical at 15 mg/day or more
+        critical = gc.meets(GC_CRITICAL) is True
+        indicator = Indicator.CRITICAL if critical else Indicator.WARNING
+        level = "critical" if critical else "warning"
+        if gaps and not critical:
+            level += "; medication data incomplete, the total may be higher"
+        lines.append(f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})")
+        summary = (
+            f"SSc on prednisolone-equivalent {fmt_number(gc.known_mg)} mg/day "
+            f"({threshold_text(GC_CRITICAL if critical else GC_WARNING)}): scleroderma renal "
+            "crisis risk; check BP and creatinine."
+        )
+    elif gaps:  # below the threshold as far as known, the medications not all had
+        summary = (
+            "SSc: glucocorticoid dose could not be checked (medication data unavailable); "
+            f"renal-crisis risk ({threshold_text(GC_WARNING)}) not assessed."
+        )
+    else:  # below the threshold as far as known, a daily dose unreadable
+        summary = (
+            "SSc on a glucocorticoid whose daily dose cannot be read: renal-crisis risk "
+            f"({threshold_text(GC_WARNING)}) cannot be assessed."
+        )
+    creatinine = Action(
+        "create",
+        "Serum creatinine",
+        lab_request("creatinine", record.patient_id, "SSc on glucocorticoids"),
+    )
+    yield finding(
+        topic=TOPIC,
+        indicator=indicator,
+        summary=summary,
+        patient_data=lines,
+        body=(_BODY,),
+        what_to_do=_TO_DO,
+        rules=_RULES,
+        facts=tuple(facts),
+        suggestions=(Suggestion("Order serum creatinine (renal crisis watch)", (creatinine,)),),
+        priority=10 if over is True else 12,
+    )
 
 
 def _dose_and_diagnosis_facts(record: PatientRecord, gc: GlucocorticoidDose) -> list[Fact]:
@@ -99,86 +135,8 @@ def _renal_crisis_markers(record: PatientRecord, lines: list[str], facts: list[F
         lines.append("Renal-crisis risk markers: " + "; ".join(markers))
 
 
-def _creatinine_suggestion(record: PatientRecord) -> Suggestion:
-    return Suggestion(
-        label="Order serum creatinine (renal crisis watch)",
-        actions=(
-            Action(
-                "create",
-                "Serum creatinine",
-                lab_request("creatinine", record.patient_id, "SSc on glucocorticoids"),
-            ),
-        ),
-    )
-
-
 _BODY = (
     f"In systemic sclerosis (SSc), prednisolone {threshold_text(GC_WARNING)} risks "
     f"scleroderma renal crisis (Korean guideline); "
     f"{steen_1998(B12, threshold_text(GC_CRITICAL))}."
 )
-
-
-def _risk_not_assessable(
-    record: PatientRecord, lines: list[str], facts: list[Fact], gaps: dict[str, str]
-) -> Finding:
-    """Info: a dose unreadable, or the medications unavailable, below the known threshold."""
-    summary = (
-        "SSc on a glucocorticoid whose daily dose cannot be read: renal-crisis risk "
-        f"({threshold_text(GC_WARNING)}) cannot be assessed."
-    )
-    if gaps:
-        summary = (
-            "SSc: glucocorticoid dose could not be checked (medication data unavailable); "
-            f"renal-crisis risk ({threshold_text(GC_WARNING)}) not assessed."
-        )
-    return _renal_crisis_card(record, Indicator.INFO, summary, lines, facts, priority=12)
-
-
-def _dose_over_threshold(
-    record: PatientRecord,
-    gc: GlucocorticoidDose,
-    lines: list[str],
-    facts: list[Fact],
-    gaps: dict[str, str],
-) -> Finding:
-    """Warning over 10 mg/day; critical at 15 mg/day or more."""
-    critical = gc.meets(GC_CRITICAL) is True
-    level = "critical" if critical else "warning"
-    if gaps and not critical:
-        level += "; medication data incomplete, the total may be higher"
-    return _renal_crisis_card(
-        record,
-        Indicator.CRITICAL if critical else Indicator.WARNING,
-        (
-            f"SSc on prednisolone-equivalent {fmt_number(gc.known_mg)} mg/day "
-            f"({threshold_text(GC_CRITICAL if critical else GC_WARNING)}): scleroderma renal "
-            "crisis risk; check BP and creatinine."
-        ),
-        lines + [f"Total prednisolone-equivalent: {fmt_number(gc.known_mg)} mg/day ({level})"],
-        facts,
-        priority=10,
-    )
-
-
-def _renal_crisis_card(
-    record: PatientRecord,
-    indicator: Indicator,
-    summary: str,
-    lines: list[str],
-    facts: list[Fact],
-    priority: int,
-) -> Finding:
-    """The card: blood pressure and creatinine watch, taper, creatinine order."""
-    return finding(
-        topic=TOPIC,
-        indicator=indicator,
-        summary=summary,
-        patient_data=lines,
-        body=(_BODY,),
-        what_to_do=_TO_DO,
-        rules=_RULES,
-        facts=tuple(facts),
-        suggestions=(_creatinine_suggestion(record),),
-        priority=priority,
-    )

@@ -61,16 +61,8 @@ FVC_LOW = Threshold("fvc_pct_pred", "<", 70.0, "%", R024)
 RECENT = timedelta(days=365)
 
 
-def is_untreated_ssc_ild(record: PatientRecord) -> bool:
-    return not record.active_medications(drug_classes.SSC_ILD_TREATMENTS, include_drafts=False)
-
-
-def extent_exceeds(m: Measurement | None) -> bool | None:
-    return None if m is None or m.value is None else HRCT_EXTENT.decide(m.value, m.comparator)
-
-
-def fvc_below(m: Measurement | None) -> bool | None:
-    return None if m is None or m.value is None else FVC_LOW.decide(m.value, m.comparator)
+def _meets(threshold: Threshold, m: Measurement | None) -> bool | None:
+    return None if m is None or m.value is None else threshold.decide(m.value, m.comparator)
 
 
 def _value_lines(
@@ -93,12 +85,14 @@ def _value_lines(
 def ssc_ild_treatment_indicated(
     record: PatientRecord, derived: Derived | None = None
 ) -> Iterator[Finding]:
-    if not has_ctd_ild(record, "ssc") or not is_untreated_ssc_ild(record):
+    if not has_ctd_ild(record, "ssc") or record.active_medications(
+        drug_classes.SSC_ILD_TREATMENTS, include_drafts=False
+    ):
         return
     med_gaps = missing(record, MEDICATIONS)
     extent = record.latest("hrct_fibrosis_extent", within=RECENT)
     fvc = record.latest("fvc_pct_pred", within=RECENT)
-    by_extent, by_fvc = extent_exceeds(extent), fvc_below(fvc)
+    by_extent, by_fvc = _meets(HRCT_EXTENT, extent), _meets(FVC_LOW, fvc)
     facts = [measurement_fact(m) for m in (extent, fvc) if m is not None]
     lines = _value_lines(extent, fvc, record)
     rules = (R024, B11, *OPTION_RULES)
