@@ -35,7 +35,7 @@ from fhir_mappings.terminology import build_terminology
 
 from . import engine, feedback, patient_data, smart_app
 from .auth import Authenticator, build_authenticator
-from .errors import DataUnavailable, InvalidRequest, ServiceError
+from .errors import ISSUE_CODES, DataUnavailable, InvalidRequest, ServiceError
 from .fhir_policy import DEV_CALLER, Caller
 from .guideline.catalog import catalog_html
 from .protocol import validate_feedback, validate_request
@@ -83,19 +83,6 @@ def operation_outcome(
     return json_response({"resourceType": "OperationOutcome", "issue": out}, status)
 
 
-_STATUS_ISSUE_CODE = {
-    400: "invalid",
-    404: "not-found",
-    405: "not-supported",
-    408: "timeout",
-    412: "not-found",
-    413: "too-costly",
-    431: "too-costly",
-    415: "not-supported",
-    500: "exception",
-}
-
-
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     message = {
@@ -103,15 +90,12 @@ def _http_error(exc: HTTPException) -> Response:
         405: f"method {request.method} not allowed here",
         413: "request body too large",
     }.get(status, exc.description or exc.name)
-    resp = operation_outcome(status, [("", message)], _STATUS_ISSUE_CODE.get(status, "processing"))
+    resp = operation_outcome(status, [("", message)], ISSUE_CODES.get(status, "processing"))
     if status == 405 and exc.response is None:
         valid = getattr(exc, "valid_methods", None)
         if valid:
             resp.headers["Allow"] = ", ".join(valid)
     return resp
-
-
-# --------------------------------------------------------------------------- body parsing
 
 
 #: one request header's value at most, and all of them together (431 above either)

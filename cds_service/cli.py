@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .errors import ISSUE_CODES
 from .log_setup import configure_logging, escape_handlers
 from .settings import Settings
 
@@ -58,7 +59,7 @@ def gunicorn_options(host: str, port: int, workers: int, connections: int) -> di
         "limit_request_line": 8190,
         "pre_fork": _freeze_heap,
         "when_ready": _escape_server_log,
-        "post_fork": _escape_worker_log,
+        "post_fork": lambda server, _worker: _escape_server_log(server),
         "control_socket_disable": True,  # no runtime control socket (gunicorn 27's default on)
     }
 
@@ -68,13 +69,6 @@ def _escape_server_log(_server: Any) -> None:
     escape_handlers(logging.getLogger("gunicorn.error").handlers)
 
 
-def _escape_worker_log(server: Any, _worker: Any) -> None:
-    _escape_server_log(server)
-
-
-_ERROR_CODES = {400: "invalid", 403: "forbidden", 414: "too-costly", 431: "too-costly"}
-
-
 def json_error_page(sock: Any, status_int: int, reason: str, _mesg: str) -> None:
     """gunicorn's answer to a request it refuses before the app (a malformed request line,
     headers over ``limit_request_field_size``: 431) as a JSON OperationOutcome instead of
@@ -82,7 +76,7 @@ def json_error_page(sock: Any, status_int: int, reason: str, _mesg: str) -> None
     is not echoed: it may quote the request's own header."""
     from gunicorn.util import write_nonblock
 
-    code = _ERROR_CODES.get(status_int, "exception" if status_int >= 500 else "invalid")
+    code = ISSUE_CODES.get(status_int, "exception" if status_int >= 500 else "invalid")
     issue = {"severity": "error", "code": code, "diagnostics": reason}
     body = json.dumps({"resourceType": "OperationOutcome", "issue": [issue]}).encode()
     head = (

@@ -7,6 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+#: HTTP status -> OperationOutcome issue code, for errors that are not a ``ServiceError``
+ISSUE_CODES = {
+    400: "invalid",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    408: "timeout",
+    413: "too-costly",
+    414: "too-costly",
+    415: "not-supported",
+    431: "too-costly",
+    500: "exception",
+}
+
 
 class ServiceError(Exception):
     """Base class: an error with a list of ``(location, message)`` issues for the body."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
@@ -192,7 +191,29 @@ class SmartViews:
             )
         name = patient_name(resources, session.patient_id)
         t = build_timeline(evaluation.record, evaluation.findings, name, session.app_context)
-        return render_timeline(self.page, t)
+        nonce = secrets.token_urlsafe(16)
+        start, end = charts.axis(t.start, t.today)
+        plots = [
+            {
+                "key": p.key,
+                "plot": p,
+                "svg": charts.plot_svg(p, start, end, nonce) if p.points else "",
+            }
+            for p in t.plots
+        ]
+        treatment = (
+            charts.treatment_svg(t.treatments, t.hrct, start, end, nonce)
+            if (t.treatments or t.hrct)
+            else ""
+        )
+        return self.page(
+            "smart_timeline.html",
+            t=t,
+            plots=plots,
+            treatment_svg=treatment,
+            hrct_label=charts.hrct_label,
+            nonce=nonce,
+        )
 
 
 def _security_headers(resp: Response) -> Response:
@@ -225,25 +246,3 @@ def _redirect(location: str, status: int) -> Response:
     resp = Response(b"", status=status)
     resp.headers["Location"] = location
     return resp
-
-
-def render_timeline(page: Callable[..., Response], t: Any) -> Response:
-    nonce = secrets.token_urlsafe(16)
-    start, end = charts.axis(t.start, t.today)
-    plots = [
-        {"key": p.key, "plot": p, "svg": charts.plot_svg(p, start, end, nonce) if p.points else ""}
-        for p in t.plots
-    ]
-    treatment = (
-        charts.treatment_svg(t.treatments, t.hrct, start, end, nonce)
-        if (t.treatments or t.hrct)
-        else ""
-    )
-    return page(
-        "smart_timeline.html",
-        t=t,
-        plots=plots,
-        treatment_svg=treatment,
-        hrct_label=charts.hrct_label,
-        nonce=nonce,
-    )

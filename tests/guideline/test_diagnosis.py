@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from cds_service.guideline import evaluate_patient_view
-from cds_service.guideline.diagnosis.panel import PANEL
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.suggestions.workup import KR_TABLE2_ORDERS
 from fhir_mappings.record import AntibodyResult
@@ -21,11 +20,11 @@ def cards(rec):  # type: ignore[no-untyped-def]
 
 def full_negative_panel() -> tuple[list, list]:  # type: ignore[type-arg]
     antibodies, measurements = [], []
-    for t in PANEL:
-        if t.order_concept in ("creatine_kinase", "aldolase"):
-            measurements.append(meas(t.order_concept, 80.0, day(3)))
+    for t in KR_TABLE2_ORDERS:
+        if t.concept in ("creatine_kinase", "aldolase"):
+            measurements.append(meas(t.concept, 80.0, day(3)))
         else:
-            antibodies.append(ab(t.order_concept, "negative", day(3)))
+            antibodies.append(ab(t.concept, "negative", day(3)))
     return antibodies, measurements
 
 

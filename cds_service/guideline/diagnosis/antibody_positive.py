@@ -23,6 +23,7 @@ from fhir_mappings.record import PatientRecord
 from .. import evidence
 from ..compose import finding
 from ..derived import Derived
+from ..diseases import ANTI_SYNTHETASE
 from ..facts import antibody_fact, condition_fact
 from ..findings import Action, Finding, Indicator, Suggestion
 from ..shared_rules import R077
@@ -35,14 +36,7 @@ from .workup import OVERRIDE_REASONS
 TOPIC = "ild-autoantibody-positive"
 
 SUSPECTED: dict[str, str] = {
-    "anti_jo1": "anti-synthetase syndrome",
-    "anti_pl7": "anti-synthetase syndrome",
-    "anti_pl12": "anti-synthetase syndrome",
-    "anti_ej": "anti-synthetase syndrome",
-    "anti_oj": "anti-synthetase syndrome",
-    "anti_ks": "anti-synthetase syndrome",
-    "anti_zo": "anti-synthetase syndrome",
-    "anti_ha": "anti-synthetase syndrome",
+    **dict.fromkeys(ANTI_SYNTHETASE, "anti-synthetase syndrome"),
     "anti_mda5": "dermatomyositis / clinically amyopathic DM (risk of rapidly progressive ILD)",
     "anti_scl70": "systemic sclerosis",
     "anti_centromere": "systemic sclerosis",

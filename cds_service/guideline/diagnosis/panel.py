@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fhir_mappings.record import PatientRecord
 
 from .. import evidence
+from ..suggestions.workup import KR_TABLE2_ORDERS, LabTemplate
 from ..text import antibody_text, measurement_text, unreadable_text
 
 WORKUP_TOPICS = ("ild-ctd-workup",)
@@ -38,46 +39,25 @@ R019 = evidence.rule(
 )
 
 
-@dataclass(frozen=True)
-class PanelTest:
-    label: str
-    concepts: tuple[str, ...]  # result concepts that count as this test
-    order_concept: str  # the concept whose order template is suggested
-
-
-PANEL: tuple[PanelTest, ...] = (
-    PanelTest("ANA", ("ana_presence", "ana_titer", "ana_pattern", "ana_units"), "ana_presence"),
-    PanelTest("RF", ("rheumatoid_factor",), "rheumatoid_factor"),
-    PanelTest("Scl-70", ("anti_scl70",), "anti_scl70"),
-    PanelTest("RNP", ("anti_u1rnp",), "anti_u1rnp"),
-    PanelTest("SSA", ("anti_ssa_ro60",), "anti_ssa_ro60"),
-    PanelTest("SSB", ("anti_ssb_la",), "anti_ssb_la"),
-    PanelTest("Anti-CCP", ("anti_ccp",), "anti_ccp"),
-    PanelTest("ANCA", ("anca", "anca_c", "anca_p", "anca_mpo", "anca_pr3"), "anca"),
-    PanelTest("Jo-1", ("anti_jo1",), "anti_jo1"),
-    PanelTest("PL-7", ("anti_pl7",), "anti_pl7"),
-    PanelTest("PL-12", ("anti_pl12",), "anti_pl12"),
-    PanelTest("EJ", ("anti_ej",), "anti_ej"),
-    PanelTest("OJ", ("anti_oj",), "anti_oj"),
-    PanelTest("MDA-5", ("anti_mda5",), "anti_mda5"),
-    PanelTest("PM-Scl", ("anti_pmscl",), "anti_pmscl"),
-    PanelTest("Ro-52", ("anti_ro52",), "anti_ro52"),
-    PanelTest("CPK", ("creatine_kinase",), "creatine_kinase"),
-    PanelTest("Aldolase", ("aldolase",), "aldolase"),
-)
+#: result concepts that count as a KR Table 2 test besides its own (ANA and ANCA are reported
+#: several ways); the tests, their labels and order templates are ``KR_TABLE2_ORDERS``
+ALSO_COUNTS = {
+    "ana_presence": ("ana_titer", "ana_pattern", "ana_units"),
+    "anca": ("anca_c", "anca_p", "anca_mpo", "anca_pr3"),
+}
 
 
 @dataclass(frozen=True)
 class TestStatus:
-    test: PanelTest
+    test: LabTemplate
     done: bool
     text: str  # the latest result, or why it is missing
 
 
-def test_status(record: PatientRecord, test: PanelTest) -> TestStatus:
+def test_status(record: PatientRecord, test: LabTemplate) -> TestStatus:
     readable: list[str] = []
     unreadable: list[str] = []
-    for concept in test.concepts:
+    for concept in (test.concept, *ALSO_COUNTS.get(test.concept, ())):
         result = record.antibody(concept)
         if result is not None:
             (unreadable if result.status == "unknown" else readable).append(antibody_text(result))
@@ -93,4 +73,4 @@ def test_status(record: PatientRecord, test: PanelTest) -> TestStatus:
 
 
 def panel_status(record: PatientRecord) -> list[TestStatus]:
-    return [test_status(record, t) for t in PANEL]
+    return [test_status(record, t) for t in KR_TABLE2_ORDERS]

@@ -229,7 +229,7 @@ def _urgent(
     facts: list[Fact],
 ) -> Finding:
     """Rapid course with DM features: anti-MDA5, ferritin and CK first, urgent rheumatology."""
-    concepts = [s.test.order_concept for s in missing] + (["ferritin"] if ferritin_missing else [])
+    concepts = [s.test.concept for s in missing] + (["ferritin"] if ferritin_missing else [])
     first = [c for c in URGENT_FIRST if c in concepts]
     rest = [c for c in concepts if c not in first]
     what = ", ".join(rapid.short[:3])
@@ -320,7 +320,7 @@ def _routine(
     suggestions = (
         Suggestion(
             f"Order missing KR Table 2 tests ({len(missing)})",
-            tuple(_order(record, s.test.order_concept, False) for s in missing),
+            tuple(_order(record, s.test.concept, False) for s in missing),
             is_recommended=True,
         ),
         Suggestion("Refer to rheumatology", (_referral(record, False),)),

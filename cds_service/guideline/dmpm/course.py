@@ -114,11 +114,23 @@ class Decrease:
     amount: float  # % for VC/FVC, mmHg for PaO2
     comparator: str | None = None  # when a value was reported as a bound
 
-    def text(self, unit: str) -> str:
+    @property
+    def unit(self) -> str:
+        return "mmHg" if self.later.concept == "pao2" else "%"
+
+    @property
+    def short(self) -> str:
+        """As a summary names it: ``FVC fell 12%``, ``PaO2 fell 10 mmHg``."""
+        amount = evidence.fmt_number(self.amount)
+        unit = " mmHg" if self.unit == "mmHg" else "%"
+        return f"{label(self.later.concept)} fell {amount}{unit}"
+
+    @property
+    def text(self) -> str:
         bound = COMPARATOR_TEXT.get(self.comparator or "", "")
         return (
             f"{label(self.later.concept)} fell {bound}{evidence.fmt_number(self.amount)}"
-            f" {unit}: {measurement_text(self.earlier)} -> "
+            f" {self.unit}: {measurement_text(self.earlier)} -> "
             f"{measurement_text(self.later)}"
         )
 
@@ -227,20 +239,12 @@ def classify_course(record: PatientRecord) -> Course:
     baseline_from = onset - timedelta(days=AS_WINDOW_DAYS)
     vc_scan = scan_vc(record, baseline_from, end, onset)
     pao2_scan = scan_pao2(record, baseline_from, end, onset)
-    vc, pao2 = vc_scan.hit, pao2_scan.hit
-    if vc is not None:
-        course.criteria.append(f"{vc.text('%')} (threshold {threshold_text(VC_DECREASE)})")
-        course.short.append(f"{label(vc.later.concept)} fell {evidence.fmt_number(vc.amount)}%")
-        course.facts += [measurement_fact(vc.earlier), measurement_fact(vc.later)]
-    if pao2 is not None:
-        course.criteria.append(
-            f"{pao2.text('mmHg')} (threshold {threshold_text(PAO2_DECREASE)}, 1.33 kPa)"
-        )
-        course.short.append(f"PaO2 fell {evidence.fmt_number(pao2.amount)} mmHg")
-        course.facts += [
-            measurement_fact(pao2.earlier),
-            measurement_fact(pao2.later),
-        ]
+    for d, cut_off in ((vc_scan.hit, VC_DECREASE), (pao2_scan.hit, PAO2_DECREASE)):
+        if d is not None:
+            kpa = ", 1.33 kPa" if cut_off is PAO2_DECREASE else ""
+            course.criteria.append(f"{d.text} (threshold {threshold_text(cut_off)}{kpa})")
+            course.short.append(d.short)
+            course.facts += [measurement_fact(d.earlier), measurement_fact(d.later)]
     if course.criteria:
         course.kind = "acute_subacute"
     elif (record.today - onset).days <= AS_WINDOW_DAYS:
@@ -274,8 +278,7 @@ def _chronic_or_undetermined(
             course.facts.append(condition_fact(absent[-1]))
     basis += _later_course(record, course, onset, end)
     gaps = [
-        f"{d.text('%' if d.later.concept != 'pao2' else 'mmHg')}: a reported bound cannot "
-        "decide the acute/subacute threshold"
+        f"{d.text}: a reported bound cannot decide the acute/subacute threshold"
         for scan in scans
         for d in scan.undecided
     ]

@@ -51,6 +51,11 @@ SOURCE_TEXT = {
 }
 
 
+def unavailable(record: PatientRecord, datasets: tuple[str, ...]) -> list[str]:
+    """``labs unavailable (timeout)``: each data set of ``datasets`` the call could not have."""
+    return [f"{k} unavailable ({why})" for k, why in sorted(record.missing_data(*datasets).items())]
+
+
 def entries(
     record: PatientRecord,
     concept: str,

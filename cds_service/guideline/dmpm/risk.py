@@ -60,6 +60,7 @@ from ..text import (
     unreadable_text,
 )
 from .myositis import R064, TypeAnswer
+from .readers import unavailable
 from .subtypes import anti_ars
 
 RISK_TOPICS = (
@@ -213,10 +214,6 @@ ANTIBODY_DATA = ("antibodies", "labs")
 IMAGING_DATA = ("imaging", "imaging_reports")
 
 
-def _unavailable(record: PatientRecord, datasets: tuple[str, ...]) -> list[str]:
-    return [f"{k} unavailable ({why})" for k, why in sorted(record.missing_data(*datasets).items())]
-
-
 def _lab_factor(
     record: PatientRecord,
     key: str,
@@ -260,7 +257,7 @@ def _lab_factor(
         if d is None
     ]
     gaps += [unreadable_text(m) for m in unreadable]
-    gaps += _unavailable(record, datasets)
+    gaps += unavailable(record, datasets)
     chosen_or_none = extreme(values, key=lambda m: m.value or 0.0) if values else None
     facts = [measurement_fact(m) for m in ([chosen_or_none] if chosen_or_none else [])]
     facts += [measurement_fact(m) for m, d in judged if d is None]
@@ -309,7 +306,7 @@ def _hrct_factor(record: PatientRecord, since: date) -> Factor:
             for c in ("ct_ground_glass", "ct_lower_consolidation")
         ]
         return Factor("hrct", name, both, study.describe(), ("R113", "R108"), study_facts)
-    gaps = _unavailable(record, IMAGING_DATA)
+    gaps = unavailable(record, IMAGING_DATA)
     gaps += [f"{s.describe()}" for s in pending_hrct(record) if s.when >= since]
     facts += [
         Fact("hrct_chest", PENDING, None, s.when) for s in pending_hrct(record) if s.when >= since
@@ -342,7 +339,7 @@ def _mda5_factor(record: PatientRecord, since: date) -> Factor:
     or the antibody data could not be had (then a negative cannot be concluded)."""
     name = "anti-MDA5 positive"
     results = [r for r in record.antibody_results("anti_mda5") if r.when <= record.today]
-    gaps = _unavailable(record, ANTIBODY_DATA)
+    gaps = unavailable(record, ANTIBODY_DATA)
     if not results:
         return Factor("mda5", name, None, "; ".join(["anti-MDA5 not tested"] + gaps), ("R113",))
     counted = record.antibody("anti_mda5")  # any positive of the episode counts

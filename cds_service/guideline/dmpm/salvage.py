@@ -120,16 +120,12 @@ def worsening_after(record: PatientRecord, since: date, base_from: date) -> Wors
         if s.findings.get("ct_ild_progression"):
             w.lines.append(f"{s.text()}: progression")
             w.short.append(f"HRCT progression {s.when.isoformat()}")
-    pao2 = scan_pao2(record, base_from, record.today, since).hit
-    if pao2 is not None:
-        w.lines.append(pao2.text("mmHg"))
-        w.short.append(f"PaO2 fell {evidence.fmt_number(pao2.amount)} mmHg")
-        w.facts += [measurement_fact(pao2.earlier), measurement_fact(pao2.later)]
-    vc = scan_vc(record, base_from, record.today, since).hit
-    if vc is not None:
-        w.lines.append(vc.text("%"))
-        w.short.append(f"{label(vc.later.concept)} fell {evidence.fmt_number(vc.amount)}%")
-        w.facts += [measurement_fact(vc.earlier), measurement_fact(vc.later)]
+    for scan in (scan_pao2, scan_vc):
+        d = scan(record, base_from, record.today, since).hit
+        if d is not None:
+            w.lines.append(d.text)
+            w.short.append(d.short)
+            w.facts += [measurement_fact(d.earlier), measurement_fact(d.later)]
     return w
 
 

@@ -31,6 +31,7 @@ from ..findings import Fact
 from ..text import antibody_text, day, label
 from .course import CourseKind
 from .myositis import TypeAnswer
+from .readers import unavailable
 
 R089 = evidence.rule(
     "R089",
@@ -120,11 +121,7 @@ def untested_ars(record: PatientRecord, negative: set[str]) -> list[str]:
     untested = [label(c) for c in ANTI_SYNTHETASE if c not in negative]
     if untested:
         out.append("not tested (or not readable): " + ", ".join(untested))
-    out += [
-        f"{k} unavailable ({why})"
-        for k, why in sorted(record.missing_data("antibodies", "labs").items())
-    ]
-    return out
+    return out + unavailable(record, ("antibodies", "labs"))
 
 
 def subtype_group(record: PatientRecord, course: CourseKind, kind: TypeAnswer) -> GroupAnswer:

@@ -33,7 +33,6 @@ GLUCOCORTICOIDS = drug_classes.GLUCOCORTICOIDS
 CALCINEURIN_INHIBITORS = drug_classes.CALCINEURIN_INHIBITORS
 CYCLOPHOSPHAMIDE = drug_classes.CYCLOPHOSPHAMIDE
 SECOND_IMMUNOSUPPRESSANTS = drug_classes.SECOND_IMMUNOSUPPRESSANTS
-PJP_PROPHYLAXIS = drug_classes.PJP_PROPHYLAXIS
 SSC = diseases.CTD_CONCEPTS["ssc"]
 ILD = diseases.ILD_CONCEPTS
 #: ILD concepts that already say "due to a CTD"
@@ -95,15 +94,11 @@ def focused(orders: OrderSet, concepts: frozenset[str]) -> list[MedicationEntry]
     return of_class(orders.focused_medications(), concepts)
 
 
-def has_condition(record: PatientRecord, concepts: frozenset[str]) -> bool:
-    return record.has_condition(*sorted(concepts))
-
-
 def in_scope(record: PatientRecord) -> bool:
     """The service's patients: an ILD or a connective tissue disease is recorded. Order checks
     whose seed ranges come from CTD-ILD treatment stay silent for other patients (e.g. the
     oncology doses of cyclophosphamide)."""
-    return has_condition(record, ILD) or has_condition(record, CTD)
+    return record.has_condition(*ILD, *CTD)
 
 
 def weight_kg(record: PatientRecord) -> float | None:

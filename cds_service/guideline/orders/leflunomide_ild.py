@@ -50,7 +50,7 @@ _ILD_NAMES = {
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     drafts = common.focused(orders, frozenset({"leflunomide"}))
-    ild = record.condition(*sorted(common.ILD))
+    ild = record.condition(*common.ILD)
     if not drafts or ild is None:
         return
     suggestions = tuple(

@@ -86,19 +86,15 @@ def _weekly_text(entry: MedicationEntry) -> str:
 
 
 def weekly_suggestions(orders: OrderSet, too_often: list[Schedule]) -> list[Suggestion]:
-    out = []
-    for s in too_often:
-        resource = orders.resource(s.entry.source_id)
-        if resource is None:
-            continue
-        out.append(
-            Suggestion(
-                label="Change methotrexate to once weekly",
-                actions=(update_timing(resource, ONCE_WEEKLY, _weekly_text(s.entry)),),
-                is_recommended=True,
-            )
+    return [
+        Suggestion(
+            label="Change methotrexate to once weekly",
+            actions=(update_timing(resource, ONCE_WEEKLY, _weekly_text(s.entry)),),
+            is_recommended=True,
         )
-    return out
+        for s in too_often
+        if (resource := orders.resource(s.entry.source_id)) is not None
+    ]
 
 
 RULE_TEXT = (

@@ -63,12 +63,13 @@ R143 = rule(
     ">10 mg/day prednisolone-equivalent",
     (TOPIC,),
 )
-# R051, B12 and the two thresholds are the patient-view card's (ssc.glucocorticoid_risk):
-# one definition, so the order card and the patient-view card cannot disagree.
-WARN = GC_WARNING
-CRITICAL = GC_CRITICAL
+# R051, B12 and the two thresholds (GC_WARNING, GC_CRITICAL) are the patient-view card's
+# (ssc.glucocorticoid_risk): one definition, so the order card and the patient-view card
+# cannot disagree.
 #: the dose the update suggestion brings the regimen to at most (the R051 limit itself)
-TARGET_PRED_EQ = WARN.value
+TARGET_PRED_EQ = GC_WARNING.value
+#: the renal-crisis dose limit as card text (``10 mg/day``), from its Threshold
+LIMIT = f"{fmt_number(GC_WARNING.value)} {unit(GC_WARNING.unit)}"
 #: deliverable dose steps (mg) per glucocorticoid: the update rounds down to one of these
 #: (tablet strengths: prednisolone/prednisone 1 mg, dexamethasone 0.5 mg, methylprednisolone
 #: 2 mg, hydrocortisone 5 mg); a drug without a step gets no update
@@ -90,9 +91,9 @@ def _total(entries: list[MedicationEntry]) -> float | None:
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     drafts = common.focused(orders, common.GLUCOCORTICOIDS)
-    if not drafts or not common.has_condition(record, common.SSC):
+    if not drafts or not record.has_condition(*common.SSC):
         return
-    ssc = record.condition(*sorted(common.SSC))
+    ssc = record.condition(*common.SSC)
     gcs = common.of_class(common.regimen(record, orders), common.GLUCOCORTICOIDS)
     facts = [condition_fact(ssc)] if ssc else []
     facts += [common.dose_fact(m, record) for m in gcs]
@@ -102,7 +103,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         yield finding(
             topic=TOPIC,
             indicator=Indicator.INFO,
-            summary=f"SSc: the glucocorticoid dose could not be checked against the {_limit()} "
+            summary=f"SSc: the glucocorticoid dose could not be checked against the {LIMIT} "
             "renal-crisis limit.",
             why=[
                 _ssc_text(ssc) + " The prednisolone-equivalent dose of this regimen could not "
@@ -110,8 +111,8 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
                 *[f"{label(m.concept)}: {m.dose_problem or 'dose unknown'}" for m in unknown],
             ],
             what_to_do=(
-                f"Check the daily dose: in SSc, prednisolone {threshold_text(WARN)} risks "
-                f"scleroderma renal crisis; {threshold_text(CRITICAL)} is a high-risk dose "
+                f"Check the daily dose: in SSc, prednisolone {threshold_text(GC_WARNING)} risks "
+                f"scleroderma renal crisis; {threshold_text(GC_CRITICAL)} is a high-risk dose "
                 "(Steen 1998).",
             ),
             rules=(R051, R143, B12),
@@ -119,14 +120,14 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
             override_reasons=common.OVERRIDE_REASONS,
         )
         return
-    if not WARN.holds(total):
+    if not GC_WARNING.holds(total):
         gaps = record.missing_data(*MEDICATIONS)
         if gaps:
             yield _unseen_active(_ssc_text(ssc), gcs, total, gaps, facts, record)
         return
-    critical = CRITICAL.holds(total)
-    level = CRITICAL if critical else WARN
-    ild = record.condition(*sorted(common.ILD))
+    critical = GC_CRITICAL.holds(total)
+    level = GC_CRITICAL if critical else GC_WARNING
+    ild = record.condition(*common.ILD)
     suggestions = tuple(_suggestions(orders, drafts, gcs, total, ssc_ild=ild is not None))
     facts.append(prednisolone_equivalent_fact(total, record.today))
     rnap3 = record.antibody("anti_rnap3")  # a renal crisis risk factor (B12), site-coded
@@ -165,15 +166,15 @@ def _unseen_active(
         topic=TOPIC,
         indicator=Indicator.INFO,
         summary="SSc: other active glucocorticoids could not be checked (medications "
-        f"unavailable); the {_limit()} renal-crisis limit is not assessed.",
+        f"unavailable); the {LIMIT} renal-crisis limit is not assessed.",
         why=[
             f"{ssc_text} The glucocorticoid regimen seen with this order:",
             *[f"{label(m.concept)} {dose_text(m)}" for m in gcs],
             f"total seen: prednisolone-equivalent {fmt_number(round(total, 2))} mg/day",
         ],
         body=(
-            f"Korean guideline: in SSc, prednisolone {threshold_text(WARN)} risks scleroderma "
-            f"renal crisis; {steen_1998(B12, threshold_text(CRITICAL))}.",
+            f"Korean guideline: in SSc, prednisolone {threshold_text(GC_WARNING)} risks "
+            f"scleroderma renal crisis; {steen_1998(B12, threshold_text(GC_CRITICAL))}.",
         ),
         what_to_do=("Different glucocorticoids add up: check the active ones before signing.",),
         not_assessed=(f"Active medications: {gap_text(gaps)}",),
@@ -185,11 +186,6 @@ def _unseen_active(
 def _ssc_text(ssc: ConditionEntry | None) -> str:
     since = f" (recorded since {ssc.when.isoformat()})" if ssc and ssc.when else ""
     return f"The patient has systemic sclerosis{since}."
-
-
-def _limit() -> str:
-    """The renal-crisis dose limit as card text (``10 mg/day``), from its Threshold."""
-    return f"{fmt_number(WARN.value)} {unit(WARN.unit)}"
 
 
 def _layout(
@@ -212,10 +208,10 @@ def _layout(
     ]
     body = [
         "Korean guideline: high-dose steroid is not recommended in SSc because renal crisis "
-        f"can develop rapidly above prednisolone {_limit()}."
+        f"can develop rapidly above prednisolone {LIMIT}."
     ]
     if critical:
-        body.append(f"{steen_1998(B12, threshold_text(CRITICAL))}: a high-risk dose.")
+        body.append(f"{steen_1998(B12, threshold_text(GC_CRITICAL))}: a high-risk dose.")
     to_do = []
     if ild is not None:
         since = f" (ILD recorded since {ild.when.isoformat()})" if ild.when else ""
@@ -229,7 +225,7 @@ def _layout(
             if ild is not None
             else "If a glucocorticoid is needed, keep "
         )
-        + f"prednisolone-equivalent at or below {_limit()} and monitor blood pressure and "
+        + f"prednisolone-equivalent at or below {LIMIT} and monitor blood pressure and "
         "creatinine."
     )
     return why, body, to_do
@@ -272,7 +268,7 @@ def _suggestions(
         if new_mg is None:
             continue
         regimen_after = others + new_mg * factor
-        if WARN.holds(round(regimen_after, 6)):
+        if GC_WARNING.holds(round(regimen_after, 6)):
             continue  # never offer a dose the service itself would warn about
         dose = f"{draft.concept} {fmt_number(new_mg)} mg once daily"
         text = (
@@ -294,15 +290,14 @@ def _suggestions(
             )
         )
         break
-    if ssc_ild:
-        targets = [(d.concept, d.source_id) for d in drafts if d.source_id in orders.resources]
-        if targets and targets[0][1] is not None:
-            concept, reference = targets[0][0], targets[0][1]
-            out.append(
-                Suggestion(
-                    label=f"Remove the {concept} draft (not an SSc-ILD treatment)",
-                    actions=(delete_draft(reference, f"Remove the drafted {concept} order"),),
-                    is_recommended=False,
-                )
+    target = next((d for d in drafts if d.source_id in orders.resources), None)
+    if ssc_ild and target is not None and target.source_id is not None:
+        concept = target.concept
+        out.append(
+            Suggestion(
+                label=f"Remove the {concept} draft (not an SSc-ILD treatment)",
+                actions=(delete_draft(target.source_id, f"Remove the drafted {concept} order"),),
+                is_recommended=False,
             )
+        )
     return out

@@ -211,21 +211,17 @@ OTHER_NOTE = (
 )
 
 
-def _indications(record: PatientRecord) -> set[str]:
-    return {g for g in ("ssc", "ra") if has_ctd_ild(record, g)}
-
-
 def _has_ctd_ild(record: PatientRecord) -> bool:
-    if common.has_condition(record, common.CTD_ILD):
+    if record.has_condition(*common.CTD_ILD):
         return True
-    return common.has_condition(record, common.ILD) and common.has_condition(record, common.CTD)
+    return record.has_condition(*common.ILD) and record.has_condition(*common.CTD)
 
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     drafts = common.focused(orders, frozenset({"tocilizumab"}))
     if not drafts or not _has_ctd_ild(record):
         return
-    indications = _indications(record)
+    indications = {g for g in ("ssc", "ra") if has_ctd_ild(record, g)}
     regimens = [regimen(d, record) for d in drafts]
     unread = [x for r in regimens for x in r.unreadable]
     accepted = [

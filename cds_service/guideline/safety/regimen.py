@@ -31,9 +31,6 @@ from ..evidence import Threshold, fmt_number
 from ..shared_rules import B15
 from ..text import medication_text
 
-TOPICS = ("pjp-prophylaxis", "immunosuppression-monitoring")
-
-
 GC_INTENSIVE = Threshold("pred_eq_mg_per_day", ">=", 15.0, "mg/day", B15)
 GC_PULSE = Threshold("pred_eq_mg_per_day", ">=", 250.0, "mg/day", B15)
 PULSE_LOOKBACK = timedelta(days=28)
@@ -111,10 +108,6 @@ def recent_pulse(record: PatientRecord) -> list[MedicationEntry]:
     ]
 
 
-def second_immunosuppressants(record: PatientRecord) -> list[MedicationEntry]:
-    return record.active_medications(drug_classes.SECOND_IMMUNOSUPPRESSANTS, include_drafts=False)
-
-
 @dataclass(frozen=True)
 class RegimenAssessment:
     intensive: bool | None  # None = cannot decide (a GC dose unreadable)
@@ -126,7 +119,9 @@ class RegimenAssessment:
 
 def assess_regimen(record: PatientRecord) -> RegimenAssessment:
     gc = glucocorticoid_dose(record)
-    partners = tuple(second_immunosuppressants(record))
+    partners = tuple(
+        record.active_medications(drug_classes.SECOND_IMMUNOSUPPRESSANTS, include_drafts=False)
+    )
     pulses = tuple(recent_pulse(record))
     reasons: list[str] = []
     if pulses:
