@@ -59,7 +59,7 @@ def gunicorn_options(host: str, port: int, workers: int, connections: int) -> di
         "limit_request_line": 8190,
         "pre_fork": _freeze_heap,
         "when_ready": _escape_server_log,
-        "post_fork": _escape_worker_log,
+        "post_fork": lambda server, _worker: _escape_server_log(server),
         "control_socket_disable": True,  # no runtime control socket (gunicorn 27's default on)
     }
 
@@ -67,10 +67,6 @@ def gunicorn_options(host: str, port: int, workers: int, connections: int) -> di
 def _escape_server_log(_server: Any) -> None:
     """gunicorn's own log lines (it logs parts of refused requests) escaped like ours."""
     escape_handlers(logging.getLogger("gunicorn.error").handlers)
-
-
-def _escape_worker_log(server: Any, _worker: Any) -> None:
-    _escape_server_log(server)
 
 
 def json_error_page(sock: Any, status_int: int, reason: str, _mesg: str) -> None:

@@ -35,9 +35,7 @@ class TopicWeeks:
         return sorted(set(self.issued) | set(self.accepted) | set(self.overridden))
 
 
-def _week(value: datetime | None) -> date | None:
-    if value is None:
-        return None
+def _week(value: datetime) -> date:
     d = value.astimezone(UTC).date() if value.tzinfo else value.date()
     return d - timedelta(days=d.weekday())
 
@@ -48,17 +46,12 @@ def weekly_counts(storage: Storage) -> dict[str, TopicWeeks]:
     out: dict[str, TopicWeeks] = defaultdict(TopicWeeks)
     with storage.engine.connect() as conn:
         for t, issued_at in conn.execute(select(ic.c.topic, ic.c.issued_at)):
-            week = _week(issued_at)
-            if week is not None:
-                out[t].issued[week] += 1
+            out[t].issued[_week(issued_at)] += 1
         joined = f.outerjoin(ic, f.c.card_uuid == ic.c.card_uuid)
         rows = conn.execute(select(topic, f.c.outcome, f.c.received_at).select_from(joined))
         for t, outcome, received_at in rows:
-            week = _week(received_at)
-            if week is None:
-                continue
             target = out[t].accepted if outcome == "accepted" else out[t].overridden
-            target[week] += 1
+            target[_week(received_at)] += 1
     return dict(out)
 
 

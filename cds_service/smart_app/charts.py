@@ -95,7 +95,7 @@ def plot_svg(plot: Plot, start: date, end: date, nonce: str) -> str:
             [  # invisible dots (r=0): pygal prints a label only at a dot
                 {"value": (line.start, line.value), "node": _NO_DOT},
                 {
-                    "value": (_middle(line.start, line.end), line.value),
+                    "value": (line.start + (line.end - line.start) / 2, line.value),
                     "label": line.short or line.label,
                     "node": _NO_DOT,
                 },
@@ -145,10 +145,6 @@ def treatment_svg(
                 dots_size=7,
             )
     return _svg(chart, nonce)
-
-
-def _middle(a: date, b: date) -> date:
-    return a + (b - a) / 2
 
 
 def hrct_label(study: HrctStudy) -> str:

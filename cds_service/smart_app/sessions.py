@@ -41,16 +41,8 @@ smart_session_table = Table(
 PENDING_MINUTES = 10  # from launch to callback
 
 
-def new_session_id() -> str:
-    return secrets.token_urlsafe(32)
-
-
 def session_hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(value: datetime) -> datetime:
@@ -76,7 +68,7 @@ class SmartSession:
 
     @property
     def expired(self) -> bool:
-        return _aware(self.expires_at) <= _now()
+        return _aware(self.expires_at) <= datetime.now(UTC)
 
     def __repr__(self) -> str:  # never print the token or the verifier
         return f"SmartSession(status={self.status!r}, launch_kind={self.launch_kind!r})"
@@ -98,8 +90,8 @@ class SessionStore:
         launch_kind: str,
     ) -> str:
         """A pending session; returns the new session id (for the cookie)."""
-        sid = new_session_id()
-        now = _now()
+        sid = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
         with self.storage.engine.begin() as conn:
             conn.execute(delete(smart_session_table).where(smart_session_table.c.expires_at < now))
             conn.execute(
@@ -133,8 +125,8 @@ class SessionStore:
     def activate(self, old: SmartSession, token: dict[str, Any], minutes: int) -> str:
         """Turn a pending session into an active one under a NEW session id (no fixation):
         the verifier and state are cleared, the token kept. Returns the new id."""
-        sid = new_session_id()
-        now = _now()
+        sid = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
         lifetime = timedelta(minutes=minutes)
         expires_in = token.get("expires_in")
         if isinstance(expires_in, int | float) and expires_in > 0:

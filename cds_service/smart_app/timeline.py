@@ -141,28 +141,19 @@ TOPIC_PLOTS: dict[str, str] = {
     "dmpm-ild-activity-rising": "ferritin",
 }
 
-#: the data sets (prefetch keys) that hold each plot's concept
-_DATASETS = {
-    "fvc_pct": ("respiratory",),
-    "fvc_l": ("respiratory",),
-    "dlco_pct": ("respiratory",),
-    "kl6": ("labs",),
-    "ferritin": ("labs",),
-    "ck": ("labs",),
-    "pao2": ("respiratory", "labs"),
-}
 MEDICATION_DATASETS = ("medications", "medication_statements")
 IMAGING_DATASETS = ("imaging", "imaging_reports")
+_RESP, _LABS = ("respiratory",), ("labs",)
 
-_PLOTS: tuple[tuple[str, str, str, str], ...] = (
-    # key, concept, title, empty state
-    ("fvc_pct", "fvc_pct_pred", "FVC", "No FVC % predicted on record."),
-    ("fvc_l", "fvc", "FVC", "No FVC in litres on record."),
-    ("dlco_pct", "dlco_pct_pred", "DLCO", "No DLCO on record."),
-    ("kl6", "kl6", "KL-6", "No KL-6 on record."),
-    ("ferritin", "ferritin", "Ferritin", "No ferritin on record."),
-    ("ck", "creatine_kinase", "Creatine kinase (CK)", "No CK on record."),
-    ("pao2", "pao2", "PaO2 (arterial oxygen pressure)", "No PaO2 on record."),
+_PLOTS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
+    # key, concept, title, empty state, the data sets (prefetch keys) holding the concept
+    ("fvc_pct", "fvc_pct_pred", "FVC", "No FVC % predicted on record.", _RESP),
+    ("fvc_l", "fvc", "FVC", "No FVC in litres on record.", _RESP),
+    ("dlco_pct", "dlco_pct_pred", "DLCO", "No DLCO on record.", _RESP),
+    ("kl6", "kl6", "KL-6", "No KL-6 on record.", _LABS),
+    ("ferritin", "ferritin", "Ferritin", "No ferritin on record.", _LABS),
+    ("ck", "creatine_kinase", "Creatine kinase (CK)", "No CK on record.", _LABS),
+    ("pao2", "pao2", "PaO2 (arterial oxygen pressure)", "No PaO2 on record.", _RESP + _LABS),
 )
 
 _UNITS = {"%": "% predicted", "mm[Hg]": "mmHg", "L": "litres"}
@@ -267,7 +258,7 @@ def threshold_lines(record: PatientRecord, key: str) -> list[Line]:
 
 def plots(record: PatientRecord) -> list[Plot]:
     out = []
-    for key, concept, title, empty in _PLOTS:
+    for key, concept, title, empty, datasets in _PLOTS:
         points = tuple(
             Point(m.when, float(m.value), m.comparator)
             for m in record.series(concept)
@@ -282,7 +273,7 @@ def plots(record: PatientRecord) -> list[Plot]:
                 tuple(threshold_lines(record, key)) if points else (),
                 empty,
                 unreadable=len(record.uninterpretable(concept)),
-                gaps=tuple(record.missing_data(*_DATASETS[key])),
+                gaps=tuple(record.missing_data(*datasets)),
             )
         )
     return out
