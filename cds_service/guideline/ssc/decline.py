@@ -32,8 +32,7 @@ from ..facts import measurement_fact
 from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R037
 from ..text import day, measured_quantity, measurement_text, threshold_text
-from .glucocorticoid_risk import GC_WARNING
-from .options import OPTION_RULES, OPTIONS, no_glucocorticoid_note
+from .options import NO_GLUCOCORTICOID, OPTION_RULES, OPTIONS
 from .treatment_indicated import R024
 
 TOPIC = "ssc-ild-decline"
@@ -120,7 +119,7 @@ def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> It
         patient_data=lines,
         body=(_BODY,),
         options=OPTIONS,
-        notes=(no_glucocorticoid_note(threshold_text(GC_WARNING)),),
+        notes=(NO_GLUCOCORTICOID,),
         rules=rules,
         facts=tuple(facts),
         priority=15,

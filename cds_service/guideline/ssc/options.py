@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from ..evidence import rule
 from ..shared_rules import B02
+from ..text import threshold_text
+from .glucocorticoid_risk import GC_WARNING
 
 TOPICS = ("ssc-ild-treatment-indicated", "ssc-ild-decline")
 
@@ -83,10 +85,7 @@ OPTIONS: tuple[str, ...] = (
 )
 
 
-def no_glucocorticoid_note(renal_crisis_dose: str) -> str:
-    """Glucocorticoids are not an SSc-ILD treatment; ``renal_crisis_dose`` is the dose
-    threshold as card text (``>10 mg/day``, from its Threshold)."""
-    return (
-        "Glucocorticoids are **not** an SSc-ILD treatment (ACR/CHEST 2023: strong against); "
-        f"prednisolone {renal_crisis_dose} risks renal crisis."
-    )
+NO_GLUCOCORTICOID = (
+    "Glucocorticoids are **not** an SSc-ILD treatment (ACR/CHEST 2023: strong against); "
+    f"prednisolone {threshold_text(GC_WARNING)} risks renal crisis."
+)

@@ -38,9 +38,8 @@ from ..evidence import Threshold, rule
 from ..facts import measurement_fact
 from ..findings import Finding, Indicator
 from ..text import measurement_text, threshold_text
-from .glucocorticoid_risk import GC_WARNING
 from .goh import B11, goh_stage
-from .options import OPTION_RULES, OPTIONS, no_glucocorticoid_note
+from .options import NO_GLUCOCORTICOID, OPTION_RULES, OPTIONS
 
 TOPIC = "ssc-ild-treatment-indicated"
 
@@ -151,7 +150,7 @@ def ssc_ild_treatment_indicated(
         patient_data=lines,
         body=(_BODY, status),
         options=OPTIONS,
-        notes=(no_glucocorticoid_note(threshold_text(GC_WARNING)),),
+        notes=(NO_GLUCOCORTICOID,),
         rules=rules,
         facts=tuple(facts),
         priority=20,
