@@ -9,6 +9,7 @@ are stopped at the end of the session; their logs are in ``server.log_path``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.support import Handler, Loopback, serving
 
 REPO = Path(__file__).resolve().parent.parent
 EVALUATION_DATE = "2026-11-21"
@@ -164,3 +167,10 @@ def postgres_url() -> str:
             pytest.fail("CI=true but CDS_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL)")
         pytest.skip("CDS_TEST_POSTGRES_URL not set (run scripts/start-postgres.sh)")
     return url
+
+
+@pytest.fixture
+def loopback() -> Iterator[Callable[[Handler], Loopback]]:
+    """Start HTTP servers whose GET handler is given by the test; stop them after it."""
+    with contextlib.ExitStack() as stack:
+        yield lambda handle: stack.enter_context(serving(handle))

@@ -7,16 +7,20 @@ Names kept stable for the other areas' tests: ``request_for``, ``post_hook``,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from cds_service.protocol import response_validator
+from cds_service.protocol import validator
 from cds_service.services import REGISTRY
 
 REPO = Path(__file__).resolve().parent.parent
@@ -238,7 +242,7 @@ def assert_valid_response(body: Any) -> None:
         body = body.json()
     errors = [
         f"$.{'.'.join(str(p) for p in e.absolute_path)}: {e.message}"
-        for e in response_validator().iter_errors(body)
+        for e in validator("response").iter_errors(body)
     ]
     cards = body.get("cards") if isinstance(body, dict) else None
     if not isinstance(cards, list):
@@ -297,3 +301,56 @@ def fixture_patient_bundles() -> list[tuple[str, dict[str, Any], dict[str, Any]]
         if isinstance(bundle, dict) and bundle.get("resourceType") == "Bundle":
             out.append((str(path.relative_to(FIXTURES)), bundle, data))
     return out
+
+
+# ------------------------------------------------------------------ tiny loopback servers
+Handler = Callable[[BaseHTTPRequestHandler], None]
+
+
+@dataclass
+class Loopback:
+    base_url: str
+    requests_seen: list[str]
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 64  # the default 5 drops parallel connects (SYN retry: 1 s)
+    daemon_threads = True
+
+
+@contextlib.contextmanager
+def serving(handle: Handler) -> Iterator[Loopback]:
+    """An HTTP server on a loopback port, in a thread, whose GET handler is ``handle``; its
+    base URL ends in ``/fhir``. Stopped on leaving."""
+    seen: list[str] = []
+
+    class _H(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append(self.path)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                handle(self)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    httpd = _Server(("127.0.0.1", 0), _H)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Loopback(f"http://127.0.0.1:{httpd.server_address[1]}/fhir", seen)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, body: bytes, **headers: str) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/fhir+json")
+    handler.send_header("Content-Length", str(len(body)))
+    for k, v in headers.items():
+        handler.send_header(k.replace("_", "-"), v)
+    handler.end_headers()
+    handler.wfile.write(body)

@@ -8,10 +8,8 @@ made-up figures. Speed itself is measured by the benchmark, never asserted here.
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.request import urlopen
@@ -26,6 +24,7 @@ from cds_service.api import create_app
 from cds_service.protocol import validate_request
 from cds_service.services import REGISTRY
 from cds_service.settings import Settings
+from tests.support import Loopback, send_json
 
 
 @pytest.fixture
@@ -110,28 +109,14 @@ def test_scaled_prefetch_answers(client: FlaskClient) -> None:
 
 # ------------------------------------------------------------------ delaying proxy
 @pytest.fixture
-def upstream() -> Iterator[str]:
-    class _H(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def upstream(loopback: Any) -> str:
+    def echo(handler: BaseHTTPRequestHandler) -> None:
+        send_json(
+            handler, 200, json.dumps({"resourceType": "Bundle", "path": handler.path}).encode()
+        )
 
-        def do_GET(self) -> None:  # noqa: N802
-            body = json.dumps({"resourceType": "Bundle", "path": self.path}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/fhir+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/fhir"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    server: Loopback = loopback(echo)
+    return server.base_url
 
 
 def test_delay_proxy_forwards_path_and_body(upstream: str) -> None:

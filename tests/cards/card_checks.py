@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Callable
 from typing import Any
 
 from cds_service.card_list import MAX_CARDS
@@ -21,6 +22,8 @@ FHIR_REFERENCE = re.compile(
 MAX_SUMMARY = 140
 MAX_DETAIL = 1200
 MAX_MEDIAN_DETAIL = 600
+#: the service's base URL in the cards' rule links (the test client's)
+BASE_URL = "http://localhost/"
 
 Cards = dict[str, list[dict[str, Any]]]
 
@@ -58,7 +61,7 @@ def check_no_internal_ids(cards: Cards) -> None:
                 assert hit is None, (where(name, c), field, hit.group(0) if hit else "")
 
 
-def check_links_and_source(cards: Cards, base_url: str) -> None:
+def check_links_and_source(cards: Cards, base_url: str = BASE_URL) -> None:
     anchors = set(re.findall(r'\bid="([^"]+)"', catalog_html()))
     for name, c in all_cards(cards):
         links = c.get("links") or []
@@ -69,3 +72,13 @@ def check_links_and_source(cards: Cards, base_url: str) -> None:
         anchor = url.split("#", 1)[1]
         assert anchor in anchors and anchor in c["extension"]["ctd-ild-cds"]["rules"]
         assert c["extension"]["ctd-ild-cds"].get("facts"), where(name, c)
+
+
+#: the checks every response's cards pass, by name (a test each, with the cards sent as
+#: prefetch and with the cards of the FHIR fallback)
+CHECKS: dict[str, Callable[[Cards], object]] = {
+    "at_most_four_cards_per_response": check_count,
+    "short_summary_and_detail": check_lengths,
+    "no_internal_ids_in_card_text": check_no_internal_ids,
+    "every_card_links_names_its_source_and_has_facts": check_links_and_source,
+}

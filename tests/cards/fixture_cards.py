@@ -22,7 +22,6 @@ TODAY = date(2026, 11, 21)
 SITE_MAP = FIXTURES / "site-coded-patients" / "site-conceptmap.json"
 PV = "ctd-ild-patient-view"
 SIGN = "ctd-ild-order-sign"
-BASE_URL = "http://localhost/"
 
 
 def cases() -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any] | None]]:

@@ -9,125 +9,100 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests import fhir
+from tests.fhir import LOINC, SNOMED, cc, quantity
+
 SITE = "https://hospital.example.org/site-local"
-SNOMED = "http://snomed.info/sct"
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
-OBS_CAT = "http://terminology.hl7.org/CodeSystem/observation-category"
-CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
-VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 Resource = dict[str, Any]
 
 
-def cc(system: str, code: str, display: str | None = None) -> dict[str, Any]:
-    coding: dict[str, Any] = {"system": system, "code": code}
-    if display:
-        coding["display"] = display
-    return {"coding": [coding]}
-
-
 def patient(pid: str) -> Resource:
-    return {"resourceType": "Patient", "id": pid, "gender": "female", "birthDate": "1964-03-09"}
+    return fhir.patient(pid, birth_date="1964-03-09")
 
 
 def condition(pid: str, rid: str, code: str, display: str, onset: str) -> Resource:
-    return {
-        "resourceType": "Condition",
-        "id": f"{pid}-{rid}",
-        "subject": {"reference": f"Patient/{pid}"},
-        "clinicalStatus": cc(CLINICAL, "active"),
-        "verificationStatus": cc(VERIFICATION, "confirmed"),
-        "category": [
-            cc("http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item")
-        ],
-        "code": cc(SNOMED, code, display),
-        "onsetDateTime": onset,
-    }
+    code_ = cc(SNOMED, code, display)
+    listed = [cc(fhir.CONDITION_CATEGORY, "problem-list-item")]
+    return fhir.condition(pid, f"{pid}-{rid}", code_, onset, verified=True, category=listed)
 
 
 def observation(
     pid: str, rid: str, category: str, code: dict[str, Any], when: str, **value: Any
 ) -> Resource:
-    return {
-        "resourceType": "Observation",
-        "id": f"{pid}-{rid}",
-        "status": value.pop("status", "final"),
-        "category": [cc(OBS_CAT, category)],
-        "code": code,
-        "subject": {"reference": f"Patient/{pid}"},
-        "effectiveDateTime": when,
-        "issued": value.pop("issued", f"{when}T17:00:00Z"),
-        **value,
-    }
-
-
-def quantity(value: float, unit: str) -> dict[str, Any]:
-    return {"value": value, "unit": unit, "system": UCUM, "code": unit}
+    value.setdefault("issued", f"{when}T17:00:00Z")
+    return fhir.observation(pid, f"{pid}-{rid}", code, when, category=category, **value)
 
 
 PRESENT = cc(SNOMED, "52101004", "Present")
 POSITIVE = cc(SNOMED, "10828004", "Positive")
 NEGATIVE = cc(SNOMED, "260385009", "Negative")
+ILD = ("233703007", "Interstitial lung disease")
+SSC = ("89155008", "Systemic sclerosis")
+FVC_PCT = cc(LOINC, "19872-1", "FVC measured/predicted")
+FVC = cc(LOINC, "19870-5", "Forced vital capacity")
+VC = cc(LOINC, "19866-3", "Vital capacity")
+MDA5 = cc(LOINC, "82424-3", "MDA5 Ab")
+
+
+def result(
+    pid: str, rid: str, code: dict[str, Any], when: str, value: Any, unit: str | None = None
+) -> Resource:
+    """A laboratory result: a quantity (``value`` in ``unit``) or a coded value."""
+    if unit is None:
+        return observation(pid, rid, "laboratory", code, when, valueCodeableConcept=value)
+    return observation(pid, rid, "laboratory", code, when, valueQuantity=quantity(value, unit))
+
+
+def pft(pid: str, rid: str, code: dict[str, Any], when: str, value: float, unit: str) -> Resource:
+    return observation(pid, rid, "procedure", code, when, valueQuantity=quantity(value, unit))
 
 
 def symptoms_patient() -> list[Resource]:
     """Sjögren ILD; FVC 82% -> 76% predicted; worse dyspnoea charted as an exam Observation
     under a local code: progressive pulmonary fibrosis (2 of 3 criteria)."""
     p = "chart-sx"
+    dyspnoea = cc(SITE, "SX-DYSP-WORSE", "Dyspnoea on exertion worse")
     return [
         patient(p),
         condition(p, "sjd", "83901003", "Sjogren's syndrome", "2021-05-31"),
-        condition(p, "ild", "233703007", "Interstitial lung disease", "2024-09-12"),
-        observation(p, "fvc1", "procedure", cc(LOINC, "19872-1", "FVC measured/predicted"),
-                    "2026-04-15", valueQuantity=quantity(82, "%")),
-        observation(p, "fvc2", "procedure", cc(LOINC, "19872-1", "FVC measured/predicted"),
-                    "2026-11-06", valueQuantity=quantity(76, "%")),
-        observation(p, "dysp", "exam", cc(SITE, "SX-DYSP-WORSE", "Dyspnoea on exertion worse"),
-                    "2026-10-22", valueCodeableConcept=PRESENT),
+        condition(p, "ild", *ILD, "2024-09-12"),
+        pft(p, "fvc1", FVC_PCT, "2026-04-15", 82, "%"),
+        pft(p, "fvc2", FVC_PCT, "2026-11-06", 76, "%"),
+        observation(p, "dysp", "exam", dyspnoea, "2026-10-22", valueCodeableConcept=PRESENT),
         hrct_report(p, "ct", "2024-12-21", ("CT-RETIC",)),
-    ]  # fmt: skip
+    ]
 
 
 def hrct_report(pid: str, rid: str, when: str, findings: tuple[str, ...]) -> Resource:
     """A final chest HRCT report with its coded conclusion (site codes)."""
-    return {
-        "resourceType": "DiagnosticReport",
-        "id": f"{pid}-{rid}",
-        "status": "final",
-        "category": [cc(LOINC, "LP29684-5", "Radiology")],
-        "code": {**cc(LOINC, "29252-4", "CT Chest WO contrast"), "text": "HRCT chest"},
-        "subject": {"reference": f"Patient/{pid}"},
-        "effectiveDateTime": when,
-        "issued": f"{when}T18:00:00Z",
-        "conclusionCode": [cc(SITE, code) for code in findings],
-    }  # fmt: skip
+    return fhir.report(
+        pid,
+        f"{pid}-{rid}",
+        cc(LOINC, "29252-4", "CT Chest WO contrast", text="HRCT chest"),
+        when,
+        [cc(SITE, code) for code in findings],
+        category=[cc(LOINC, "LP29684-5", "Radiology")],
+        issued=f"{when}T18:00:00Z",
+    )
 
 
 def hrct_report_patient() -> list[Resource]:
     """DM acute/subacute ILD, no poor-risk factor: the final HRCT report codes ground glass
     and reticulation (no lower-zone consolidation): the assessment is complete."""
     p = "chart-hrct"
-    report = hrct_report(p, "ct", "2026-10-28", ("CT-GGO", "CT-RETIC"))
     return [
         patient(p),
-        condition(p, "ild", "233703007", "Interstitial lung disease", "2026-09-15"),
+        condition(p, "ild", *ILD, "2026-09-15"),
         condition(p, "dm", "396230008", "Dermatomyositis", "2026-07-01"),
-        observation(p, "vc1", "procedure", cc(LOINC, "19866-3", "Vital capacity"),
-                    "2026-09-20", valueQuantity=quantity(2.8, "L")),
-        observation(p, "vc2", "procedure", cc(LOINC, "19866-3", "Vital capacity"),
-                    "2026-10-30", valueQuantity=quantity(2.4, "L")),
-        observation(p, "mda5", "laboratory", cc(LOINC, "82424-3", "MDA5 Ab"),
-                    "2026-09-25", valueCodeableConcept=NEGATIVE),
-        observation(p, "ferr", "laboratory", cc(LOINC, "2276-4", "Ferritin"),
-                    "2026-10-30", valueQuantity=quantity(420, "ng/mL")),
-        observation(p, "pao2", "laboratory", cc(LOINC, "2703-7", "PaO2"),
-                    "2026-10-30", valueQuantity=quantity(78, "mm[Hg]")),
-        observation(p, "ck", "laboratory", cc(LOINC, "2157-6", "Creatine kinase"),
-                    "2026-10-30", valueQuantity=quantity(2400, "U/L")),
-        report,
-    ]  # fmt: skip
+        pft(p, "vc1", VC, "2026-09-20", 2.8, "L"),
+        pft(p, "vc2", VC, "2026-10-30", 2.4, "L"),
+        result(p, "mda5", MDA5, "2026-09-25", NEGATIVE),
+        result(p, "ferr", cc(LOINC, "2276-4", "Ferritin"), "2026-10-30", 420, "ng/mL"),
+        result(p, "pao2", cc(LOINC, "2703-7", "PaO2"), "2026-10-30", 78, "mm[Hg]"),
+        result(p, "ck", cc(LOINC, "2157-6", "Creatine kinase"), "2026-10-30", 2400, "U/L"),
+        hrct_report(p, "ct", "2026-10-28", ("CT-GGO", "CT-RETIC")),
+    ]
 
 
 def litres_patient() -> list[Resource]:
@@ -136,13 +111,11 @@ def litres_patient() -> list[Resource]:
     p = "chart-fvc"
     return [
         patient(p),
-        condition(p, "ssc", "89155008", "Systemic sclerosis", "2019-02-01"),
-        condition(p, "ild", "233703007", "Interstitial lung disease", "2020-06-01"),
-        observation(p, "fvc1", "procedure", cc(LOINC, "19870-5", "Forced vital capacity"),
-                    "2026-01-12", valueQuantity=quantity(3.20, "L")),
-        observation(p, "fvc2", "procedure", cc(LOINC, "19870-5", "Forced vital capacity"),
-                    "2026-11-10", valueQuantity=quantity(2850, "mL")),
-    ]  # fmt: skip
+        condition(p, "ssc", *SSC, "2019-02-01"),
+        condition(p, "ild", *ILD, "2020-06-01"),
+        pft(p, "fvc1", FVC, "2026-01-12", 3.20, "L"),
+        pft(p, "fvc2", FVC, "2026-11-10", 2850, "mL"),
+    ]
 
 
 def discordant_patient() -> list[Resource]:
@@ -150,46 +123,21 @@ def discordant_patient() -> list[Resource]:
     p = "chart-mda5"
     return [
         patient(p),
-        condition(p, "ild", "233703007", "Interstitial lung disease", "2026-09-01"),
-        observation(p, "mda5-pos", "laboratory", cc(LOINC, "82424-3", "MDA5 Ab"),
-                    "2026-10-20", valueCodeableConcept=POSITIVE),
-        observation(p, "mda5-neg", "laboratory", cc(LOINC, "82424-3", "MDA5 Ab"),
-                    "2026-10-20", valueCodeableConcept=NEGATIVE),
-    ]  # fmt: skip
+        condition(p, "ild", *ILD, "2026-09-01"),
+        result(p, "mda5-pos", MDA5, "2026-10-20", POSITIVE),
+        result(p, "mda5-neg", MDA5, "2026-10-20", NEGATIVE),
+    ]
 
 
 def ssc_patient() -> list[Resource]:
     """SSc with anti-RNA polymerase III charted under a local code (for the order checks)."""
     p = "chart-ssc"
+    rnap3 = cc(SITE, "LAB-RNAP3", "Anti-RNA polymerase III")
     return [
         patient(p),
-        condition(p, "ssc", "89155008", "Systemic sclerosis", "2022-04-01"),
-        observation(p, "rnap3", "laboratory", cc(SITE, "LAB-RNAP3", "Anti-RNA polymerase III"),
-                    "2026-05-02", valueCodeableConcept=POSITIVE),
-    ]  # fmt: skip
-
-
-def sandbox_prednisone_draft(pid: str) -> Resource:
-    """The CDS Hooks sandbox's Rx View draft: Prednisone 20 MG Oral Tablet, 1 {pill} daily."""
-    return {
-        "resourceType": "MedicationRequest",
-        "id": "request-123",
-        "status": "draft",
-        "intent": "order",
-        "medicationCodeableConcept": {
-            "text": "Prednisone 20 MG Oral Tablet",
-            "coding": [{"display": "Prednisone 20 MG Oral Tablet", "system": RXNORM,
-                        "code": "312617"}],
-        },
-        "subject": {"reference": f"Patient/{pid}"},
-        "dosageInstruction": [
-            {
-                "text": "1 {pill} daily",
-                "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
-                "doseAndRate": [{"doseQuantity": {"value": 1, "system": UCUM, "code": "{pill}"}}],
-            }
-        ],
-    }  # fmt: skip
+        condition(p, "ssc", *SSC, "2022-04-01"),
+        result(p, "rnap3", rnap3, "2026-05-02", POSITIVE),
+    ]
 
 
 #: the Condition the tests send malformed (``clinicalStatus.coding`` a number): the FHIR
@@ -237,14 +185,3 @@ PATIENTS = {
     "chart-ssc": ssc_patient,
     "chart-bad": malformed_patient,
 }
-
-
-def transaction(resources: list[Resource]) -> dict[str, Any]:
-    return {
-        "resourceType": "Bundle",
-        "type": "transaction",
-        "entry": [
-            {"resource": r, "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}}
-            for r in resources
-        ],
-    }

@@ -10,18 +10,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
 import socket
 import sqlite3
 import subprocess
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -162,59 +159,3 @@ def _wait_until_up(server: FhirServer, proc: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.1)
     _unavailable("server did not start within 60 s")
-
-
-# ------------------------------------------------------------------ tiny loopback servers
-Handler = Callable[[BaseHTTPRequestHandler], None]
-
-
-@dataclass
-class Loopback:
-    base_url: str
-    requests_seen: list[str]
-
-
-@pytest.fixture
-def loopback() -> Iterator[Callable[[Handler], Loopback]]:
-    """Start HTTP servers whose GET handler is given by the test; stop them after it."""
-    started: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
-
-    def start(handle: Handler) -> Loopback:
-        seen: list[str] = []
-
-        class _H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                seen.append(self.path)
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    handle(self)
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-        class _Server(ThreadingHTTPServer):
-            request_queue_size = 64  # the default 5 drops parallel connects (SYN retry: 1 s)
-            daemon_threads = True
-
-        httpd = _Server(("127.0.0.1", 0), _H)
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        started.append((httpd, thread))
-        return Loopback(f"http://127.0.0.1:{httpd.server_address[1]}/fhir", seen)
-
-    yield start
-    for httpd, thread in started:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
-
-
-def send_json(handler: BaseHTTPRequestHandler, status: int, body: bytes, **headers: str) -> None:
-    handler.send_response(status)
-    handler.send_header("Content-Type", "application/fhir+json")
-    handler.send_header("Content-Length", str(len(body)))
-    for k, v in headers.items():
-        handler.send_header(k.replace("_", "-"), v)
-    handler.end_headers()
-    handler.wfile.write(body)

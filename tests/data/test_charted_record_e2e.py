@@ -19,21 +19,22 @@ from __future__ import annotations
 
 import json
 import random
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from bench.workloads import transaction
 from cds_service.fhir_client import encode_search
 from cds_service.patient_data import render_template
 from cds_service.services import REGISTRY
-from tests.support import fhir_authorization, post_hook
+from tests.orders.builders import prednisone_tablet_draft
+from tests.support import Loopback, fhir_authorization, post_hook, send_json
 
-from .charted_records import PATIENTS, malform, sandbox_prednisone_draft, transaction
+from .charted_records import PATIENTS, malform
 from .conftest import FhirServer, _load
 
 pytestmark = [pytest.mark.fhirserver, pytest.mark.e2e]
@@ -164,7 +165,7 @@ def test_4_discordant_antibodies_count_positive_in_any_order(
 def test_5_sandbox_pill_draft_gets_the_critical_card(
     service: Any, fhir: FhirServer, mode: str
 ) -> None:
-    body = hook(fhir, mode, "chart-ssc", SIGN, drafts=[sandbox_prednisone_draft("chart-ssc")])
+    body = hook(fhir, mode, "chart-ssc", SIGN, drafts=[prednisone_tablet_draft("chart-ssc")])
     card = topics(cards(service, body, SIGN))["order-ssc-glucocorticoid-dose"]
     assert card["indicator"] == "critical"
     concepts = {f["concept"]: f for f in facts(card)}
@@ -172,53 +173,27 @@ def test_5_sandbox_pill_draft_gets_the_critical_card(
     assert concepts["prednisolone_equivalent"]["value"] == 20.0
 
 
-class _ProxyServer(ThreadingHTTPServer):
-    request_queue_size = 64  # the default 5 drops parallel connects (SYN retry: 1 s)
-    daemon_threads = True
-
-
-class _Proxy(BaseHTTPRequestHandler):
-    """Forwards GETs to the FHIR server. ``collapse``: with '//' collapsed, as the SMART
-    launcher's proxy; ``malform``: with the test's Condition malformed on the way."""
-
-    protocol_version = "HTTP/1.1"
-    target = ""
-    collapse = False
-    malform = False
-
-    def do_GET(self) -> None:  # noqa: N802
-        path = self.path.replace("//", "/") if self.collapse else self.path
-        headers = {"Authorization": self.headers.get("Authorization", "")}
-        upstream = requests.get(self.target + path, headers=headers, timeout=30)
-        body = upstream.content
-        if self.malform and upstream.status_code == 200:
-            body = json.dumps(malform(upstream.json())).encode()
-        self.send_response(upstream.status_code)
-        self.send_header("Content-Type", "application/fhir+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        return
-
-
 @pytest.fixture
-def proxy(fhir: FhirServer) -> Iterator[Callable[..., str]]:
-    servers: list[ThreadingHTTPServer] = []
+def proxy(fhir: FhirServer, loopback: Any) -> Callable[..., str]:
+    """Starts proxies that forward GETs to the FHIR server. ``collapse``: with '//' collapsed,
+    as the SMART launcher's proxy; ``malformed``: with the test's Condition malformed on the
+    way."""
+    origin = fhir.base_url.rsplit("/fhir", 1)[0]
 
     def start(collapse: bool = False, malformed: bool = False) -> str:
-        origin = fhir.base_url.rsplit("/fhir", 1)[0]
-        attrs = {"target": origin, "collapse": collapse, "malform": malformed}
-        server = _ProxyServer(("127.0.0.1", 0), type("P", (_Proxy,), attrs))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/fhir"
+        def forward(handler: BaseHTTPRequestHandler) -> None:
+            path = handler.path.replace("//", "/") if collapse else handler.path
+            headers = {"Authorization": handler.headers.get("Authorization", "")}
+            upstream = requests.get(origin + path, headers=headers, timeout=30)
+            body = upstream.content
+            if malformed and upstream.status_code == 200:
+                body = json.dumps(malform(upstream.json())).encode()
+            send_json(handler, upstream.status_code, body)
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+        server: Loopback = loopback(forward)
+        return server.base_url
+
+    return start
 
 
 def test_6_search_values_survive_a_proxy_collapsing_double_slashes(

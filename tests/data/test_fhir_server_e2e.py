@@ -19,9 +19,9 @@ from cds_service.fhir_client import Deadline, FhirClient
 from cds_service.patient_data import render_template, resolve
 from cds_service.services import REGISTRY
 from cds_service.settings import Settings
-from tests.support import fhir_authorization
+from tests.support import Loopback, fhir_authorization, send_json
 
-from .conftest import LONG_LABS, LONG_PATIENT, FhirServer, Loopback, send_json
+from .conftest import LONG_LABS, LONG_PATIENT, FhirServer
 
 pytestmark = pytest.mark.fhirserver
 

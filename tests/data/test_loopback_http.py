@@ -15,8 +15,9 @@ from cds_service.fhir_client import Deadline, FhirClient
 from cds_service.patient_data import resolve
 from cds_service.services import REGISTRY
 from cds_service.settings import Settings
+from tests.support import Loopback, send_json
 
-from .conftest import Loopback, free_port, send_json
+from .conftest import free_port
 
 SERVICE = REGISTRY["ctd-ild-patient-view"]
 

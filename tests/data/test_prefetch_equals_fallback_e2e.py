@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
+from bench.workloads import transaction
 from tests.support import fallback_request, fixture_patient_bundles, post_hook, request_for
 
-from .charted_records import transaction
 from .conftest import FhirServer, _load
 
 pytestmark = [pytest.mark.fhirserver, pytest.mark.e2e]

@@ -4,9 +4,8 @@ that collapses '//' (the SMART launcher's does) cannot turn ``http://loinc.org|.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from cds_service.fhir_client import Deadline, FhirClient, encode_search
 from cds_service.patient_data import render_template
 from cds_service.services import PATIENT_PREFETCH
+from tests.support import Loopback, send_json
 
 
 @pytest.mark.parametrize(
@@ -47,46 +47,24 @@ def test_every_template_goes_out_without_raw_reserved_characters(key: object) ->
     assert parse_qsl(query) == parse_qsl(rendered.partition("?")[2])
 
 
-class _Collapsing(BaseHTTPRequestHandler):
+def _collapsing(handler: BaseHTTPRequestHandler) -> None:
     """A proxy-like server that collapses '//' in the request target, as the SMART launcher's
-    proxy does, and records what it received."""
-
-    seen: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802
-        collapsed = self.path.replace("//", "/")
-        _Collapsing.seen.append(collapsed)
-        params = dict(parse_qsl(urlsplit(collapsed).query))
-        ok = params.get("category", "").startswith("http://loinc.org|")
-        body = (
-            b'{"resourceType":"Bundle","type":"searchset","entry":[{"resource":'
-            b'{"resourceType":"DiagnosticReport","id":"r1","status":"final"}}]}'
-            if ok
-            else b'{"resourceType":"Bundle","type":"searchset"}'
-        )
-        self.send_response(200)
-        self.send_header("Content-Type", "application/fhir+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        return
+    proxy does: it finds the category only when the target survives that."""
+    params = dict(parse_qsl(urlsplit(handler.path.replace("//", "/")).query))
+    ok = params.get("category", "").startswith("http://loinc.org|")
+    body = (
+        b'{"resourceType":"Bundle","type":"searchset","entry":[{"resource":'
+        b'{"resourceType":"DiagnosticReport","id":"r1","status":"final"}}]}'
+        if ok
+        else b'{"resourceType":"Bundle","type":"searchset"}'
+    )
+    send_json(handler, 200, body)
 
 
-@pytest.fixture
-def collapsing_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Collapsing)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/fhir"
-    server.shutdown()
-    server.server_close()
-
-
-def test_a_proxy_collapsing_double_slashes_still_gets_the_category(collapsing_server: str) -> None:
+def test_a_proxy_collapsing_double_slashes_still_gets_the_category(loopback: Any) -> None:
+    server: Loopback = loopback(_collapsing)
     key = next(k for k in PATIENT_PREFETCH if k.key == "imaging_reports")
-    client = FhirClient(collapsing_server, None, Deadline(5.0))
+    client = FhirClient(server.base_url, None, Deadline(5.0))
     result = client.fetch(render_template(key.query, {"patientId": "pt-1"}))
     assert [r["id"] for r in result.resources] == ["r1"]
-    assert "http:/loinc" not in _Collapsing.seen[-1]
+    assert "http:/loinc" not in server.requests_seen[-1].replace("//", "/")

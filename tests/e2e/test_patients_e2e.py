@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from cds_service.guideline import evaluate_patient_view
+from cds_service.guideline.topics import PATIENT_VIEW_TOPICS
 from fhir_mappings.builder import build_record
 from tests import support
 
@@ -24,26 +25,18 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "patients"
 TODAY = date(2026, 11, 21)
 SERVICE = "ctd-ild-patient-view"
 
-DIAGNOSIS_DMPM_TOPICS = {
-    "ild-ctd-workup",
-    "ild-autoantibody-positive",
-    "ipaf-criteria",
-    "dmpm-ild-acute-subacute",
-    "dmpm-ild-poor-prognosis",
-    "dmpm-ild-risk-incomplete",
-    "dmpm-ild-chronic",
-    "dmpm-ild-gc-resistance",
-    "dmpm-ild-salvage",
-    "kl6-rising",
-    "dmpm-ild-activity-rising",
-}
+DMPM = {t for t in PATIENT_VIEW_TOPICS if t.startswith("dmpm-ild-")}
+DIAGNOSIS_DMPM_TOPICS = {"ild-ctd-workup", "ild-autoantibody-positive", "ipaf-criteria"}
+DIAGNOSIS_DMPM_TOPICS |= {*DMPM, "kl6-rising"}
+AS = "dmpm-ild-acute-subacute"
+CHRONIC = "dmpm-ild-chronic"
 
-# fixture -> ({topic: indicator}, {topic: [texts the card must contain]}); None = no cards at all
-EXPECTED: dict[str, tuple[dict[str, str], dict[str, list[str]]] | None] = {
-    "dmpm_as1_anti_mda5_adm_poor_risk": (
-        {"dmpm-ild-poor-prognosis": "critical", "dmpm-ild-acute-subacute": "warning"},
-        {
-            "dmpm-ild-poor-prognosis": [
+# fixture -> {topic: (indicator, [texts the card must contain])}; None = no cards at all
+EXPECTED: dict[str, dict[str, tuple[str, list[str]]] | None] = {
+    "dmpm_as1_anti_mda5_adm_poor_risk": {
+        "dmpm-ild-poor-prognosis": (
+            "critical",
+            [
                 "ferritin 1,800 ng/mL",
                 "PaO2 57",
                 "CK 150 U/L",
@@ -54,49 +47,37 @@ EXPECTED: dict[str, tuple[dict[str, str], dict[str, list[str]]] | None] = {
                 "A/S 1",
                 "Figure 3",
             ],
-            "dmpm-ild-acute-subacute": ["A/S 1", "worsening dyspnea"],
-        },
-    ),
-    "dmpm_as2_dm_no_poor_risk": (
-        {"dmpm-ild-acute-subacute": "warning"},
-        {"dmpm-ild-acute-subacute": ["A/S 2", "GC + CsA or IVCY", "14.29 %", "VC 2.4 L"]},
-    ),
-    "dmpm_as3_pm_gc": (
-        {"dmpm-ild-acute-subacute": "warning"},
-        {"dmpm-ild-acute-subacute": ["A/S 3", "GC alone", "increase of parenchymal"]},
-    ),
-    "dmpm_chronic1_anti_jo1_stable": (
-        {"dmpm-ild-chronic": "info"},
-        {"dmpm-ild-chronic": ["Chronic 1", "observation", "40%", "3.05 L (2026-10-01)"]},
-    ),
-    "dmpm_chronic2_dm_declining": (
-        {"dmpm-ild-chronic": "warning"},
-        {"dmpm-ild-chronic": ["Chronic 2", "start GC", "FVC 2.2 L"]},
-    ),
-    "dmpm_as_missing_risk_inputs": (
-        {"dmpm-ild-risk-incomplete": "warning", "dmpm-ild-acute-subacute": "warning"},
-        {
-            "dmpm-ild-risk-incomplete": [
+        ),
+        AS: ("warning", ["A/S 1", "worsening dyspnea"]),
+    },
+    "dmpm_as2_dm_no_poor_risk": {
+        AS: ("warning", ["A/S 2", "GC + CsA or IVCY", "14.29 %", "VC 2.4 L"])
+    },
+    "dmpm_as3_pm_gc": {AS: ("warning", ["A/S 3", "GC alone", "increase of parenchymal"])},
+    "dmpm_chronic1_anti_jo1_stable": {
+        CHRONIC: ("info", ["Chronic 1", "observation", "40%", "3.05 L (2026-10-01)"])
+    },
+    "dmpm_chronic2_dm_declining": {CHRONIC: ("warning", ["Chronic 2", "start GC", "FVC 2.2 L"])},
+    "dmpm_as_missing_risk_inputs": {
+        "dmpm-ild-risk-incomplete": (
+            "warning",
+            [
                 "anti-MDA5 not tested",
                 "could not be interpreted",
                 "no PaO2 result",
                 "lower-zone consolidation",
             ],
-            "dmpm-ild-acute-subacute": ["cannot be chosen"],
-        },
-    ),
-    "ild_anti_jo1_no_ctd": (
-        {
-            "ild-autoantibody-positive": "warning",
-            "ild-ctd-workup": "info",
-            "ipaf-criteria": "info",
-        },
-        {
-            "ild-autoantibody-positive": ["anti-synthetase syndrome", "anti-Jo-1 positive"],
-            "ild-ctd-workup": ["MDA-5", "Table 2"],
-            "ipaf-criteria": ["Serologic", "Morphologic"],
-        },
-    ),
+        ),
+        AS: ("warning", ["cannot be chosen"]),
+    },
+    "ild_anti_jo1_no_ctd": {
+        "ild-autoantibody-positive": (
+            "warning",
+            ["anti-synthetase syndrome", "anti-Jo-1 positive"],
+        ),
+        "ild-ctd-workup": ("info", ["MDA-5", "Table 2"]),
+        "ipaf-criteria": ("info", ["Serologic", "Morphologic"]),
+    },
     "ild_complete_negative_workup_nothing_to_say": None,
 }
 
@@ -116,10 +97,9 @@ def check(name: str, cards: list[tuple[str, str, str, str]]) -> None:
     if expected is None:
         assert cards == []
         return
-    indicators, texts = expected
     mine = {t: (ind, summ, det) for t, ind, summ, det in cards if t in DIAGNOSIS_DMPM_TOPICS}
-    assert {t: v[0] for t, v in mine.items()} == indicators
-    for topic, wanted in texts.items():
+    assert {t: v[0] for t, v in mine.items()} == {t: ind for t, (ind, _) in expected.items()}
+    for topic, (_, wanted) in expected.items():
         _, summary, detail = mine[topic]
         assert len(summary) <= 139
         assert "**Sources**" in detail

@@ -10,16 +10,7 @@ from cds_service.guideline.evidence import CATALOG
 from cds_service.guideline.orders.cyclophosphamide_bundle import ORAL_MAX
 from tests.orders.builders import service_request
 
-from .chart import (
-    LOINC,
-    active_med,
-    condition,
-    observation,
-    of_topic,
-    order_sign,
-    patient_view,
-    sandbox_draft,
-)
+from .chart import active_med, condition, lab, of_topic, order_sign, patient_view, sandbox_draft
 
 RA_ILD = [condition("rheumatoid_arthritis", 3000), condition("ild", 700)]
 
@@ -46,7 +37,7 @@ def test_leflunomide_cautions_rest_on_the_japanese_review() -> None:
 
 
 def test_pneumocystis_cards_do_not_cite_a_cyclosporine_trough_source() -> None:
-    weight = observation("29463-7", 60, "kg", 10, system=LOINC)
+    weight = lab("29463-7", 60, "kg", 10)
     pred = active_med("pred", "8638", "prednisolone", 30, days_ago=30)
     csa = active_med("csa", "3008", "cyclosporine", 100, days_ago=30, frequency=2)
     dm_ild = [condition("dermatomyositis", 300), condition("ild", 200), weight]
@@ -70,7 +61,7 @@ def test_oral_cyclophosphamide_ceiling_cites_the_korean_add_on_range() -> None:
     ssc = [
         condition("systemic_sclerosis", 2000),
         condition("ild", 900),
-        observation("29463-7", 70, "kg", 10, system=LOINC),
+        lab("29463-7", 70, "kg", 10),
     ]
     draft = sandbox_draft("cyc", "3002", "cyclophosphamide", 211)  # 3.01 mg/kg/day
     (card,) = of_topic(order_sign(ssc, [draft]), "order-cyclophosphamide-bundle")

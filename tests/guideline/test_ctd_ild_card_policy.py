@@ -16,7 +16,7 @@ from cds_service.guideline.findings import Indicator
 from cds_service.guideline.topics import PATIENT_VIEW_TOPICS
 from tests.support import SSC_RA_CTD_ILD_SAFETY_TOPICS
 
-from .ctd_ild_records import ab, cond, meas, med, record
+from .records import ab, cond, meas, med, record
 
 
 def dm_as_ild_on_triple_therapy():
@@ -43,12 +43,12 @@ def dm_as_ild_on_triple_therapy():
                 1250.0,
                 status="completed",
                 route="intravenous",
-                start_days_ago=25,
-                end_days_ago=23,
+                start=25,
+                end=23,
             ),
-            med("prednisolone", 55.0, start_days_ago=22),
-            med("cyclosporine", route="intravenous", start_days_ago=22),
-            med("cyclophosphamide", route="intravenous", start_days_ago=20),
+            med("prednisolone", 55.0, start=22),
+            med("cyclosporine", route="intravenous", start=22),
+            med("cyclophosphamide", route="intravenous", start=20),
         ],
     )
 
@@ -90,7 +90,7 @@ def test_everything_patient_without_acute_presentation_shows_ppf_and_no_acute_ca
 
 def test_tmp_smx_active_removes_only_the_prophylaxis_card():
     r = dm_as_ild_on_triple_therapy()
-    r.medications.append(med("tmp_smx", start_days_ago=20))
+    r.medications.append(med("tmp_smx", start=20))
     topics = {f.topic for f in registry.evaluate_patient_view(r)}
     assert "pjp-prophylaxis" not in topics
     assert "immunosuppression-monitoring" in topics

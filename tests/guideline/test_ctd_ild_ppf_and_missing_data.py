@@ -14,7 +14,7 @@ from cds_service.guideline.evidence import CATALOG
 from cds_service.guideline.findings import Indicator
 from cds_service.guideline.ra.management import ra_ild_management
 
-from .ctd_ild_records import cond, meas, med, record
+from .records import cond, meas, med, record
 
 TWO_DOMAINS = [cond("dyspnea_worsening", 20), cond("ct_ild_progression", 40)]
 
@@ -53,9 +53,9 @@ def test_untreated_ctd_ild_treat_underlying_disease_first(ctd: str, against: str
 @pytest.mark.parametrize(
     "treatment",
     [
-        med("mycophenolate_mofetil", start_days_ago=300),  # active
-        med("azathioprine", status="stopped", start_days_ago=600, end_days_ago=400),  # past
-        med("prednisolone", 20.0, start_days_ago=100),
+        med("mycophenolate_mofetil", start=300),  # active
+        med("azathioprine", status="stopped", start=600, end=400),  # past
+        med("prednisolone", 20.0, start=100),
     ],
 )
 def test_treated_ctd_ild_nintedanib_after_standard_management(treatment) -> None:  # type: ignore[no-untyped-def]
@@ -70,7 +70,7 @@ def test_treated_ctd_ild_nintedanib_after_standard_management(treatment) -> None
     [
         med("mycophenolate_mofetil", status="draft", is_draft=True),
         med("mycophenolate_mofetil", status="cancelled"),
-        med("nintedanib", status="stopped", start_days_ago=300, end_days_ago=100),  # antifibrotic
+        med("nintedanib", status="stopped", start=300, end=100),  # antifibrotic
     ],
 )
 def test_drafts_cancelled_and_antifibrotics_are_not_ctd_ild_treatment(not_given) -> None:  # type: ignore[no-untyped-def]

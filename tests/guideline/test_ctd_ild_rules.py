@@ -12,7 +12,7 @@ from cds_service.guideline.ctd_ild.ppf import progressive_pulmonary_fibrosis
 from cds_service.guideline.ctd_ild.screening import sard_ild_screening
 from fhir_mappings.record import StudyEntry
 
-from .ctd_ild_records import ab, ago, cond, meas, med, record
+from .records import ab, ago, cond, meas, med, record
 
 FIBROTIC_RA_ILD = [
     cond("rheumatoid_arthritis", 2000),
@@ -102,7 +102,7 @@ def test_ppf_on_antifibrotic_says_review():
             cond("dyspnea_worsening", 20),
             cond("ct_ild_progression", 40),
         ],
-        medications=[med("nintedanib", start_days_ago=200)],
+        medications=[med("nintedanib", start=200)],
     )
     (f,) = progressive_pulmonary_fibrosis(r)
     assert "review" in f.summary

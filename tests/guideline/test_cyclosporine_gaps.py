@@ -18,6 +18,7 @@ from .chart import (
     SNOMED,
     active_med,
     condition,
+    lab,
     observation,
     of_topic,
     order_sign,
@@ -42,7 +43,7 @@ def oral_csa(days_ago: int = 60) -> dict:
 
 
 def creatinine(value: float, days_ago: int, unit: str = "mg/dL", high: float | None = None):
-    obs = observation("2160-0", value, unit, days_ago, system=LOINC, display="Creatinine")
+    obs = lab("2160-0", value, unit, days_ago, display="Creatinine")
     if high is not None:
         obs["referenceRange"] = [{"high": {"value": high, "unit": unit}}]
     return obs
@@ -137,7 +138,7 @@ def test_without_a_baseline_a_value_above_the_range_is_named() -> None:
 )
 def test_untimed_level_below_150_is_sub_therapeutic(value: float, unit: str, fires: bool) -> None:
     """The untimed LOINC code 3520-4: at least the trough, so <150 is low at any timing."""
-    level = observation("3520-4", value, unit, 2, system=LOINC, display="Cyclosporine")
+    level = lab("3520-4", value, unit, 2, display="Cyclosporine")
     cards = _level_cards(level)
     assert bool(cards) is fires
     if fires:
@@ -155,8 +156,8 @@ def test_iv_dose_per_m2_beyond_the_seed_range_is_critical(per_m2: float, critica
     draft = med_request("csa-iv", "cyclosporine", per_m2, "mg/m2", route="intravenous")
     draft.pop("intent")  # the sandbox sends no intent
     size = [
-        observation("29463-7", 70, "kg", 10, system=LOINC),
-        observation("8302-2", 170, "cm", 400, system=LOINC),
+        lab("29463-7", 70, "kg", 10),
+        lab("8302-2", 170, "cm", 400),
     ]
     cards = of_topic(order_sign([*DM_ILD, *size], [draft, *LABS]), ORDER)
     if not critical:
@@ -175,9 +176,9 @@ def test_creatinine_rise_on_tacrolimus_in_an_intensive_regimen(current: float, f
     tac = active_med("tac", "42316", "tacrolimus", 1.5, days_ago=60, frequency=2)
     pred = active_med("pred", "8638", "prednisolone", 40, days_ago=60)
     monitoring = [
-        observation("2160-0", 1.0, "mg/dL", 70, system=LOINC),
-        observation("2160-0", current, "mg/dL", 3, system=LOINC),
-        observation("1742-6", 20, "U/L", 3, system=LOINC),  # ALT
+        lab("2160-0", 1.0, "mg/dL", 70),
+        lab("2160-0", current, "mg/dL", 3),
+        lab("1742-6", 20, "U/L", 3),  # ALT
         negative("42176-8", 3, LOINC),  # beta-D-glucan
         negative("CMV-PP65", 3, SITE),  # CMV pp65 antigenemia, site-coded
     ]

@@ -8,19 +8,11 @@ from cds_service.guideline import evaluate_patient_view
 from cds_service.guideline.diseases import ANTI_SYNTHETASE
 from cds_service.guideline.dmpm.subtypes import anti_ars
 from cds_service.guideline.findings import Indicator
+from cds_service.guideline.topics import PATIENT_VIEW_TOPICS
 
 from .records import ONSET, ab, cond, day, dm_as_ild, meas, med, record, unreadable
 
-DMPM_TOPICS = {
-    "dmpm-ild-acute-subacute",
-    "dmpm-ild-poor-prognosis",
-    "dmpm-ild-risk-incomplete",
-    "dmpm-ild-chronic",
-    "dmpm-ild-gc-resistance",
-    "dmpm-ild-salvage",
-    "kl6-rising",
-    "dmpm-ild-activity-rising",
-}
+DMPM_TOPICS = {t for t in PATIENT_VIEW_TOPICS if t.startswith("dmpm-ild-")} | {"kl6-rising"}
 
 
 def cards(rec):  # type: ignore[no-untyped-def]
@@ -152,9 +144,9 @@ def test_salvage_on_triple_therapy_with_worsening() -> None:
     rec = dm_as_ild(
         mda5="positive",
         medications=[
-            med("prednisolone", start, pred_eq=60.0),
-            med("cyclosporine", start, daily=200.0),
-            med("cyclophosphamide", day(7), daily=800.0),
+            med("prednisolone", 60.0, start=start),
+            med("cyclosporine", start=start, daily=200.0),
+            med("cyclophosphamide", start=day(7), daily=800.0, route=None),
         ],
         extra_conditions=[cond("ct_ild_progression", day(30))],
     )
@@ -167,7 +159,7 @@ def test_salvage_on_triple_therapy_with_worsening() -> None:
 def test_activity_rising_ferritin_on_treatment() -> None:
     start = day(5)
     rec = dm_as_ild(
-        medications=[med("prednisolone", start, pred_eq=60.0)],
+        medications=[med("prednisolone", 60.0, start=start)],
         extra_measurements=[meas("ferritin", 800.0, day(30)), meas("ferritin", 1200.0, day(40))],
     )
     card = cards(rec)["dmpm-ild-activity-rising"]

@@ -13,7 +13,7 @@ from cds_service.guideline.dmpm.course import AS_WINDOW_DAYS
 from cds_service.guideline.dmpm.risk import CK_LOW, CK_RAISED_WITHOUT_RANGE
 from cds_service.guideline.findings import Finding, Indicator
 
-from .charts import Chart, cards, days
+from .chart import Chart, cards, days
 
 TODAY = date(2026, 11, 20)
 ESCALATION = ("calls for initial", "GC + IV CsA + IVCY")
@@ -65,8 +65,7 @@ def stable_anti_mda5_adm() -> Chart:
     onset = days(-425, TODAY)
     return (
         Chart()
-        .diagnosis("amyopathic_dm", days(-200, onset))
-        .diagnosis("ild", onset)
+        .ctd_ild("amyopathic_dm", onset, 200)
         .antibody("anti_mda5", "positive", days(5, onset))
         .lab("ck", 90, days(5, onset), ref_high=170)
         .lab("ferritin", 320, days(5, onset))
@@ -98,8 +97,7 @@ def test_anti_pl7_stable_for_11_months_is_chronic_group_1_with_recurrence_risk()
     chart = (
         Chart()
         .diagnosis("antisynthetase_syndrome", days(-10, onset))
-        .diagnosis("polymyositis", days(-10, onset))
-        .diagnosis("ild", onset)
+        .ctd_ild("polymyositis", onset, 10)
         .antibody("anti_pl7", "positive", days(2, onset))
         .hrct(days(1, onset), "CT-RETIC", "CT-GGO")
         .fvc(2.40, days(15, onset), predicted_litres=2.90)
@@ -118,13 +116,7 @@ def test_anti_pl7_stable_for_11_months_is_chronic_group_1_with_recurrence_risk()
 )
 def test_chronic_needs_more_than_3_months(today: int, kind: str | None) -> None:
     onset = days(-today, TODAY)
-    chart = (
-        Chart()
-        .diagnosis("dermatomyositis", days(-30, onset))
-        .diagnosis("ild", onset)
-        .fvc(2.90, onset)
-        .fvc(2.88, TODAY)
-    )
+    chart = Chart().ctd_ild("dermatomyositis", onset, 30).fvc(2.90, onset).fvc(2.88, TODAY)
     found = cards(chart, TODAY)
     assert ("dmpm-ild-chronic" in found) is (kind == "chronic")
     assert "dmpm-ild-risk-incomplete" not in found
@@ -134,8 +126,7 @@ def test_a_rapid_fall_in_the_first_3_months_is_acute_even_from_litres() -> None:
     onset = days(-200, TODAY)
     chart = (
         Chart()
-        .diagnosis("dermatomyositis", days(-30, onset))
-        .diagnosis("ild", onset)
+        .ctd_ild("dermatomyositis", onset, 30)
         .fvc(3.00, days(2, onset))
         .fvc(2.70, days(60, onset))  # fell 10%
     )
@@ -152,8 +143,7 @@ def test_undetermined_course_names_what_to_obtain_and_never_escalates() -> None:
     onset = days(-120, TODAY)
     chart = (
         Chart()
-        .diagnosis("amyopathic_dm", days(-200, onset))
-        .diagnosis("ild", onset)
+        .ctd_ild("amyopathic_dm", onset, 200)
         .antibody("anti_mda5", "positive", days(-2, onset))
         .lab("ferritin", 2500, days(-2, onset))
     )

@@ -184,7 +184,7 @@ SSC_CASES = {
     "GC resistance": lambda: _ssc(
         dm_as_ild(
             extra_conditions=[cond("ct_ild_progression", day(27))],
-            medications=[med("prednisolone", day(20), pred_eq=60.0)],
+            medications=[med("prednisolone", 60.0, start=day(20))],
         )
     ),
 }
@@ -242,9 +242,9 @@ def _triple(unavailable: str | None = None) -> PatientRecord:
     rec = dm_as_ild(
         mda5="positive",
         medications=[
-            med("prednisolone", start, pred_eq=60.0),
-            med("cyclosporine", start, daily=200.0),
-            med("cyclophosphamide", day(7), daily=800.0),
+            med("prednisolone", 60.0, start=start),
+            med("cyclosporine", start=start, daily=200.0),
+            med("cyclophosphamide", start=day(7), daily=800.0, route=None),
         ],
         extra_conditions=[cond("ct_ild_progression", day(30))],
     )
@@ -277,7 +277,7 @@ def test_gc_resistance_with_medications_unavailable_does_not_conclude_no_cyclosp
     def rec(missing: bool) -> PatientRecord:
         r = dm_as_ild(
             extra_conditions=[cond("ct_ild_progression", day(27))],
-            medications=[med("prednisolone", day(20), pred_eq=60.0)],
+            medications=[med("prednisolone", 60.0, start=day(20))],
         )
         if missing:
             r.unavailable["medications"] = "HTTP 503"
@@ -298,7 +298,7 @@ def _kl6(missing: bool) -> PatientRecord:
             meas("ferritin", 800.0, day(25)),
             meas("ferritin", 1200.0, day(30)),
         ],
-        medications=[med("prednisolone", start, pred_eq=60.0)],
+        medications=[med("prednisolone", 60.0, start=start)],
     )
     if missing:
         r.unavailable["medication_statements"] = "incomplete"
@@ -324,7 +324,7 @@ def test_kl6_bound(value: float, comparator: str, fires: bool) -> None:
             meas("kl6", 1000.0, start),
             Measurement("kl6", value, "U/mL", day(14, start), comparator=comparator),
         ],
-        medications=[med("prednisolone", start, pred_eq=60.0)],
+        medications=[med("prednisolone", 60.0, start=start)],
     )
     found = cards(r)
     assert ("kl6-rising" in found) is fires

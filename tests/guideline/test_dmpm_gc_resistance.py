@@ -11,7 +11,7 @@ import pytest
 
 from cds_service.guideline.dmpm.gc_resistance import JUDGED_FROM, WORSE_WITHIN
 
-from .charts import Chart, cards, days
+from .chart import Chart, cards, days
 
 ONSET = date(2026, 9, 1)
 GC_START = date(2026, 10, 1)

@@ -11,7 +11,7 @@ import pytest
 
 from cds_service.guideline.dmpm.salvage import ADEQUATE_TRIAL
 
-from .charts import Chart, cards, days
+from .chart import Chart, cards, days
 
 ONSET = date(2026, 9, 1)
 START = date(2026, 9, 20)

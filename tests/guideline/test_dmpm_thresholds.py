@@ -118,7 +118,7 @@ def _kl6_record(ratio_value: float, days_after: int):  # type: ignore[no-untyped
             meas("kl6", 1000.0, start),
             meas("kl6", ratio_value, day(days_after, start)),
         ],
-        medications=[med("prednisolone", start, pred_eq=60.0)],
+        medications=[med("prednisolone", 60.0, start=start)],
     )
 
 
@@ -141,7 +141,7 @@ def _gc_record(event_day: int, weight: float | None = None, pred: float = 60.0):
     return dm_as_ild(
         extra_conditions=[cond("ct_ild_progression", day(event_day, start))],
         extra_measurements=extra,
-        medications=[med("prednisolone", start, pred_eq=pred)],
+        medications=[med("prednisolone", pred, start=start)],
     )
 
 
@@ -174,20 +174,20 @@ def test_gc_resistance_not_improved_by_pao2_at_day_28() -> None:
     rec = dm_as_ild(
         pao2=None,
         extra_measurements=[meas("pao2", 70.0, start), meas("pao2", 70.0, day(28, start))],
-        medications=[med("prednisolone", start, pred_eq=60.0)],
+        medications=[med("prednisolone", 60.0, start=start)],
     )
     assert list(gc_resistance(rec))
     improved = dm_as_ild(
         pao2=None,
         extra_measurements=[meas("pao2", 70.0, start), meas("pao2", 78.0, day(28, start))],
-        medications=[med("prednisolone", start, pred_eq=60.0)],
+        medications=[med("prednisolone", 60.0, start=start)],
     )
     assert not list(gc_resistance(improved))
 
 
 def test_gc_resistance_silent_when_already_on_cyclosporine() -> None:
     rec = _gc_record(7)
-    rec.medications.append(med("cyclosporine", day(21), daily=200.0))
+    rec.medications.append(med("cyclosporine", start=day(21), daily=200.0))
     assert not list(gc_resistance(rec))
 
 

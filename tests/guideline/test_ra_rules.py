@@ -6,7 +6,7 @@ import pytest
 
 from cds_service.guideline.ra.management import ra_ild_management
 
-from .ctd_ild_records import cond, meas, record
+from .records import cond, meas, record
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from cds_service.guideline.safety.cyclosporine_level import cyclosporine_level
 from cds_service.guideline.safety.monitoring import immunosuppression_monitoring
 from cds_service.guideline.safety.pjp_prophylaxis import pjp_prophylaxis
 
-from .ctd_ild_records import cond, meas, med, record
+from .records import cond, meas, med, record
 
 DM_ILD = [cond("dermatomyositis", 200), cond("ild", 100)]
 SJD_ILD = [cond("sjogren", 900), cond("ild", 300)]
@@ -101,7 +101,7 @@ def test_pjp_without_gaps_unchanged() -> None:
 )
 def test_cyclosporine_censored_levels(route, concept, value, comparator, problem) -> None:  # type: ignore[no-untyped-def]
     r = record(
-        medications=[med("cyclosporine", route=route, start_days_ago=20)],
+        medications=[med("cyclosporine", route=route, start=20)],
         measurements=[meas(concept, value, 2, comparator=comparator)],
     )
     found = list(cyclosporine_level(r))
@@ -126,7 +126,7 @@ def test_recent_unreadable_level_is_not_no_level() -> None:
         reason="unit not convertible",
     )
     r = record(
-        medications=[med("cyclosporine", route="oral", start_days_ago=20)],
+        medications=[med("cyclosporine", route="oral", start=20)],
         measurements=[unreadable],
     )
     (f,) = cyclosporine_level(r)
@@ -142,15 +142,13 @@ def test_old_unreadable_level_is_no_recent_level() -> None:
         interpretable=False,
         original_unit="nmol/L",
     )
-    r = record(
-        medications=[med("cyclosporine", route="oral", start_days_ago=30)], measurements=[old]
-    )
+    r = record(medications=[med("cyclosporine", route="oral", start=30)], measurements=[old])
     (f,) = cyclosporine_level(r)
     assert "no cyclosporine level in the last 14 days" in f.summary
 
 
 def test_labs_unavailable_is_not_no_level() -> None:
-    r = record(medications=[med("cyclosporine", route="oral", start_days_ago=30)])
+    r = record(medications=[med("cyclosporine", route="oral", start=30)])
     r.unavailable["labs"] = "timeout"
     (f,) = cyclosporine_level(r)
     assert "not checked (laboratory data unavailable)" in f.summary
@@ -172,7 +170,7 @@ def test_labs_unavailable_is_not_no_level() -> None:
 )
 def test_cyclosporine_route_unknown_judged_against_both(concept, value, problem) -> None:  # type: ignore[no-untyped-def]
     r = record(
-        medications=[med("cyclosporine", route=None, start_days_ago=20)],
+        medications=[med("cyclosporine", route=None, start=20)],
         measurements=[meas(concept, value, 2)],
     )
     found = list(cyclosporine_level(r))

@@ -16,7 +16,7 @@ from cds_service.guideline.safety.pjp_prophylaxis import pjp_prophylaxis
 from cds_service.guideline.suggestions.labs import LAB_TEMPLATES, lab_request
 from cds_service.guideline.suggestions.medications import tmp_smx_prophylaxis_request
 
-from .ctd_ild_records import ab, cond, meas, med, record
+from .records import ab, cond, meas, med, record
 
 DM_ILD = [cond("dermatomyositis", 100), cond("ild", 60)]
 
@@ -56,8 +56,8 @@ def test_pjp_after_pulse_window(pulse_days_ago, fires):
         1250.0,
         status="completed",
         route="intravenous",
-        start_days_ago=pulse_days_ago + 2,
-        end_days_ago=pulse_days_ago,
+        start=pulse_days_ago + 2,
+        end=pulse_days_ago,
     )
     r = record(conditions=DM_ILD, medications=[pulse])
     assert bool(list(pjp_prophylaxis(r))) is fires
@@ -150,7 +150,7 @@ def test_monitoring_silent_without_intensive_regimen():
 )
 def test_cyclosporine_targets(route, concept, value, fires):
     r = record(
-        medications=[med("cyclosporine", route=route, start_days_ago=20)],
+        medications=[med("cyclosporine", route=route, start=20)],
         measurements=[meas(concept, value, 2)],
     )
     findings = list(cyclosporine_level(r))
@@ -164,7 +164,7 @@ def test_cyclosporine_targets(route, concept, value, fires):
 def test_cyclosporine_level_missing(start, level_days, fires):
     ms = [meas("cyclosporine_trough", 220.0, level_days)] if level_days is not None else []
     r = record(
-        medications=[med("cyclosporine", route="intravenous", start_days_ago=start)],
+        medications=[med("cyclosporine", route="intravenous", start=start)],
         measurements=ms,
     )
     findings = list(cyclosporine_level(r))
@@ -175,9 +175,9 @@ def test_cyclosporine_level_missing(start, level_days, fires):
 
 # ------------------------------------------------------------------- cyclophosphamide
 def _cyc_record(wbc_days=5, ua_days=10, mesna=True, start=100, route="intravenous", **kw):
-    meds = [med("cyclophosphamide", start_days_ago=start, route=route)]
+    meds = [med("cyclophosphamide", start=start, route=route)]
     if mesna:
-        meds.append(med("mesna", start_days_ago=start))
+        meds.append(med("mesna", start=start))
     return record(
         medications=meds,
         measurements=[meas("wbc", 6.0, wbc_days), meas("urine_blood", 0.0, ua_days)],

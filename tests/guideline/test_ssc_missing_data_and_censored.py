@@ -16,8 +16,8 @@ from cds_service.guideline.ssc.glucocorticoid_risk import ssc_glucocorticoid_ris
 from cds_service.guideline.ssc.treatment_indicated import ssc_ild_treatment_indicated
 from cds_service.services import REGISTRY
 
-from .ctd_ild_records import cond, meas, med, record
 from .fixture_findings import FIXTURES, TODAY
+from .records import cond, meas, med, record
 
 SSC = [cond("systemic_sclerosis", 600)]
 SSC_ILD = [*SSC, cond("ild", 30)]

@@ -10,7 +10,7 @@ from cds_service.guideline.ssc.glucocorticoid_risk import ssc_glucocorticoid_ris
 from cds_service.guideline.ssc.goh import goh_stage
 from cds_service.guideline.ssc.treatment_indicated import ssc_ild_treatment_indicated
 
-from .ctd_ild_records import cond, meas, med, record
+from .records import cond, meas, med, record
 
 SSC_ILD = [cond("systemic_sclerosis", 600), cond("ild", 30)]
 
@@ -62,7 +62,7 @@ def test_treatment_indicated_names_missing_value():
         record(
             conditions=SSC_ILD,
             measurements=[meas("fvc_pct_pred", 60.0, 10)],
-            medications=[med("mycophenolate_mofetil", start_days_ago=100)],
+            medications=[med("mycophenolate_mofetil", start=100)],
         ),
         # SSc without ILD
         record(conditions=[cond("systemic_sclerosis")], measurements=[meas("fvc_pct_pred", 60, 5)]),
@@ -185,7 +185,7 @@ def test_glucocorticoid_risk_thresholds(doses, expected):
 
 
 def test_glucocorticoid_risk_names_rnap3_and_ignores_inhaled_and_non_ssc():
-    from .ctd_ild_records import ab
+    from .records import ab
 
     r = record(
         conditions=[cond("systemic_sclerosis"), cond("ssc_diffuse")],
@@ -205,7 +205,7 @@ def test_glucocorticoid_risk_names_rnap3_and_ignores_inhaled_and_non_ssc():
 
 def test_glucocorticoid_risk_ignores_stopped_and_draft():
     meds = [
-        med("prednisolone", 20.0, status="stopped", end_days_ago=5),
+        med("prednisolone", 20.0, status="stopped", end=5),
         med("prednisolone", 20.0, status="draft", is_draft=True),
     ]
     r = record(conditions=[cond("systemic_sclerosis")], medications=meds)

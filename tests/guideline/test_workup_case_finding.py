@@ -13,7 +13,7 @@ import pytest
 from cds_service.guideline.dmpm.risk import FERRITIN_HIGH, PAO2_LOW
 from cds_service.guideline.findings import Finding, Indicator
 
-from .charts import Chart, cards, days
+from .chart import Chart, cards, days
 
 TODAY = date(2026, 11, 20)
 ONSET = days(-42, TODAY)

@@ -16,6 +16,7 @@ SNOMED = "http://snomed.info/sct"
 ICD = "http://hl7.org/fhir/sid/icd-10-cm"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 UCUM = "http://unitsofmeasure.org"
+Json = dict[str, Any]
 
 
 def cc(
@@ -72,6 +73,14 @@ def condition(
     }
     res.update(extra)
     return res
+
+
+def report(
+    rid: str, code: dict[str, Any], when: str = "2026-11-12", **extra: Any
+) -> dict[str, Any]:
+    """A final DiagnosticReport (``extra``: conclusionCode, status, ...)."""
+    res = {"resourceType": "DiagnosticReport", "id": rid, "status": "final", "code": code}
+    return {**res, "subject": SUBJECT, "effectiveDateTime": when, **extra}
 
 
 def med_request(

@@ -9,7 +9,7 @@ import pytest
 
 from fhir_mappings.builder import build_record
 
-from .conftest import ICD, LOINC, PATIENT, SNOMED, cc, condition, observation, quantity
+from .conftest import ICD, LOINC, PATIENT, SNOMED, cc, condition, observation, quantity, report
 
 TODAY = date(2026, 11, 20)
 HPO = "http://human-phenotype-ontology.org"
@@ -325,30 +325,14 @@ def test_cbc_member_marks_the_panel_done() -> None:
 
 
 def test_panel_report_is_a_study() -> None:
-    rep = {
-        "resourceType": "DiagnosticReport",
-        "id": "r",
-        "status": "final",
-        "subject": {"reference": f"Patient/{PATIENT}"},
-        "code": cc(LOINC, "24325-3"),
-        "effectiveDateTime": "2026-11-01",
-    }
+    rep = report("r", cc(LOINC, "24325-3"), "2026-11-01")
     assert [s.when for s in build([rep]).studies_of("liver_panel")] == [date(2026, 11, 1)]
 
 
 # -------------------------------------------------------------------- findings
 def _report(conclusion: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    rep = {
-        "resourceType": "DiagnosticReport",
-        "id": "ct",
-        "status": "final",
-        "subject": {"reference": f"Patient/{PATIENT}"},
-        "code": cc(LOINC, "29252-4", text="HRCT chest"),
-        "effectiveDateTime": "2026-11-12",
-        "conclusionCode": conclusion,
-    }
-    rep.update(extra)
-    return rep
+    code = extra.pop("code", cc(LOINC, "29252-4", text="HRCT chest"))
+    return report("ct", code, conclusionCode=conclusion, **extra)
 
 
 def test_hrct_conclusion_codes_are_dated_findings_and_the_study_is_recorded() -> None:

@@ -10,7 +10,19 @@ import pytest
 
 from fhir_mappings.builder import build_record
 
-from .conftest import ICD, LOINC, PATIENT, cc, condition, med_request, observation, quantity
+from .conftest import (
+    ICD,
+    LOINC,
+    PATIENT,
+    RXNORM,
+    SUBJECT,
+    cc,
+    condition,
+    med_request,
+    observation,
+    quantity,
+    report,
+)
 
 TODAY = date(2026, 11, 20)
 VER = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
@@ -39,29 +51,13 @@ def _pred(**extra: Any) -> dict[str, Any]:
 
 
 def _report(**extra: Any) -> dict[str, Any]:
-    rep = {
-        "resourceType": "DiagnosticReport",
-        "id": "r",
-        "status": "final",
-        "subject": {"reference": f"Patient/{PATIENT}"},
-        "code": cc(LOINC, "29252-4", text="HRCT chest"),
-        "effectiveDateTime": "2026-11-12",
-    }
-    rep.update(extra)
-    return rep
+    return report("r", cc(LOINC, "29252-4", text="HRCT chest"), **extra)
 
 
 def _statement(**extra: Any) -> dict[str, Any]:
-    res = {
-        "resourceType": "MedicationStatement",
-        "id": "s",
-        "status": "active",
-        "subject": {"reference": f"Patient/{PATIENT}"},
-        "medicationCodeableConcept": cc("http://www.nlm.nih.gov/research/umls/rxnorm", "8640"),
-        "effectiveDateTime": "2026-11-01",
-    }
-    res.update(extra)
-    return res
+    res = {"resourceType": "MedicationStatement", "id": "s", "status": "active", "subject": SUBJECT}
+    med = cc(RXNORM, "8640")
+    return {**res, "medicationCodeableConcept": med, "effectiveDateTime": "2026-11-01", **extra}
 
 
 # ------------------------------------------------------------------- Conditions

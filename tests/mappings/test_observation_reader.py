@@ -16,291 +16,148 @@ from fhir_mappings.builder import build_record
 from .conftest import PATIENT, cc
 from .observation_cases import EDGE_CASES, TODAY, ferritin, q, summary
 
-EXPECTED: dict[str, dict[str, Any]] = dict(
-    [
-        ("common shape", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        ("integer value", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        (
-            "boolean value",
-            {
-                "measurements": {
-                    "ferritin": [(None, None, "2026-11-16", "quantity has no numeric value")]
-                }
-            },
-        ),
-        (
-            "string value",
-            {
-                "measurements": {
-                    "ferritin": [(None, None, "2026-11-16", "quantity has no numeric value")]
-                }
-            },
-        ),
-        (
-            "integer beyond float",
-            {
-                "measurements": {
-                    "ferritin": [(None, None, "2026-11-16", "quantity value out of range")]
-                }
-            },
-        ),
-        (
-            "integer beyond 2**53",
-            {"measurements": {"ferritin": [(9007199254740992.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "NaN",
-            {
-                "measurements": {
-                    "ferritin": [
-                        (None, None, "2026-11-16", "quantity value is not a finite number")
-                    ]
-                }
-            },
-        ),
-        (
-            "infinity",
-            {
-                "measurements": {
-                    "ferritin": [
-                        (None, None, "2026-11-16", "quantity value is not a finite number")
-                    ]
-                }
-            },
-        ),
-        ("negative zero", {"measurements": {"ferritin": [(-0.0, "ng/mL", "2026-11-16", None)]}}),
-        (
-            "overflow on conversion",
-            {
-                "measurements": {
-                    "body_height": [
-                        (None, None, "2026-11-16", "quantity value out of range for its unit")
-                    ]
-                }
-            },
-        ),
-        ("unit converted", {"measurements": {"ferritin": [(1000.0, "ng/mL", "2026-11-16", None)]}}),
-        (
-            "unknown unit",
-            {
-                "measurements": {
-                    "ferritin": [
-                        (None, None, "2026-11-16", "unit 'mg/dL' cannot be converted to ng/mL")
-                    ]
-                }
-            },
-        ),
-        (
-            "no unit",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "quantity has no unit")]}},
-        ),
-        (
+
+def measured(value: float = 900.0, when: str = "2026-11-16") -> dict[str, Any]:
+    """The ferritin read (in ng/mL)."""
+    return {"measurements": {"ferritin": [(value, "ng/mL", when, None)]}}
+
+
+def unreadable(reason: str) -> dict[str, Any]:
+    """The ferritin kept as uninterpretable, with why."""
+    return {"measurements": {"ferritin": [(None, None, "2026-11-16", reason)]}}
+
+
+def warning(reason: str) -> dict[str, Any]:
+    """The Observation dropped, with a warning."""
+    return {"warnings": [("Observation/f", reason)]}
+
+
+EXPECTED: dict[str, dict[str, Any]] = {
+    **dict.fromkeys(
+        [
+            "common shape",
+            "integer value",
             "empty code, printed unit",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "non-UCUM system",
-            {
-                "measurements": {
-                    "ferritin": [
-                        (None, None, "2026-11-16", "unit 'x' cannot be converted to ng/mL")
-                    ]
-                }
-            },
-        ),
-        ("no system", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        (
-            "unhashable unit",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "quantity has no unit")]}},
-        ),
-        (
+            "no system",
             "unhashable unit, code converts",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
             "unhashable system",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "unhashable date",
-            {"warnings": [("Observation/f", "no effective date (effective[x] or issued)")]},
-        ),
-        ("unhashable status", {"warnings": [("Observation/f", "Observation.status missing")]}),
-        (
-            "non-string unit",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "quantity has no unit")]}},
-        ),
-        (
-            "comparator",
-            {"measurements": {"ferritin": [(2000.0, "ng/mL", "2026-11-16", None, ">")]}},
-        ),
-        (
-            "non-string comparator",
-            {"measurements": {"ferritin": [(2000.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "reference range",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None, (30.0, 400.0))]}},
-        ),
-        (
-            "interpretation",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None, "high")]}},
-        ),
-        (
-            "valueString",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "no valueQuantity")]}},
-        ),
-        ("dataAbsentReason", {}),
-        (
-            "no value",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "no valueQuantity")]}},
-        ),
-        (
-            "valueQuantity not an object",
-            {"measurements": {"ferritin": [(None, None, "2026-11-16", "no valueQuantity")]}},
-        ),
-        ("entered-in-error", {}),
-        ("cancelled", {}),
-        ("registered", {}),
-        ("preliminary", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        ("no status", {"warnings": [("Observation/f", "Observation.status missing")]}),
-        ("another patient", {"warnings": [("Observation/f", "belongs to another patient")]}),
-        (
-            "subject without reference",
-            {"warnings": [("Observation/f", "no subject/patient reference")]},
-        ),
-        (
-            "empty subject, patient",
-            {"warnings": [("Observation/f", "no subject/patient reference")]},
-        ),
-        (
+            "preliminary",
             "patient instead of subject",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
             "urn:uuid subject",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "subject reference not a string",
-            {"warnings": [("Observation/f", "no subject/patient reference")]},
-        ),
-        (
-            "partial date",
-            {"warnings": [("Observation/f", "no effective date (effective[x] or issued)")]},
-        ),
-        (
-            "invalid date",
-            {"warnings": [("Observation/f", "no effective date (effective[x] or issued)")]},
-        ),
-        (
-            "date with time zone",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-03-04", None)]}},
-        ),
-        (
-            "effectivePeriod only",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-01-02", None)]}},
-        ),
-        ("issued only", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-01-02", None)]}}),
-        ("no id", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        ("integer id", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        ("duplicate id", {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}}),
-        (
+            "no id",
+            "integer id",
+            "duplicate id",
             "two codings, one concept",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "two codings, two concepts",
-            {
-                "measurements": {
-                    "creatinine": [
-                        (None, None, "2026-11-16", "unit 'ng/mL' cannot be converted to mg/dL")
-                    ],
-                    "ferritin": [(900.0, "ng/mL", "2026-11-16", None)],
-                }
-            },
-        ),
-        ("no coding", {}),
-        ("coding not a list", {}),
-        ("coding not an object", {}),
-        ("code not a string", {}),
-        ("code not an object", {}),
-        ("unknown code", {}),
-        ("unknown code, no status", {}),
-        (
             "site alias system",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        (
-            "implied study",
-            {
-                "measurements": {"alt": [(30.0, "U/L", "2026-11-16", None)]},
-                "studies": [("liver_panel", "2026-11-16")],
-            },
-        ),
-        (
-            "implied study, bad unit",
-            {
-                "measurements": {
-                    "alt": [(None, None, "2026-11-16", "unit 'IU/mL' cannot be converted to U/L")]
-                },
-                "studies": [("liver_panel", "2026-11-16")],
-            },
-        ),
-        (
-            "ratio unit",
-            {
-                "measurements": {"fev1_fvc": [(70.0, "%", "2026-11-16", None)]},
-                "studies": [("pft", "2026-11-16")],
-            },
-        ),
-        (
-            "qualitative with a quantity",
-            {
-                "measurements": {"beta_d_glucan": [(80.0, "pg/mL", "2026-11-16", None)]},
-                "antibodies": {"beta_d_glucan": [("unknown", "2026-11-16")]},
-            },
-        ),
-        ("qualitative coded", {"antibodies": {"anti_mda5": [("positive", "2026-11-16")]}}),
-        ("qualitative string", {"antibodies": {"anti_mda5": [("unknown", "2026-11-16")]}}),
-        ("finding boolean", {"findings": [("ct_ground_glass", True, "2026-11-16")]}),
-        ("finding false", {"findings": [("ct_ground_glass", False, "2026-11-16")]}),
-        ("finding unreadable", {}),
-        (
-            "consolidation, lower lobe",
-            {
-                "findings": [
-                    ("ct_consolidation", True, "2026-11-16"),
-                    ("ct_lower_consolidation", True, "2026-11-16"),
-                ]
-            },
-        ),
-        ("study", {"studies": [("ct_chest", "2026-11-16"), ("hrct_chest", "2026-11-16")]}),
-        ("finding as a value", {"findings": [("ct_consolidation", True, "2026-11-16")]}),
-        (
-            "components",
-            {
-                "measurements": {
-                    "ferritin": [(900.0, "ng/mL", "2026-11-16", None)],
-                    "fvc": [(2.1, "L", "2026-11-16", None)],
-                },
-                "studies": [("pft", "2026-11-16")],
-            },
-        ),
-        (
             "empty component list",
-            {"measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None)]}},
-        ),
-        ("not a dict resource", {}),
-        (
-            "PFT percent predicted derived",
-            {
-                "measurements": {"fvc": [(2.0, "L", "2026-11-16", None)]},
-                "studies": [("pft", "2026-11-16")],
-            },
-        ),
-    ]
-)
+        ],
+        measured(),
+    ),
+    **dict.fromkeys(["boolean value", "string value"], unreadable("quantity has no numeric value")),
+    **dict.fromkeys(["NaN", "infinity"], unreadable("quantity value is not a finite number")),
+    **dict.fromkeys(
+        ["no unit", "unhashable unit", "non-string unit"], unreadable("quantity has no unit")
+    ),
+    **dict.fromkeys(
+        ["unhashable date", "partial date", "invalid date"],
+        warning("no effective date (effective[x] or issued)"),
+    ),
+    **dict.fromkeys(["unhashable status", "no status"], warning("Observation.status missing")),
+    **dict.fromkeys(
+        ["valueString", "no value", "valueQuantity not an object"], unreadable("no valueQuantity")
+    ),
+    **dict.fromkeys(
+        [
+            "dataAbsentReason",
+            "entered-in-error",
+            "cancelled",
+            "registered",
+            "no coding",
+            "coding not a list",
+            "coding not an object",
+            "code not a string",
+            "code not an object",
+            "unknown code",
+            "unknown code, no status",
+            "finding unreadable",
+            "not a dict resource",
+        ],
+        {},
+    ),
+    **dict.fromkeys(
+        ["subject without reference", "empty subject, patient", "subject reference not a string"],
+        warning("no subject/patient reference"),
+    ),
+    **dict.fromkeys(["effectivePeriod only", "issued only"], measured(when="2026-01-02")),
+    "integer beyond float": unreadable("quantity value out of range"),
+    "integer beyond 2**53": measured(9007199254740992.0),
+    "negative zero": measured(-0.0),
+    "overflow on conversion": {
+        "measurements": {
+            "body_height": [(None, None, "2026-11-16", "quantity value out of range for its unit")]
+        }
+    },
+    "unit converted": measured(1000.0),
+    "unknown unit": unreadable("unit 'mg/dL' cannot be converted to ng/mL"),
+    "non-UCUM system": unreadable("unit 'x' cannot be converted to ng/mL"),
+    "comparator": {"measurements": {"ferritin": [(2000.0, "ng/mL", "2026-11-16", None, ">")]}},
+    "non-string comparator": measured(2000.0),
+    "reference range": {
+        "measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None, (30.0, 400.0))]}
+    },
+    "interpretation": {
+        "measurements": {"ferritin": [(900.0, "ng/mL", "2026-11-16", None, "high")]}
+    },
+    "another patient": warning("belongs to another patient"),
+    "date with time zone": measured(when="2026-03-04"),
+    "two codings, two concepts": {
+        "measurements": {
+            "creatinine": [(None, None, "2026-11-16", "unit 'ng/mL' cannot be converted to mg/dL")],
+            "ferritin": [(900.0, "ng/mL", "2026-11-16", None)],
+        }
+    },
+    "implied study": {
+        "measurements": {"alt": [(30.0, "U/L", "2026-11-16", None)]},
+        "studies": [("liver_panel", "2026-11-16")],
+    },
+    "implied study, bad unit": {
+        "measurements": {
+            "alt": [(None, None, "2026-11-16", "unit 'IU/mL' cannot be converted to U/L")]
+        },
+        "studies": [("liver_panel", "2026-11-16")],
+    },
+    "ratio unit": {
+        "measurements": {"fev1_fvc": [(70.0, "%", "2026-11-16", None)]},
+        "studies": [("pft", "2026-11-16")],
+    },
+    "qualitative with a quantity": {
+        "measurements": {"beta_d_glucan": [(80.0, "pg/mL", "2026-11-16", None)]},
+        "antibodies": {"beta_d_glucan": [("unknown", "2026-11-16")]},
+    },
+    "qualitative coded": {"antibodies": {"anti_mda5": [("positive", "2026-11-16")]}},
+    "qualitative string": {"antibodies": {"anti_mda5": [("unknown", "2026-11-16")]}},
+    "finding boolean": {"findings": [("ct_ground_glass", True, "2026-11-16")]},
+    "finding false": {"findings": [("ct_ground_glass", False, "2026-11-16")]},
+    "consolidation, lower lobe": {
+        "findings": [
+            ("ct_consolidation", True, "2026-11-16"),
+            ("ct_lower_consolidation", True, "2026-11-16"),
+        ]
+    },
+    "study": {"studies": [("ct_chest", "2026-11-16"), ("hrct_chest", "2026-11-16")]},
+    "finding as a value": {"findings": [("ct_consolidation", True, "2026-11-16")]},
+    "components": {
+        "measurements": {
+            "ferritin": [(900.0, "ng/mL", "2026-11-16", None)],
+            "fvc": [(2.1, "L", "2026-11-16", None)],
+        },
+        "studies": [("pft", "2026-11-16")],
+    },
+    "PFT percent predicted derived": {
+        "measurements": {"fvc": [(2.0, "L", "2026-11-16", None)]},
+        "studies": [("pft", "2026-11-16")],
+    },
+}
 
 
 @pytest.mark.parametrize("resources", [c[1] for c in EDGE_CASES], ids=[c[0] for c in EDGE_CASES])

@@ -20,8 +20,9 @@ from fhir_mappings.lung_volumes import volumes_without_percent
 from fhir_mappings.pending import pending_results
 from fhir_mappings.record import ANTIBODY_EPISODE, PatientRecord
 from fhir_mappings.terminology import Terminology
+from tests import fhir
 
-from .conftest import LOINC, PATIENT, SNOMED, SUBJECT, UCUM, cc
+from .conftest import LOINC, PATIENT, SNOMED, cc
 
 TODAY = date(2026, 11, 20)
 SITE = "https://hospital.example.org/site-local"
@@ -39,22 +40,12 @@ SITE_TERMS = Terminology.standard().with_site_maps(
     },
     "test site map",
 )
-OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 PRESENT = cc(SNOMED, "52101004", "Present")
 ABSENT = cc(SNOMED, "2667000", "Absent")
 
 
 def symptom(rid: str, code: str, when: str, category: str = "exam", **value: Any) -> dict[str, Any]:
-    return {
-        "resourceType": "Observation",
-        "id": rid,
-        "status": "final",
-        "category": [cc(OBS_CATEGORY, category)],
-        "code": cc(SITE, code),
-        "subject": SUBJECT,
-        "effectiveDateTime": when,
-        **value,
-    }
+    return fhir.observation(PATIENT, rid, cc(SITE, code), when, category=category, **value)
 
 
 def build(resources: list[Any], terms: Terminology = SITE_TERMS) -> PatientRecord:
@@ -123,34 +114,21 @@ def test_local_symptom_code_without_the_site_map_is_not_read() -> None:
 def hrct_report(
     rid: str, when: str, status: str = "final", conclusion: tuple[str, ...] = (), results=()
 ) -> dict[str, Any]:
-    return {
-        "resourceType": "DiagnosticReport",
-        "id": rid,
-        "status": status,
-        "category": [cc("http://loinc.org", "LP29684-5", "Radiology")],
-        "code": {
-            "coding": [{"system": LOINC, "code": "29252-4", "display": "CT Chest WO contrast"}],
-            "text": "HRCT chest",
-        },
-        "subject": SUBJECT,
-        "effectiveDateTime": when,
-        "issued": when + "T16:00:00Z",
-        "conclusionCode": [cc(SITE, c) for c in conclusion],
-        "result": [{"reference": f"Observation/{r}"} for r in results],
-    }
+    return fhir.report(
+        PATIENT,
+        rid,
+        cc(LOINC, "29252-4", "CT Chest WO contrast", text="HRCT chest"),
+        when,
+        [cc(SITE, c) for c in conclusion],
+        status=status,
+        category=[cc(LOINC, "LP29684-5", "Radiology")],
+        issued=when + "T16:00:00Z",
+        result=[{"reference": f"Observation/{r}"} for r in results],
+    )
 
 
 def ct_finding(rid: str, code: str, when: str, present: bool = True) -> dict[str, Any]:
-    return {
-        "resourceType": "Observation",
-        "id": rid,
-        "status": "final",
-        "category": [cc(OBS_CATEGORY, "imaging")],
-        "code": cc(SITE, code),
-        "subject": SUBJECT,
-        "effectiveDateTime": when,
-        "valueCodeableConcept": PRESENT if present else ABSENT,
-    }
+    return symptom(rid, code, when, "imaging", valueCodeableConcept=PRESENT if present else ABSENT)
 
 
 def test_final_report_with_coded_conclusion_and_results_is_one_complete_study() -> None:
@@ -207,17 +185,8 @@ def test_latest_study_window_boundary(since: str, found: bool) -> None:
 
 # ------------------------------------------------------------------------ lung volumes
 def pft(rid: str, code: str, when: str, value: float, unit: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "resourceType": "Observation",
-        "id": rid,
-        "status": "final",
-        "category": [cc(OBS_CATEGORY, "procedure")],
-        "code": cc(LOINC, code),
-        "subject": SUBJECT,
-        "effectiveDateTime": when,
-        "valueQuantity": {"value": value, "unit": unit, "system": UCUM, "code": unit},
-        **extra,
-    }
+    valued = {"valueQuantity": fhir.quantity(value, unit), **extra}
+    return fhir.observation(PATIENT, rid, cc(LOINC, code), when, category="procedure", **valued)
 
 
 def test_fvc_in_ml_with_a_predicted_value_observation_gives_percent_predicted() -> None:
@@ -253,19 +222,10 @@ def test_a_range_not_marked_predicted_is_not_a_predicted_value() -> None:
 # --------------------------------------------------------------- antibodies: discordance
 def mda5(rid: str, when: str, result: str, status: str = "final", issued: str | None = None):
     code = {"positive": "10828004", "negative": "260385009"}[result]
-    obs: dict[str, Any] = {
-        "resourceType": "Observation",
-        "id": rid,
-        "status": status,
-        "category": [cc(OBS_CATEGORY, "laboratory")],
-        "code": cc(LOINC, "82424-3"),
-        "subject": SUBJECT,
-        "effectiveDateTime": when,
-        "valueCodeableConcept": cc(SNOMED, code),
-    }
-    if issued:
-        obs["issued"] = issued
-    return obs
+    more = {"issued": issued} if issued else {}
+    value = {"valueCodeableConcept": cc(SNOMED, code), **more}
+    anti_mda5 = cc(LOINC, "82424-3")
+    return fhir.observation(PATIENT, rid, anti_mda5, when, "laboratory", status=status, **value)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -331,13 +291,7 @@ def test_registered_and_preliminary_results_are_pending_until_a_final_one() -> N
 
 
 def test_site_coded_antibody_is_read() -> None:
-    obs = {
-        "resourceType": "Observation",
-        "id": "rnap",
-        "status": "final",
-        "code": cc(SITE, "LAB-RNAP3"),
-        "subject": SUBJECT,
-        "effectiveDateTime": "2026-05-02",
-        "valueString": "Positive",
-    }
+    obs = fhir.observation(
+        PATIENT, "rnap", cc(SITE, "LAB-RNAP3"), "2026-05-02", valueString="Positive"
+    )
     assert build([obs]).antibody_status("anti_rnap3") == "positive"

@@ -17,47 +17,17 @@ from fhir_mappings.record import (
     MedicationEntry,
     PatientRecord,
 )
+from tests import fhir
+from tests.fhir import RXNORM, cc
+from tests.guideline import records
 
 TODAY = date(2026, 11, 20)
 PATIENT = "pat-1"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-LOINC = "http://loinc.org"
-
-# ingredient concept -> (RxNorm code, display)
-DRUG = {
-    "prednisolone": ("8638", "prednisolone"),
-    "prednisone": ("8640", "prednisone"),
-    "methylprednisolone": ("6902", "methylprednisolone"),
-    "dexamethasone": ("3264", "dexamethasone"),
-    "hydrocortisone": ("5492", "hydrocortisone"),
-    "cyclophosphamide": ("3002", "cyclophosphamide"),
-    "cyclosporine": ("3008", "cyclosporine"),
-    "tacrolimus": ("42316", "tacrolimus"),
-    "azathioprine": ("1256", "azathioprine"),
-    "mycophenolate_mofetil": ("68149", "mycophenolate mofetil"),
-    "leflunomide": ("27169", "leflunomide"),
-    "tocilizumab": ("612865", "tocilizumab"),
-    "mesna": ("44", "mesna"),
-    "tmp_smx": ("198334", "sulfamethoxazole 400 MG / trimethoprim 80 MG Oral Tablet"),
-    "lisinopril": ("29046", "lisinopril"),
-}
-ROUTE = {
-    "oral": ("26643006", "Oral route"),
-    "intravenous": ("47625008", "Intravenous route"),
-    "subcutaneous": ("34206005", "Subcutaneous route"),
-}
-LAB = {
-    "cbc_panel": ("58410-2", "CBC panel - Blood by Automated count"),
-    "urinalysis_panel": ("24356-8", "Urinalysis complete panel - Urine"),
-    "liver_panel": ("24325-3", "Hepatic function panel - Serum or Plasma"),
-    "creatinine": ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
-    "cyclosporine_level": ("3520-4", "Cyclosporine [Mass/volume] in Blood"),
-}
 
 
 def med_request(
     rid: str,
-    drug: str | None,
+    drug: str | tuple[str, str] | None,
     dose: float | None = None,
     unit: str = "mg",
     frequency: int = 1,
@@ -68,61 +38,53 @@ def med_request(
     end: str | None = None,
     timing: bool = True,
 ) -> dict[str, Any]:
-    res: dict[str, Any] = {
-        "resourceType": "MedicationRequest",
-        "id": rid,
-        "status": "draft",
-        "subject": {"reference": f"Patient/{PATIENT}"},
-        "authoredOn": TODAY.isoformat(),
-    }
-    if shape == "r4":
-        res["intent"] = "order"
-        res["category"] = [{"coding": [{"code": "outpatient"}]}]
-    else:
-        res["category"] = {"coding": [{"code": "outpatient"}]}
-    if drug is not None:
-        code, display = DRUG[drug]
-        res["medicationCodeableConcept"] = {
-            "coding": [{"system": RXNORM, "code": code, "display": display}],
-            "text": display,
-        }
-    dosage: dict[str, Any] = {}
-    if timing:
-        repeat: dict[str, Any] = {
-            "frequency": frequency,
-            "period": period,
-            "periodUnit": period_unit,
-        }
-        if end:
-            repeat["boundsPeriod"] = {"start": TODAY.isoformat(), "end": end}
-        dosage["timing"] = {"repeat": repeat}
-    if route is not None:
-        rc, rd = ROUTE[route]
-        dosage["route"] = {
-            "coding": [{"system": "http://snomed.info/sct", "code": rc, "display": rd}]
-        }
-    if dose is not None:
-        quantity = {
-            "value": dose,
-            "unit": unit,
-            "system": "http://unitsofmeasure.org",
-            "code": unit,
-        }
-        if shape == "r4":
-            dosage["doseAndRate"] = [{"doseQuantity": quantity}]
-        else:
-            dosage["doseQuantity"] = quantity
-    res["dosageInstruction"] = [dosage]
-    return res
+    """A draft; ``drug`` an ingredient of ``tests.fhir.CODES`` or (RxNorm code, display)."""
+    code, display = fhir.CODES[drug][1:] if isinstance(drug, str) else drug or (None, None)
+    medication = None if code is None else cc(RXNORM, code, display, text=display)
+    more: dict[str, Any] = {} if route is None else {"route": fhir.coded_route(route)}
+    repeat = {"frequency": frequency, "period": period, "periodUnit": period_unit}
+    dosage = fhir.dosage(dose, unit, sandbox=shape != "r4", **repeat, **more)
+    if end:
+        dosage["timing"]["repeat"]["boundsPeriod"] = {"start": TODAY.isoformat(), "end": end}
+    if not timing:
+        del dosage["timing"]
+    outpatient = {"coding": [{"code": "outpatient"}]}
+    r4 = shape == "r4"
+    return fhir.medication_request(
+        PATIENT,
+        rid,
+        medication,
+        [dosage],
+        status="draft",
+        intent="order" if r4 else None,
+        category=[outpatient] if r4 else outpatient,
+        authoredOn=TODAY.isoformat(),
+    )
+
+
+def prednisone_tablet_draft(
+    pid: str, code: str | None = "{pill}", unit: str | None = None, value: float = 1
+) -> dict[str, Any]:
+    """The CDS Hooks sandbox's Rx View draft (medication-reducers.js shape): Prednisone 20 MG
+    Oral Tablet, ``value`` of a dose form (``{pill}``) a day."""
+    quantity: dict[str, Any] = {"value": value, "system": fhir.UCUM}
+    if code is not None:
+        quantity["code"] = code
+    if unit is not None:
+        quantity["unit"] = unit
+    tablet = "Prednisone 20 MG Oral Tablet"
+    dosage = fhir.dosage(None, text=f"{value} {code or unit} daily")
+    dosage["doseAndRate"] = [{"doseQuantity": quantity}]
+    medication = cc(RXNORM, "312617", tablet, text=tablet)
+    return fhir.medication_request(pid, "request-123", medication, [dosage], status="draft")
 
 
 def service_request(rid: str, concept: str, shape: str = "r4") -> dict[str, Any]:
-    code, display = LAB[concept]
     res: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "id": rid,
         "status": "draft",
-        "code": {"coding": [{"system": LOINC, "code": code, "display": display}]},
+        "code": cc(*fhir.CODES[concept]),
         "subject": {"reference": f"Patient/{PATIENT}"},
     }
     if shape == "r4":
@@ -146,26 +108,22 @@ def record(
     antibodies: dict[str, str] | None = None,
 ) -> PatientRecord:
     """``measurements``: concept -> [(value, days ago)]."""
-    ms: dict[str, list[Measurement]] = {}
+    ms: list[Measurement] = []
     if weight is not None:
-        ms["body_weight"] = [Measurement("body_weight", weight, "kg", TODAY - timedelta(days=10))]
+        ms.append(Measurement("body_weight", weight, "kg", TODAY - timedelta(days=10)))
     if height is not None:
-        ms["body_height"] = [Measurement("body_height", height, "cm", TODAY - timedelta(days=400))]
+        ms.append(Measurement("body_height", height, "cm", TODAY - timedelta(days=400)))
     for concept, values in (measurements or {}).items():
-        ms[concept] = [
-            Measurement(concept, v, None, TODAY - timedelta(days=ago)) for v, ago in values
-        ]
-    abs_ = {
-        c: [AntibodyResult(c, s, TODAY - timedelta(days=20))]  # type: ignore[arg-type]
-        for c, s in (antibodies or {}).items()
-    }
-    return PatientRecord(
-        today=TODAY,
+        ms += [Measurement(concept, v, None, TODAY - timedelta(days=ago)) for v, ago in values]
+    return records.record(
+        [ConditionEntry(c, True, TODAY - timedelta(days=30)) for c in conditions],
+        ms,
+        [AntibodyResult(c, s, TODAY - timedelta(days=20)) for c, s in (antibodies or {}).items()],  # type: ignore[arg-type]
+        meds,
+        TODAY,
         patient_id=PATIENT,
-        conditions=[ConditionEntry(c, True, TODAY - timedelta(days=30)) for c in conditions],
-        measurements=ms,
-        antibodies=abs_,
-        medications=list(meds),
+        sex=None,
+        birth_date=None,
     )
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from cds_service.guideline.findings import Indicator
 from tests.guideline.chart import (
-    LOINC,
     active_med,
     condition,
-    observation,
+    lab,
     of_topic,
     order_sign,
     patient_view,
@@ -22,8 +21,8 @@ TOPIC = "order-cyclophosphamide-bundle"
 SSC_ILD = [
     condition("systemic_sclerosis", 2000),
     condition("ild", 900),
-    observation("29463-7", 70, "kg", 10, system=LOINC),
-    observation("8302-2", 170, "cm", 400, system=LOINC),
+    lab("29463-7", 70, "kg", 10),
+    lab("8302-2", 170, "cm", 400),
 ]
 LABS = [service_request("cbc", "cbc_panel"), service_request("ua", "urinalysis_panel")]
 
@@ -57,8 +56,8 @@ def test_patient_view_oral_cyclophosphamide_without_mesna_no_mesna_problem() -> 
     resources = [
         *SSC_ILD,
         oral,
-        observation("6690-2", 6.1, "10*3/uL", 3, system=LOINC),  # WBC
-        observation("5794-3", 0, "{presence}", 5, system=LOINC),  # urine blood
+        lab("6690-2", 6.1, "10*3/uL", 3),  # WBC
+        lab("5794-3", 0, "{presence}", 5),  # urine blood
     ]
     cards = of_topic(patient_view(*resources), "cyclophosphamide-safety")
     assert all("mesna" not in c.summary for c in cards)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from cds_service.guideline.findings import Indicator
-from tests.guideline.chart import LOINC, condition, observation, of_topic, order_sign, sandbox_draft
+from tests.guideline.chart import condition, lab, of_topic, order_sign, sandbox_draft
 
 TOPIC = "order-immunosuppressant-dose"
 DM_ILD = [
     condition("dermatomyositis", 900),
     condition("ild", 800),
-    observation("29463-7", 70, "kg", 10, system=LOINC),
+    lab("29463-7", 70, "kg", 10),
 ]
 RXNORM = {"azathioprine": "1256", "mycophenolate mofetil": "68149", "tacrolimus": "42316"}
 

@@ -13,6 +13,7 @@ import pytest
 
 from cds_service import engine
 from cds_service.services import REGISTRY
+from tests.orders.builders import prednisone_tablet_draft
 
 FIXTURE = (
     Path(__file__).resolve().parents[2]
@@ -24,36 +25,7 @@ TODAY = date(2026, 11, 21)
 
 
 def sandbox_draft(code: str | None, unit: str | None = None, value: float = 1) -> dict[str, Any]:
-    """The sandbox's Rx View MedicationRequest (medication-reducers.js shape)."""
-    quantity: dict[str, Any] = {"value": value, "system": "http://unitsofmeasure.org"}
-    if code is not None:
-        quantity["code"] = code
-    if unit is not None:
-        quantity["unit"] = unit
-    return {
-        "resourceType": "MedicationRequest",
-        "id": "request-123",
-        "status": "draft",
-        "intent": "order",
-        "medicationCodeableConcept": {
-            "text": "Prednisone 20 MG Oral Tablet",
-            "coding": [
-                {
-                    "display": "Prednisone 20 MG Oral Tablet",
-                    "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
-                    "code": "312617",
-                }
-            ],
-        },
-        "subject": {"reference": "Patient/ssc-gc-20"},
-        "dosageInstruction": [
-            {
-                "text": f"{value} {code or unit} daily",
-                "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
-                "doseAndRate": [{"doseQuantity": quantity}],
-            }
-        ],
-    }
+    return prednisone_tablet_draft("ssc-gc-20", code, unit, value)
 
 
 def cards(draft: dict[str, Any]) -> list[Any]:

@@ -11,21 +11,18 @@ findings (ground-glass opacity, lower-zone consolidation).
 
 from __future__ import annotations
 
-from typing import Any
+from bench.workloads import transaction
+from tests import fhir
+from tests.fhir import ICD10, LOINC, RXNORM, SNOMED, Resource, cc, quantity
 
 COURSE = "smart-course-1"
 SPARSE = "smart-sparse-1"
 COURSE_NAME = "Hanako Course-Test"
 SPARSE_NAME = "<script>alert('x')</script> O'Hara & <b>Sons</b>"
 
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
-ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SITE_LAB = "https://hospital.example.org/lab-codes"
 SITE_FINDINGS = "https://hospital.example.org/radiology-findings"
 SITE_PROCEDURES = "https://hospital.example.org/imaging-procedures"
-_CAT = "http://terminology.hl7.org/CodeSystem/observation-category"
 
 #: (concept label, system, code, unit, category) of the course's measurements
 _CODES = {
@@ -50,135 +47,51 @@ COURSE_VALUES: dict[str, list[tuple[str, float]]] = {
 }
 
 
-def _entry(resource: dict[str, Any]) -> dict[str, Any]:
-    url = f"{resource['resourceType']}/{resource['id']}"
-    return {"resource": resource, "request": {"method": "PUT", "url": url}}
+def condition(pid: str, rid: str, code: str, onset: str) -> Resource:
+    return fhir.condition(pid, rid, cc(ICD10, code), onset)
 
 
-def _condition(pid: str, rid: str, code: str, onset: str) -> dict[str, Any]:
-    return {
-        "resourceType": "Condition",
-        "id": rid,
-        "clinicalStatus": {
-            "coding": [
-                {
-                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                    "code": "active",
-                }
-            ]
-        },
-        "code": {"coding": [{"system": ICD10, "code": code}]},
-        "subject": {"reference": f"Patient/{pid}"},
-        "onsetDateTime": onset,
-    }
-
-
-def _observation(pid: str, rid: str, label: str, when: str, value: float) -> dict[str, Any]:
+def observation(pid: str, rid: str, label: str, when: str, value: float) -> Resource:
     system, code, unit, category = _CODES[label]
-    res: dict[str, Any] = {
-        "resourceType": "Observation",
-        "id": rid,
-        "status": "final",
-        "code": {"coding": [{"system": system, "code": code}]},
-        "subject": {"reference": f"Patient/{pid}"},
-        "effectiveDateTime": when,
-        "valueQuantity": {"value": value, "unit": unit, "system": UCUM, "code": unit},
-    }
-    if category:
-        res["category"] = [{"coding": [{"system": _CAT, "code": category}]}]
-    return res
+    return fhir.observation(
+        pid, rid, cc(system, code), when, category=category, valueQuantity=quantity(value, unit)
+    )
 
 
 def _medication(
     pid: str, rid: str, rxnorm: str, start: str, dose_mg: float, per_day: int
-) -> dict[str, Any]:
-    return {
-        "resourceType": "MedicationRequest",
-        "id": rid,
-        "status": "active",
-        "intent": "order",
-        "subject": {"reference": f"Patient/{pid}"},
-        "authoredOn": start,
-        "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": rxnorm}]},
-        "dosageInstruction": [
-            {
-                "timing": {"repeat": {"frequency": per_day, "period": 1, "periodUnit": "d"}},
-                "doseAndRate": [
-                    {"doseQuantity": {"value": dose_mg, "unit": "mg", "system": UCUM, "code": "mg"}}
-                ],
-            }
-        ],
-    }
+) -> Resource:
+    dosage = fhir.dosage(dose_mg, frequency=per_day)
+    return fhir.medication_request(pid, rid, cc(RXNORM, rxnorm), [dosage], authoredOn=start)
 
 
-def course_bundle() -> dict[str, Any]:
+def course_bundle() -> Resource:
     pid = COURSE
-    resources: list[dict[str, Any]] = [
-        {
-            "resourceType": "Patient",
-            "id": pid,
-            "gender": "female",
-            "birthDate": "1970-05-02",
-            "name": [{"text": COURSE_NAME}],
-        },
-        _condition(pid, f"{pid}-dm", "M33.10", "2026-09-20"),
-        _condition(pid, f"{pid}-ild", "J84.10", "2026-10-15"),
-        {
-            "resourceType": "Observation",
-            "id": f"{pid}-mda5",
-            "status": "final",
-            "category": [{"coding": [{"system": _CAT, "code": "laboratory"}]}],
-            "code": {"coding": [{"system": LOINC, "code": "82424-3"}]},
-            "subject": {"reference": f"Patient/{pid}"},
-            "effectiveDateTime": "2026-10-20",
-            "valueCodeableConcept": {
-                "coding": [{"system": "http://snomed.info/sct", "code": "10828004"}],
-                "text": "Positive",
-            },
-        },
+    findings = [cc(SITE_FINDINGS, "GGO"), cc(SITE_FINDINGS, "CONSOL-LOWER")]
+    mda5 = cc(SNOMED, "10828004", text="Positive")
+    resources = [
+        fhir.patient(pid, birth_date="1970-05-02", name=[{"text": COURSE_NAME}]),
+        condition(pid, f"{pid}-dm", "M33.10", "2026-09-20"),
+        condition(pid, f"{pid}-ild", "J84.10", "2026-10-15"),
+        fhir.observation(pid, f"{pid}-mda5", cc(LOINC, "82424-3"), "2026-10-20",
+                         category="laboratory", valueCodeableConcept=mda5),
         _medication(pid, f"{pid}-psl", "312617", "2026-11-01", 50, 1),
         _medication(pid, f"{pid}-csa", "3008", "2026-11-08", 75, 2),
-        {
-            "resourceType": "DiagnosticReport",
-            "id": f"{pid}-hrct",
-            "status": "final",
-            "category": [
-                {
-                    "coding": [
-                        {"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "RAD"}
-                    ]
-                }
-            ],
-            "code": {"coding": [{"system": SITE_PROCEDURES, "code": "CT-HR-CHEST"}]},
-            "subject": {"reference": f"Patient/{pid}"},
-            "effectiveDateTime": "2026-10-16",
-            "conclusionCode": [
-                {"coding": [{"system": SITE_FINDINGS, "code": "GGO"}]},
-                {"coding": [{"system": SITE_FINDINGS, "code": "CONSOL-LOWER"}]},
-            ],
-        },
-    ]
+        fhir.report(pid, f"{pid}-hrct", cc(SITE_PROCEDURES, "CT-HR-CHEST"), "2026-10-16", findings),
+    ]  # fmt: skip
     for label, values in COURSE_VALUES.items():
         for i, (when, value) in enumerate(values):
-            resources.append(
-                _observation(pid, f"{pid}-{label}-{i}".replace("_", "-"), label, when, value)
-            )
-    return {
-        "resourceType": "Bundle",
-        "type": "transaction",
-        "entry": [_entry(r) for r in resources],
-    }
+            rid = f"{pid}-{label}-{i}".replace("_", "-")
+            resources.append(observation(pid, rid, label, when, value))
+    return transaction(resources)
 
 
-def sparse_bundle() -> dict[str, Any]:
+def sparse_bundle() -> Resource:
     pid = SPARSE
-    resources = [
-        {"resourceType": "Patient", "id": pid, "gender": "male", "name": [{"text": SPARSE_NAME}]},
-        _condition(pid, f"{pid}-ild", "J84.10", "2026-06-01"),
-        _observation(pid, f"{pid}-ferritin-0", "ferritin", "2026-11-02", 321),
-    ]
-    return {
-        "resourceType": "Bundle",
-        "type": "transaction",
-        "entry": [_entry(r) for r in resources],
-    }
+    return transaction(
+        [
+            fhir.patient(pid, gender="male", name=[{"text": SPARSE_NAME}]),
+            condition(pid, f"{pid}-ild", "J84.10", "2026-06-01"),
+            observation(pid, f"{pid}-ferritin-0", "ferritin", "2026-11-02", 321),
+        ]
+    )

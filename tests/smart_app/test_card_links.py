@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
+from bench.workloads import transaction
 from cds_service.smart_app.card_links import add_smart_links
 from cds_service.smart_app.timeline import TOPIC_PLOTS
+from tests import fhir
 from tests.support import assert_valid_response, post_hook, request_for
 
 from .conftest import SmartService
-from .patients import _condition, _entry, _observation, course_bundle
+from .patients import condition, course_bundle, observation
 
 LAUNCH = "https://cds.example.org/app/launch"
 
@@ -21,13 +23,13 @@ def ssc_decline_bundle() -> dict[str, Any]:
     """SSc-ILD whose FVC fell from 80 to 68 % predicted (relative decline 15 %, >10 %)."""
     pid = "smart-ssc-1"
     resources = [
-        {"resourceType": "Patient", "id": pid, "gender": "female", "birthDate": "1965-01-01"},
-        _condition(pid, f"{pid}-ssc", "M34.9", "2020-03-01"),
-        _condition(pid, f"{pid}-ild", "J84.10", "2021-05-01"),
-        _observation(pid, f"{pid}-fvc-0", "fvc_pct", "2026-05-01", 80),
-        _observation(pid, f"{pid}-fvc-1", "fvc_pct", "2026-11-10", 68),
+        fhir.patient(pid, birth_date="1965-01-01"),
+        condition(pid, f"{pid}-ssc", "M34.9", "2020-03-01"),
+        condition(pid, f"{pid}-ild", "J84.10", "2021-05-01"),
+        observation(pid, f"{pid}-fvc-0", "fvc_pct", "2026-05-01", 80),
+        observation(pid, f"{pid}-fvc-1", "fvc_pct", "2026-11-10", 68),
     ]
-    return {"resourceType": "Bundle", "type": "collection", "entry": [_entry(r) for r in resources]}
+    return transaction(resources)
 
 
 def _card(topic: str) -> dict[str, Any]:
