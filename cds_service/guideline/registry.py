@@ -28,7 +28,6 @@ ORDER_RULES: list[OrderRule] = [*orders.RULES]
 
 
 def derive(record: PatientRecord) -> Derived:
-    """The facts several patient-view rules share, computed once for this record."""
     return Derived(dmpm=assess(record), regimen=assess_regimen(record))
 
 

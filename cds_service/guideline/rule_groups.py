@@ -88,5 +88,4 @@ def grouped() -> dict[str, list[Rule]]:
 
 
 def seed_rule_ids() -> list[str]:
-    """The seed rules (R###) in the catalog, in order."""
     return [r.id for rules in grouped().values() for r in rules if r.id.startswith("R")]

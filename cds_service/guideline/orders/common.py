@@ -51,8 +51,6 @@ OVERRIDE_REASONS: tuple[str, ...] = (
 #: a monitoring result this recent counts as done (decision left open by the seeds, which
 #: say "regularly"; a drafted order always counts)
 RECENT_RESULT = timedelta(days=14)
-#: body weight older than this is not used to compute mg/kg (same as PatientRecord)
-WEIGHT_WINDOW = timedelta(days=365)
 
 
 def regimen(record: PatientRecord, orders: OrderSet) -> list[MedicationEntry]:
@@ -102,7 +100,7 @@ def in_scope(record: PatientRecord) -> bool:
 
 
 def weight_kg(record: PatientRecord) -> float | None:
-    w = record.latest("body_weight", within=WEIGHT_WINDOW)
+    w = record.latest_weight_kg()
     return w.value if w is not None and w.value and w.value > 0 else None
 
 

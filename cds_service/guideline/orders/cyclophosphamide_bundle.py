@@ -225,7 +225,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     if not (out_of_range or not_checked or essential or remaining):
         return
     facts = [common.dose_fact(d, record) for d in drafts]
-    weight = record.latest("body_weight", within=common.WEIGHT_WINDOW)
+    weight = record.latest_weight_kg()
     why = [f"Cyclophosphamide drafted: {dose_text(d)}" for d in drafts]
     if weight is not None and weight.value is not None:
         facts.append(measurement_fact(weight))

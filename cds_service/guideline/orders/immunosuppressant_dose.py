@@ -124,7 +124,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     lines += [f"{label(d.concept)} {dose_text(d)}: {text}" for d, _, text in flagged]
     facts: list[Fact] = [common.dose_fact(s.entry, record) for s in (*too_often, *unread_mtx)]
     facts += [common.dose_fact(d, record) for d, _, _ in flagged]
-    weight = record.latest("body_weight", within=common.WEIGHT_WINDOW)
+    weight = record.latest_weight_kg()
     if weight is not None and any(d.concept == "azathioprine" for d, _, _ in flagged):
         facts.append(measurement_fact(weight))
     if too_often:

@@ -140,33 +140,27 @@ def _change_line(label: str, change: PeakDecline) -> str:
     )
 
 
-def _fvc(change: PeakDecline, out: LungFunction) -> None:
-    absolute = change.decide(FVC_POINTS, change.absolute_points)
+def _fvc(change: PeakDecline, out: LungFunction, *, litres: bool = False) -> None:
+    """FVC in % predicted: the absolute points or the relative fall. FVC charted as volumes
+    only (``litres``): the relative fall is judged from the volumes (the same fraction as in %
+    predicted); the absolute points criterion needs % predicted, so it is named as not
+    assessable, never skipped silently."""
     relative = change.relative_percent
     rel_hit = None if relative is None else change.decide(FVC_RELATIVE, relative)
-    hit = True if (absolute or rel_hit) else (None if None in (absolute, rel_hit) else False)
     rel = f", {number(relative)}% relative" if relative is not None else ""
-    counts = f" (counts at {threshold_text(FVC_POINTS)} or {threshold_text(FVC_RELATIVE)})"
-    out.lines.append(_change_line("FVC", change) + rel + counts + UNDECIDED[hit])
-    if hit:
-        out.reasons.append(
-            f"FVC {measured_quantity(change.peak)} to {measured_quantity(change.latest)}{rel}"
+    if litres:
+        hit = rel_hit
+        out.lines.append(
+            f"FVC {measured_quantity(change.latest)} ({day(change.latest.when)}) from "
+            f"{measured_quantity(change.peak)} ({day(change.peak.when)}){rel} (counts at "
+            f"{threshold_text(FVC_RELATIVE)}){UNDECIDED[hit]}; the fall in points of % "
+            "predicted is not assessable (no predicted value charted)"
         )
-
-
-def _fvc_litres(change: PeakDecline, out: LungFunction) -> None:
-    """FVC charted as volumes only: the relative fall is judged from the volumes (the same
-    fraction as in % predicted); the absolute points criterion needs % predicted, so it is
-    named as not assessable, never skipped silently."""
-    relative = change.relative_percent
-    hit = None if relative is None else change.decide(FVC_RELATIVE, relative)
-    rel = f", {number(relative)}% relative" if relative is not None else ""
-    out.lines.append(
-        f"FVC {measured_quantity(change.latest)} ({day(change.latest.when)}) from "
-        f"{measured_quantity(change.peak)} ({day(change.peak.when)}){rel} (counts at "
-        f"{threshold_text(FVC_RELATIVE)}){UNDECIDED[hit]}; the fall in points of % predicted "
-        "is not assessable (no predicted value charted)"
-    )
+    else:
+        absolute = change.decide(FVC_POINTS, change.absolute_points)
+        hit = True if (absolute or rel_hit) else (None if None in (absolute, rel_hit) else False)
+        counts = f" (counts at {threshold_text(FVC_POINTS)} or {threshold_text(FVC_RELATIVE)})"
+        out.lines.append(_change_line("FVC", change) + rel + counts + UNDECIDED[hit])
     if hit:
         out.reasons.append(
             f"FVC {measured_quantity(change.peak)} to {measured_quantity(change.latest)}{rel}"
@@ -193,7 +187,7 @@ def lung_function(record: PatientRecord) -> LungFunction:
             else None
         )
         if litres is not None:
-            _fvc_litres(litres, out)  # % predicted not computable: the relative fall decides
+            _fvc(litres, out, litres=True)  # % predicted not computable: the relative fall
             out.facts.extend((measurement_fact(litres.latest), measurement_fact(litres.peak)))
             continue
         if change is None:
