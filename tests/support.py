@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 
-from cds_service.protocol import response_validator
+from cds_service.protocol import validator
 from cds_service.services import REGISTRY
 
 REPO = Path(__file__).resolve().parent.parent
@@ -242,7 +242,7 @@ def assert_valid_response(body: Any) -> None:
         body = body.json()
     errors = [
         f"$.{'.'.join(str(p) for p in e.absolute_path)}: {e.message}"
-        for e in response_validator().iter_errors(body)
+        for e in validator("response").iter_errors(body)
     ]
     cards = body.get("cards") if isinstance(body, dict) else None
     if not isinstance(cards, list):

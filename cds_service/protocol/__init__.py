@@ -2,12 +2,13 @@
 that turn a body into a list of problems, each named by its JSON path.
 
 ``validate_request`` and ``validate_feedback`` return ``[(json_path, message), ...]``; an
-empty list means the body is acceptable. Strict on what we send (``response.schema.json``),
-tolerant on what we receive (unknown fields and ``extension`` are allowed everywhere).
+empty list means the body is acceptable. Strict on what we send (``response.schema.json``:
+the tests check every card with ``validator("response")``), tolerant on what we receive
+(unknown fields and ``extension`` are allowed everywhere).
 """
 
 from __future__ import annotations
 
-from .validation import response_validator, validate_feedback, validate_request
+from .validation import validate_feedback, validate_request, validator
 
-__all__ = ["response_validator", "validate_feedback", "validate_request"]
+__all__ = ["validate_feedback", "validate_request", "validator"]

@@ -46,7 +46,7 @@ def _registry() -> Registry[Any]:
 
 
 @cache
-def _validator(name: str) -> Draft202012Validator:
+def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(name), registry=_registry())
 
 
@@ -57,12 +57,7 @@ MAX_PROBLEMS = 200
 
 def _schema_problems(name: str, instance: Any, prefix: str) -> list[Problem]:
     """Problems of ``instance`` against schema ``name``, each named by its path."""
-    return _problems(islice(_validator(name).iter_errors(instance), MAX_PROBLEMS), prefix)
-
-
-def response_validator() -> Draft202012Validator:
-    """The strict validator of our own responses (used by tests on every card shape)."""
-    return _validator("response")
+    return _problems(islice(validator(name).iter_errors(instance), MAX_PROBLEMS), prefix)
 
 
 def _path(prefix: str, parts: Iterable[Any]) -> str:
@@ -177,4 +172,4 @@ def _selection_problems(context: dict[str, Any]) -> list[Problem]:
 
 def validate_feedback(body: Any) -> list[Problem]:
     """Problems of a feedback body (empty list = acceptable)."""
-    return _problems(_validator("feedback").iter_errors(body), "$")
+    return _problems(validator("feedback").iter_errors(body), "$")

@@ -38,7 +38,7 @@ from ..text import measurement_text, threshold_text
 from .course import PAO2_DECREASE, pao2_decrease_mmhg
 from .myositis import is_dmpm_ild
 from .readers import entries, entry_text, hrct_studies
-from .ssc_overlap import ssc_caveat, ssc_rules
+from .ssc_overlap import CAVEAT, SSC_RULES, ssc_overlap
 from .treatment import CNI_CONCEPTS, R090, GcCourse, active, high_dose_gc, medication_gap
 
 TOPIC = "dmpm-ild-gc-resistance"
@@ -143,7 +143,7 @@ def gc_resistance(record: PatientRecord, derived: Derived | None = None) -> Iter
     if not (j.worse or j.not_improved):
         return
     gap = medication_gap(record)
-    caveat = ssc_caveat(record)
+    caveat = CAVEAT if ssc_overlap(record) else None
     on_day = (record.today - gc.start).days
     if j.worse:
         decided = f"worse within 2 weeks of high-dose glucocorticoid ({j.worse[0].split(',')[0]})"
@@ -170,7 +170,7 @@ def gc_resistance(record: PatientRecord, derived: Derived | None = None) -> Iter
             "hours, pre-dose level 200–250 ng/mL."
         ],
         notes=[x for x in (gap, caveat) if x],
-        rules=[R090, R117, *ssc_rules(record)],
+        rules=[R090, R117, *(SSC_RULES if caveat else ())],
         facts=[medication_fact(gc.entry), prednisolone_equivalent_fact(gc.pred_eq_mg, gc.start)]
         + j.facts,
         priority=25,

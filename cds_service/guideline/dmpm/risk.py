@@ -436,17 +436,11 @@ def _ck_factor(
     factor = _lab_factor(record, "ck", CK_LOW, "highest", since, ("R108",), every_value=True)
     if not conflict and (kind.type == "PM" or ars is True):
         who = "PM" if kind.type == "PM" else "anti-ARS positive"
-        return Factor(
-            "ck",
-            factor.name,
-            False,
+        why = (
             f"not a factor here ({who}): with PM or anti-ARS positivity the possibility of "
-            "fatal progressive ILD is low; low CK marks DM with low CK elevation",
-            ("R108",),
-            factor.facts,
-            factor.measurement,
-            applies=False,
+            "fatal progressive ILD is low; low CK marks DM with low CK elevation"
         )
+        return replace(factor, present=False, evidence_text=why, applies=False)
     if kind.type in ("DM", "ADM") and not conflict:
         return factor
     return _resolve(factor, "the myositis is DM or ADM")

@@ -36,11 +36,3 @@ CAVEAT = (
 
 def ssc_overlap(record: PatientRecord) -> bool:
     return has_ctd(record, "ssc")
-
-
-def ssc_caveat(record: PatientRecord) -> str | None:
-    return CAVEAT if ssc_overlap(record) else None
-
-
-def ssc_rules(record: PatientRecord) -> tuple[Rule, ...]:
-    return SSC_RULES if ssc_overlap(record) else ()
