@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.engine import Connection
 
 from .fhir_policy import DEV_CALLER, Caller
 from .storage import Storage, feedback_table, issued_card_table
@@ -37,13 +36,6 @@ class StoreResult:
     duplicates: int
     #: items for a card this service did not issue to this client: not stored
     refused: int = 0
-
-
-def _insert_ignoring_duplicates(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> int:
-    """Insert rows, skipping those that break a unique constraint; returns rows inserted."""
-    stmt = _insert_ignore(conn.dialect.name, table)
-    stmt = stmt.returning(*table.primary_key.columns)  # rowcount is unreliable across drivers
-    return sum(len(conn.execute(stmt, row).all()) for row in rows)
 
 
 def record_issued(
@@ -151,7 +143,9 @@ def store_feedback(
                     "tenant": caller.tenant,
                 }
             )
-        stored = _insert_ignoring_duplicates(conn, feedback_table, rows)
+        # a repeat breaks the unique index and is skipped; rowcount is unreliable across drivers
+        stmt = _insert_ignore(conn.dialect.name, feedback_table).returning(feedback_table.c.id)
+        stored = sum(len(conn.execute(stmt, row).all()) for row in rows)
     return StoreResult(stored=stored, duplicates=len(rows) - stored, refused=len(items) - len(rows))
 
 

@@ -121,9 +121,9 @@ def report(pid: str, rid: str, code: Json, when: str, findings: list[Json], **mo
 
 
 def dosage(dose: float | None, unit: str = "mg", *, sandbox: bool = False, **more: Any) -> Json:
-    """A daily dosage instruction: the dose in ``doseAndRate`` (R4), or on the dosage itself as
-    the CDS Hooks sandbox's Rx View sends it (``sandbox``). ``more``: the timing's repeat
-    (frequency, period, periodUnit) and other elements (route, text)."""
+    """A dosage instruction (once a day unless told): the dose in ``doseAndRate`` (R4), or on
+    the dosage itself as the CDS Hooks sandbox's Rx View sends it (``sandbox``). ``more``: the
+    timing's repeat (frequency, period, periodUnit) and other elements (route, text)."""
     repeat = {"frequency": 1, "period": 1, "periodUnit": "d"}
     for key in list(more):
         if key in repeat:

@@ -232,11 +232,11 @@ def threshold_text(t: Threshold, *, named: bool = False) -> str:
     return f"{label(t.concept)} {value}" if named else value
 
 
-def clip(summary: str, limit: int = SUMMARY_LIMIT) -> str:
+def clip(summary: str) -> str:
     """Summaries are one sentence of at most 139 characters (CDS Hooks <140)."""
-    if len(summary) <= limit:
+    if len(summary) <= SUMMARY_LIMIT:
         return summary
-    return summary[: limit - 1].rstrip() + "…"
+    return summary[: SUMMARY_LIMIT - 1].rstrip() + "…"
 
 
 def steen_1998(rule: Rule, dose: str) -> str:

@@ -35,17 +35,12 @@ class Endpoints:
     smart_v2: bool
 
 
-def _session() -> requests.Session:
-    s = requests.Session()
-    s.trust_env = False  # no proxy or netrc from the environment
-    return s
-
-
 def discover(config: SmartConfig, iss: str) -> Endpoints:
     """Read ``{iss}/.well-known/smart-configuration`` (iss already allowed)."""
     url = iss.rstrip("/") + "/.well-known/smart-configuration"
     try:
-        with _session() as s:
+        with requests.Session() as s:
+            s.trust_env = False  # no proxy or netrc from the environment
             resp = s.get(
                 url,
                 timeout=DISCOVERY_TIMEOUT_S,
@@ -107,7 +102,7 @@ def _client(config: SmartConfig, **options: Any) -> OAuth2Session:
         token_endpoint_auth_method="none",  # noqa: S106 - a public client
         **options,
     )
-    client.trust_env = False  # no proxy or netrc from the environment
+    client.trust_env = False
     return client
 
 

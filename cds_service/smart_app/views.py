@@ -32,8 +32,7 @@ from .timeline import TOPIC_PLOTS, build_timeline
 log = logging.getLogger("cds_service.smart_app")
 
 COOKIE = "cds_smart"
-_SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
+_SECURITY_HEADERS = {  # and the app's own (api._add_security_headers)
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",

@@ -1,6 +1,7 @@
 """Patients charted the way hospitals chart them, one per defect of the record (symptoms as
 exam Observations under local codes, HRCT as DiagnosticReports, FVC in litres, discordant
-antibody results, the sandbox's tablet draft, a malformed Condition). Every resource carries
+antibody results, a malformed Condition; the sandbox's tablet draft is
+``tests.orders.builders.prednisone_tablet_draft``). Every resource carries
 its category, as EHRs send them; local codes map through
 ``fixtures/charted-record/site-conceptmap.json``. Evaluated on 2026-11-21.
 """

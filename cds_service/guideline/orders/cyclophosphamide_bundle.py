@@ -97,7 +97,7 @@ def _dose_problems(entry: MedicationEntry, record: PatientRecord) -> tuple[list[
                     "2-3 mg/kg/day)"
                 )
     elif entry.route == "intravenous":
-        _iv_dose(entry, weight, bsa, out, unknown)
+        _iv_dose(entry, bsa, out, unknown)
     else:
         unknown.append("route not given (oral and IV ranges differ)")
     return out, unknown
@@ -112,7 +112,6 @@ _IV_RANGES = (
 
 def _iv_dose(
     entry: MedicationEntry,
-    weight: float | None,
     bsa: float | None,
     out: list[str],
     unknown: list[str],

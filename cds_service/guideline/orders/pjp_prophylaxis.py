@@ -53,6 +53,11 @@ _AGENTS = common.GLUCOCORTICOIDS | common.SECOND_IMMUNOSUPPRESSANTS
 
 
 _RULES = (R111, R141, B15)
+INDICATION = (
+    f"prednisolone-equivalent {threshold_text(GC_INTENSIVE)} with a second immunosuppressant, "
+    "or a glucocorticoid pulse in the last 28 days, calls for trimethoprim-sulfamethoxazole "
+    "(TMP-SMX) prophylaxis."
+)
 
 
 def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
@@ -94,14 +99,6 @@ def _medications_not_checked(gaps: dict[str, str]) -> list[str]:
     ]
 
 
-def _indication() -> str:
-    return (
-        f"prednisolone-equivalent {threshold_text(GC_INTENSIVE)} with a second "
-        "immunosuppressant, or a glucocorticoid pulse in the last 28 days, calls for "
-        "trimethoprim-sulfamethoxazole (TMP-SMX) prophylaxis."
-    )
-
-
 def _intensity_undecided(
     assessment: RegimenAssessment,
     agent_lines: list[str],
@@ -125,7 +122,7 @@ def _intensity_undecided(
         ],
         what_to_do=(
             ("Check the glucocorticoid dose: " if unreadable else "Check the active medications: ")
-            + _indication(),
+            + INDICATION,
         ),
         not_assessed=_medications_not_checked(gaps),
         rules=_RULES,

@@ -128,7 +128,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     critical = GC_CRITICAL.holds(total)
     level = GC_CRITICAL if critical else GC_WARNING
     ild = record.condition(*common.ILD)
-    suggestions = tuple(_suggestions(orders, drafts, gcs, total, ssc_ild=ild is not None))
+    suggestions = tuple(_suggestions(orders, drafts, total, ssc_ild=ild is not None))
     facts.append(prednisolone_equivalent_fact(total, record.today))
     rnap3 = record.antibody("anti_rnap3")  # a renal crisis risk factor (B12), site-coded
     if rnap3 is not None and rnap3.status == "positive":
@@ -248,7 +248,6 @@ def deliverable_dose(concept: str, room_pred_eq: float, factor: float | None) ->
 def _suggestions(
     orders: OrderSet,
     drafts: list[MedicationEntry],
-    gcs: list[MedicationEntry],
     total: float,
     *,
     ssc_ild: bool,
