@@ -43,9 +43,7 @@ DLCO_DECLINE = Threshold("dlco_pct_pred_relative_decline", ">", 15.0, "% (relati
 MEASURES = (("fvc_pct_pred", "FVC", FVC_DECLINE), ("dlco_pct_pred", "DLCO", DLCO_DECLINE))
 
 
-def significant_decline(change: PeakDecline | None, threshold: Threshold) -> bool | None:
-    if change is None:
-        return None
+def significant_decline(change: PeakDecline, threshold: Threshold) -> bool | None:
     relative = change.relative_percent
     return None if relative is None else change.decide(threshold, relative)
 
