@@ -47,21 +47,18 @@ def shared_facts_once(findings: Sequence[Finding]) -> list[Finding]:
     return out
 
 
-def _more_note(hidden: Sequence[Finding], page: str) -> str:
-    count = f"{len(hidden)} more finding" + ("s" if len(hidden) > 1 else "")
-    return f"**More findings:** {count} not shown here; see the [rules page]({page})."
-
-
-def at_most(findings: Sequence[Finding], base_url: str, limit: int = MAX_CARDS) -> list[Finding]:
-    """The first ``limit`` findings; the last of them says what was left out, with a link."""
-    if len(findings) <= limit:
+def at_most(findings: Sequence[Finding], base_url: str) -> list[Finding]:
+    """The first ``MAX_CARDS`` findings; the last of them says what was left out, with a link."""
+    if len(findings) <= MAX_CARDS:
         return list(findings)
-    kept, hidden = list(findings[:limit]), findings[limit:]
+    kept, hidden = list(findings[:MAX_CARDS]), len(findings) - MAX_CARDS
     page = rules_page(base_url)
+    count = f"{hidden} more finding" + ("s" if hidden > 1 else "")
+    note = f"**More findings:** {count} not shown here; see the [rules page]({page})."
     last = kept[-1]
     kept[-1] = replace(
         last,
-        detail=f"{last.detail}\n\n{_more_note(hidden, page)}",
+        detail=f"{last.detail}\n\n{note}",
         links=(*last.links, Link(label="More findings: the rules page", url=page)),
     )
     return kept
