@@ -29,9 +29,6 @@ from .facts import unique_facts
 from .findings import Fact, Finding, Indicator, Layout, Suggestion
 from .text import clip, render
 
-#: the old default subtitle, not shown
-_DEFAULT_WHY_TITLE = "Patient data"
-
 
 def finding(
     *,
@@ -59,7 +56,7 @@ def finding(
     same section (both may be given: ``why`` lines first)."""
     layout = Layout(
         why=(*why, *patient_data),
-        why_title=None if patient_data_title == _DEFAULT_WHY_TITLE else patient_data_title,
+        why_title=patient_data_title,
         body=tuple(body),
         what_to_do=(*what_to_do, *options),
         what_to_do_title=options_title,

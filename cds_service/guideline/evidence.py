@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # --------------------------------------------------------------------------- sources
 
@@ -294,26 +294,14 @@ class Threshold:
             return self.holds(x)
         if comparator not in _OPS:
             return None
-        lower_bound = comparator in (">", ">=")  # the true value is above (or at) x
-        strict_bound = comparator in (">", "<")
-        t = self.value
-        if self.op in (">", ">="):
-            if lower_bound:  # true value > x (or >= x)
-                if x > t or (x == t and (strict_bound or self.op == ">=")):
-                    return True
-                return None
-            # upper bound: true value < x (or <= x)
-            if x < t or (x == t and (strict_bound or self.op == ">")):
-                return False
-            return None
-        # threshold "< t" or "<= t"
-        if lower_bound:
-            if x > t or (x == t and (strict_bound or self.op == "<")):
-                return False
-            return None
-        if x < t or (x == t and (strict_bound or self.op == "<=")):
-            return True
-        return None
+        if self.op in ("<", "<="):  # "< t" is "not >= t": decide that one and negate it
+            answer = replace(self, op=">=" if self.op == "<" else ">").decide(x, comparator)
+            return None if answer is None else not answer
+        t, strict_bound = self.value, comparator in (">", "<")
+        if comparator in (">", ">="):  # the true value is above (or at) x
+            return True if x > t or (x == t and (strict_bound or self.op == ">=")) else None
+        # the true value is below (or at) x
+        return False if x < t or (x == t and (strict_bound or self.op == ">")) else None
 
     @property
     def text(self) -> str:
