@@ -30,14 +30,8 @@ from ..fhir_policy import host_port
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
     """Case-insensitive header lookup (works for plain dicts and Werkzeug headers)."""
-    value = headers.get(name)
-    if value is not None:
-        return value
     lowered = name.lower()
-    for key, val in headers.items():
-        if key.lower() == lowered:
-            return val
-    return None
+    return next((value for key, value in headers.items() if key.lower() == lowered), None)
 
 
 def _last(value: str | None) -> str | None:

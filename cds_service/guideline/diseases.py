@@ -153,32 +153,22 @@ def has_ipf(record: PatientRecord) -> bool:
 @dataclass(frozen=True)
 class LastStudy:
     when: date
-    what: str  # "PFT", "FVC % predicted", ...
 
 
 def last_pft(record: PatientRecord) -> LastStudy | None:
     """The latest PFT on record: a PFT study or any spirometry/DLCO result, up to today."""
-    candidates: list[LastStudy] = [
-        LastStudy(s.when, "PFT") for s in record.studies_of("pft") if s.when <= record.today
-    ]
-    for concept in PFT_CONCEPTS:
-        m = record.latest(concept)
-        if m is not None:
-            candidates.append(LastStudy(m.when, concept))
-    return max(candidates, key=lambda s: s.when) if candidates else None
+    dates = [s.when for s in record.studies_of("pft") if s.when <= record.today]
+    dates += [m.when for c in PFT_CONCEPTS if (m := record.latest(c)) is not None]
+    return LastStudy(max(dates)) if dates else None
 
 
 def last_hrct(record: PatientRecord) -> LastStudy | None:
     """The latest chest (HR)CT on record: a study, or an HRCT extent result."""
-    candidates = [
-        LastStudy(s.when, "HRCT")
-        for s in record.studies_of("hrct_chest", "ct_chest")
-        if s.when <= record.today
-    ]
-    m = record.latest("hrct_fibrosis_extent")
-    if m is not None:
-        candidates.append(LastStudy(m.when, "HRCT extent"))
-    return max(candidates, key=lambda s: s.when) if candidates else None
+    dates = [s.when for s in record.studies_of("hrct_chest", "ct_chest") if s.when <= record.today]
+    extent = record.latest("hrct_fibrosis_extent")
+    if extent is not None:
+        dates.append(extent.when)
+    return LastStudy(max(dates)) if dates else None
 
 
 def has_ctd_ild(record: PatientRecord, group: str) -> bool:

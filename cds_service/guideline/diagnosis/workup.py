@@ -40,7 +40,7 @@ from ..compose import finding
 from ..derived import Derived
 from ..dmpm.course import Course, classify_course
 from ..dmpm.readers import entries, entry_text, name
-from ..dmpm.risk import CK_RAISED_WITHOUT_RANGE, FERRITIN_HIGH, PAO2_LOW
+from ..dmpm.risk import FERRITIN_HIGH, PAO2_LOW, is_raised
 from ..facts import condition_fact, measurement_fact
 from ..findings import Action, Fact, Finding, Indicator, Suggestion
 from ..shared_rules import R005, R006, R009, R077, R113
@@ -133,15 +133,6 @@ class RapidFeatures:
         )
 
 
-def _raised(m: Measurement) -> bool:
-    above = m.above_range()
-    if above is not None:
-        return above
-    return m.concept == "creatine_kinase" and bool(
-        CK_RAISED_WITHOUT_RANGE.decide(m.value or 0.0, m.comparator)
-    )
-
-
 def _extreme(record: PatientRecord, concept: str, since: date, lowest: bool) -> Measurement | None:
     values = record.series(concept, since=since, until=record.today)
     pick = min if lowest else max
@@ -160,7 +151,7 @@ def rapid_features(record: PatientRecord, onset: date | None) -> RapidFeatures:
             f.skin = f.skin or concept in DM_SKIN_SIGNS
     since = base - LABS_BEFORE_ONSET
     for concept in ("creatine_kinase", "aldolase"):
-        raised = [m for m in record.series(concept, since=since) if _raised(m)]
+        raised = [m for m in record.series(concept, since=since) if is_raised(m)]
         if raised:
             m = raised[-1]
             f.lines.append(f"raised {measurement_text(m)}")

@@ -372,20 +372,23 @@ def _mda5_factor(record: PatientRecord, since: date) -> Factor:
     return Factor("mda5", name, False, "; ".join(shown), ("R113",), facts)
 
 
+def is_raised(m: Measurement) -> bool:
+    """Above the lab's upper reference limit (or flagged high); a CK without a range or flag:
+    at or above ``CK_RAISED_WITHOUT_RANGE``."""
+    above = m.above_range()
+    if above is not None:
+        return above
+    return m.concept == "creatine_kinase" and (
+        m.value is not None and CK_RAISED_WITHOUT_RANGE.decide(m.value, m.comparator) is True
+    )
+
+
 def _ck_raised(record: PatientRecord, since: date) -> Measurement | None:
-    """The highest CK of the window that is raised: above the lab's upper reference limit
-    (or flagged high); without a range or flag, at or above ``CK_RAISED_WITHOUT_RANGE``."""
-    raised = [
-        m
-        for m in record.series("creatine_kinase", since=since, until=record.today)
-        if m.value is not None
-        and (
-            m.above_range()
-            if m.above_range() is not None
-            else CK_RAISED_WITHOUT_RANGE.decide(m.value, m.comparator)
-        )
+    """The highest raised CK of the window."""
+    ck = [
+        m for m in record.series("creatine_kinase", since=since, until=record.today) if is_raised(m)
     ]
-    return max(raised, key=lambda m: m.value or 0.0) if raised else None
+    return max(ck, key=lambda m: m.value or 0.0) if ck else None
 
 
 ESCALATION = "JP Figure 3 calls for initial GC + IV CsA + IVCY"

@@ -27,7 +27,7 @@ from ..text import number
 if TYPE_CHECKING:
     from fhir_mappings.orders import OrderSet
 
-# Drug classes (``guideline.drug_classes``) and diseases (``ctd_ild.disease``): one
+# Drug classes (``guideline.drug_classes``) and diseases (``guideline.diseases``): one
 # definition for the patient-view and the order cards.
 GLUCOCORTICOIDS = drug_classes.GLUCOCORTICOIDS
 CALCINEURIN_INHIBITORS = drug_classes.CALCINEURIN_INHIBITORS

@@ -114,7 +114,6 @@ class RegimenAssessment:
     reasons: tuple[str, ...]  # why (or why it cannot be decided)
     gc: GlucocorticoidDose
     partners: tuple[MedicationEntry, ...]
-    pulses: tuple[MedicationEntry, ...]
 
 
 def assess_regimen(record: PatientRecord) -> RegimenAssessment:
@@ -141,7 +140,7 @@ def assess_regimen(record: PatientRecord) -> RegimenAssessment:
             f"({GC_INTENSIVE.text}) with {partner_names}"
         )
     if reasons:
-        return RegimenAssessment(True, tuple(reasons), gc, partners, pulses)
+        return RegimenAssessment(True, tuple(reasons), gc, partners)
     if partners and gc_high is None:
         return RegimenAssessment(
             None,
@@ -151,6 +150,5 @@ def assess_regimen(record: PatientRecord) -> RegimenAssessment:
             ),
             gc,
             partners,
-            pulses,
         )
-    return RegimenAssessment(False, (), gc, partners, pulses)
+    return RegimenAssessment(False, (), gc, partners)
