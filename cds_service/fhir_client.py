@@ -69,10 +69,6 @@ class FhirError(Exception):
         self.status = status
         self.retryable = retryable  # the request never reached the server: safe to try again
 
-    @property
-    def auth_refused(self) -> bool:
-        return self.status in (401, 403)
-
 
 class Deadline:
     """A point in monotonic time after which no more FHIR work is started or awaited."""

@@ -3,8 +3,8 @@
 One source of truth: the LOINC codes of the code-based prefetch queries are derived from the
 code table (``data/codes.csv``, verified/probable rows), so a LOINC code added to a concept is
 fetched without editing the service registry. The output is sorted by LOINC number (stable
-discovery document). Everything else the rules read from Observations is expected under a
-category (``FETCHED_BY_CATEGORY``); a test checks that every concept the rules use is covered.
+discovery document). Everything else the rules read from Observations is fetched by a
+category query; a test checks that every concept the rules use is covered.
 """
 
 from __future__ import annotations
@@ -77,68 +77,6 @@ RESPIRATORY_CONCEPTS: tuple[str, ...] = (
 #: body weight and height (mg/kg and mg/m² doses): US Core files them as vital signs, which
 #: the laboratory query does not return; fetched by code
 BODY_SIZE_CONCEPTS: tuple[str, ...] = ("body_weight", "body_height")
-
-#: Observation / DiagnosticReport concepts fetched by a category query (the key is the
-#: category token as it appears in the prefetch query); site-coded concepts (KL-6, anti-KS...)
-#: have no standard code and can only be found this way
-FETCHED_BY_CATEGORY: dict[str, tuple[str, ...]] = {
-    "laboratory": (
-        "ferritin",
-        "creatine_kinase",
-        "aldolase",
-        "kl6",
-        "surfactant_protein_d",
-        "crp",
-        "ldh",
-        "esr",
-        "alt",
-        "ast",
-        "creatinine",
-        "egfr",
-        "wbc",
-        "neutrophils_abs",
-        "neutrophils_pct",
-        "lymphocytes_abs",
-        "lymphocytes_pct",
-        "platelets",
-        "hemoglobin",
-        "urine_blood",
-        "il6",
-        "beta_d_glucan",
-        "cmv_dna",
-        "cmv_pp65",
-        "cyclosporine",
-        "cyclosporine_trough",
-        "cyclosporine_c2",
-        "cyclosporine_post_dose",
-        "tacrolimus",
-        "tacrolimus_trough",
-        "anti_ks",
-        "anti_zo",
-        "anti_ha",
-        "anti_rnap3",
-        "cbc_panel",
-        "urinalysis_panel",
-        "liver_panel",
-    ),
-    "imaging": (
-        "ct_chest",
-        "hrct_chest",
-        "hrct_fibrosis_extent",
-        "ct_consolidation",
-        "ct_lower_consolidation",
-        "ct_traction_bronchiectasis",
-        "ct_ground_glass",
-        "ct_honeycombing",
-        "ct_reticular",
-        "ct_uip_pattern",
-        "ct_nsip_pattern",
-        "ct_op_pattern",
-        "ct_ild_progression",
-    ),
-    # DiagnosticReport category PF (HL7 v2-0074): a PFT report marks the study done
-    "PF": ("pft", "six_min_walk_distance"),
-}
 
 
 def _loinc_key(code: str) -> tuple[int, ...]:

@@ -89,7 +89,9 @@ def _result_order(r: AntibodyResult) -> tuple[date, date, bool, str, str]:
 
 @dataclass(frozen=True)
 class ConditionEntry:
-    """A diagnosis or finding from a Condition (or an Observation / report finding)."""
+    """A diagnosis, finding or symptom from a Condition, an Observation (``valueBoolean`` or a
+    present/absent ``valueCodeableConcept``) or a report's conclusion; an explicit "absent"
+    is an inactive entry, never the finding."""
 
     concept: str
     active: bool  # clinicalStatus active/recurrence/relapse, or finding present
@@ -175,10 +177,6 @@ class MedicationEntry:
     dose_text: str | None = None
     is_draft: bool = False
     source_id: str | None = None  # "MedicationRequest/abc"
-
-    @property
-    def dose_known(self) -> bool:
-        return self.daily_dose_mg is not None
 
 
 @dataclass(frozen=True)
@@ -362,11 +360,6 @@ class PatientRecord:
         episode = self.antibody_episode(concept)
         return episode if len({r.status for r in episode}) > 1 else []
 
-    def antibody_status(self, concept: str) -> AntibodyStatus | None:
-        """positive / negative / unknown (tested, not interpretable), None when never tested."""
-        result = self.antibody(concept)
-        return result.status if result else None
-
     def any_antibody_positive(self, concepts: Iterable[str]) -> list[AntibodyResult]:
         out = []
         for concept in concepts:
@@ -400,18 +393,6 @@ class PatientRecord:
             and (wanted is None or m.concept in wanted or wanted.intersection(m.ingredients))
         ]
         return sorted(out, key=lambda m: m.start or date.min, reverse=True)
-
-    def active_medications_of_class(
-        self, drug_class: str, include_drafts: bool = True
-    ) -> list[MedicationEntry]:
-        """Active medications of a drug class ("glucocorticoid", "calcineurin_inhibitor",
-        "cyclophosphamide", "antimetabolite", "pjp_prophylaxis", "biologic", "antifibrotic",
-        ... see ``fhir_mappings/data/drugs.csv``), newest first."""
-        return [
-            m
-            for m in self.active_medications(include_drafts=include_drafts)
-            if drug_class in m.classes
-        ]
 
     def medications_since(self, concepts: Iterable[str], since: date) -> list[MedicationEntry]:
         """Any medication of ``concepts`` active at some time on/after ``since`` (any status

@@ -29,7 +29,6 @@ SNOMED = "http://snomed.info/sct"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 UCUM = "http://unitsofmeasure.org"
-HPO = "http://human-phenotype-ontology.org"
 CONCEPT_SYSTEM = "urn:ctd-ild-cds:concept"
 
 USABLE_CONFIDENCE = frozenset({"verified", "probable"})

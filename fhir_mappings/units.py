@@ -58,7 +58,6 @@ _NG_ML = {"ng/ml": 1.0, "ug/l": 1.0}
 #: send the UCUM code "[IU]/L" for the same result, and it is read the same way. UCUM's
 #: arbitrary [IU] (WHO biological standards) has no conversion to anything, so for every
 #: other concept "IU/L", "[IU]/L", "[IU]/mL"... are refused (value uninterpretable).
-ENZYME_CONCEPTS = frozenset({"creatine_kinase", "aldolase", "ldh", "alt", "ast"})
 _ENZYME = {
     "u/l": 1.0,
     "iu/l": 1.0,

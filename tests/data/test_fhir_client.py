@@ -224,7 +224,6 @@ def test_http_errors_are_fhir_errors(status: int, reason: str) -> None:
         client().fetch("Patient/p1")
     assert err.value.reason == reason
     assert err.value.status == status
-    assert err.value.auth_refused is (status in (401, 403))
     assert len(responses.calls) == 1  # never retried, never redirected
 
 

@@ -278,7 +278,7 @@ def test_garbage_shapes_never_raise() -> None:
 # ------------------------------------------------------------ antibodies, panels
 def test_antibody_from_code_and_value() -> None:
     obs = observation("m", "82424-3", valueCodeableConcept=cc(SNOMED, "10828004"))
-    assert build([obs]).antibody_status("anti_mda5") == "positive"
+    assert build([obs]).antibody("anti_mda5").status == "positive"
 
 
 def test_ana_titre_end_to_end() -> None:
@@ -300,10 +300,10 @@ def test_myositis_line_blot_components() -> None:
         ],
     )
     record = build([panel])
-    assert record.antibody_status("anti_mda5") == "positive"
-    assert record.antibody_status("anti_jo1") == "negative"
-    assert record.antibody_status("anti_pl7") == "unknown"
-    assert record.antibody_status("anti_ks") is None
+    assert record.antibody("anti_mda5").status == "positive"
+    assert record.antibody("anti_jo1").status == "negative"
+    assert record.antibody("anti_pl7").status == "unknown"
+    assert record.antibody("anti_ks") is None
     assert {r.source_id for r in record.antibody_results("anti_mda5")} == {"Observation/blot"}
     assert record.antibody("anti_mda5").when == date(2026, 11, 16)
 
@@ -315,7 +315,7 @@ def test_known_status_preferred_over_later_unknown() -> None:
             observation("b", "82424-3", "2026-11-01", valueString="see note"),
         ]
     )
-    assert record.antibody_status("anti_mda5") == "positive"
+    assert record.antibody("anti_mda5").status == "positive"
 
 
 def test_cbc_member_marks_the_panel_done() -> None:

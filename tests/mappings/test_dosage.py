@@ -9,6 +9,7 @@ import pytest
 
 from fhir_mappings.builder import build_record
 from fhir_mappings.dosage import NOT_POSITIVE, bsa_mosteller, daily_dose
+from fhir_mappings.record import PatientRecord
 
 from .conftest import PATIENT, RXNORM, cc, med_request, observation, quantity
 
@@ -141,7 +142,6 @@ def test_unreadable_dosage_gives_unknown_dose_not_zero(
     m = med([med_request("p", "8640", [dosage])], "prednisone")
     assert m.daily_dose_mg is None and m.pred_eq_mg_per_day is None
     assert m.dose_problem is not None and problem.lower() in m.dose_problem.lower()
-    assert not m.dose_known
 
 
 def test_no_dosage_instruction_is_unknown() -> None:
@@ -247,20 +247,20 @@ def test_draft_order_is_marked() -> None:
     assert m.is_draft
 
 
-def test_active_medications_of_class() -> None:
+def _of_class(record: PatientRecord, drug_class: str) -> list[str]:
+    return [m.concept for m in record.active_medications() if drug_class in m.classes]
+
+
+def test_active_medications_carry_their_drug_classes() -> None:
     resources = [
         med_request("p", "8640", [dose(10, "mg", **repeat())]),
         med_request("c", "3008", [dose(100, "mg", **repeat(2))]),
         med_request("old", "6902", [dose(4, "mg", **repeat())], status="completed"),
     ]
     record = build_record(resources, TODAY, PATIENT)
-    assert [m.concept for m in record.active_medications_of_class("glucocorticoid")] == [
-        "prednisone"
-    ]
-    assert [m.concept for m in record.active_medications_of_class("calcineurin_inhibitor")] == [
-        "cyclosporine"
-    ]
-    assert record.active_medications_of_class("antifibrotic") == []
+    assert _of_class(record, "glucocorticoid") == ["prednisone"]
+    assert _of_class(record, "calcineurin_inhibitor") == ["cyclosporine"]
+    assert _of_class(record, "antifibrotic") == []
 
 
 # ------------------------------------------------------------- non-positive doses
@@ -314,4 +314,3 @@ def test_zero_dose_part_makes_a_concurrent_total_unknown() -> None:
 def test_zero_dose_on_patient_view_gives_no_prednisolone_equivalent() -> None:
     m = med([med_request("p", "8640", [dose(0, "mg", **repeat())])], "prednisone")
     assert (m.daily_dose_mg, m.pred_eq_mg_per_day, m.dose_problem) == (None, None, NOT_POSITIVE)
-    assert not m.dose_known

@@ -22,7 +22,6 @@ from fhir_mappings.builder import build_record
 from fhir_mappings.prefetch_codes import (
     AUTOANTIBODY_CONCEPTS,
     BODY_SIZE_CONCEPTS,
-    FETCHED_BY_CATEGORY,
     RESPIRATORY_CONCEPTS,
     loinc_codes,
 )
@@ -38,6 +37,68 @@ LISTS = [
 #: kinds only an Observation / DiagnosticReport carries (conditions and findings also arrive
 #: as Conditions, which the unfiltered "conditions" query returns)
 OBSERVATION_KINDS = ("quantity", "qualitative", "study")
+
+#: Observation / DiagnosticReport concepts fetched by a category query (the key is the
+#: category token as it appears in the prefetch query); site-coded concepts (KL-6, anti-KS...)
+#: have no standard code and can only be found this way
+FETCHED_BY_CATEGORY: dict[str, tuple[str, ...]] = {
+    "laboratory": (
+        "ferritin",
+        "creatine_kinase",
+        "aldolase",
+        "kl6",
+        "surfactant_protein_d",
+        "crp",
+        "ldh",
+        "esr",
+        "alt",
+        "ast",
+        "creatinine",
+        "egfr",
+        "wbc",
+        "neutrophils_abs",
+        "neutrophils_pct",
+        "lymphocytes_abs",
+        "lymphocytes_pct",
+        "platelets",
+        "hemoglobin",
+        "urine_blood",
+        "il6",
+        "beta_d_glucan",
+        "cmv_dna",
+        "cmv_pp65",
+        "cyclosporine",
+        "cyclosporine_trough",
+        "cyclosporine_c2",
+        "cyclosporine_post_dose",
+        "tacrolimus",
+        "tacrolimus_trough",
+        "anti_ks",
+        "anti_zo",
+        "anti_ha",
+        "anti_rnap3",
+        "cbc_panel",
+        "urinalysis_panel",
+        "liver_panel",
+    ),
+    "imaging": (
+        "ct_chest",
+        "hrct_chest",
+        "hrct_fibrosis_extent",
+        "ct_consolidation",
+        "ct_lower_consolidation",
+        "ct_traction_bronchiectasis",
+        "ct_ground_glass",
+        "ct_honeycombing",
+        "ct_reticular",
+        "ct_uip_pattern",
+        "ct_nsip_pattern",
+        "ct_op_pattern",
+        "ct_ild_progression",
+    ),
+    # DiagnosticReport category PF (HL7 v2-0074): a PFT report marks the study done
+    "PF": ("pft", "six_min_walk_distance"),
+}
 
 
 def _key(code: str) -> tuple[int, ...]:

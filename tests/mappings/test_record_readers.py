@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from fhir_mappings.builder import build_record
-from fhir_mappings.clinical_features import clinical_feature, feature_entries
 from fhir_mappings.hrct import hrct_studies, latest_hrct, pending_hrct
 from fhir_mappings.lung_volumes import volumes_without_percent
 from fhir_mappings.pending import pending_results
@@ -56,7 +55,7 @@ def build(resources: list[Any], terms: Terminology = SITE_TERMS) -> PatientRecor
 @pytest.mark.parametrize("category", ["exam", "survey", "symptom", "vital-signs"])
 def test_symptom_charted_as_observation_of_any_category_counts(category: str) -> None:
     record = build([symptom("o1", "SX-DYSP-WORSE", "2026-10-02", category, valueBoolean=True)])
-    entry = clinical_feature(record, "dyspnea_worsening", since=date(2026, 1, 1))
+    entry = record.condition("dyspnea_worsening", since=date(2026, 1, 1))
     assert entry is not None
     assert (entry.when, entry.source, entry.source_id) == (
         date(2026, 10, 2),
@@ -79,8 +78,8 @@ def test_symptom_charted_as_observation_of_any_category_counts(category: str) ->
 )
 def test_present_and_absent_values_are_honoured(value: dict[str, Any], counts: bool) -> None:
     record = build([symptom("o1", "EX-MECH-HANDS", "2026-11-01", **value)])
-    assert (clinical_feature(record, "mechanics_hands") is not None) is counts
-    (entry,) = feature_entries(record, "mechanics_hands")
+    assert (record.condition("mechanics_hands") is not None) is counts
+    (entry,) = record.condition_entries("mechanics_hands")
     assert entry.active is counts
 
 
@@ -91,14 +90,14 @@ def test_explicit_absent_does_not_hide_an_earlier_present() -> None:
             symptom("o2", "SX-FEVER", "2026-10-15", valueCodeableConcept=ABSENT),
         ]
     )
-    assert clinical_feature(record, "fever").source_id == "Observation/o1"  # type: ignore[union-attr]
-    assert [e.active for e in feature_entries(record, "fever")] == [True, False]
+    assert record.condition("fever").source_id == "Observation/o1"  # type: ignore[union-attr]
+    assert [e.active for e in record.condition_entries("fever")] == [True, False]
 
 
 @pytest.mark.parametrize(("since", "found"), [("2026-10-01", True), ("2026-10-02", False)])
 def test_feature_window_boundary(since: str, found: bool) -> None:
     record = build([symptom("o1", "EX-GOTTRON", "2026-10-01", valueBoolean=True)])
-    hit = clinical_feature(record, "gottron_papules", since=date.fromisoformat(since))
+    hit = record.condition("gottron_papules", since=date.fromisoformat(since))
     assert (hit is not None) is found
 
 
@@ -107,7 +106,7 @@ def test_local_symptom_code_without_the_site_map_is_not_read() -> None:
         [symptom("o1", "SX-DYSP-WORSE", "2026-10-02", valueBoolean=True)],
         Terminology.standard(),
     )
-    assert clinical_feature(record, "dyspnea_worsening") is None
+    assert record.condition("dyspnea_worsening") is None
 
 
 # ------------------------------------------------------------------------------- HRCT
@@ -237,7 +236,7 @@ def test_same_day_positive_and_negative_any_order_is_positive_and_discordant(see
     ]
     random.Random(seed).shuffle(resources)
     record = build(resources)
-    assert record.antibody_status("anti_mda5") == "positive"
+    assert record.antibody("anti_mda5").status == "positive"
     # the March negative is outside the episode (more than 90 days before October)
     assert [(r.status, r.source_id) for r in record.discordant_results("anti_mda5")] == [
         ("negative", "Observation/a"),
@@ -259,7 +258,7 @@ def test_positive_then_negative_within_the_episode_counts_positive(
     first = date(2026, 6, 1)
     later = date.fromordinal(first.toordinal() + days_later).isoformat()
     record = build([mda5("n", later, "negative"), mda5("p", first.isoformat(), "positive")])
-    assert record.antibody_status("anti_mda5") == status
+    assert record.antibody("anti_mda5").status == status
     assert bool(record.discordant_results("anti_mda5")) is (status == "positive")
 
 
@@ -294,4 +293,4 @@ def test_site_coded_antibody_is_read() -> None:
     obs = fhir.observation(
         PATIENT, "rnap", cc(SITE, "LAB-RNAP3"), "2026-05-02", valueString="Positive"
     )
-    assert build([obs]).antibody_status("anti_rnap3") == "positive"
+    assert build([obs]).antibody("anti_rnap3").status == "positive"

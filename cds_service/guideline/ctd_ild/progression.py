@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from fhir_mappings.clinical_features import clinical_feature
 from fhir_mappings.lung_volumes import volumes_without_percent
 from fhir_mappings.record import PatientRecord
 
@@ -73,7 +72,7 @@ class Domains:
 def progression_domains(record: PatientRecord) -> Domains:
     out = Domains()
     since = record.today - WINDOW
-    dyspnea = clinical_feature(record, "dyspnea_worsening", since=since)
+    dyspnea = record.condition("dyspnea_worsening", since=since)
     if dyspnea is not None and dyspnea.when is not None:
         out.symptoms = True
         out.lines.append(f"Worsening dyspnea recorded {dyspnea.when.isoformat()}")
