@@ -34,6 +34,7 @@ from ..compose import finding
 from ..evidence import Threshold, rule
 from ..findings import Finding, Indicator
 from ..safety.cni_renal import RenalCheck, creatinine_check
+from ..safety.cyclosporine_level import LEVEL_CONCEPTS
 from ..shared_rules import R094, R095, R096, R111
 from ..suggestions.orders import lab_label, lab_suggestions
 from ..text import number, threshold_text
@@ -64,9 +65,6 @@ IMPLAUSIBLE_ABSOLUTE = Threshold(
 )
 
 LEVEL_ORDERS = frozenset({"cyclosporine_level", "cyclosporine_trough", "cyclosporine_c2"})
-LEVEL_RESULTS = frozenset(
-    {"cyclosporine_trough", "cyclosporine_c2", "cyclosporine_post_dose", "cyclosporine"}
-)
 CREATININE = frozenset({"creatinine"})
 
 
@@ -142,7 +140,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
         return
     implausible, unread, by_absolute = _dose_problems(record, drafts)
     renal = _renal(record)
-    has_level = common.planned_or_recent(record, orders, LEVEL_ORDERS, LEVEL_RESULTS)
+    has_level = common.planned_or_recent(record, orders, LEVEL_ORDERS, frozenset(LEVEL_CONCEPTS))
     has_creat = common.planned_or_recent(record, orders, CREATININE, CREATININE)
     missing = [
         c for c, ok in (("cyclosporine_trough", has_level), ("creatinine", has_creat)) if not ok
