@@ -18,25 +18,9 @@ from typing import Any, TypeGuard
 
 from .units import normalize_unit
 
-_MASS_TO_MG = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001}
+MASS_TO_MG = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001}
 _PER_KG = frozenset({"mg/kg"})
 _PER_M2 = frozenset({"mg/m2", "mg/m*2", "mg/m^2", "mg/m²", "mg/{m2}", "mg/[m2]"})
-_FORM_UNITS = frozenset(
-    {
-        "tablet",
-        "tablets",
-        "tab",
-        "tabs",
-        "{tbl}",
-        "{tablet}",
-        "capsule",
-        "capsules",
-        "cap",
-        "caps",
-        "{capsule}",
-        "{cap}",
-    }
-)
 #: count units EHRs send for a solid dose, bare or as a UCUM annotation in any case
 #: (``{pill}``, ``{Tablet}``, ``TAB``, ``{each}``): one unit of the product
 _COUNT_WORDS = frozenset(
@@ -233,19 +217,14 @@ def _per_day(timing: Mapping[str, Any] | None) -> tuple[float | None, float | No
             return float(count), 1.0, None
     code = timing.get("code")
     if isinstance(code, (dict, Mapping)):
-        codings = code.get("coding")
-        for coding in codings if isinstance(codings, list) else []:
-            if (
-                isinstance(coding, (dict, Mapping))
-                and isinstance(coding.get("code"), str)
-                and coding["code"] in _TIMING_CODES
-            ):
-                per_day = _TIMING_CODES[coding["code"]]
+        codings: list[Any] = code["coding"] if isinstance(code.get("coding"), list) else []
+        names = [c.get("code") for c in codings if isinstance(c, Mapping)]
+        if isinstance(code.get("text"), str):
+            names.append(code["text"].strip().upper())
+        for name in names:
+            if isinstance(name, str) and name in _TIMING_CODES:
+                per_day = _TIMING_CODES[name]
                 return per_day, (1.0 / per_day if per_day < 1 else 1.0), None
-        text = code.get("text")
-        if isinstance(text, str) and text.strip().upper() in _TIMING_CODES:
-            per_day = _TIMING_CODES[text.strip().upper()]
-            return per_day, (1.0 / per_day if per_day < 1 else 1.0), None
     return None, None, "timing has no frequency"
 
 
@@ -258,8 +237,8 @@ def _to_mg(
 ) -> tuple[float | None, float | None, float | None, str | None]:
     """(mg, mg/kg, mg/m2, problem) for one administration."""
     u = normalize_unit(unit)
-    if u in _MASS_TO_MG:
-        return value * _MASS_TO_MG[u], None, None, None
+    if u in MASS_TO_MG:
+        return value * MASS_TO_MG[u], None, None, None
     if u in _PER_KG:
         if weight_kg is None:
             return None, value, None, "dose in mg/kg but no recent body weight"
@@ -268,7 +247,7 @@ def _to_mg(
         if weight_kg is None or height_cm is None:
             return None, None, value, "dose in mg/m2 but no recent weight and height"
         return value * bsa_mosteller(height_cm, weight_kg), None, value, None
-    if u in _FORM_UNITS or u == "1" or u.strip("{}") in _COUNT_WORDS:
+    if u == "1" or u.strip("{}") in _COUNT_WORDS:
         if strength_mg is None:
             return None, None, None, f"dose in {unit!r} and the product strength is unknown"
         return value * strength_mg, None, None, None

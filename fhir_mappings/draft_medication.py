@@ -24,10 +24,10 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from .dosage import daily_dose, route_from_form
+from .fhir_read import parse_date
 from .medications import dose_fields, map_medication
 from .record import MedicationEntry, PatientRecord
 from .tables import drug_rows
@@ -189,15 +189,6 @@ def _strength_mg(medication: object) -> float | None:
     return values.pop() if len(values) == 1 else None
 
 
-def _date(value: object) -> date | None:
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def _dose_quantity(dosage: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
     """The dose Quantity (R4 doseAndRate or DSTU2-style doseQuantity) or a problem."""
     dose_and_rate = dosage.get("doseAndRate")
@@ -276,7 +267,7 @@ def _fallback_entry(
     return MedicationEntry(
         concept=concept,
         status=str(resource.get("status") or "draft"),
-        start=_date(resource.get("authoredOn")),
+        start=parse_date(resource.get("authoredOn")),
         ingredients=_INGREDIENTS.get(concept, (concept,)),
         route=dose.route,
         classes=row.classes if row is not None else frozenset(),

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .dosage import DoseResult, daily_dose, route_from_form
+from .dosage import MASS_TO_MG, DoseResult, daily_dose, route_from_form
 from .fhir_read import codings, concept_texts, parse_date, ref_label
 from .record import MedicationEntry
 from .tables import RXNORM, drug_names, drug_rows, rxnorm_products
@@ -64,7 +64,7 @@ def _strength_mg(
         if not isinstance(num, (dict, Mapping)) or not isinstance(num.get("value"), int | float):
             return None
         unit = str(num.get("code") or num.get("unit") or "").lower()
-        factor = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001}.get(unit)
+        factor = MASS_TO_MG.get(unit)
         den_value = den.get("value", 1) if isinstance(den, (dict, Mapping)) else 1
         if factor is None or not isinstance(den_value, int | float) or den_value <= 0:
             return None
@@ -168,17 +168,14 @@ def map_medication(
     entries = []
     for concept in sorted(concepts):
         strength = _strength_mg(med, concept, terminology) if med is not None else None
-        dose: DoseResult
+        dose = daily_dose(dosages, weight_kg, height_cm, strength)
         if len(concepts) > 1:
-            dose = daily_dose(dosages, weight_kg, height_cm, strength)
             dose = DoseResult(
                 route=dose.route,
                 text=dose.text,
                 prn=dose.prn,
                 problem="combination product: dose per ingredient unknown",
             )
-        else:
-            dose = daily_dose(dosages, weight_kg, height_cm, strength)
         row = drugs.get(concept)
         entries.append(
             MedicationEntry(

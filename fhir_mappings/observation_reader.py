@@ -179,24 +179,25 @@ def add_measurement(
     )
 
 
+def _bound(concept: str, q: Any, value_unit: str | None) -> float | None:
+    """A reference-range bound in the concept's canonical unit (a bound without a unit is in
+    the value's unit); None when absent or not convertible."""
+    if not isinstance(q, dict):
+        return None
+    if not (q.get("code") or q.get("unit")) and value_unit:
+        q = {**q, "unit": value_unit}
+    conv = convert_quantity(concept, q)
+    return conv.value if isinstance(conv, Converted) else None
+
+
 def reference_range(
     concept: str, obs: Mapping[str, Any], value_unit: str | None
 ) -> tuple[float | None, float | None]:
-    """The first reference range's low/high in the concept's canonical unit (a bound without
-    a unit is in the value's unit)."""
+    """The first reference range's low/high in the concept's canonical unit."""
     for rng in items(obs.get("referenceRange")):
-        if not isinstance(rng, dict):
-            continue
-        out: list[float | None] = []
-        for key in ("low", "high"):
-            q = rng.get(key)
-            conv: Converted | str | None = None
-            if isinstance(q, dict):
-                if not (q.get("code") or q.get("unit")) and value_unit:
-                    q = {**q, "unit": value_unit}
-                conv = convert_quantity(concept, q)
-            out.append(conv.value if isinstance(conv, Converted) else None)
-        return out[0], out[1]
+        if isinstance(rng, dict):
+            low, high = (_bound(concept, rng.get(key), value_unit) for key in ("low", "high"))
+            return low, high
     return None, None
 
 
@@ -206,17 +207,10 @@ def predicted_value(concept: str, obs: Mapping[str, Any], value_unit: str | None
     for rng in items(obs.get("referenceRange")):
         if not isinstance(rng, dict) or not _says_predicted(rng):
             continue
-        bounds = []
-        for key in ("low", "high"):
-            q = rng.get(key)
-            if isinstance(q, dict):
-                if not (q.get("code") or q.get("unit")) and value_unit:
-                    q = {**q, "unit": value_unit}
-                conv = convert_quantity(concept, q)
-                if isinstance(conv, Converted):
-                    bounds.append(conv.value)
-        if len(set(bounds)) == 1 and bounds[0] > 0:
-            return bounds[0]
+        bounds = [_bound(concept, rng.get(key), value_unit) for key in ("low", "high")]
+        known = {b for b in bounds if b is not None}
+        if len(known) == 1 and min(known) > 0:
+            return min(known)
     return None
 
 
