@@ -13,9 +13,6 @@ The card a clinician reads in ten seconds (``text.render``):
 The finding's rule ids are exactly the rules it cites; its facts are de-duplicated in
 order. Rules decide *whether* and *what*; this module only assembles. No rule id, concept id
 or resource id goes into the text: they belong in ``rules`` and ``facts``.
-
-The older keywords keep working: ``patient_data`` is ``why``, ``patient_data_title`` the
-Why line's subtitle, ``options``/``options_title`` are ``what_to_do``/its subtitle.
 """
 
 from __future__ import annotations
@@ -37,13 +34,11 @@ def finding(
     summary: str,
     rules: Sequence[Rule],
     priority: int = 100,
-    patient_data: Iterable[str] = (),
     why: Iterable[str] = (),
-    patient_data_title: str | None = None,
+    why_title: str | None = None,
     body: Iterable[str] = (),
-    options_title: str | None = None,
-    options: Iterable[str] = (),
     what_to_do: Iterable[str] = (),
+    what_to_do_title: str | None = None,
     notes: Iterable[str] = (),
     not_assessed: Iterable[str] = (),
     facts: Iterable[Fact] = (),
@@ -52,14 +47,14 @@ def finding(
     override_reasons: Sequence[str] = (),
 ) -> Finding:
     """One finding, laid out the one way. ``rules`` are the rules the card rests on (the
-    first is the card's own entry on the rules page); ``why`` and ``patient_data`` are the
-    same section (both may be given: ``why`` lines first)."""
+    first is the card's own entry on the rules page); ``why_title`` and ``what_to_do_title``
+    are the subtitles of those sections."""
     layout = Layout(
-        why=(*why, *patient_data),
-        why_title=patient_data_title,
+        why=tuple(why),
+        why_title=why_title,
         body=tuple(body),
-        what_to_do=(*what_to_do, *options),
-        what_to_do_title=options_title,
+        what_to_do=tuple(what_to_do),
+        what_to_do_title=what_to_do_title,
         notes=tuple(notes),
         not_assessed=tuple(not_assessed),
         sources=tuple(source_lines(rules)),

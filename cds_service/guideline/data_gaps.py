@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from fhir_mappings.record import PatientRecord
 
+from .text import label
+
 #: medication orders and statements (treatment status, glucocorticoid dose, regimen)
 MEDICATIONS: tuple[str, ...] = ("medications", "medication_statements")
 #: pulmonary function tests (FVC, DLCO % predicted)
@@ -45,7 +47,7 @@ DATASET_NAMES: dict[str, str] = {
 
 
 def dataset_name(key: str) -> str:
-    return DATASET_NAMES.get(key, key.replace("_", " "))
+    return label(key, DATASET_NAMES)
 
 
 def gap_text(gaps: dict[str, str]) -> str:

@@ -17,7 +17,7 @@ The facts in the card ``extension`` stay in canonical (UCUM) units: see ``facts`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from fhir_mappings.record import AntibodyResult, ConditionEntry, Measurement, MedicationEntry
@@ -111,8 +111,9 @@ LABELS: dict[str, str] = {
 }
 
 
-def label(concept: str) -> str:
-    return LABELS.get(concept, concept.replace("_", " "))
+def label(concept: str, names: Mapping[str, str] = LABELS) -> str:
+    """``names``: ``LABELS`` or another table of the kind (``data_gaps.DATASET_NAMES``)."""
+    return names.get(concept, concept.replace("_", " "))
 
 
 def unit(ucum: str | None) -> str:

@@ -197,3 +197,22 @@ def test_one_results_file_keeps_each_benchmarks_section(tmp_path: Path) -> None:
     assert json.loads(out.read_text()) == {"targets": {"a": 2}, "smart_app": {"pass": True}}
     write_results(out, {"pass": False}, key="smart_app")
     assert json.loads(out.read_text())["targets"] == {"a": 2}
+
+
+def test_stages_time_each_step_of_a_typical_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.stages import stages
+
+    for name in ("CDS_DEV", "CDS_EVALUATION_DATE", "CDS_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)  # restored after the test
+    figures = stages(reps=1)
+    assert list(figures) == [
+        "parse the body",
+        "validate the request",
+        "resolve the prefetch",
+        "build the record",
+        "build the record and run the rules",
+        "compose the cards",
+        "the whole call (Flask test client)",
+    ]
+    assert all(ms > 0 for ms in figures.values())
+    assert figures["the whole call (Flask test client)"] > figures["parse the body"]

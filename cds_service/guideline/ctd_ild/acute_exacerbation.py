@@ -158,10 +158,10 @@ def ctd_ild_acute_exacerbation(
             "Acute presentation of CTD-ILD: exclude infection and other causes, test for "
             "Pneumocystis, stop suspect drugs."
         ),
-        patient_data=[f"CTD: {', '.join(CTD_NAMES[g] for g in groups) or 'CTD-ILD'}"]
+        why=[f"CTD: {', '.join(CTD_NAMES[g] for g in groups) or 'CTD-ILD'}"]
         + [text for text, _ in evidence],
         body=("Korean guideline: acute exacerbation mortality 83.3%.",),
-        options=steps,
+        what_to_do=steps,
         rules=rules,
         facts=tuple(f for _, f in evidence),
         suggestions=(

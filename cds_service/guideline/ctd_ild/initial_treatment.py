@@ -131,12 +131,12 @@ def ctd_ild_initial_treatment(
         indicator=Indicator.INFO if gaps else Indicator.WARNING,
         facts=tuple(unique_facts(facts)),
         summary=summary,
-        patient_data=[f"Diagnosis: ILD with {diseases}; {status}", *domains.lines],
+        why=[f"Diagnosis: ILD with {diseases}; {status}", *domains.lines],
         body=(
             "Korean guideline: treat when features are severe, symptoms recently progress, or "
             "the systemic disease is of short duration (for the clinician to judge).",
         ),
-        options=options,
+        what_to_do=options,
         rules=rules,
         priority=30,
     )

@@ -104,7 +104,7 @@ def sard_ild_monitoring_due(
         topic=TOPIC,
         indicator=Indicator.INFO,
         summary=summary,
-        patient_data=lines,
+        why=lines,
         body=(
             "ACR/CHEST 2023 (conditional): pulmonary function tests (PFTs) every 3-6 months "
             "in the first year for myositis and SSc-ILD, every 3-12 months for other CTD-ILD, "

@@ -175,9 +175,9 @@ def progressive_pulmonary_fibrosis(
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=summary,
-        patient_data=lines,
+        why=lines,
         body=(BODY,),
-        options=options,
+        what_to_do=options,
         rules=rules,
         facts=tuple(domains.facts),
         priority=40,
@@ -202,7 +202,7 @@ def _not_assessed(record: PatientRecord, domains: Domains) -> Finding:
             f"Fibrotic ILD meets {domains.met} of 3 PPF criteria; the others could not be "
             "assessed (data unavailable): PPF not excluded."
         ),
-        patient_data=[*domains.lines, f"Not assessed: {reasons}"],
+        why=[*domains.lines, f"Not assessed: {reasons}"],
         body=(BODY,),
         rules=(B03, R122),
         facts=tuple(domains.facts),

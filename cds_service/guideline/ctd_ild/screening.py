@@ -139,7 +139,7 @@ def sard_ild_screening(record: PatientRecord, derived: Derived | None = None) ->
             f"{diseases.capitalize()} with ILD risk factors and no {' or '.join(missing)} "
             "on record: consider ILD screening."
         ),
-        patient_data=lines,
+        why=lines,
         body=(
             "ACR/CHEST 2023 (conditional): screen with pulmonary function tests (PFTs) and "
             "HRCT chest, not chest radiography or a 6-minute walk; no risk factor does not "

@@ -254,7 +254,7 @@ def _urgent(
         topic=TOPIC,
         indicator=Indicator.CRITICAL if rapid.critical else Indicator.WARNING,
         summary=summary,
-        patient_data_title="rapidly progressive ILD (within 3 months of onset), no CTD diagnosis",
+        why_title="rapidly progressive ILD (within 3 months of onset), no CTD diagnosis",
         why=why,
         body=[
             "Gottron's papules or mechanic's hands make dermatomyositis (DM) highly likely; raised "
@@ -328,7 +328,7 @@ def _routine(
         topic=TOPIC,
         indicator=Indicator.INFO,
         summary=summary,
-        patient_data_title="ILD, no connective tissue disease (CTD) diagnosis",
+        why_title="ILD, no connective tissue disease (CTD) diagnosis",
         why=why,
         body=[
             "CTD-ILD and idiopathic ILD differ in treatment and prognosis, so every ILD patient "

@@ -196,7 +196,7 @@ def chronic(record: PatientRecord, derived: Derived | None = None) -> Iterator[F
         topic=TOPIC,
         indicator=indicator,
         summary=summary,
-        patient_data_title="chronic ILD: no acute/subacute criterion within 3 months of onset",
+        why_title="chronic ILD: no acute/subacute criterion within 3 months of onset",
         why=[f"ILD onset {day(a.course.onset)}; myositis type {a.type_text}"]
         + a.course.against
         + symptomatic

@@ -163,7 +163,7 @@ def gc_resistance(record: PatientRecord, derived: Derived | None = None) -> Iter
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=summary,
-        patient_data_title="glucocorticoid resistance, Japanese review criteria",
+        why_title="glucocorticoid resistance, Japanese review criteria",
         why=lines,
         what_to_do=[
             f"{add[0].upper()}{add[1:]}: intravenous cyclosporine (CsA) 200 mg/day over 12 "

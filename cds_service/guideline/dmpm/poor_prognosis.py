@@ -84,7 +84,7 @@ def poor_prognosis(record: PatientRecord, derived: Derived | None = None) -> Ite
         topic=TOPIC,
         indicator=Indicator.CRITICAL,
         summary=summary,
-        patient_data_title="acute/subacute (A/S) ILD, poor-risk factors",
+        why_title="acute/subacute (A/S) ILD, poor-risk factors",
         why=course_lines(a)[1:]
         + [f.line for f in present]
         + [f"{f.name}: {f.evidence_text}" for f in risk.not_applicable]

@@ -88,13 +88,13 @@ def _inputs_missing(a: DmpmAssessment) -> Finding:
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=summary,
-        patient_data_title="acute/subacute (A/S) ILD",
+        why_title="acute/subacute (A/S) ILD",
         why=course_lines(a)
         + [x for x in [absent_line(risk.factors)] if x]
         + [f"{f.name}: {f.evidence_text}" for f in risk.not_applicable],
         body=body + ([caveat] if caveat else []),
         what_to_do=[f"{f.name}: {f.evidence_text}" for f in missing],
-        options_title="obtain or resolve",
+        what_to_do_title="obtain or resolve",
         rules=[R140, R113, R108, R068, R063, R064] + (list(SSC_RULES) if caveat else []),
         facts=a.base_facts() + risk.facts,
         priority=15,
@@ -133,11 +133,11 @@ def _course_undetermined(a: DmpmAssessment) -> Finding:
         topic=TOPIC,
         indicator=Indicator.WARNING if present else Indicator.INFO,
         summary=summary,
-        patient_data_title="DM/PM-ILD, course undetermined",
+        why_title="DM/PM-ILD, course undetermined",
         why=course_lines(a) + [f"{f.name}: {f.evidence_text}" for f in present],
         body=body,
         what_to_do=a.course.obtain,
-        options_title="obtain",
+        what_to_do_title="obtain",
         rules=[R069, R068, R113, R140]
         + ([R108] if present else [])
         + (list(SSC_RULES) if caveat else []),

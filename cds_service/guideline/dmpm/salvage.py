@@ -149,7 +149,7 @@ def salvage(record: PatientRecord, derived: Derived | None = None) -> Iterator[F
         topic=TOPIC,
         indicator=Indicator.WARNING,
         summary=summary,
-        patient_data_title="worsening despite combination therapy",
+        why_title="worsening despite combination therapy",
         why=[f"On {combo.text}"]
         + [
             f"{line} (trial {threshold_text(ADEQUATE_TRIAL)} from {combo.complete.isoformat()})"

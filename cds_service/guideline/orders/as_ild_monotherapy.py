@@ -116,7 +116,7 @@ def _poor_risk(
         topic=TOPIC,
         indicator=indicator,
         summary=summary,
-        patient_data_title=(
+        why_title=(
             f"acute/subacute DM/PM-ILD ({'; '.join(assessment.course.criteria)}) with poor-risk "
             f"factor(s): {names}"
         ),
@@ -147,7 +147,7 @@ def _incomplete(
         indicator=Indicator.INFO,
         summary="A/S-ILD, glucocorticoid ordered: poor-risk assessment incomplete; if any factor "
         "is present, JP calls for initial combination.",
-        patient_data_title=(
+        why_title=(
             f"acute/subacute DM/PM-ILD ({'; '.join(assessment.course.criteria)}); no poor-risk "
             "factor recorded present"
         ),

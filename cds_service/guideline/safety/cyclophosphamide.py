@@ -77,7 +77,7 @@ def cyclophosphamide_safety(
             f"Cyclophosphamide: {', '.join(review.problems)} (blood tests, mesna with IV pulses, "
             "no long-term use)."
         ),
-        patient_data=review.lines,
+        why=review.lines,
         body=(
             "Haematuria, leukopenia, neutropenia, anaemia and pneumonia: regular blood tests; "
             "mesna with IV pulses; long-term use not recommended (bladder cancer). The "

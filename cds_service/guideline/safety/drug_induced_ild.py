@@ -64,7 +64,7 @@ def drug_induced_ild_caution(
             f"ILD patient on {names}: drug-induced ILD caution; review the need "
             "for it (not a hard stop)."
         ),
-        patient_data=lines,
+        why=lines,
         body=(
             "Leflunomide caused fatal acute/subacute ILD in 1.2% of Japanese patients (not in "
             "Korea or China); gefitinib and bleomycin ILD were also more frequent in Japan. "

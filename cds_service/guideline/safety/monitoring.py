@@ -96,7 +96,7 @@ def immunosuppression_monitoring(
         topic=TOPIC,
         indicator=Indicator.INFO if undecided else Indicator.WARNING,
         summary=_summary(review, undecided),
-        patient_data=review.lines,
+        why=review.lines,
         body=(
             "Japanese review: beta-D-glucan, cytomegalovirus (CMV) antigenemia, renal and "
             "hepatic function during intensive therapy; deterioration can happen within days. "

@@ -93,7 +93,7 @@ def pjp_prophylaxis(record: PatientRecord, derived: Derived | None = None) -> It
             else "Intensive immunosuppression without Pneumocystis prophylaxis: start TMP-SMX "
             "480 mg daily (EULAR 2022, JP)."
         ),
-        patient_data=lines,
+        why=lines,
         body=(
             f"Suggested regimen: {TMP_SMX_REGIMEN_TEXT} ({TMP_SMX_REGIMEN_SOURCE}); adjust for "
             "renal function; atovaquone, dapsone or pentamidine if TMP-SMX cannot be used.",
@@ -123,7 +123,7 @@ def _not_checked(
             else "Medication data unavailable: whether an intensive regimen needs Pneumocystis "
             "prophylaxis could not be checked."
         ),
-        patient_data=lines,
+        why=lines,
         body=(
             f"Suggested regimen if indicated: {TMP_SMX_REGIMEN_TEXT} ({TMP_SMX_REGIMEN_SOURCE}).",
             INTENSIVE_DEFINITION,

@@ -99,7 +99,7 @@ def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> It
                     "SSc-ILD lung function decline could not be assessed: "
                     "data unavailable or censored."
                 ),
-                patient_data=lines + undecided,
+                why=lines + undecided,
                 body=(_BODY,),
                 rules=(R024,),
                 facts=tuple(facts),
@@ -114,9 +114,9 @@ def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> It
             f"SSc-ILD lung function decline ({' and '.join(hits)} from the 12-month peak): "
             "reassess treatment."
         ),
-        patient_data=lines,
+        why=lines,
         body=(_BODY,),
-        options=OPTIONS,
+        what_to_do=OPTIONS,
         notes=(NO_GLUCOCORTICOID,),
         rules=rules,
         facts=tuple(facts),

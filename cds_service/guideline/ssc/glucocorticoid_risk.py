@@ -100,7 +100,7 @@ def ssc_glucocorticoid_risk(
         topic=TOPIC,
         indicator=indicator,
         summary=summary,
-        patient_data=lines,
+        why=lines,
         body=(_BODY,),
         what_to_do=_TO_DO,
         rules=_RULES,

@@ -112,7 +112,7 @@ def ssc_ild_treatment_indicated(
                     "SSc-ILD: treatment triggers could not be assessed for "
                     f"{' and '.join(undecided)} (data unavailable or censored value)."
                 ),
-                patient_data=lines,
+                why=lines,
                 body=(_BODY,),
                 rules=(R024, B11),
                 facts=tuple(facts),
@@ -147,9 +147,9 @@ def ssc_ild_treatment_indicated(
         topic=TOPIC,
         indicator=Indicator.INFO if med_gaps else Indicator.WARNING,
         summary=summary,
-        patient_data=lines,
+        why=lines,
         body=(_BODY, status),
-        options=OPTIONS,
+        what_to_do=OPTIONS,
         notes=(NO_GLUCOCORTICOID,),
         rules=rules,
         facts=tuple(facts),
