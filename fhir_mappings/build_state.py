@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from .fhir_read import concept_texts, effective_date, ref_label, reference_id
+from .fhir_read import codings, concept_texts, effective_date, ref_label, reference_id
 from .record import ConditionEntry, PatientRecord, PendingEntry, StudyEntry
 from .tables import ConceptRow, concept_rows
 from .terminology import Terminology
@@ -27,20 +27,9 @@ class Invalid(Exception):
     """A selected resource that cannot be read; the message is the warning reason."""
 
 
-def items(value: Any) -> list[Any]:
-    """``value`` when it is a JSON array, else no items (a malformed element is not read)."""
-    return value if isinstance(value, list) else []
-
-
 def coding_codes(concept: Any) -> list[str]:
     """The string codes of a CodeableConcept's codings (none when it is malformed)."""
-    if not isinstance(concept, Mapping):
-        return []
-    return [
-        c["code"]
-        for c in items(concept.get("coding"))
-        if isinstance(c, Mapping) and isinstance(c.get("code"), str)
-    ]
+    return [c["code"] for c in codings(concept) if isinstance(c.get("code"), str)]
 
 
 @lru_cache(maxsize=4096)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .build_state import Invalid, RecordBuilder, coding_codes, items, named_hrct, result_reference
-from .fhir_read import effective_date, parse_date, ref_label
+from .build_state import Invalid, RecordBuilder, coding_codes, named_hrct, result_reference
+from .fhir_read import effective_date, items, parse_date, ref_label
 from .record import PENDING_STATUSES, ReportEntry
 
 _ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})

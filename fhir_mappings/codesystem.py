@@ -22,17 +22,13 @@ CODESYSTEM_PATH = Path(__file__).parent / "data" / "concept-codesystem.json"
 
 
 def build_codesystem() -> dict[str, Any]:
-    codes_by_concept: dict[str, list[str]] = {}
-    for code_row in code_rows():
-        if code_row.code and code_row.confidence in USABLE_CONFIDENCE:
-            codes_by_concept.setdefault(code_row.concept_id, []).append(code_row.code)
+    standard = {r.concept_id for r in code_rows() if r.code and r.confidence in USABLE_CONFIDENCE}
     concepts = []
     for row in concept_rows().values():
         properties: list[dict[str, Any]] = [{"code": "kind", "valueCode": row.kind}]
         if row.canonical_unit:
             properties.append({"code": "canonical-unit", "valueString": row.canonical_unit})
-        standard = codes_by_concept.get(row.concept_id, [])
-        properties.append({"code": "site-coded", "valueBoolean": not standard})
+        properties.append({"code": "site-coded", "valueBoolean": row.concept_id not in standard})
         concepts.append({"code": row.concept_id, "display": row.display, "property": properties})
     return {
         "resourceType": "CodeSystem",

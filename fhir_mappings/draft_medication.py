@@ -30,12 +30,8 @@ from .dosage import daily_dose, route_from_form
 from .fhir_read import parse_date
 from .medications import dose_fields, map_medication
 from .record import MedicationEntry, PatientRecord
-from .tables import drug_rows
+from .tables import CONCEPT_SYSTEM, LOINC, RXNORM, drug_rows
 from .terminology import Terminology, default_terminology
-
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-LOINC = "http://loinc.org"
-CONCEPT_SYSTEM = "urn:ctd-ild-cds:concept"
 
 # concept -> (RxNorm codes, name patterns). Order matters for names: specific before generic.
 _DRUGS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (

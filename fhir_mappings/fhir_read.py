@@ -74,6 +74,11 @@ def _reference_id(text: str, resource_type: str) -> str | None:
     return parts[-1] if len(parts) == 1 else None
 
 
+def items(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else no items (a malformed element is not read)."""
+    return value if isinstance(value, list) else []
+
+
 def codings(concept: Any) -> Iterator[Mapping[str, Any]]:
     if isinstance(concept, Mapping):
         found = concept.get("coding")

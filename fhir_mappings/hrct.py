@@ -13,23 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .record import PatientRecord, ReportEntry
+from .record import FINAL_STATUSES, PatientRecord, ReportEntry
 
 #: the report codes that make it a chest CT study
 CHEST_CT = frozenset({"hrct_chest", "ct_chest"})
 #: HRCT findings and patterns a study may code, in the order a card names them
-HRCT_FINDINGS: tuple[str, ...] = (
-    "ct_ground_glass",
-    "ct_reticular",
-    "ct_consolidation",
-    "ct_lower_consolidation",
-    "ct_honeycombing",
-    "ct_traction_bronchiectasis",
-    "ct_uip_pattern",
-    "ct_nsip_pattern",
-    "ct_op_pattern",
-    "ct_ild_progression",
-)
 _LABELS = {
     "ct_ground_glass": "ground glass",
     "ct_reticular": "reticulation",
@@ -60,7 +48,7 @@ class HrctStudy:
 
     @property
     def final(self) -> bool:
-        return self.status in ("final", "amended", "corrected", "appended")
+        return self.status in FINAL_STATUSES
 
     def shows(self, concept: str) -> bool | None:
         """True when coded present; False when a final study does not code it (or codes it
@@ -74,7 +62,7 @@ class HrctStudy:
         head = f"HRCT {self.when.isoformat()}"
         if not self.final:
             return f"{head}: report {self.status} (pending)"
-        seen = [_LABELS[c] for c in HRCT_FINDINGS if c in self.findings]
+        seen = [label for c, label in _LABELS.items() if c in self.findings]
         text = f"{head}: {', '.join(seen) if seen else 'no ILD finding coded'}"
         if "ct_consolidation" not in self.findings:
             text += "; no consolidation coded"

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .build_state import Invalid, RecordBuilder, items
-from .fhir_read import effective_date, parse_date, ref_label
+from .build_state import Invalid, RecordBuilder
+from .fhir_read import codings, effective_date, items, parse_date, ref_label
 from .qualitative import interpret
 from .record import AntibodyResult, Measurement
 from .tables import ConceptRow
@@ -219,20 +219,17 @@ def _says_predicted(rng: Mapping[str, Any]) -> bool:
     kind = rng.get("type")
     if isinstance(kind, dict):
         texts.append(kind.get("text"))
-        texts += [c.get("display") for c in items(kind.get("coding")) if isinstance(c, dict)]
-        texts += [c.get("code") for c in items(kind.get("coding")) if isinstance(c, dict)]
+        texts += [c.get(key) for c in codings(kind) for key in ("display", "code")]
     return any(isinstance(t, str) and "predicted" in t.lower() for t in texts)
 
 
 def flag(obs: Mapping[str, Any]) -> str | None:
     """The lab's interpretation flag: "high", "low", "normal", "abnormal" or None."""
     for cc in items(obs.get("interpretation")):
-        if isinstance(cc, dict):
-            for coding in items(cc.get("coding")):
-                if isinstance(coding, dict):
-                    code = coding.get("code")
-                    if isinstance(code, str) and code in _FLAG:
-                        return _FLAG[code]
+        for coding in codings(cc):
+            code = coding.get("code")
+            if isinstance(code, str) and code in _FLAG:
+                return _FLAG[code]
     return None
 
 

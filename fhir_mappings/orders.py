@@ -79,10 +79,7 @@ def _entries(draft_orders: object) -> list[object]:
     entries = draft_orders.get("entry")
     if not isinstance(entries, list):
         return []
-    out: list[object] = []
-    for entry in entries:
-        out.append(entry.get("resource") if isinstance(entry, dict) else None)
-    return out
+    return [entry.get("resource") if isinstance(entry, dict) else None for entry in entries]
 
 
 def _reference(resource_type: str, raw_id: object, index: int) -> tuple[str, bool]:

@@ -23,9 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .fhir_read import codings, items
 from .record import AntibodyStatus
+from .tables import SNOMED
 
-SNOMED = "http://snomed.info/sct"
 V3_INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 
 SNOMED_STATUS: dict[str, AntibodyStatus] = {
@@ -98,7 +99,6 @@ class Qualitative:
     value: float | None = None
     unit: str | None = None
     text: str | None = None
-    basis: str = ""  # which element decided
 
 
 def status_from_text(text: str) -> AntibodyStatus | None:
@@ -120,15 +120,8 @@ def parse_titer(text: str) -> tuple[float, str | None] | None:
     return float(m.group(2)), m.group(1)
 
 
-def _items(value: Any) -> list[Any]:
-    """A JSON array as a list; anything else (a wrong type from the EHR) as empty."""
-    return value if isinstance(value, list) else []
-
-
 def _status_from_codeable(cc: Mapping[str, Any]) -> AntibodyStatus | None:
-    for coding in _items(cc.get("coding")):
-        if not isinstance(coding, (dict, Mapping)):
-            continue
+    for coding in codings(cc):
         code = coding.get("code")
         system = coding.get("system")
         if not isinstance(code, str):
@@ -137,9 +130,7 @@ def _status_from_codeable(cc: Mapping[str, Any]) -> AntibodyStatus | None:
             return SNOMED_STATUS[code]
         if system == V3_INTERPRETATION and code in INTERPRETATION_STATUS:
             return INTERPRETATION_STATUS[code]
-    for text in [cc.get("text")] + [
-        c.get("display") for c in _items(cc.get("coding")) if isinstance(c, (dict, Mapping))
-    ]:
+    for text in [cc.get("text")] + [c.get("display") for c in codings(cc)]:
         if isinstance(text, str):
             status = status_from_text(text)
             if status is not None:
@@ -148,11 +139,11 @@ def _status_from_codeable(cc: Mapping[str, Any]) -> AntibodyStatus | None:
 
 
 def _status_from_interpretation(obs: Mapping[str, Any]) -> AntibodyStatus | None:
-    for cc in _items(obs.get("interpretation")):
+    for cc in items(obs.get("interpretation")):
         if not isinstance(cc, (dict, Mapping)):
             continue
-        for coding in _items(cc.get("coding")):
-            code = coding.get("code") if isinstance(coding, (dict, Mapping)) else None
+        for coding in codings(cc):
+            code = coding.get("code")
             if isinstance(code, str) and code in INTERPRETATION_STATUS:
                 return INTERPRETATION_STATUS[code]
         text = cc.get("text")
@@ -164,7 +155,7 @@ def _status_from_interpretation(obs: Mapping[str, Any]) -> AntibodyStatus | None
 
 
 def _status_from_range(obs: Mapping[str, Any], value: float) -> AntibodyStatus | None:
-    for rng in _items(obs.get("referenceRange")):
+    for rng in items(obs.get("referenceRange")):
         if not isinstance(rng, (dict, Mapping)):
             continue
         high = rng.get("high")
@@ -182,7 +173,7 @@ def interpret(obs: Mapping[str, Any]) -> Qualitative:
         text = cc.get("text") if isinstance(cc.get("text"), str) else None
         if status is None:
             status = interp
-        return Qualitative(status or "unknown", text=text, basis="valueCodeableConcept")
+        return Qualitative(status or "unknown", text=text)
     string = obs.get("valueString")
     if isinstance(string, str):
         titer = parse_titer(string)
@@ -192,22 +183,20 @@ def interpret(obs: Mapping[str, Any]) -> Qualitative:
             # lowest dilution tested
             below = comparator is not None and comparator.startswith("<")
             status = interp or ("negative" if below else "positive")
-            return Qualitative(status, titer=number, text=string, basis="valueString titre")
+            return Qualitative(status, titer=number, text=string)
         status = status_from_text(string) or interp or "unknown"
-        return Qualitative(status, text=string, basis="valueString")
+        return Qualitative(status, text=string)
     boolean = obs.get("valueBoolean")
     if isinstance(boolean, bool):
-        return Qualitative("positive" if boolean else "negative", basis="valueBoolean")
+        return Qualitative("positive" if boolean else "negative")
     ratio = obs.get("valueRatio")
     if isinstance(ratio, (dict, Mapping)):
         numerator, denominator = ratio.get("numerator"), ratio.get("denominator")
         num = numerator.get("value") if isinstance(numerator, Mapping) else None
         den = denominator.get("value") if isinstance(denominator, Mapping) else None
         if isinstance(num, int | float) and isinstance(den, int | float) and num == 1 and den > 0:
-            return Qualitative(
-                interp or "positive", titer=float(den), text=f"1:{den:g}", basis="valueRatio"
-            )
-        return Qualitative(interp or "unknown", basis="valueRatio not 1:n")
+            return Qualitative(interp or "positive", titer=float(den), text=f"1:{den:g}")
+        return Qualitative(interp or "unknown")
     quantity = obs.get("valueQuantity")
     if (
         isinstance(quantity, (dict, Mapping))
@@ -228,10 +217,9 @@ def interpret(obs: Mapping[str, Any]) -> Qualitative:
                 titer=value,
                 value=value,
                 unit=unit_s,
-                basis="valueQuantity titre",
             )
         status = interp or _status_from_range(obs, value)
-        return Qualitative(status or "unknown", value=value, unit=unit_s, basis="valueQuantity")
+        return Qualitative(status or "unknown", value=value, unit=unit_s)
     if interp is not None:
-        return Qualitative(interp, basis="interpretation")
-    return Qualitative("unknown", basis="no value")
+        return Qualitative(interp)
+    return Qualitative("unknown")

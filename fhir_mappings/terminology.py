@@ -41,7 +41,6 @@ class SiteMapError(ValueError):
 
 
 _SYSTEM_ALIASES = {
-    "http://www.nlm.nih.gov/research/umls/rxnorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
     "urn:oid:2.16.840.1.113883.6.1": "http://loinc.org",
     "urn:oid:2.16.840.1.113883.6.96": "http://snomed.info/sct",
     "urn:oid:2.16.840.1.113883.6.90": ICD10CM,

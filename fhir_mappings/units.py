@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
-from .tables import concept_rows
+from .tables import UCUM, concept_rows
 
 #: 1 kPa = 7.50062 mmHg (UCUM: m[Hg] = 133.3220 kPa; seed-rules Units section)
 KPA_TO_MMHG = 7.50062
@@ -193,7 +193,7 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
     """Convert a FHIR Quantity; returns a reason string when it cannot be interpreted.
 
     The UCUM ``code`` is tried first (when the system is UCUM or absent), then the printed
-    ``unit``.
+    ``unit``; a non-string or empty one is ignored.
     """
     value = quantity.get("value")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -204,8 +204,12 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
         return "quantity value out of range"
     if not math.isfinite(number):
         return "quantity value is not a finite number"
-    found = quantity_factor(
-        concept, quantity.get("code"), quantity.get("unit"), quantity.get("system")
+    code, unit, system = quantity.get("code"), quantity.get("unit"), quantity.get("system")
+    found = _quantity_factor(
+        concept,
+        code if isinstance(code, str) and code else None,
+        unit if isinstance(unit, str) and unit else None,
+        system is None or system == UCUM,
     )
     if isinstance(found, str):
         return found
@@ -213,20 +217,6 @@ def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted 
     if not math.isfinite(converted):
         return "quantity value out of range for its unit"
     return Converted(converted, found[1])
-
-
-def quantity_factor(
-    concept: str, code: object, unit: object, system: object
-) -> tuple[float, str] | str:
-    """(factor, canonical unit) for a Quantity's raw ``code``/``unit``/``system`` values, or
-    the reason it cannot be converted. The UCUM ``code`` is tried first (when the system is
-    UCUM or absent), then the printed ``unit``; a non-string or empty one is ignored."""
-    return _quantity_factor(
-        concept,
-        code if isinstance(code, str) and code else None,
-        unit if isinstance(unit, str) and unit else None,
-        system is None or system == "http://unitsofmeasure.org",
-    )
 
 
 @lru_cache(maxsize=4096)  # records repeat the same few units thousands of times
