@@ -9,8 +9,6 @@ depends on a data set listed here must not conclude "no" ("not treated", "no pro
 
 from __future__ import annotations
 
-from fhir_mappings.record import PatientRecord
-
 from .text import label
 
 #: medication orders and statements (treatment status, glucocorticoid dose, regimen)
@@ -21,11 +19,6 @@ LUNG_FUNCTION: tuple[str, ...] = ("respiratory",)
 IMAGING: tuple[str, ...] = ("imaging", "imaging_reports")
 #: laboratory results (drug levels, monitoring labs)
 LABS: tuple[str, ...] = ("labs",)
-
-
-def missing(record: PatientRecord, datasets: tuple[str, ...]) -> dict[str, str]:
-    """The data sets of ``datasets`` that could not be had, with the reason."""
-    return record.missing_data(*datasets)
 
 
 #: data set (prefetch key) -> how a card names it

@@ -32,7 +32,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
-from ..data_gaps import MEDICATIONS, gap_text, missing
+from ..data_gaps import MEDICATIONS, gap_text
 from ..derived import Derived
 from ..diseases import CTD_NAMES, has_ctd_ild, ild_entry
 from ..evidence import fmt_number, rule
@@ -99,7 +99,7 @@ def ctd_ild_initial_treatment(
     if not (recent_dyspnea or domains.radiology or domains.physiology):
         return
     diseases = ", ".join(CTD_NAMES[g] for g in groups)
-    gaps = missing(record, MEDICATIONS)
+    gaps = record.missing_data(*MEDICATIONS)
     if gaps:
         status = f"ILD treatment status not checked: {gap_text(gaps)}"
         summary = (

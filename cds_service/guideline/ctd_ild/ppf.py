@@ -37,7 +37,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
-from ..data_gaps import MEDICATIONS, gap_text, missing
+from ..data_gaps import MEDICATIONS, gap_text
 from ..derived import Derived
 from ..diseases import CTD_NAMES, ctd_groups, has_ild, has_ipf
 from ..evidence import rule
@@ -113,7 +113,7 @@ def _treatment_options(record: PatientRecord, groups: set[str]) -> tuple[str, li
             else []
         )
         return "consider nintedanib", [nintedanib, *extra, pirfenidone]
-    gaps = missing(record, MEDICATIONS)
+    gaps = record.missing_data(*MEDICATIONS)
     if ctd_ild_treatment_given(record):
         return "nintedanib if it progresses despite standard management", [nintedanib, pirfenidone]
     lines = [

@@ -24,7 +24,7 @@ from datetime import timedelta
 from fhir_mappings.lung_volumes import volumes_without_percent
 from fhir_mappings.record import PatientRecord
 
-from ..data_gaps import IMAGING, LUNG_FUNCTION, gap_text, missing
+from ..data_gaps import IMAGING, LUNG_FUNCTION, gap_text
 from ..evidence import Threshold, fmt_number, rule
 from ..facts import condition_fact, measurement_fact
 from ..findings import Fact
@@ -114,7 +114,7 @@ def progression_domains(record: PatientRecord) -> Domains:
         out.unknown.setdefault("physiology", "a censored lung-function value cannot decide")
     elif physiology:
         out.physiology = False
-    lung_gaps = missing(record, LUNG_FUNCTION)
+    lung_gaps = record.missing_data(*LUNG_FUNCTION)
     if lung_gaps and not out.physiology:
         out.unknown["physiology"] = gap_text(lung_gaps)
         out.lines.append(f"Lung function: not assessed in full: {gap_text(lung_gaps)}")
@@ -125,7 +125,7 @@ def progression_domains(record: PatientRecord) -> Domains:
         out.facts.append(condition_fact(progression))
     else:
         out.lines.append("Radiological progression: none recorded in the past 12 months")
-        imaging_gaps = missing(record, IMAGING)
+        imaging_gaps = record.missing_data(*IMAGING)
         if imaging_gaps:
             out.unknown["radiology"] = gap_text(imaging_gaps)
             out.lines.append(f"Imaging: not assessed in full: {gap_text(imaging_gaps)}")

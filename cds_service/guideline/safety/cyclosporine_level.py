@@ -39,7 +39,7 @@ from datetime import date, timedelta
 from fhir_mappings.record import Measurement, MedicationEntry, PatientRecord
 
 from ..compose import finding
-from ..data_gaps import LABS, gap_text, missing
+from ..data_gaps import LABS, gap_text
 from ..derived import Derived
 from ..evidence import Threshold
 from ..facts import measurement_fact, medication_fact
@@ -167,7 +167,7 @@ def _no_recent_level(record: PatientRecord, since: date, lines: list[str]) -> st
             f"level present but unreadable ({last.original_unit or 'no unit'}, "
             f"{last.when.isoformat()})"
         )
-    gaps = missing(record, LABS)
+    gaps = record.missing_data(*LABS)
     if gaps:
         lines.append(f"Cyclosporine level: not assessed: {gap_text(gaps)}")
         return "cyclosporine level not checked (laboratory data unavailable)"

@@ -34,7 +34,7 @@ from datetime import timedelta
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
-from ..data_gaps import LABS, gap_text, missing
+from ..data_gaps import LABS, gap_text
 from ..derived import Derived
 from ..evidence import Threshold
 from ..facts import medication_fact
@@ -131,7 +131,7 @@ def _regimen_facts(record: PatientRecord) -> list[Fact]:
 
 def _overdue_and_abnormal_tests(record: PatientRecord, review: _Review) -> None:
     """Which monitoring tests are overdue (>14 days or none), and which recent ones abnormal?"""
-    lab_gaps = missing(record, LABS)
+    lab_gaps = record.missing_data(*LABS)
     window_start = record.today - timedelta(days=int(INTERVAL.value))
     for item in ITEMS:
         last = last_result(record, item.concepts)

@@ -28,7 +28,7 @@ from fhir_mappings.record import PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
-from ..data_gaps import MEDICATIONS, gap_text, missing
+from ..data_gaps import MEDICATIONS, gap_text
 from ..derived import Derived
 from ..diseases import ctd_groups, has_ild, ild_entry
 from ..facts import condition_fact, medication_fact, prednisolone_equivalent_fact
@@ -58,7 +58,7 @@ def pjp_prophylaxis(record: PatientRecord, derived: Derived | None = None) -> It
     regimen = derived.regimen if derived is not None else assess_regimen(record)
     if has_pjp_prophylaxis(record):
         return
-    gaps = missing(record, MEDICATIONS)
+    gaps = record.missing_data(*MEDICATIONS)
     if gaps:
         if regimen.intensive is not False or (has_ild(record) and ctd_groups(record)):
             yield _not_checked(record, regimen, gaps)

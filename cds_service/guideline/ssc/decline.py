@@ -24,7 +24,7 @@ from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
 from ..ctd_ild.physiology import PeakDecline, decline_from_peak
-from ..data_gaps import LUNG_FUNCTION, gap_text, missing
+from ..data_gaps import LUNG_FUNCTION, gap_text
 from ..derived import Derived
 from ..diseases import has_ctd_ild
 from ..evidence import Threshold, fmt_number
@@ -88,7 +88,7 @@ def ssc_ild_decline(record: PatientRecord, derived: Derived | None = None) -> It
         elif decided is None:
             undecided.append(f"{label}: censored value, cannot decide")
     if not hits:
-        gaps = missing(record, LUNG_FUNCTION)
+        gaps = record.missing_data(*LUNG_FUNCTION)
         if gaps:
             undecided.append(f"lung function: not assessed in full: {gap_text(gaps)}")
         if undecided:

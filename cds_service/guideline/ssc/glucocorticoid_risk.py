@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from fhir_mappings.record import PatientRecord
 
 from ..compose import finding
-from ..data_gaps import MEDICATIONS, gap_text, missing
+from ..data_gaps import MEDICATIONS, gap_text
 from ..derived import Derived
 from ..diseases import CTD_CONCEPTS, has_ctd
 from ..evidence import Threshold, fmt_number
@@ -57,7 +57,7 @@ def ssc_glucocorticoid_risk(
     if not has_ctd(record, "ssc"):
         return
     gc = glucocorticoid_dose(record)
-    gaps = missing(record, MEDICATIONS)
+    gaps = record.missing_data(*MEDICATIONS)
     if not gc.any and not gaps:
         return
     over = gc.meets(GC_WARNING)

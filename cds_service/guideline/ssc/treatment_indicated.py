@@ -31,7 +31,7 @@ from fhir_mappings.record import Measurement, PatientRecord
 
 from .. import drug_classes
 from ..compose import finding
-from ..data_gaps import IMAGING, LUNG_FUNCTION, MEDICATIONS, gap_text, missing
+from ..data_gaps import IMAGING, LUNG_FUNCTION, MEDICATIONS, gap_text
 from ..derived import Derived
 from ..diseases import has_ctd_ild
 from ..evidence import Threshold, rule
@@ -73,7 +73,7 @@ def _value_lines(
         (fvc, "FVC % predicted", LUNG_FUNCTION),
     ):
         if m is None:
-            gaps = missing(record, datasets)
+            gaps = record.missing_data(*datasets)
             why = gap_text(gaps) if gaps else "not assessed"
             lines.append(f"{label}: none in the last 12 months ({why})")
         else:
@@ -88,7 +88,7 @@ def ssc_ild_treatment_indicated(
         drug_classes.SSC_ILD_TREATMENTS, include_drafts=False
     ):
         return
-    med_gaps = missing(record, MEDICATIONS)
+    med_gaps = record.missing_data(*MEDICATIONS)
     extent = record.latest("hrct_fibrosis_extent", within=RECENT)
     fvc = record.latest("fvc_pct_pred", within=RECENT)
     by_extent, by_fvc = _meets(HRCT_EXTENT, extent), _meets(FVC_LOW, fvc)
@@ -102,7 +102,7 @@ def ssc_ild_treatment_indicated(
                 (by_extent, extent, "HRCT extent", IMAGING),
                 (by_fvc, fvc, "FVC", LUNG_FUNCTION),
             )
-            if decided is None and (m is not None or missing(record, datasets))
+            if decided is None and (m is not None or record.missing_data(*datasets))
         ]
         if undecided:
             yield finding(
