@@ -101,7 +101,6 @@ class RecordBuilder:
         source_id: str,
         resource: Mapping[str, Any],
         recorded: date | None = None,
-        verification: str | None = None,
     ) -> None:
         implied = None
         if concept == "ct_consolidation" and present and lower_zone(resource):
@@ -117,7 +116,6 @@ class RecordBuilder:
                     recorded=recorded,
                     source=source,
                     source_id=source_id,
-                    verification=verification,
                 )
             )
 

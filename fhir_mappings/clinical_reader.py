@@ -55,7 +55,6 @@ def read_condition(b: RecordBuilder, cond: Mapping[str, Any]) -> None:
             ref_label(cond),
             cond,
             recorded=recorded,
-            verification=verification,
         )
 
 

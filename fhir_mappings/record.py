@@ -99,8 +99,6 @@ class ConditionEntry:
     recorded: date | None = None
     source: Literal["Condition", "Observation", "DiagnosticReport"] = "Condition"
     source_id: str | None = None
-    #: Condition.verificationStatus (confirmed, provisional, differential, unconfirmed...)
-    verification: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,27 +175,6 @@ class MedicationEntry:
     dose_text: str | None = None
     is_draft: bool = False
     source_id: str | None = None  # "MedicationRequest/abc"
-
-
-@dataclass(frozen=True)
-class Change:
-    """Change of a concept between two measurements (later minus earlier)."""
-
-    earlier: Measurement
-    later: Measurement
-
-    @property
-    def absolute(self) -> float:
-        assert self.earlier.value is not None and self.later.value is not None
-        return self.later.value - self.earlier.value
-
-    @property
-    def relative(self) -> float | None:
-        """(later - earlier) / earlier; None when the earlier value is zero."""
-        assert self.earlier.value is not None and self.later.value is not None
-        if self.earlier.value == 0:
-            return None
-        return (self.later.value - self.earlier.value) / self.earlier.value
 
 
 ACTIVE_MED_STATUSES = frozenset({"active", "on-hold", "draft", "intended"})
@@ -313,14 +290,6 @@ class PatientRecord:
             for m in self.measurements.get(concept, ())
             if not m.interpretable and (since is None or m.when >= since)
         ]
-
-    def change(self, concept: str, earlier: date, later: date) -> Change | None:
-        """Change between the values on or before each date (latest value at each date)."""
-        first = self.latest(concept, until=earlier)
-        second = self.latest(concept, until=later)
-        if first is None or second is None or first is second:
-            return None
-        return Change(first, second)
 
     def highest(
         self, concept: str, since: date | None = None, until: date | None = None

@@ -90,12 +90,12 @@ def test_observation_dates(timing: dict[str, Any], expected: date) -> None:
     assert m.when == expected
 
 
-def test_latest_within_window_and_change() -> None:
+def test_latest_within_window_and_until() -> None:
     record = build([ferritin("a", 500, when="2026-10-01"), ferritin("b", 1500, when="2026-11-16")])
     assert record.latest("ferritin", within=timedelta(days=30)).value == 1500
     assert record.latest("ferritin", within=timedelta(days=1)) is None
-    change = record.change("ferritin", date(2026, 10, 2), date(2026, 11, 17))
-    assert change is not None and change.absolute == 1000 and change.relative == 2.0
+    assert record.latest("ferritin", until=date(2026, 10, 2)).value == 500
+    assert record.latest("ferritin", until=date(2026, 11, 17)).value == 1500
 
 
 # --------------------------------------------------------------------- exclusion
@@ -150,7 +150,7 @@ def test_condition_in_error_status_excluded() -> None:
     assert build([cond]).conditions == []
 
 
-def test_provisional_condition_kept_with_its_verification() -> None:
+def test_provisional_condition_is_kept() -> None:
     cond = condition(
         "c",
         ICD,
@@ -159,8 +159,9 @@ def test_provisional_condition_kept_with_its_verification() -> None:
             "http://terminology.hl7.org/CodeSystem/condition-ver-status", "provisional"
         ),
     )
-    (entry, *_) = build([cond]).condition_entries("systemic_sclerosis")
-    assert entry.verification == "provisional"
+    record = build([cond])
+    (entry, *_) = record.condition_entries("systemic_sclerosis")
+    assert entry.active and record.has_condition("systemic_sclerosis")
 
 
 @pytest.mark.parametrize(
