@@ -63,11 +63,10 @@ Resource = dict[str, Any]
 class FhirError(Exception):
     """A request that produced no usable data. ``reason`` is safe to show and to log."""
 
-    def __init__(self, reason: str, status: int | None = None, retryable: bool = False) -> None:
+    def __init__(self, reason: str, status: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
-        self.retryable = retryable  # the request never reached the server: safe to try again
 
 
 class Deadline:
@@ -75,10 +74,6 @@ class Deadline:
 
     def __init__(self, seconds: float) -> None:
         self.at = time.monotonic() + seconds
-
-    @classmethod
-    def after_ms(cls, ms: int) -> Deadline:
-        return cls(ms / 1000.0)
 
     def remaining(self) -> float:
         return self.at - time.monotonic()
@@ -230,14 +225,13 @@ class FhirClient:
         token: str | None,
         deadline: Deadline,
         limits: Limits | None = None,
-        session: requests.Session | None = None,
         scope: str | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
         self._token = token
         self.deadline = deadline
         self.limits = limits or Limits()
-        self._session = session or shared_session()
+        self._session = shared_session()
         #: every URL requested must lie under it (``fhir_policy.under``): the caller's listed
         #: base outside dev mode, else ``fhirServer`` itself
         self.scope = scope or self.base_url
@@ -278,7 +272,7 @@ class FhirClient:
                 if (
                     exc.status is None
                     and attempt < self.limits.max_retries
-                    and exc.reason == ("FHIR server unreachable")
+                    and exc.reason == "FHIR server unreachable"
                 ):
                     attempt += 1
                     if self._sleep_before_retry(attempt, None):
@@ -347,13 +341,13 @@ class FhirClient:
         except Urllib3Error as exc:
             raise FhirError(f"FHIR request failed ({type(exc).__name__})") from exc
         except requests.ConnectTimeout as exc:
-            raise FhirError("FHIR server unreachable (connect timed out)", retryable=True) from exc
+            raise FhirError("FHIR server unreachable (connect timed out)") from exc
         except requests.Timeout as exc:
             raise FhirError("FHIR server timed out") from exc
         except (ChunkedEncodingError, ContentDecodingError) as exc:
             raise FhirError("FHIR response truncated or corrupt") from exc
         except requests.ConnectionError as exc:
-            raise FhirError("FHIR server unreachable", retryable=True) from exc
+            raise FhirError("FHIR server unreachable") from exc
         except requests.RequestException as exc:
             raise FhirError(f"FHIR request failed ({type(exc).__name__})") from exc
 
@@ -370,11 +364,11 @@ class FhirClient:
             raise FhirError("FHIR server answered with an OperationOutcome")
         return SearchResult([first])
 
-    def collect(self, bundle: Resource, result: SearchResult, pages_done: int = 0) -> None:
+    def collect(self, bundle: Resource, result: SearchResult) -> None:
         """Add ``bundle``'s resources to ``result`` and follow its next links within the caps."""
         seen: set[str] = set()
         page = bundle
-        pages = pages_done
+        pages = 0
         while True:
             pages += 1
             if bundle_resources(page, result.resources) and result.incomplete is None:

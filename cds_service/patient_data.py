@@ -161,10 +161,11 @@ def _use_prefetch(
                 return matches[:1], None, None, None
             return [], "the prefetched Bundle does not hold the requested resource", None, None
         resources: list[Resource] = []
-        had_error = bundle_resources(value, resources)
-        incomplete = None
-        if had_error:
-            incomplete = "the CDS client reported an error in the prefetched Bundle"
+        incomplete = (
+            "the CDS client reported an error in the prefetched Bundle"
+            if bundle_resources(value, resources)
+            else None
+        )
         return resources, None, incomplete, (value if next_link(value) else None)
     if not isinstance(rtype, str):
         return [], "the prefetched value is not a FHIR resource", None, None
@@ -223,7 +224,7 @@ def resolve(
     the caller is told (``fhir_policy``). Raises ``DataUnavailable`` when a required key
     cannot be had.
     """
-    deadline = Deadline.after_ms(settings.fhir_deadline_ms)
+    deadline = Deadline(settings.fhir_deadline_ms / 1000.0)
     raw_prefetch = body.get("prefetch")
     prefetch: Mapping[str, Any] = raw_prefetch if isinstance(raw_prefetch, dict) else {}
     raw_context = body.get("context")
@@ -360,7 +361,7 @@ def _public_reason(caller: Caller) -> Callable[[str], str]:
 def _mark_failed(
     state: _KeyState,
     reason: str,
-    public: Callable[[str], str] = str,
+    public: Callable[[str], str],
     issue_code: str | None = None,
 ) -> None:
     log.warning("patient data %r unavailable: %s", state.key.key, reason)

@@ -104,7 +104,7 @@ def _normalize_selection(selection: object) -> str | None:
 def map_draft_orders(
     draft_orders: dict[str, object] | object,
     selections: list[str] | None,
-    record: PatientRecord | object,
+    record: PatientRecord,
     terminology: Terminology | None = None,
 ) -> OrderSet:
     """Map ``context.draftOrders`` (strict R4 or sandbox-shaped) to an OrderSet.
@@ -115,7 +115,6 @@ def map_draft_orders(
     ``terminology`` is the start-up Terminology (standard codes + site ConceptMaps), as for
     the record; None uses the standard codes.
     """
-    patient = record if isinstance(record, PatientRecord) else None
     out = OrderSet()
     for index, resource in enumerate(_entries(draft_orders)):
         if not isinstance(resource, dict):
@@ -128,7 +127,7 @@ def map_draft_orders(
         if has_id:
             out.resources[ref] = resource
         if rtype == "MedicationRequest":
-            entries, problem = map_medication_request(resource, ref, patient, terminology)
+            entries, problem = map_medication_request(resource, ref, record, terminology)
             out.medications.extend(entries)
             if problem is not None:
                 out.unreadable.append((ref, problem))
