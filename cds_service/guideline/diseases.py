@@ -10,7 +10,6 @@ in a clinical sense, which is why callers stay silent rather than conclude "no d
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from fhir_mappings.record import ConditionEntry, PatientRecord
@@ -150,25 +149,20 @@ def has_ipf(record: PatientRecord) -> bool:
     return record.has_condition("ipf")
 
 
-@dataclass(frozen=True)
-class LastStudy:
-    when: date
-
-
-def last_pft(record: PatientRecord) -> LastStudy | None:
-    """The latest PFT on record: a PFT study or any spirometry/DLCO result, up to today."""
+def last_pft(record: PatientRecord) -> date | None:
+    """The date of the latest PFT: a PFT study or any spirometry/DLCO result, up to today."""
     dates = [s.when for s in record.studies_of("pft") if s.when <= record.today]
     dates += [m.when for c in PFT_CONCEPTS if (m := record.latest(c)) is not None]
-    return LastStudy(max(dates)) if dates else None
+    return max(dates) if dates else None
 
 
-def last_hrct(record: PatientRecord) -> LastStudy | None:
-    """The latest chest (HR)CT on record: a study, or an HRCT extent result."""
+def last_hrct(record: PatientRecord) -> date | None:
+    """The date of the latest chest (HR)CT on record: a study, or an HRCT extent result."""
     dates = [s.when for s in record.studies_of("hrct_chest", "ct_chest") if s.when <= record.today]
     extent = record.latest("hrct_fibrosis_extent")
     if extent is not None:
         dates.append(extent.when)
-    return LastStudy(max(dates)) if dates else None
+    return max(dates) if dates else None
 
 
 def has_ctd_ild(record: PatientRecord, group: str) -> bool:

@@ -90,14 +90,14 @@ def sard_ild_monitoring_due(
         lines.append("Last PFT: none on record")
         summary = f"ILD with {diseases}: no PFT on record; lung-function monitoring is due."
     else:
-        age = (record.today - last.when).days
+        age = (record.today - last).days
         if not interval.holds(age):
             return
-        due = last.when + timedelta(days=days)
-        lines.append(f"Last PFT: {last.when.isoformat()} ({age} days ago); due {due.isoformat()}")
-        facts.append(present("pft", last.when))
+        due = last + timedelta(days=days)
+        lines.append(f"Last PFT: {last.isoformat()} ({age} days ago); due {due.isoformat()}")
+        facts.append(present("pft", last))
         summary = (
-            f"ILD with {diseases}: last PFT {last.when.isoformat()}, due since "
+            f"ILD with {diseases}: last PFT {last.isoformat()}, due since "
             f"{due.isoformat()}; repeat PFTs."
         )
     yield finding(

@@ -130,8 +130,8 @@ def sard_ild_screening(record: PatientRecord, derived: Derived | None = None) ->
     diseases = ", ".join(CTD_NAMES[g] for g in groups)
     lines = [f"Diagnosis: {diseases}"]
     lines += [f"Risk factor: {text}" for text, _ in factors]
-    lines.append(f"HRCT: {hrct.when.isoformat() if hrct else 'none on record'}")
-    lines.append(f"PFT: {pft.when.isoformat() if pft else 'none on record'}")
+    lines.append(f"HRCT: {hrct.isoformat() if hrct else 'none on record'}")
+    lines.append(f"PFT: {pft.isoformat() if pft else 'none on record'}")
     yield finding(
         topic=TOPIC,
         indicator=Indicator.INFO,
