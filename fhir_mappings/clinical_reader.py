@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .build_state import Invalid, RecordBuilder, coding_codes, named_hrct, result_reference
+from .build_state import (
+    FINDING_KINDS,
+    Invalid,
+    RecordBuilder,
+    coding_codes,
+    named_hrct,
+    result_reference,
+)
 from .fhir_read import effective_date, items, parse_date, ref_label
 from .record import PENDING_STATUSES, ReportEntry
 
 _ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})
 _NOT_DONE = ("not-done", "cancelled", "preparation")
-_FINDING_KINDS = ("finding", "condition")
 
 
 def _last_code(concept: Any, element: str) -> str | None:
@@ -27,7 +33,7 @@ def _last_code(concept: Any, element: str) -> str | None:
 
 def read_condition(b: RecordBuilder, cond: Mapping[str, Any]) -> None:
     concepts = b.terms.concepts_for_codeable(cond.get("code"))
-    rows = [r for r in b.kinds(concepts) if r.kind in ("condition", "finding")]
+    rows = [r for r in b.kinds(concepts) if r.kind in FINDING_KINDS]
     if not rows:
         return
     vs = cond.get("verificationStatus")
@@ -84,7 +90,7 @@ def read_report(b: RecordBuilder, rep: Mapping[str, Any]) -> None:
     if "ct_chest" in studies and named_hrct(code):
         studies.add("hrct_chest")
     findings = frozenset(
-        row.concept_id for row in b.kinds(conclusion_concepts) if row.kind in _FINDING_KINDS
+        row.concept_id for row in b.kinds(conclusion_concepts) if row.kind in FINDING_KINDS
     )
     results = tuple(r for r in map(result_reference, items(rep.get("result"))) if r)
     if studies:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .build_state import Invalid, RecordBuilder
+from .build_state import FINDING_KINDS, Invalid, RecordBuilder
 from .fhir_read import codings, effective_date, items, parse_date, ref_label
 from .qualitative import interpret
 from .record import AntibodyResult, Measurement
@@ -30,7 +30,6 @@ _FLAG = {
     "A": "abnormal",
     "AA": "abnormal",
 }
-_FINDING_KINDS = ("finding", "condition")
 #: lung-function volumes and the concept of their predicted value
 PREDICTED_CONCEPT = {"fvc": "fvc_predicted", "dlco": "dlco_predicted", "tlc": "tlc_predicted"}
 
@@ -51,7 +50,7 @@ def read_observation(b: RecordBuilder, obs: Mapping[str, Any]) -> None:
         value_findings = {
             c
             for c in b.terms.concepts_for_codeable(value_cc)
-            if c in b.concepts and b.concepts[c].kind in _FINDING_KINDS
+            if c in b.concepts and b.concepts[c].kind in FINDING_KINDS
         }
     if not code_concepts and not value_findings and not any(comp_concepts):
         return  # not a concept the service reads: skipped unread
@@ -68,7 +67,7 @@ def read_observation(b: RecordBuilder, obs: Mapping[str, Any]) -> None:
     source_id = ref_label(obs)
     for row in b.kinds(code_concepts):
         observation_value(b, row, obs, when, source_id)
-    if value_findings and not any(b.concepts[c].kind in _FINDING_KINDS for c in code_concepts):
+    if value_findings and not any(b.concepts[c].kind in FINDING_KINDS for c in code_concepts):
         for concept in sorted(value_findings):
             b.add_finding(concept, True, when, "Observation", source_id, obs)
     for comp, concepts in zip(components, comp_concepts, strict=True):
@@ -110,7 +109,7 @@ def observation_value(
             b.add_pending((concept,), when, "preliminary", source_id)
         if row.canonical_unit and isinstance(obs.get("valueQuantity"), dict):
             add_measurement(b, concept, obs, when, source_id)
-    elif row.kind in _FINDING_KINDS:
+    elif row.kind in FINDING_KINDS:
         q = interpret(obs)
         has_value = any(k.startswith("value") for k in obs)
         if has_value and q.status == "unknown":

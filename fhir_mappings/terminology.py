@@ -73,7 +73,6 @@ class Terminology:
 
     exact: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     icd_parents: dict[str, frozenset[str]] = field(default_factory=dict)
-    site_sources: tuple[str, ...] = ()
     #: (system, code) as written in a resource -> concepts (``_compute`` with an LRU cache:
     #: records carry the same few hundred codings thousands of times)
     _lookup_cached: Callable[[str, str], frozenset[str]] = field(
@@ -105,14 +104,12 @@ class Terminology:
             icd_parents={k: frozenset(v) for k, v in parents.items()},
         )
 
-    def with_site_maps(
-        self, site: Mapping[tuple[str, str], Iterable[str]], label: str
-    ) -> Terminology:
+    def with_site_maps(self, site: Mapping[tuple[str, str], Iterable[str]]) -> Terminology:
         """A new Terminology with site codes added on top of the standard codes."""
         exact = dict(self.exact)
         for key, concepts in site.items():
             exact[key] = exact.get(key, frozenset()) | frozenset(concepts)
-        return Terminology(exact, self.icd_parents, (*self.site_sources, label))
+        return Terminology(exact, self.icd_parents)
 
     def concepts_for(self, system: str | None, code: str | None) -> set[str]:
         return set(self._lookup(system, code))
@@ -240,4 +237,4 @@ def build_terminology(site_conceptmap: str | os.PathLike[str] | None = None) -> 
     base = default_terminology()
     if not site_conceptmap:
         return base
-    return base.with_site_maps(load_site_conceptmap(site_conceptmap), str(site_conceptmap))
+    return base.with_site_maps(load_site_conceptmap(site_conceptmap))

@@ -22,9 +22,7 @@ SUBJECT = {"reference": f"Patient/{PATIENT}"}
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
 SITE = "https://hospital.example.org/site-local"
-TERMS = Terminology.standard().with_site_maps(
-    {(SITE, "SX-DYSP-WORSE"): ["dyspnea_worsening"]}, "test site map"
-)
+TERMS = Terminology.standard().with_site_maps({(SITE, "SX-DYSP-WORSE"): ["dyspnea_worsening"]})
 
 
 def cc(system: str, code: str, display: str | None = None) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def test_unknown_ids_and_other_systems_do_not_match(system: str, code: str) -> N
 
 def test_identity_survives_site_maps() -> None:
     terms = default_terminology().with_site_maps(
-        load_site_conceptmap(FIXTURES / "site-conceptmap-kl6-hrct.json"), "site"
+        load_site_conceptmap(FIXTURES / "site-conceptmap-kl6-hrct.json")
     )
     assert terms.concepts_for(CONCEPT_SYSTEM, "ct_honeycombing") == {"ct_honeycombing"}
     assert terms.concepts_for(CONCEPT_SYSTEM, "kl6") == {"kl6"}

@@ -158,9 +158,7 @@ def test_a_number_beyond_the_float_range_is_not_read_and_never_raises() -> None:
 
 def test_an_implied_hrct_is_also_a_ct_of_the_chest() -> None:
     """The one quantity concept implying an HRCT (no standard code: a site's code)."""
-    site = Terminology.standard().with_site_maps(
-        {("urn:site", "EXT"): ["hrct_fibrosis_extent"]}, "test"
-    )
+    site = Terminology.standard().with_site_maps({("urn:site", "EXT"): ["hrct_fibrosis_extent"]})
     obs = observation("e", "EXT", system="urn:site", valueQuantity=q(20, "%", "%"))
     fast = build_record([obs], TODAY, PATIENT, site)
     assert [s.concept for s in fast.studies] == ["hrct_chest", "ct_chest"]

@@ -37,7 +37,6 @@ SITE_TERMS = Terminology.standard().with_site_maps(
         (SITE, "CT-CONSOL-LOWER"): ["ct_lower_consolidation"],
         (SITE, "LAB-RNAP3"): ["anti_rnap3"],
     },
-    "test site map",
 )
 PRESENT = cc(SNOMED, "52101004", "Present")
 ABSENT = cc(SNOMED, "2667000", "Absent")

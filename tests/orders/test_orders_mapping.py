@@ -268,7 +268,7 @@ def test_site_conceptmap_codes_reach_drafts() -> None:
     from fhir_mappings.terminology import Terminology
 
     site = Terminology.standard().with_site_maps(
-        {("http://hospital.example/drugs", "PRED-5"): {"prednisolone"}}, "test-site"
+        {("http://hospital.example/drugs", "PRED-5"): {"prednisolone"}}
     )
     res = med_request("p", "prednisolone", 20)
     res["medicationCodeableConcept"] = {

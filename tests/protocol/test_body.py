@@ -94,7 +94,7 @@ def test_terminology_cache_hands_out_fresh_sets() -> None:
 def test_site_maps_do_not_reuse_the_standard_cache() -> None:
     terms = Terminology.standard()
     assert terms.concepts_for("urn:site", "K6") == set()
-    site = terms.with_site_maps({("urn:site", "K6"): ["kl6"]}, "test")
+    site = terms.with_site_maps({("urn:site", "K6"): ["kl6"]})
     assert site.concepts_for("urn:site", "K6") == {"kl6"}
     assert terms.concepts_for("urn:site", "K6") == set()
 
