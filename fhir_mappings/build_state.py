@@ -19,8 +19,6 @@ from .record import ConditionEntry, PatientRecord, PendingEntry, StudyEntry
 from .tables import ConceptRow, concept_rows
 from .terminology import Terminology
 
-#: concept kinds that become a ConditionEntry
-FINDING_KINDS = ("finding", "condition")
 #: statuses that exclude an Observation/DiagnosticReport from the record
 RESULT_EXCLUDED = frozenset({"entered-in-error", "cancelled", "registered"})
 

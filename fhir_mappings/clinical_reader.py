@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .build_state import (
-    FINDING_KINDS,
-    Invalid,
-    RecordBuilder,
-    coding_codes,
-    named_hrct,
-    result_reference,
-)
+from .build_state import Invalid, RecordBuilder, coding_codes, named_hrct, result_reference
 from .fhir_read import effective_date, items, parse_date, ref_label
 from .record import PENDING_STATUSES, ReportEntry
+from .tables import FINDING_KINDS
 
 _ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})
 _NOT_DONE = ("not-done", "cancelled", "preparation")

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .build_state import FINDING_KINDS, Invalid, RecordBuilder
+from .build_state import Invalid, RecordBuilder
 from .fhir_read import codings, effective_date, items, parse_date, ref_label
 from .qualitative import interpret
 from .record import AntibodyResult, Measurement
-from .tables import ConceptRow
+from .tables import FINDING_KINDS, ConceptRow
 from .units import Converted, convert_quantity
 
 _FLAG = {

@@ -32,6 +32,7 @@ UCUM = "http://unitsofmeasure.org"
 CONCEPT_SYSTEM = "urn:ctd-ild-cds:concept"
 
 USABLE_CONFIDENCE = frozenset({"verified", "probable"})
+FINDING_KINDS = ("finding", "condition")  # the concept kinds that become a ConditionEntry
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,8 @@ class CodeRow:
     concept_id: str
     system: str
     code: str
-    display: str
     confidence: str
     icd_children: bool
-    origin: str
-    source: str
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,6 @@ class DrugRow:
     concept_id: str
     classes: frozenset[str]
     pred_eq_factor: float | None
-    source: str
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -75,11 +72,8 @@ def code_rows() -> tuple[CodeRow, ...]:
             concept_id=r["concept_id"],
             system=r["system"],
             code=r["code"].strip(),
-            display=r["display"],
             confidence=r["confidence"],
             icd_children=r["icd_children"] == "yes",
-            origin=r["origin"],
-            source=r["source"],
         )
         for r in _read("codes.csv")
     )
@@ -106,7 +100,6 @@ def drug_rows() -> dict[str, DrugRow]:
             concept_id=r["concept_id"],
             classes=frozenset(c for c in r["classes"].split(";") if c),
             pred_eq_factor=float(r["pred_eq_factor"]) if r["pred_eq_factor"] else None,
-            source=r["source"],
         )
         for r in _read("drugs.csv")
     }

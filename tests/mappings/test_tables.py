@@ -15,6 +15,15 @@ from fhir_mappings.terminology import default_terminology
 SOURCE = Path(__file__).parent / "data" / "source_codes.csv"  # copy of reference codes.csv
 SOURCE_ROWS = list(csv.DictReader(SOURCE.read_text(encoding="utf-8").splitlines()))
 USABLE = [r for r in code_rows() if r.code and r.confidence in ("verified", "probable")]
+DATA = Path(codesystem.__file__).parent / "data"
+
+
+def _data_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a product data file with every column (provenance included)."""
+    return list(csv.DictReader((DATA / name).read_text(encoding="utf-8").splitlines()))
+
+
+CODE_FILE_ROWS = _data_rows("codes.csv")
 
 CONTRACT_SITE_CONCEPTS = [
     "kl6",
@@ -64,11 +73,15 @@ def test_contract_concepts_exist(concept: str) -> None:
 
 
 def test_source_rows_are_copied_with_code_display_confidence_and_source() -> None:
-    ours = {(r.concept_id, r.system, r.code): r for r in code_rows() if r.origin == "codes.csv"}
+    ours = {
+        (r["concept_id"], r["system"], r["code"].strip()): r
+        for r in CODE_FILE_ROWS
+        if r["origin"] == "codes.csv"
+    }
     assert len(ours) == len({(r["concept_id"], r["system"], r["code"]) for r in SOURCE_ROWS})
     for src in SOURCE_ROWS:
         row = ours[(src["concept_id"], src["system"], src["code"])]
-        assert (row.display, row.confidence, row.source) == (
+        assert (row["display"], row["confidence"], row["source"]) == (
             src["display"],
             src["confidence"],
             src["source"],
@@ -89,9 +102,9 @@ def test_source_rows_are_copied_with_code_display_confidence_and_source() -> Non
 )
 def test_display_sample_matches_source(system: str, code: str, display: str) -> None:
     src = [r for r in SOURCE_ROWS if r["system"] == system and r["code"] == code]
-    ours = [r for r in code_rows() if r.system == system and r.code == code]
+    ours = [r for r in CODE_FILE_ROWS if r["system"] == system and r["code"].strip() == code]
     assert src and ours
-    assert {r["display"] for r in src} == {r.display for r in ours} == {display}
+    assert {r["display"] for r in src} == {r["display"] for r in ours} == {display}
 
 
 @pytest.mark.parametrize(
@@ -166,8 +179,8 @@ def test_icd_children_flag_only_on_icd_rows() -> None:
 
 
 def test_added_rows_state_a_source() -> None:
-    added = [r for r in code_rows() if r.origin == "added"]
-    assert added and all(r.source.strip() for r in added)
+    added = [r for r in CODE_FILE_ROWS if r["origin"] == "added"]
+    assert added and all(r["source"].strip() for r in added)
 
 
 @pytest.mark.parametrize(
@@ -192,7 +205,8 @@ def test_every_drug_concept_is_a_concept_and_glucocorticoids_have_factors() -> N
     assert seed <= gc
     assert all(drugs[c].pred_eq_factor for c in gc)
     # glucocorticoids beyond the seed-rules Units table carry an external source, said so
-    assert all(drugs[c].source.startswith("external") for c in gc - seed)
+    sources = {r["concept_id"]: r["source"] for r in _data_rows("drugs.csv")}
+    assert all(sources[c].startswith("external") for c in gc - seed)
 
 
 # ------------------------------------------------------------------- CodeSystem
