@@ -30,7 +30,6 @@ from .medications import map_medication
 from .observation_reader import read_observation
 from .record import Measurement, MedicationEntry, PatientRecord
 from .terminology import Terminology, default_terminology
-from .units import convert
 
 _PATIENT_SCOPED = frozenset(
     {
@@ -152,15 +151,9 @@ class _Builder(RecordBuilder):
                 p = preds.get(m.when)
                 if m.when in reported or p is None or m.value is None or p.value is None:
                     continue
-                unit = convert(pct, 1.0, "%")
+                ratio = m.value / p.value * 100.0
                 ms.setdefault(pct, []).append(
-                    Measurement(
-                        pct,
-                        m.value / p.value * 100.0,
-                        unit.unit if unit else "%",
-                        m.when,
-                        source_id=m.source_id,
-                    )
+                    Measurement(pct, ratio, "%", m.when, source_id=m.source_id)
                 )
 
 

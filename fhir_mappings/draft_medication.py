@@ -27,7 +27,7 @@ from dataclasses import replace
 from typing import Any
 
 from .dosage import daily_dose, route_from_form
-from .fhir_read import parse_date
+from .fhir_read import codings, parse_date
 from .medications import dose_fields, map_medication
 from .record import MedicationEntry, PatientRecord
 from .tables import CONCEPT_SYSTEM, LOINC, RXNORM, drug_rows
@@ -119,34 +119,23 @@ _PER_M2_UNITS = {"mg/m2": 1.0, "mg/m^2": 1.0, "mg/m²": 1.0, "g/m2": 1000.0, "g/
 
 
 def _texts(concept: object) -> list[str]:
-    """Display and text strings of a CodeableConcept (lenient: any dict)."""
-    out: list[str] = []
-    if not isinstance(concept, dict):
-        return out
-    for coding in concept.get("coding") or []:
-        if isinstance(coding, dict) and isinstance(coding.get("display"), str):
-            out.append(coding["display"])
-    if isinstance(concept.get("text"), str):
+    """Display and text strings of a CodeableConcept, as written."""
+    out = [c["display"] for c in codings(concept) if isinstance(c.get("display"), str)]
+    if isinstance(concept, dict) and isinstance(concept.get("text"), str):
         out.append(concept["text"])
     return out
 
 
 def _codes(concept: object, system: str) -> list[str]:
-    if not isinstance(concept, dict):
-        return []
     return [
-        str(c.get("code"))
-        for c in concept.get("coding") or []
-        if isinstance(c, dict) and c.get("system") == system and c.get("code") is not None
+        str(c["code"])
+        for c in codings(concept)
+        if c.get("system") == system and c.get("code") is not None
     ]
 
 
 def _any_code(concept: object) -> bool:
-    if not isinstance(concept, dict):
-        return False
-    return any(
-        isinstance(c, dict) and c.get("code") not in (None, "") for c in concept.get("coding") or []
-    )
+    return any(c.get("code") not in (None, "") for c in codings(concept))
 
 
 def drug_concept(medication: object) -> str | None:
