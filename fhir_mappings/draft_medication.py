@@ -27,7 +27,7 @@ from dataclasses import replace
 from typing import Any
 
 from .dosage import daily_dose, route_from_form
-from .fhir_read import codings, parse_date
+from .fhir_read import codings, items, parse_date
 from .medications import dose_fields, map_medication
 from .record import MedicationEntry, PatientRecord
 from .tables import CONCEPT_SYSTEM, LOINC, RXNORM, drug_rows
@@ -174,21 +174,17 @@ def _strength_mg(medication: object) -> float | None:
     return values.pop() if len(values) == 1 else None
 
 
-def _dose_quantity(dosage: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
-    """The dose Quantity (R4 doseAndRate or DSTU2-style doseQuantity) or a problem."""
-    dose_and_rate = dosage.get("doseAndRate")
-    candidates: list[Any] = []
-    if isinstance(dose_and_rate, list):
-        candidates = [d for d in dose_and_rate if isinstance(d, dict)]
-    elif isinstance(dose_and_rate, dict):
-        candidates = [dose_and_rate]
-    candidates.append(dosage)
-    for item in candidates:
-        if isinstance(item.get("doseQuantity"), dict):
-            return item["doseQuantity"], None
+def _dose_quantity(dosage: dict[str, Any]) -> dict[str, Any] | None:
+    """The dose Quantity of a dosage normalized by ``_as_r4`` (its doseAndRate, else one left
+    on the dosage itself); None for a dose range or no dose."""
+    candidates = [d for d in items(dosage.get("doseAndRate")) if isinstance(d, dict)]
+    for item in [*candidates, dosage]:
+        quantity = item.get("doseQuantity")
+        if isinstance(quantity, dict):
+            return quantity
         if isinstance(item.get("doseRange"), dict):
-            return None, "dose given as a range"
-    return None, "no dose amount"
+            return None
+    return None
 
 
 def _unit_key(quantity: dict[str, Any]) -> str:
@@ -220,7 +216,7 @@ def _as_r4(resource: dict[str, Any]) -> dict[str, Any]:
 def _ordered_basis(resource: dict[str, Any]) -> str | None:
     """ "kg", "m2" or "mass" for the first dosage's dose unit; None when unknown."""
     for dosage in resource.get("dosageInstruction") or []:
-        quantity, _ = _dose_quantity(dosage) if isinstance(dosage, dict) else (None, None)
+        quantity = _dose_quantity(dosage) if isinstance(dosage, dict) else None
         if quantity is not None:
             unit = _unit_key(quantity)
             if unit in _PER_KG_UNITS:
