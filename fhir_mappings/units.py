@@ -10,8 +10,8 @@ its source and an exact-value test, is easier to review. Units are matched on a 
 spelling (UCUM code or the common printed forms: ``ug/L``, ``µg/L``, ``mcg/L``, ``mm[Hg]``,
 ``mmHg``, ``10^9/L``...).
 
-A unit not in the concept's table is refused: ``convert()`` returns ``None`` and the caller
-records the value as uninterpretable. Nothing is ever guessed.
+A unit not in the concept's table is refused: ``convert_quantity()`` returns the reason and
+the caller records the value as uninterpretable. Nothing is ever guessed.
 """
 
 from __future__ import annotations
@@ -161,19 +161,6 @@ class Converted(NamedTuple):
 
     value: float
     unit: str
-
-
-def convert(concept: str, value: float, unit: str | None) -> Converted | None:
-    """``value`` in ``unit`` as the concept's canonical unit, or None when not convertible."""
-    if not unit:
-        return None
-    found = _factor(concept, unit)
-    if found is None:
-        return None
-    converted = value * found[0]
-    if not math.isfinite(converted):
-        return None  # overflow (a value near the float limit): no confident number
-    return Converted(converted, found[1])
 
 
 @lru_cache(maxsize=4096)

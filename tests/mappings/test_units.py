@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from fhir_mappings.units import FACTORS, convert, convert_quantity
+from fhir_mappings.units import FACTORS, Converted, convert_quantity
 
 #: the enzyme activities whose "IU/L" is read as U/L (the documented decision in units.py)
 ENZYME_CONCEPTS = frozenset({"creatine_kinase", "aldolase", "ldh", "alt", "ast"})
+
+
+def convert(concept: str, value: float, unit: str) -> Converted | None:
+    """A value with a printed unit through the product's Quantity conversion; None if refused."""
+    result = convert_quantity(concept, {"value": value, "unit": unit})
+    return result if isinstance(result, Converted) else None
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from cds_service.protocol.body import parse_json
 from cds_service.settings import Settings
 from fhir_mappings.fhir_read import parse_date
 from fhir_mappings.terminology import Terminology
-from fhir_mappings.units import convert
+from fhir_mappings.units import Converted, convert_quantity
 
 
 def _has_duplicates(raw: bytes) -> bool:
@@ -117,10 +117,11 @@ def test_cached_date_parsing_is_unchanged(value: str, partial: bool, expected: s
 
 def test_cached_unit_factors_are_unchanged() -> None:
     for _ in range(2):
-        got = convert("ferritin", 2247.0, "pmol/L")
-        assert got is not None and round(got.value, 6) == 1000.0 and got.unit == "ng/mL"
-    assert convert("ferritin", 1.0, "furlongs") is None
-    assert convert("ferritin", 1.0, "") is None
+        got = convert_quantity("ferritin", {"value": 2247.0, "unit": "pmol/L"})
+        assert isinstance(got, Converted)
+        assert round(got.value, 6) == 1000.0 and got.unit == "ng/mL"
+    assert isinstance(convert_quantity("ferritin", {"value": 1.0, "unit": "furlongs"}), str)
+    assert isinstance(convert_quantity("ferritin", {"value": 1.0, "unit": ""}), str)
 
 
 def test_workers_fork_from_a_frozen_heap() -> None:
