@@ -163,19 +163,6 @@ class Converted(NamedTuple):
     unit: str
 
 
-@lru_cache(maxsize=4096)
-def _factor(concept: str, unit: str) -> tuple[float, str] | None:
-    """(factor, canonical unit) for ``unit`` of ``concept``; cached, the tables are fixed."""
-    target = canonical_unit(concept)
-    table: Mapping[str, float] | None = FACTORS.get(concept)
-    if target is None or table is None:
-        return None
-    factor = table.get(normalize_unit(unit))
-    if factor is None:
-        return None
-    return factor, target
-
-
 def convert_quantity(concept: str, quantity: Mapping[str, object]) -> Converted | str:
     """Convert a FHIR Quantity; returns a reason string when it cannot be interpreted.
 
@@ -219,9 +206,10 @@ def _quantity_factor(
         candidates.append(unit)
     if not candidates:
         return "quantity has no unit"
+    target = canonical_unit(concept)
+    table = FACTORS.get(concept, {})
     for candidate in candidates:
-        found = _factor(concept, candidate)
-        if found is not None:
-            return found
-    target = canonical_unit(concept) or "?"
-    return f"unit {candidates[0]!r} cannot be converted to {target}"
+        factor = table.get(normalize_unit(candidate))
+        if factor is not None and target is not None:
+            return factor, target
+    return f"unit {candidates[0]!r} cannot be converted to {target or '?'}"
