@@ -141,19 +141,27 @@ class _Builder(RecordBuilder):
         return max(values, key=lambda m: m.when).value if values else None
 
     def derive_percent_predicted(self) -> None:
-        """% predicted = measured / predicted x 100, only from a predicted value of the same
-        date, and only when the lab did not report the % itself that day."""
+        """% predicted = measured / predicted x 100, only from an exact predicted value of the
+        same date, and only when the lab did not report the % itself that day. A measured
+        value the lab gave as a bound ("<1.5 L") gives a % with the same bound, never an
+        exact one."""
         ms = self.record.measurements
         for measured, predicted, pct in _DERIVED_PCT:
             reported = {m.when for m in ms.get(pct, []) if m.interpretable}
-            preds = {m.when: m for m in ms.get(predicted, []) if m.interpretable and m.value}
+            preds = {
+                m.when: m
+                for m in ms.get(predicted, [])
+                if m.interpretable and m.value and m.comparator is None
+            }
             for m in ms.get(measured, []):
                 p = preds.get(m.when)
                 if m.when in reported or p is None or m.value is None or p.value is None:
                     continue
                 ratio = m.value / p.value * 100.0
                 ms.setdefault(pct, []).append(
-                    Measurement(pct, ratio, "%", m.when, source_id=m.source_id)
+                    Measurement(
+                        pct, ratio, "%", m.when, source_id=m.source_id, comparator=m.comparator
+                    )
                 )
 
 
