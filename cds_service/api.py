@@ -270,9 +270,12 @@ def _answer_errors(app: Flask) -> None:
 def _add_routes(
     app: Flask, settings: Settings, storage: Storage, terminology: Any, smart: Any
 ) -> None:
+    # the services are fixed at import: their discovery document is encoded once, here
+    discovery_body = json_response({"services": [s.discovery_json() for s in SERVICES]}).data
+
     @app.get("/cds-services")
     def discovery() -> Response:
-        return json_response({"services": [s.discovery_json() for s in SERVICES]})
+        return Response(discovery_body, content_type=JSON_TYPE)
 
     @app.post("/cds-services/<service_id>")
     def call_service(service_id: str) -> Response:

@@ -20,7 +20,7 @@ MedicationStatements ``not-taken``. An invalid resource is dropped with a warnin
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from .build_state import Invalid, RecordBuilder
@@ -117,8 +117,11 @@ class _Builder(RecordBuilder):
     def finish(self) -> PatientRecord:
         record = self.record
         self.derive_percent_predicted()
-        weight = self.latest_value("body_weight", timedelta(days=365))
-        height = self.latest_value("body_height", None)
+        record.__post_init__()  # sort series by date
+        # the weight and height the cards name (``PatientRecord.latest_*``) dose the orders
+        weight, height = (
+            m.value if m else None for m in (record.latest_weight_kg(), record.latest_height_cm())
+        )
         meds: list[MedicationEntry] = []
         for resource in self.med_resources:
             try:
@@ -126,34 +129,30 @@ class _Builder(RecordBuilder):
             except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
                 self.unreadable(resource, f"medication not readable ({exc.__class__.__name__})")
         record.medications = meds
-        record.__post_init__()  # sort series by date
         return record
 
-    def latest_value(self, concept: str, within: timedelta | None) -> float | None:
-        values = [
-            m
-            for m in self.record.measurements.get(concept, [])
-            if m.interpretable
-            and m.value is not None
-            and m.when <= self.today
-            and (within is None or m.when >= self.today - within)
-        ]
-        return max(values, key=lambda m: m.when).value if values else None
-
     def derive_percent_predicted(self) -> None:
-        """% predicted = measured / predicted x 100, only from a predicted value of the same
-        date, and only when the lab did not report the % itself that day."""
+        """% predicted = measured / predicted x 100, only from an exact predicted value of the
+        same date, and only when the lab did not report the % itself that day. A measured
+        value the lab gave as a bound ("<1.5 L") gives a % with the same bound, never an
+        exact one."""
         ms = self.record.measurements
         for measured, predicted, pct in _DERIVED_PCT:
             reported = {m.when for m in ms.get(pct, []) if m.interpretable}
-            preds = {m.when: m for m in ms.get(predicted, []) if m.interpretable and m.value}
+            preds = {
+                m.when: m
+                for m in ms.get(predicted, [])
+                if m.interpretable and m.value and m.comparator is None
+            }
             for m in ms.get(measured, []):
                 p = preds.get(m.when)
                 if m.when in reported or p is None or m.value is None or p.value is None:
                     continue
                 ratio = m.value / p.value * 100.0
                 ms.setdefault(pct, []).append(
-                    Measurement(pct, ratio, "%", m.when, source_id=m.source_id)
+                    Measurement(
+                        pct, ratio, "%", m.when, source_id=m.source_id, comparator=m.comparator
+                    )
                 )
 
 

@@ -186,3 +186,21 @@ def test_creatinine_rise_on_tacrolimus_in_an_intensive_regimen(current: float, f
     assert bool(cards) is fires
     if fires:
         assert "on tacrolimus, creatinine up 3" in cards[0].detail
+
+
+def test_tacrolimus_creatinine_above_range_without_baseline_is_no_rise() -> None:
+    """No creatinine before tacrolimus: a value above the range is an abnormal result, never
+    a rise from before treatment (``RenalCheck.risen``)."""
+    tac = active_med("tac", "42316", "tacrolimus", 1.5, days_ago=60, frequency=2)
+    pred = active_med("pred", "8638", "prednisolone", 40, days_ago=60)
+    monitoring = [
+        creatinine(1.9, 3, high=1.1),
+        lab("1742-6", 20, "U/L", 3),  # ALT
+        negative("42176-8", 3, LOINC),  # beta-D-glucan
+        negative("CMV-PP65", 3, SITE),  # CMV pp65 antigenemia, site-coded
+    ]
+    (card,) = of_topic(
+        patient_view(*DM_ILD, tac, pred, *monitoring), "immunosuppression-monitoring"
+    )
+    assert "on tacrolimus" not in card.detail
+    assert "rise from baseline not assessable" not in card.detail

@@ -49,7 +49,19 @@ def test_pjp_regimen_threshold(gc, partner, expected):
     assert f.suggestions[0].is_recommended is (expected is Indicator.WARNING)
 
 
-@pytest.mark.parametrize(("pulse_days_ago", "fires"), [(28, True), (29, False)])
+@pytest.mark.parametrize("gc", [30.0, None])
+def test_pjp_regimen_names_the_partner_not_its_concept_id(gc):
+    """The regimen's reasons are card text: "mycophenolate mofetil", never the concept id."""
+    meds = [
+        med("prednisolone", gc, dose_problem=None if gc is not None else "free text"),
+        med("mycophenolate_mofetil"),
+    ]
+    (f,) = pjp_prophylaxis(record(conditions=DM_ILD, medications=meds))
+    assert "with mycophenolate mofetil" in f.detail or "mycophenolate mofetil with" in f.detail
+    assert "mycophenolate_mofetil" not in f.summary + f.detail
+
+
+@pytest.mark.parametrize(("pulse_days_ago", "fires"), [(27, True), (28, True), (29, False)])
 def test_pjp_after_pulse_window(pulse_days_ago, fires):
     pulse = med(
         "methylprednisolone",

@@ -195,3 +195,20 @@ def test_medication_edge_cases(request: pytest.FixtureRequest, resources: list[A
 
 def test_every_case_has_its_expectation() -> None:
     assert sorted(EXPECTED) == sorted(name for name, _ in MEDICATION_CASES)
+
+
+def test_an_mg_per_kg_dose_uses_the_weight_the_record_names() -> None:
+    """Two weights of the same day: the dose is computed from the one the cards name."""
+    per_kg = {
+        **med()["dosageInstruction"][0],
+        "doseAndRate": [{"doseQuantity": {"value": 0.1, "unit": "mg/kg"}}],
+    }
+    for weights in (
+        [weight(60.0, "w1"), weight(80.0, "w2")],
+        [weight(80.0, "w2"), weight(60.0, "w1")],
+    ):
+        record = build_record([med(dosageInstruction=[per_kg]), *weights], TODAY, PATIENT)
+        (entry,) = record.medications
+        named = record.latest_weight_kg()
+        assert named is not None and named.value is not None
+        assert entry.dose_mg == pytest.approx(0.1 * named.value)

@@ -210,6 +210,22 @@ def test_fvc_with_a_predicted_reference_range_gives_percent_predicted() -> None:
     assert round(pct.value, 3) == 80.0  # type: ignore[arg-type]
 
 
+def test_a_volume_given_as_a_bound_gives_a_percent_with_the_same_bound() -> None:
+    fvc = pft("v1", "19870-5", "2026-09-01", 1.5, "L")
+    fvc["valueQuantity"]["comparator"] = "<"
+    record = build([fvc, pft("p1", "19869-7", "2026-09-01", 3.0, "L")])
+    (pct,) = record.series("fvc_pct_pred")
+    assert (round(pct.value, 3), pct.comparator) == (50.0, "<")  # type: ignore[arg-type]
+
+
+def test_a_predicted_value_given_as_a_bound_gives_no_percent() -> None:
+    predicted = pft("p1", "19869-7", "2026-09-01", 3.0, "L")
+    predicted["valueQuantity"]["comparator"] = ">"
+    record = build([pft("v1", "19870-5", "2026-09-01", 1.5, "L"), predicted])
+    assert record.series("fvc_pct_pred") == []
+    assert [m.value for m in volumes_without_percent(record, "fvc_pct_pred")] == [1.5]
+
+
 def test_a_range_not_marked_predicted_is_not_a_predicted_value() -> None:
     normal = {"low": {"value": 3.1, "unit": "L"}, "high": {"value": 5.0, "unit": "L"}}
     record = build([pft("v1", "19870-5", "2026-09-01", 3.2, "L", referenceRange=[normal])])

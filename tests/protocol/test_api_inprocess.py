@@ -269,3 +269,15 @@ def test_card_source_url_is_under_the_public_url_not_the_host_header(
     cards = r.get_json()["cards"]
     assert cards
     assert all(c["source"]["url"].startswith(expected_base) for c in cards)
+
+
+def test_discovery_document_is_built_once_and_served_unchanged(client: FlaskClient) -> None:
+    from cds_service.services import SERVICES
+
+    first, second = client.get("/cds-services"), client.get("/cds-services")
+    assert first.status_code == second.status_code == 200
+    assert first.content_type == "application/json"
+    assert first.data == second.data
+    assert first.get_json() == {"services": [s.discovery_json() for s in SERVICES]}
+    # each response has its own headers (the request id is not carried over)
+    assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]

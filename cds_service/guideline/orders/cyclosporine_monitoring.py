@@ -34,7 +34,7 @@ from ..compose import finding
 from ..evidence import Threshold, rule
 from ..findings import Finding, Indicator
 from ..safety.cni_renal import RenalCheck, creatinine_check
-from ..safety.cyclosporine_level import LEVEL_CONCEPTS
+from ..safety.cyclosporine_level import C2_TEXT, IV_TARGET, LEVEL_CONCEPTS, SUB_TEXT
 from ..shared_rules import R094, R095, R096, R111
 from ..suggestions.orders import lab_label, lab_suggestions
 from ..text import number, threshold_text
@@ -157,12 +157,12 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     why += [f"Implausible dose: {x}" for x in implausible] + unread + renal.lines
     if missing:
         why.append(
-            "Not drafted and no result in the last 14 days: "
+            f"Not drafted and no result in the last {common.RECENT_RESULT.days} days: "
             + ", ".join(lab_label(c) for c in missing)
         )
     body = [
-        f"Targets: IV trough {number(200)}-{number(250)} ng/mL; oral C2 >1,000 ng/mL with "
-        "trough monitoring; below 150 ng/mL is sub-therapeutic. Watch renal function."
+        f"Targets: IV trough {IV_TARGET}; oral C2 {C2_TEXT} with trough monitoring; below "
+        f"{SUB_TEXT[1:]} is sub-therapeutic. Watch renal function."
     ]
     if implausible:
         body.insert(

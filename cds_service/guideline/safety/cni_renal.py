@@ -38,6 +38,9 @@ CURRENT_WITHIN = timedelta(days=30)
 @dataclass
 class RenalCheck:
     problem: str | None = None  # what is wrong, for the summary; None = nothing found
+    #: the rise from the pre-treatment value reaches ``CREATININE_RISE`` (not merely a value
+    #: above the laboratory's range)
+    risen: bool = False
     lines: list[str] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
 
@@ -71,6 +74,7 @@ def creatinine_check(record: PatientRecord, med: MedicationEntry) -> RenalCheck:
         f"({baseline.when.isoformat()}): {'up' if rise >= 0 else 'down'} {number(abs(rise))}%"
     )
     if hit:
+        out.risen = True
         out.problem = f"creatinine up {number(rise)}% from before treatment"
         line += f" (flag at {threshold_text(CREATININE_RISE)}: possible nephrotoxicity)"
     elif current.above_range():

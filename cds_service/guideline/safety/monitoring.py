@@ -158,7 +158,7 @@ def _tacrolimus_creatinine_rise(record: PatientRecord, review: _Review) -> None:
     """On tacrolimus, has creatinine risen from its pre-treatment value?"""
     for cni in record.active_medications(("tacrolimus",), include_drafts=False)[:1]:
         renal = creatinine_check(record, cni)  # cyclosporine: the cyclosporine-level card
-        if renal.problem and "from before treatment" in renal.problem:
+        if renal.risen:
             review.abnormal.append(f"on tacrolimus, {renal.problem}")
             review.lines += renal.lines
             review.facts += renal.facts

@@ -29,7 +29,7 @@ from fhir_mappings.record import MedicationEntry, PatientRecord
 from .. import drug_classes
 from ..evidence import Threshold, fmt_number
 from ..shared_rules import B15
-from ..text import medication_text
+from ..text import label, medication_text
 
 GC_INTENSIVE = Threshold("pred_eq_mg_per_day", ">=", 15.0, "mg/day", B15)
 GC_PULSE = Threshold("pred_eq_mg_per_day", ">=", 250.0, "mg/day", B15)
@@ -75,7 +75,7 @@ class GlucocorticoidDose:
             for m in self.known
         ]
         lines.extend(
-            f"{m.concept}: daily dose cannot be read ({m.dose_problem or 'dose missing'}) - "
+            f"{label(m.concept)}: daily dose cannot be read ({m.dose_problem or 'dose missing'}) - "
             "cannot decide"
             for m in self.unknown
         )
@@ -125,15 +125,15 @@ def assess_regimen(record: PatientRecord) -> RegimenAssessment:
     reasons: list[str] = []
     if pulses:
         reasons.append(
-            "glucocorticoid pulse in the last 28 days ("
+            f"glucocorticoid pulse in the last {PULSE_LOOKBACK.days} days ("
             + ", ".join(
-                f"{p.concept} {fmt_number(p.pred_eq_mg_per_day or 0.0)} mg/day pred-eq"
+                f"{label(p.concept)} {fmt_number(p.pred_eq_mg_per_day or 0.0)} mg/day pred-eq"
                 for p in pulses
             )
             + ")"
         )
     gc_high = gc.meets(GC_INTENSIVE)
-    partner_names = ", ".join(sorted({p.concept for p in partners}))
+    partner_names = ", ".join(sorted({label(p.concept) for p in partners}))
     if partners and gc_high:
         reasons.append(
             f"prednisolone-equivalent {fmt_number(gc.known_mg)} mg/day "
