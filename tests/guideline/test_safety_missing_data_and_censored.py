@@ -147,6 +147,22 @@ def test_old_unreadable_level_is_no_recent_level() -> None:
     assert "no cyclosporine level in the last 14 days" in f.summary
 
 
+@pytest.mark.parametrize(("days_ago", "fires"), [(13, False), (14, False), (15, True)])
+def test_cyclosporine_level_recent_window(days_ago: int, fires: bool) -> None:
+    """On-target oral levels: recent up to 14 days (``RECENT``), then no recent level."""
+    r = record(
+        medications=[med("cyclosporine", route="oral", start=60)],
+        measurements=[
+            meas("cyclosporine_trough", 200.0, days_ago),
+            meas("cyclosporine_c2", 1100.0, days_ago),
+        ],
+    )
+    found = list(cyclosporine_level(r))
+    assert bool(found) is fires
+    if fires:
+        assert "no cyclosporine level in the last 14 days" in found[0].summary
+
+
 def test_labs_unavailable_is_not_no_level() -> None:
     r = record(medications=[med("cyclosporine", route="oral", start=30)])
     r.unavailable["labs"] = "timeout"

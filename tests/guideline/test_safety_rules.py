@@ -61,7 +61,7 @@ def test_pjp_regimen_names_the_partner_not_its_concept_id(gc):
     assert "mycophenolate_mofetil" not in f.summary + f.detail
 
 
-@pytest.mark.parametrize(("pulse_days_ago", "fires"), [(28, True), (29, False)])
+@pytest.mark.parametrize(("pulse_days_ago", "fires"), [(27, True), (28, True), (29, False)])
 def test_pjp_after_pulse_window(pulse_days_ago, fires):
     pulse = med(
         "methylprednisolone",

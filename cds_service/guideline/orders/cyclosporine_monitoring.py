@@ -157,7 +157,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     why += [f"Implausible dose: {x}" for x in implausible] + unread + renal.lines
     if missing:
         why.append(
-            "Not drafted and no result in the last 14 days: "
+            f"Not drafted and no result in the last {common.RECENT_RESULT.days} days: "
             + ", ".join(lab_label(c) for c in missing)
         )
     body = [

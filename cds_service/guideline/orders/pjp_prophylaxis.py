@@ -36,7 +36,7 @@ from ..compose import finding
 from ..data_gaps import MEDICATIONS, gap_text
 from ..findings import Fact, Finding, Indicator, Suggestion
 from ..safety.pjp_prophylaxis import has_pjp_prophylaxis
-from ..safety.regimen import GC_INTENSIVE, RegimenAssessment, assess_regimen
+from ..safety.regimen import GC_INTENSIVE, PULSE_LOOKBACK, RegimenAssessment, assess_regimen
 from ..shared_rules import B15, R111, R141
 from ..suggestions.orders import tmp_smx_prophylaxis
 from ..text import label, threshold_text
@@ -55,7 +55,8 @@ _AGENTS = common.GLUCOCORTICOIDS | common.SECOND_IMMUNOSUPPRESSANTS
 _RULES = (R111, R141, B15)
 INDICATION = (
     f"prednisolone-equivalent {threshold_text(GC_INTENSIVE)} with a second immunosuppressant, "
-    "or a glucocorticoid pulse in the last 28 days, calls for trimethoprim-sulfamethoxazole "
+    f"or a glucocorticoid pulse in the last {PULSE_LOOKBACK.days} days, calls for "
+    "trimethoprim-sulfamethoxazole "
     "(TMP-SMX) prophylaxis."
 )
 

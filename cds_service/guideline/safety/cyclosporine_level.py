@@ -171,8 +171,8 @@ def _no_recent_level(record: PatientRecord, since: date, lines: list[str]) -> st
     if gaps:
         lines.append(f"Cyclosporine level: not assessed: {gap_text(gaps)}")
         return "cyclosporine level not checked (laboratory data unavailable)"
-    lines.append("Cyclosporine level: none in the last 14 days since the start")
-    return "no cyclosporine level in the last 14 days"
+    lines.append(f"Cyclosporine level: none in the last {RECENT.days} days since the start")
+    return f"no cyclosporine level in the last {RECENT.days} days"
 
 
 def _levels(

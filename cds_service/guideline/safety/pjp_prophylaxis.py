@@ -31,6 +31,7 @@ from ..compose import finding
 from ..data_gaps import MEDICATIONS, gap_text
 from ..derived import Derived
 from ..diseases import ctd_groups, has_ild, ild_entry
+from ..evidence import fmt_number
 from ..facts import condition_fact, medication_fact, prednisolone_equivalent_fact
 from ..findings import Action, Finding, Indicator, Suggestion
 from ..shared_rules import B15, R111, R141
@@ -40,13 +41,14 @@ from ..suggestions.medications import (
     tmp_smx_prophylaxis_request,
 )
 from ..text import medication_text
-from .regimen import RegimenAssessment, assess_regimen
+from .regimen import GC_INTENSIVE, PULSE_LOOKBACK, RegimenAssessment, assess_regimen
 
 TOPIC = "pjp-prophylaxis"
 RULES = (R111, R141, B15)
 INTENSIVE_DEFINITION = (
-    "Service definition of an intensive regimen: prednisolone-equivalent >=15 mg/day with a "
-    "second immunosuppressant, or a glucocorticoid pulse in the last 28 days."
+    "Service definition of an intensive regimen: prednisolone-equivalent "
+    f"{GC_INTENSIVE.op}{fmt_number(GC_INTENSIVE.value)} {GC_INTENSIVE.unit} with a "
+    f"second immunosuppressant, or a glucocorticoid pulse in the last {PULSE_LOOKBACK.days} days."
 )
 
 

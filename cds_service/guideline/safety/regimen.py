@@ -125,7 +125,7 @@ def assess_regimen(record: PatientRecord) -> RegimenAssessment:
     reasons: list[str] = []
     if pulses:
         reasons.append(
-            "glucocorticoid pulse in the last 28 days ("
+            f"glucocorticoid pulse in the last {PULSE_LOOKBACK.days} days ("
             + ", ".join(
                 f"{label(p.concept)} {fmt_number(p.pred_eq_mg_per_day or 0.0)} mg/day pred-eq"
                 for p in pulses
