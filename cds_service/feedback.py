@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from .fhir_policy import DEV_CALLER, Caller
@@ -162,24 +162,31 @@ class TopicReport:
         return sorted(self.override_reasons.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+#: a feedback row's card topic, joined at report time (rows stored by an earlier version may
+#: precede their card's ``issued_card`` row: then ``feedback.topic``, else UNKNOWN_TOPIC)
+FEEDBACK_TOPIC = func.coalesce(issued_card_table.c.topic, feedback_table.c.topic, UNKNOWN_TOPIC)
+
+
+def counted_feedback(*columns: Any) -> Select[Any]:
+    """``SELECT columns`` over the feedback rows a report counts: each card once (its latest
+    row), joined to its issued card (``FEEDBACK_TOPIC``). The text and HTML reports share it."""
+    f, ic = feedback_table, issued_card_table
+    latest = select(func.max(f.c.id)).group_by(f.c.card_uuid).scalar_subquery()
+    joined = f.outerjoin(ic, f.c.card_uuid == ic.c.card_uuid)
+    return select(*columns).select_from(joined).where(f.c.id.in_(latest))
+
+
 def feedback_report(storage: Storage) -> list[TopicReport]:
     """Accepted/overridden counts and override reasons per card topic (sorted by topic)."""
-    f, ic = feedback_table, issued_card_table
-    # the topic is joined here, at report time: issued cards are recorded after the response
-    # is sent, so feedback may be stored before its card's row exists (then f.topic is NULL)
-    topic = func.coalesce(ic.c.topic, f.c.topic, UNKNOWN_TOPIC)
+    f, ic, topic = feedback_table, issued_card_table, FEEDBACK_TOPIC
     reports: dict[str, TopicReport] = {}
     with storage.engine.connect() as conn:
         for t, n in conn.execute(select(ic.c.topic, func.count()).group_by(ic.c.topic)).all():
             reports.setdefault(t, TopicReport(t)).issued = n
-        # each card once: its latest feedback row
-        latest = select(func.max(f.c.id)).group_by(f.c.card_uuid).scalar_subquery()
-        joined = f.outerjoin(ic, f.c.card_uuid == ic.c.card_uuid)
         counts = conn.execute(
-            select(topic, f.c.outcome, f.c.override_system, f.c.override_code, func.count())
-            .select_from(joined)
-            .where(f.c.id.in_(latest))
-            .group_by(topic, f.c.outcome, f.c.override_system, f.c.override_code)
+            counted_feedback(
+                topic, f.c.outcome, f.c.override_system, f.c.override_code, func.count()
+            ).group_by(topic, f.c.outcome, f.c.override_system, f.c.override_code)
         ).all()
     for t, outcome, system, code, n in counts:
         rep = reports.setdefault(t, TopicReport(t))

@@ -15,9 +15,9 @@ from html import escape
 from typing import Any
 
 import pygal
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from .feedback import UNKNOWN_TOPIC, TopicReport, feedback_report
+from .feedback import FEEDBACK_TOPIC, TopicReport, counted_feedback, feedback_report
 from .guideline.topics import ALL_TOPICS
 from .smart_app.charts import STYLE, inline_svg
 from .storage import Storage, feedback_table, issued_card_table
@@ -41,14 +41,14 @@ def _week(value: datetime) -> date:
 
 
 def weekly_counts(storage: Storage) -> dict[str, TopicWeeks]:
+    """Per topic and week: cards issued, and the feedback ``feedback_report`` counts (each
+    card once) by the week it was received."""
     f, ic = feedback_table, issued_card_table
-    topic = func.coalesce(ic.c.topic, f.c.topic, UNKNOWN_TOPIC)
     out: dict[str, TopicWeeks] = defaultdict(TopicWeeks)
     with storage.engine.connect() as conn:
         for t, issued_at in conn.execute(select(ic.c.topic, ic.c.issued_at)):
             out[t].issued[_week(issued_at)] += 1
-        joined = f.outerjoin(ic, f.c.card_uuid == ic.c.card_uuid)
-        rows = conn.execute(select(topic, f.c.outcome, f.c.received_at).select_from(joined))
+        rows = conn.execute(counted_feedback(FEEDBACK_TOPIC, f.c.outcome, f.c.received_at))
         for t, outcome, received_at in rows:
             target = out[t].accepted if outcome == "accepted" else out[t].overridden
             target[_week(received_at)] += 1

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from cds_service import cli
 from cds_service.feedback import store_feedback
 from cds_service.feedback_html import feedback_html
-from cds_service.storage import Storage, issued_card_table
+from cds_service.storage import Storage, feedback_table, issued_card_table
 from tests.protocol.test_feedback_store import SYS, card, overridden, record_issued
 
 
@@ -62,3 +62,25 @@ def test_cli_writes_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     out = tmp_path / "report.html"
     assert cli.main(["feedback-report", "--html", str(out)]) == 0
     assert "No cards issued and no feedback stored yet." in out.read_text(encoding="utf-8")
+
+
+def test_weeks_count_each_card_once_like_the_totals(storage: Storage) -> None:
+    """Two feedback rows for one card (as an earlier version could store, before the
+    one-outcome-per-card index): the totals and the weeks both count its latest row only."""
+    kl6 = card("kl6-rising")
+    record_issued(storage, "ctd-ild-patient-view", [kl6])
+    row = {
+        "service_id": "ctd-ild-patient-view",
+        "card_uuid": str(kl6["uuid"]),
+        "outcome_timestamp": "2026-11-21T10:00:00Z",
+        "received_at": datetime(2026, 11, 18, 9, tzinfo=UTC),
+    }
+    with storage.engine.begin() as conn:
+        conn.execute(insert(feedback_table).values(**row, outcome="overridden", issuer="old"))
+        conn.execute(insert(feedback_table).values(**row, outcome="accepted", issuer="new"))
+    page = feedback_html(storage)
+    section = page[page.index('id="topic-kl6-rising"') :]
+    section = section[: section.index("</section>")]
+    assert "<td>1</td><td>1</td><td>0</td>" in section  # totals: issued, accepted, overridden
+    week = re.findall(r"<tr><td>2026-11-16</td>.*?</tr>", section)
+    assert week and "<td>1</td><td>0</td></tr>" in week[0]  # accepted 1, overridden 0
