@@ -35,6 +35,7 @@ from ..dmpm.assessment import DmpmAssessment, assess
 from ..dmpm.risk import R108, Factor
 from ..findings import Finding, Indicator
 from ..shared_rules import R109, R111, R113, R116
+from ..text import label
 from . import common
 from .common import dose_text
 
@@ -79,7 +80,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
 
 
 def _drafted(drafts: list[MedicationEntry]) -> str:
-    return "; ".join(f"{d.concept} {dose_text(d)}" for d in drafts)
+    return "; ".join(f"{label(d.concept)} {dose_text(d)}" for d in drafts)
 
 
 def _combination_line(gaps: dict[str, str]) -> str:

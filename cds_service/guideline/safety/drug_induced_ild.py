@@ -26,7 +26,7 @@ from ..evidence import rule
 from ..facts import medication_fact
 from ..findings import Finding, Indicator
 from ..shared_rules import B02, R115, R131
-from ..text import condition_text
+from ..text import condition_text, label
 
 TOPIC = "drug-induced-ild-caution"
 
@@ -50,10 +50,10 @@ def drug_induced_ild_caution(
     drugs = record.active_medications(drug_classes.DRUG_INDUCED_ILD_CAUTION, include_drafts=False)
     if not drugs:
         return
-    names = ", ".join(sorted({m.concept for m in drugs}))
+    names = ", ".join(sorted({label(m.concept) for m in drugs}))
     lines = [condition_text(ild)]
     lines += [
-        f"{m.concept} active since {m.start.isoformat() if m.start else 'unknown date'}"
+        f"{label(m.concept)} active since {m.start.isoformat() if m.start else 'unknown date'}"
         for m in drugs
     ]
     rules = (R115, R003, R131, B02)
