@@ -198,8 +198,8 @@ def test_today_is_fixed() -> None:
 
 def test_course_and_gc_resistance_read_the_same_entry_criteria() -> None:
     """R068 criteria 1) and 2), one tuple for the course and the GC-resistance judgement."""
-    from cds_service.guideline.dmpm import gc_resistance
     from cds_service.guideline.dmpm.course import ENTRY_CRITERIA
+    from cds_service.guideline.dmpm.gc_resistance import ENTRY_CRITERIA as gc_criteria
 
     assert ENTRY_CRITERIA == ("dyspnea_worsening", "ct_ild_progression")
-    assert gc_resistance.ENTRY_CRITERIA is ENTRY_CRITERIA
+    assert gc_criteria is ENTRY_CRITERIA
