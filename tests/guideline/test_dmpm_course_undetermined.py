@@ -330,3 +330,29 @@ def test_kl6_bound(value: float, comparator: str, fires: bool) -> None:
     assert ("kl6-rising" in found) is fires
     if fires:
         assert f"KL-6 rose >{value / 1000:g}" in found["kl6-rising"].summary
+
+
+def test_no_salvage_on_an_undetermined_course() -> None:
+    """Triple therapy for 60 days and dyspnoea worse 5 days ago, ILD onset 200 days ago with
+    nothing dated in its first 3 months: the course is undetermined, so no salvage (IVIG,
+    PMX-DHP) card; the risk-incomplete card asks for the course first."""
+    start = day(-60, ONSET)
+    rec = record(
+        [
+            cond("ild", day(-200, ONSET)),
+            cond("dermatomyositis", day(-250, ONSET)),
+            cond("dyspnea_worsening", day(-5, ONSET)),
+        ],
+        [meas("ferritin", 2500.0, day(-110, ONSET))],
+        [ab("anti_mda5", "positive", day(-110, ONSET))],
+        medications=[
+            med("prednisolone", 60.0, start=start),
+            med("cyclosporine", start=start, daily=200.0),
+            med("cyclophosphamide", start=day(2, start), daily=800.0, route=None),
+        ],
+        today=ONSET,
+    )
+    assert classify_course(rec).kind == "undetermined"
+    found = cards(rec)
+    assert "dmpm-ild-salvage" not in found
+    assert "establish the course first" in found["dmpm-ild-risk-incomplete"].summary

@@ -13,6 +13,7 @@ cyclophosphamide (the IVIG paper's "CsA and/or CY"), and a worsening (dyspnea, H
 progression, PaO2 fall >=10 mmHg or VC/FVC fall >=10%) dated at least ``ADEQUATE_TRIAL``
 days after the combination was complete (the start of its last agent) -> `warning`:
 consider IVIG and PMX-DHP. A worsening earlier than that is not yet a failed trial: no card.
+Never on an undetermined course (R140): the risk-incomplete card asks for the course first.
 
 Decisions left open by the source, taken here:
 - The adequate trial is 14 days: a service choice, cited as such on the card (the seeds give
@@ -36,8 +37,8 @@ from ..facts import condition_fact, measurement_fact, medication_fact
 from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R037, R111, R113
 from ..text import label, threshold_text
+from .assessment import assess
 from .course import scan_pao2, scan_vc
-from .myositis import is_dmpm_ild
 from .readers import entries, entry_text, hrct_studies
 from .treatment import CNI_CONCEPTS, CY_CONCEPTS, GC_CONCEPTS, active, medication_gap
 
@@ -130,8 +131,9 @@ def worsening_after(record: PatientRecord, since: date, base_from: date) -> Wors
 
 
 def salvage(record: PatientRecord, derived: Derived | None = None) -> Iterator[Finding]:
-    if not is_dmpm_ild(record):
-        return
+    a = derived.dmpm if derived is not None else assess(record)
+    if a is None or a.course.kind == "undetermined":
+        return  # no salvage on an undetermined course: the course first (R140)
     combo = combination(record)
     if combo is None:
         return
