@@ -43,6 +43,8 @@ class HrctStudy:
     findings: frozenset[str]
     #: findings a result Observation codes as absent
     absent: frozenset[str]
+    #: findings a result Observation names but whose presence could not be read
+    unread: frozenset[str]
     #: the resources it was read from (report first, then its result Observations)
     sources: tuple[str, ...]
 
@@ -52,8 +54,9 @@ class HrctStudy:
 
     def shows(self, concept: str) -> bool | None:
         """True when coded present; False when a final study does not code it (or codes it
-        absent on a result Observation); None while the study is pending."""
-        if not self.final:
+        absent on a result Observation); None while the study is pending or when its result
+        Observation could not be read."""
+        if not self.final or (concept in self.unread and concept not in self.findings):
             return None
         return concept in self.findings
 
@@ -64,8 +67,12 @@ class HrctStudy:
             return f"{head}: report {self.status} (pending)"
         seen = [label for c, label in _LABELS.items() if c in self.findings]
         text = f"{head}: {', '.join(seen) if seen else 'no ILD finding coded'}"
-        if "ct_consolidation" not in self.findings:
+        unsure = self.unread & {"ct_consolidation", "ct_lower_consolidation"}
+        if "ct_consolidation" not in self.findings and not unsure:
             text += "; no consolidation coded"
+        unread = [label for c, label in _LABELS.items() if c in self.unread]
+        if unread:
+            text += f"; {', '.join(unread)} could not be read"
         return text
 
 
@@ -85,6 +92,7 @@ def _study(record: PatientRecord, report: ReportEntry) -> HrctStudy:
         status=report.status,
         findings=frozenset(present),
         absent=frozenset(absent - present),
+        unread=frozenset(c for c, source in record.unread_findings if source in linked),
         sources=tuple(sources),
     )
 

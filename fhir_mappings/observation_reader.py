@@ -112,8 +112,9 @@ def observation_value(
     elif row.kind in FINDING_KINDS:
         q = interpret(obs)
         has_value = any(k.startswith("value") for k in obs)
-        if has_value and q.status == "unknown":
-            return  # a finding whose presence cannot be read: not recorded either way
+        if has_value and q.status == "unknown":  # neither present nor absent: kept as unread
+            b.record.unread_findings.append((concept, source_id))
+            return
         present = q.status == "positive" if has_value else True
         b.add_finding(concept, present, when, "Observation", source_id, parent or obs)
     elif row.kind == "study":

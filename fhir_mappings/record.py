@@ -199,6 +199,9 @@ class PatientRecord:
     pending: list[PendingEntry] = field(default_factory=list)
     #: what the builder dropped or could not read: (resource reference, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    #: findings whose presence could not be read ("equivocal"): (concept, Observation), never
+    #: taken as present or absent
+    unread_findings: list[tuple[str, str]] = field(default_factory=list)
     #: resources skipped because they could not be read, by resource type (their reasons
     #: are in ``warnings``): named on the cards ("1 Condition could not be read")
     unreadable: dict[str, int] = field(default_factory=dict)

@@ -283,6 +283,33 @@ class Chart:
             )
         )
 
+    def hrct_results(self, when: date, findings: dict[str, dict[str, Any]]) -> Chart:
+        """A final HRCT report whose findings are its result Observations (local codes), each
+        with its value as the radiology system charts it (``{"valueBoolean": True}``, or an
+        "Equivocal" ``valueCodeableConcept``)."""
+        refs = []
+        for local_code, value in findings.items():
+            self._observation(
+                "hrct-finding",
+                "imaging",
+                cc(LOCAL, local_code, SITE_CODES[local_code]),
+                when,
+                **value,
+            )
+            refs.append({"reference": f"Observation/{self.resources[-1]['id']}"})
+        code = cc(LOINC, "29252-4", "CT Chest WO contrast", text="HRCT chest (high-resolution CT)")
+        report = fhir.report(
+            self.patient_id,
+            self._id("hrct"),
+            code,
+            when.isoformat(),
+            [],
+            result=refs,
+            issued=f"{when.isoformat()}T16:00:00Z",
+        )
+        report.pop("conclusionCode")
+        return self._add(report)
+
     def medication(
         self, drug: str, mg: float, start: date, route: str = "oral", every_days: int = 1
     ) -> Chart:

@@ -270,6 +270,43 @@ def test_final_hrct_report_is_a_complete_study() -> None:
     assert "no poor-risk factor" in card.summary and "GC + CsA or IVCY" in card.summary
 
 
+EQUIVOCAL = {"valueCodeableConcept": {"text": "Equivocal"}}
+
+
+@pytest.mark.parametrize(
+    ("lower_consolidation", "factor"),
+    [
+        ({"valueBoolean": True}, "present"),
+        ({"valueBoolean": False}, "absent"),
+        (EQUIVOCAL, "undetermined"),
+    ],
+)
+def test_an_hrct_result_read_as_equivocal_is_neither_present_nor_absent(
+    lower_consolidation: dict[str, object], factor: str
+) -> None:
+    """JP §Assessment of poor risk factors (R113, R108): GGO with lower-zone consolidation.
+    A final report whose result Observation reads "Equivocal" has not answered the question:
+    the card names it and the factor stays open; it never counts as absent."""
+    when = days(-35, TODAY)
+    chart = acute().lab("ferritin", 300, when).lab("pao2", 75, when)
+    chart.lab("ck", 3200, when, ref_high=170).antibody("anti_mda5", "negative", when)
+    chart.hrct_results(when, {"CT-GGO": {"valueBoolean": True}, "CT-LOWCONS": lower_consolidation})
+    found = cards(chart, TODAY)
+    if factor == "present":
+        assert "dmpm-ild-poor-prognosis" in found
+        return
+    _no_escalation(found)
+    if factor == "absent":
+        assert "dmpm-ild-risk-incomplete" not in found
+        assert "no poor-risk factor" in found["dmpm-ild-acute-subacute"].summary
+        return
+    card = found["dmpm-ild-risk-incomplete"]
+    assert "HRCT" in card.summary
+    assert "lower-zone consolidation could not be read" in card.detail
+    facts = {f.concept: f.value for f in card.facts}
+    assert facts.get("ct_lower_consolidation") != "absent"
+
+
 def test_fever_is_named_as_prognostic_context_not_a_trigger() -> None:
     when = days(-35, TODAY)
     chart = no_factor_labs(acute(), when).sign("SX-FEVER", days(2, when))

@@ -52,6 +52,9 @@ SSC_LABEL = "SSc-ILD label of 162 mg SC once weekly"
         (RA_ILD, 162, "mg", "subcutaneous", 14, None),  # SC every other week
         (RA_ILD, 162, "mg", "subcutaneous", 21, RA_REGIMENS),
         (SSC_ILD, 162, "mg", "subcutaneous", 7, None),
+        (SSC_ILD, 161.5, "mg", "subcutaneous", 7, None),  # within the 0.5 mg tolerance
+        (SSC_ILD, 161, "mg", "subcutaneous", 7, SSC_LABEL),
+        (SSC_ILD, 163, "mg", "subcutaneous", 7, SSC_LABEL),
         (SSC_ILD, 162, "mg", "subcutaneous", 14, SSC_LABEL),  # Kudsi case report: informational
         (SSC_ILD, 8, "mg/kg", "intravenous", 28, SSC_LABEL),  # Mihai case report; IV not approved
     ],

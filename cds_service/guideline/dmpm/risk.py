@@ -299,7 +299,10 @@ def _hrct_factor(record: PatientRecord, since: date) -> Factor:
     unsited_only = study is not None and (
         study.shows("ct_consolidation") and not study.shows("ct_lower_consolidation")
     )
-    if study is not None and not unsited_only and not record.missing_data(*IMAGING_DATA):
+    read = study is not None and all(
+        study.shows(c) is not None for c in ("ct_ground_glass", "ct_lower_consolidation")
+    )
+    if study is not None and read and not unsited_only and not record.missing_data(*IMAGING_DATA):
         both = bool(study.shows("ct_ground_glass") and study.shows("ct_lower_consolidation"))
         study_facts = [
             Fact(c, PRESENT if study.shows(c) else ABSENT, None, study.when)
@@ -308,6 +311,8 @@ def _hrct_factor(record: PatientRecord, since: date) -> Factor:
         return Factor("hrct", name, both, study.describe(), ("R113", "R108"), study_facts)
     gaps = unavailable(record, IMAGING_DATA)
     gaps += [f"{s.describe()}" for s in pending_hrct(record) if s.when >= since]
+    if study is not None and not read:
+        gaps.append(study.describe())
     facts += [
         Fact("hrct_chest", PENDING, None, s.when) for s in pending_hrct(record) if s.when >= since
     ]

@@ -108,6 +108,10 @@ R139 = rule(
 LABEL_DOSE_MG = 162.0
 RA_IV_MG_PER_KG = (4.0, 8.0)
 WEEK = 7.0
+#: the SSc-ILD label regimen as card text, from ``LABEL_DOSE_MG`` (B16)
+LABEL_SC = f"{number(LABEL_DOSE_MG)} mg SC"
+#: the rheumatoid arthritis IV regimen as card text, from ``RA_IV_MG_PER_KG``
+RA_IV = f"IV {number(RA_IV_MG_PER_KG[0])}-{number(RA_IV_MG_PER_KG[1])} mg/kg every 4 weeks"
 
 
 @dataclass(frozen=True)
@@ -195,17 +199,17 @@ def label_differences(r: Regimen) -> list[str]:
 
 
 SSC_NOTE = (
-    "SSc-ILD label: **162 mg SC once weekly**; the IV formulation is not approved for SSc-ILD. "
+    f"SSc-ILD label: **{LABEL_SC} once weekly**; the IV formulation is not approved for SSc-ILD. "
     "Case reports used 162 mg SC every 2 weeks and 8 mg/kg IV every 4 weeks: informational, "
     "not an error."
 )
 RA_NOTE = (
-    "Rheumatoid arthritis regimens: IV 4-8 mg/kg every 4 weeks, or 162 mg SC weekly or every "
+    f"Rheumatoid arthritis regimens: {RA_IV}, or {LABEL_SC} weekly or every "
     "other week. In rheumatoid arthritis ILD, small series saw lung function stable or better "
     "in most patients."
 )
 OTHER_NOTE = (
-    "Tocilizumab has a label regimen for SSc-ILD (162 mg SC weekly) and regimens for "
+    f"Tocilizumab has a label regimen for SSc-ILD ({LABEL_SC} weekly) and regimens for "
     "rheumatoid arthritis; for this CTD-ILD no regimen is established (the optimal regimen, "
     "dose and duration in CTD-ILD are undetermined): the indication decides."
 )
@@ -242,7 +246,7 @@ def check(record: PatientRecord, orders: OrderSet) -> Iterator[Finding]:
     elif indications == {"ra"}:
         summary = "Tocilizumab regimen differs from the rheumatoid arthritis regimens."
     else:
-        summary = "Tocilizumab regimen differs from the SSc-ILD label of 162 mg SC once weekly."
+        summary = f"Tocilizumab regimen differs from the SSc-ILD label of {LABEL_SC} once weekly."
     notes = [n for i, n in (("ssc", SSC_NOTE), ("ra", RA_NOTE)) if i in indications]
     rules = [R136, B16, R137, R135] if "ssc" in indications else []
     rules += [R132] if "ra" in indications else []
