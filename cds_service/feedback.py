@@ -48,8 +48,7 @@ def record_issued(
     to: feedback is accepted only from it), once the response is sent (``call_on_close``):
     one short transaction, one INSERT; a uuid already recorded is skipped. The EHR has its
     cards before the row is written, so a failure is logged (exception type only) and never
-    raised. Feedback that arrives before the row still counts: ``feedback_report`` joins
-    ``issued_card`` at report time."""
+    raised. Feedback for a card without its row is refused (``store_feedback``)."""
     now = datetime.now(UTC)
     rows = [
         {

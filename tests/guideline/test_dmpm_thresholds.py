@@ -194,3 +194,12 @@ def test_gc_resistance_silent_when_already_on_cyclosporine() -> None:
 def test_today_is_fixed() -> None:
     assert TODAY.isoformat() == "2026-11-21" and ONSET < TODAY
     assert record().today == TODAY
+
+
+def test_course_and_gc_resistance_read_the_same_entry_criteria() -> None:
+    """R068 criteria 1) and 2), one tuple for the course and the GC-resistance judgement."""
+    from cds_service.guideline.dmpm.course import ENTRY_CRITERIA
+    from cds_service.guideline.dmpm.gc_resistance import ENTRY_CRITERIA as gc_criteria
+
+    assert ENTRY_CRITERIA == ("dyspnea_worsening", "ct_ild_progression")
+    assert gc_criteria is ENTRY_CRITERIA

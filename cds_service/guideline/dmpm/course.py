@@ -84,6 +84,8 @@ PAO2_DECREASE = evidence.Threshold("pao2_decrease", ">=", 10.0, "mmHg", R068)
 
 #: how a summary names a symptom / HRCT criterion
 SHORT_LABEL = {"dyspnea_worsening": "dyspnoea worse", "ct_ild_progression": "HRCT progression"}
+#: the dated-entry criteria of R068 (1: dyspnea on exertion, 2: HRCT progression)
+ENTRY_CRITERIA = tuple(SHORT_LABEL)
 
 CourseKind = Literal["acute_subacute", "chronic", "undetermined"]
 
@@ -228,7 +230,7 @@ def classify_course(record: PatientRecord) -> Course:
             course.why_undecided = "the ILD has no onset date"
         return course
     end = onset + timedelta(days=AS_WINDOW_DAYS)
-    for concept in ("dyspnea_worsening", "ct_ild_progression"):
+    for concept in ENTRY_CRITERIA:
         hits = entries(record, concept, since=onset, until=end)
         if hits:
             first = hits[0]
@@ -271,7 +273,7 @@ def _chronic_or_undetermined(
                 "no decrease meeting the acute/subacute threshold"
             )
             course.facts += [measurement_fact(d.earlier), measurement_fact(d.later)]
-    for concept in ("dyspnea_worsening", "ct_ild_progression"):
+    for concept in ENTRY_CRITERIA:
         absent = entries(record, concept, since=onset, until=end, present=False)
         if absent:
             basis.append(f"first 3 months: {entry_text(absent[-1])}")

@@ -35,7 +35,7 @@ from ..derived import Derived
 from ..facts import condition_fact, measurement_fact, medication_fact, prednisolone_equivalent_fact
 from ..findings import Fact, Finding, Indicator
 from ..text import measurement_text, threshold_text
-from .course import PAO2_DECREASE, pao2_decrease_mmhg
+from .course import ENTRY_CRITERIA, PAO2_DECREASE, pao2_decrease_mmhg
 from .myositis import is_dmpm_ild
 from .readers import entries, entry_text, hrct_studies
 from .ssc_overlap import CAVEAT, SSC_RULES, ssc_overlap
@@ -80,7 +80,7 @@ def _pao2_base(record: PatientRecord, start: date) -> Measurement | None:
 def _worse_within_2_weeks(record: PatientRecord, gc: GcCourse, j: Judgement) -> None:
     start = gc.start
     last = start + timedelta(days=_n(WORSE_WITHIN))
-    for concept in ("dyspnea_worsening", "ct_ild_progression"):
+    for concept in ENTRY_CRITERIA:
         for c in entries(record, concept, since=start, until=last):
             assert c.when is not None
             j.worse.append(f"{entry_text(c)}, day {(c.when - start).days}")
@@ -105,7 +105,7 @@ def _not_improved_within_4_weeks(record: PatientRecord, gc: GcCourse, j: Judgeme
     day28 = start + timedelta(days=_n(JUDGED_FROM))
     if record.today < day28:
         return  # not judged before day 28
-    for concept in ("dyspnea_worsening", "ct_ild_progression"):
+    for concept in ENTRY_CRITERIA:
         lo = start + timedelta(days=_n(WORSE_WITHIN) + 1)
         for c in entries(record, concept, since=lo, until=day28):
             assert c.when is not None
