@@ -157,6 +157,28 @@ def test_undetermined_course_names_what_to_obtain_and_never_escalates() -> None:
     assert "IVCY" not in card.detail and "cyclophosphamide" not in card.detail
 
 
+@pytest.mark.parametrize("course", ["acute/subacute", "undetermined"])
+def test_rising_activity_names_escalation_only_once_the_course_is_known(course: str) -> None:
+    """R111 (escalation when activity is uncontrolled) only on a known course; on an
+    undetermined one the card asks for the course first (R140). Ferritin 800 -> 1,200 ng/mL
+    after prednisolone was started."""
+    onset = days(-120, TODAY)
+    if course == "undetermined":
+        chart = Chart().ctd_ild("amyopathic_dm", onset, 200)
+    else:
+        chart = acute(onset=days(-60, TODAY))
+    start = days(-40, TODAY)
+    chart.medication("prednisolone", 60, start)
+    chart.lab("ferritin", 800, days(10, start)).lab("ferritin", 1200, days(20, start))
+    card = cards(chart, TODAY)["dmpm-ild-activity-rising"]
+    assert "ferritin rising" in card.detail
+    if course == "undetermined":
+        assert "establish the course" in card.detail
+        assert "escalation or salvage" not in card.detail
+    else:
+        assert "calls for escalation or salvage therapy" in card.detail
+
+
 # ------------------------------------------------------- poor-risk factors (defects 3, 4, 7)
 
 

@@ -30,6 +30,7 @@ from ..facts import antibody_fact, measurement_fact
 from ..findings import Fact, Finding, Indicator
 from ..shared_rules import R111
 from ..text import antibody_text, label, measurement_text, threshold_text
+from .assessment import assess
 from .risk import FERRITIN_HIGH, R086
 from .treatment import medication_gap, treated_dmpm_ild
 
@@ -95,12 +96,23 @@ def activity_rising(record: PatientRecord, derived: Derived | None = None) -> It
         body=(
             "Ferritin and the anti-MDA5 titre track DM/PM-ILD activity (Japanese review). " + high,
         ),
-        what_to_do=(
-            "Reassess disease activity and the respiratory condition; uncontrolled activity "
-            "with worsening respiration calls for escalation or salvage therapy.",
-        ),
+        what_to_do=(_next_step(record, derived),),
         notes=(gap,) if gap else (),
         rules=(R074, R086, R111),
         facts=facts,
         priority=35,
+    )
+
+
+def _next_step(record: PatientRecord, derived: Derived | None) -> str:
+    """Escalation is named only once the course is known (R140: the course first)."""
+    assessment = derived.dmpm if derived is not None else assess(record)
+    if assessment is None or assessment.course.kind == "undetermined":
+        return (
+            "Reassess disease activity and the respiratory condition; establish the course "
+            "(acute/subacute or chronic) before any escalation."
+        )
+    return (
+        "Reassess disease activity and the respiratory condition; uncontrolled activity "
+        "with worsening respiration calls for escalation or salvage therapy."
     )
